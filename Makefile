@@ -1,0 +1,81 @@
+# Servicepunkter: `make run` serves the demo, `make test` runs the whole suite.
+# Both set everything up first: virtualenv, dependencies, database, translations.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Debian packages the test suite needs: a browser for the browser tests, poppler for
+# PDF checks, gettext for the translation-sync test.
+SYSTEM_PACKAGES := chromium poppler-utils gettext
+SYSTEM_COMMANDS := chromium pdftoppm xgettext
+
+.PHONY: run test setup serve bench lint format messages translations db-stop clean system-packages
+
+run: setup
+	$(MANAGE) seed_demo
+	@echo
+	@echo "Servicepunkter: http://127.0.0.1:8000/  (stop with Ctrl+C)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup system-packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed .env translations
+	$(MANAGE) migrate --no-input
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local development runs with DEBUG on; production sets its own environment.
+.env:
+	cp .env.example .env
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel --quiet compile --domain django --directory locale
+
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages --locale sv --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python -m servicepunkter.translations fill-english
+
+system-packages:
+	@missing=""; \
+	for command in $(SYSTEM_COMMANDS); do command -v $$command > /dev/null || missing="$$missing $$command"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    echo "Installing system packages: $(SYSTEM_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) > /dev/null; \
+	  else \
+	    echo "The test suite needs these system packages: $(SYSTEM_PACKAGES) (missing:$$missing)."; \
+	    echo "Install them, e.g. sudo apt-get install $(SYSTEM_PACKAGES), and run make test again."; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Production: set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment first.
+serve: $(VENV)/.installed translations
+	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input
+	$(BIN)/gunicorn servicepunkter.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3}
+
+bench: setup
+	@echo "No benchmarks yet."
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+db-stop:
+	$(BIN)/python -c "import pgserver; pgserver.get_server('var/pgdata', cleanup_mode='stop')"
+
+clean:
+	rm -rf $(VENV) staticfiles

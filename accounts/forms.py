@@ -1,0 +1,43 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Sign in with e-mail address and password."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The e-mail address or the password is wrong. Note that the password "
+            "is case-sensitive."
+        ),
+        "inactive": _("This account is no longer active."),
+    }
+
+
+class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role", "municipality", "county"]
+
+
+class AdminUserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "full_name",
+            "role",
+            "municipality",
+            "county",
+            "outlets",
+            "is_active",
+            "is_superuser",
+        ]

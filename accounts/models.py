@@ -1,0 +1,169 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_OWNER = "system_owner", _("System owner")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    OFFICIAL = "official", _("Official")
+    SHOP_OWNER = "shop_owner", _("Shop owner")
+    REGIONAL_VIEWER = "regional_viewer", _("Regional viewer")
+
+
+MUNICIPAL_ROLES = [Role.ADMINISTRATOR, Role.OFFICIAL, Role.SHOP_OWNER]
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Users an administrator manages: those of their own municipality."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.SYSTEM_OWNER:
+            return self
+        if user.role == Role.ADMINISTRATOR:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.filter(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **fields):
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(role=Role.SYSTEM_OWNER, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in (Swedish: *användare*), with one role in the programme."""
+
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        "outlets.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("municipality"),
+        help_text=_("Administrators, officials and shop owners work for one."),
+    )
+    county = models.ForeignKey(
+        "outlets.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="regional_viewers",
+        verbose_name=_("county"),
+        help_text=_("A regional viewer reads across the county's municipalities."),
+    )
+    outlets = models.ManyToManyField(
+        "outlets.Outlet",
+        blank=True,
+        related_name="owners",
+        verbose_name=_("outlets run"),
+        help_text=_("The outlets a shop owner runs."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="%(app_label)s_%(class)s_unique_email",
+                violation_error_message=_("A user with this e-mail address exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="%(app_label)s_%(class)s_role_valid",
+                violation_error_message=_("Choose one of the roles."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role=Role.SYSTEM_OWNER,
+                        is_superuser=True,
+                        municipality__isnull=True,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        role__in=MUNICIPAL_ROLES,
+                        is_superuser=False,
+                        municipality__isnull=False,
+                        county__isnull=True,
+                    )
+                    | Q(
+                        role=Role.REGIONAL_VIEWER,
+                        is_superuser=False,
+                        municipality__isnull=True,
+                        county__isnull=False,
+                    )
+                ),
+                name="%(app_label)s_%(class)s_role_scope",
+                violation_error_code="role_scope",
+                violation_error_message=_(
+                    "The system owner belongs to no municipality; administrators, "
+                    "officials and shop owners to one municipality; regional viewers "
+                    "to one county."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def is_staff(self):
+        """Only the system owner reaches the Django admin."""
+        return self.is_superuser
+
+    @property
+    def reads_all_base_data(self):
+        """Staff read every outlet's base data: people shop across borders."""
+        return self.role != Role.SHOP_OWNER
+
+    @property
+    def is_municipal_staff(self):
+        return self.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
+
+    def records_scope(self, prefix="municipality"):
+        """A filter for records of the municipalities whose full records the user reads.
+
+        `prefix` is the path from the queried model to its municipality.
+        """
+        if self.role == Role.SYSTEM_OWNER:
+            return Q()
+        if self.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+            return Q(**{f"{prefix}_id": self.municipality_id})
+        if self.role == Role.REGIONAL_VIEWER:
+            return Q(**{f"{prefix}__county_id": self.county_id})
+        return Q(pk__in=[])

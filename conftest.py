@@ -1,0 +1,129 @@
+"""Fixtures shared by every app's tests: the roles, and the browser set-up."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from accounts.tests.factories import UserFactory
+from outlets.models import County, Municipality
+from outlets.municipalities import load_municipalities
+from outlets.tests.factories import OutletFactory, municipality
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM
+# calls happen in their own thread, so Django's async guard only gets in the way here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing speed is not under test; a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def swedish_by_default():
+    """A request in an earlier test can leave English active in this thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def nordmaling():
+    return municipality("2401")
+
+
+@pytest.fixture
+def system_owner():
+    return UserFactory(system_owner=True, email="system@servicepunkter.example")
+
+
+@pytest.fixture
+def administrator():
+    return UserFactory(administrator=True, email="admin@nordmaling.example")
+
+
+@pytest.fixture
+def official():
+    return UserFactory(email="official@nordmaling.example")
+
+
+@pytest.fixture
+def own_outlet():
+    """The shop owner's outlet, in Nordmaling."""
+    return OutletFactory(name="Pers Livs")
+
+
+@pytest.fixture
+def shop_owner(own_outlet):
+    return UserFactory(
+        shop_owner=True, email="owner@perslivs.example", outlets=[own_outlet]
+    )
+
+
+@pytest.fixture
+def regional_viewer():
+    return UserFactory(regional_viewer=True, email="region@vasterbotten.example")
+
+
+@pytest.fixture
+def umea_official():
+    """An official of Umeå: another municipality in the same county as Nordmaling."""
+    return UserFactory(email="official@umea.example", municipality=municipality("2480"))
+
+
+@pytest.fixture
+def municipalities_reloaded(transactional_db):
+    """Live-server tests flush the database, data migrations included: reload them."""
+    load_municipalities(County, Municipality)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium, never a downloaded browser."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("The browser tests need Debian's chromium: run `make test`.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+SUITE_PARTS = {
+    "authorization table": "test_authorization.py",
+    "crawl": "test_crawl.py",
+    "browser tests (chromium, axe-core)": "test_browser.py",
+}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly that the authorization table and the browser tests ran."""
+    counts = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call" and outcome == "passed":
+                continue
+            for part, filename in SUITE_PARTS.items():
+                if filename in report.nodeid:
+                    counts.setdefault(part, {}).setdefault(outcome, 0)
+                    counts[part][outcome] += 1
+    terminalreporter.section("Servicepunkter suite")
+    for part in SUITE_PARTS:
+        ran = counts.get(part)
+        summary = (
+            ", ".join(f"{n} {outcome}" for outcome, n in ran.items())
+            if ran
+            else "not run"
+        )
+        terminalreporter.write_line(f"{part}: {summary}")

@@ -1,0 +1,9 @@
+"""ASGI entry point for Servicepunkter."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicepunkter.settings")
+
+application = get_asgi_application()

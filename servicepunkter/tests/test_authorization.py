@@ -1,0 +1,258 @@
+"""The authorization table: every URL pattern, every role, GET and POST.
+
+Each row names a URL pattern and, for every actor, the outcome of GET and of POST, per
+object where the URL takes one: the actor's own, another shop owner's in the same
+municipality, another municipality's in the same county, and another county's. A
+forbidden POST must leave the database as it was. A URL pattern without a row fails.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core import serializers
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.tests.factories import UserFactory
+from outlets.tests.factories import OutletFactory, municipality
+
+pytestmark = pytest.mark.smoke
+
+ACTORS = [
+    "anonymous",
+    "system_owner",
+    "administrator",
+    "official",
+    "shop_owner",
+    "regional_viewer",
+]
+PROJECT_APPS = ["accounts", "outlets", "agreements", "followup"]
+OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
+
+OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, "login", 403, 404, 405
+ADMIN_LOGIN = "admin-login"
+
+
+def redirect(to):
+    return ("redirect", to)
+
+
+def every(outcome, **exceptions):
+    """The same outcome for every actor, except those named."""
+    return {actor: exceptions.get(actor, outcome) for actor in ACTORS}
+
+
+def signed_in(outcome, **exceptions):
+    """Anonymous visitors go to the login page; signed-in actors get `outcome`."""
+    return every(outcome, anonymous=LOGIN, **exceptions)
+
+
+@dataclass
+class Row:
+    name: str
+    get: dict
+    post: dict
+    # The URL's kwargs, given the target object (None for pages without one).
+    kwargs: object = None
+    # Per actor, the outcome for each object in OBJECTS order (overrides get/post).
+    per_object_get: dict = field(default_factory=dict)
+
+
+STAFF_SEE_BASE_DATA = {
+    "anonymous": (LOGIN,) * 4,
+    "system_owner": (OK,) * 4,
+    "administrator": (OK,) * 4,
+    "official": (OK,) * 4,
+    "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "regional_viewer": (OK,) * 4,
+}
+
+
+ROWS = [
+    Row("start", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row(
+        "accounts:login",
+        get=every(redirect("/"), anonymous=OK),
+        # An empty POST re-shows the form with its errors, signed in or not.
+        post=every(redirect("/"), anonymous=OK),
+    ),
+    Row(
+        "accounts:logout",
+        get=signed_in(NOT_ALLOWED),
+        post=signed_in(redirect("/accounts/login/")),
+    ),
+    Row("accounts:profile", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row(
+        "accounts:user_list",
+        get=signed_in(FORBIDDEN, administrator=OK),
+        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED),
+    ),
+    Row("accounts:password_change", get=signed_in(OK), post=signed_in(OK)),
+    Row(
+        "accounts:password_change_done", get=signed_in(OK), post=signed_in(NOT_ALLOWED)
+    ),
+    Row("accounts:password_reset", get=every(OK), post=every(OK)),
+    Row("accounts:password_reset_done", get=every(OK), post=every(NOT_ALLOWED)),
+    Row(
+        "accounts:password_reset_confirm",
+        kwargs=lambda _: {"uidb64": "MQ", "token": "invalid-token"},
+        get=every(OK),
+        post=every(OK),
+    ),
+    Row("accounts:password_reset_complete", get=every(OK), post=every(NOT_ALLOWED)),
+    Row("outlets:outlet_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row(
+        "outlets:outlet_detail",
+        kwargs=lambda outlet: {"pk": outlet.pk},
+        get={},
+        per_object_get=STAFF_SEE_BASE_DATA,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "set_language",
+        # A GET changes nothing and only sends the visitor back.
+        get=every(redirect("/")),
+        post=every(redirect("/")),
+    ),
+    Row(
+        "admin:index",
+        get=every(ADMIN_LOGIN, system_owner=OK),
+        post=every(ADMIN_LOGIN, system_owner=OK),
+    ),
+    Row(
+        "admin:login",
+        get=every(OK, system_owner=redirect("/admin/")),
+        post=every(OK),
+    ),
+]
+
+
+def admin_model_rows():
+    """Every registered model's admin pages: the system owner's, nobody else's."""
+    rows = []
+    for model in admin.site._registry:
+        opts = model._meta
+        if opts.app_label not in PROJECT_APPS:
+            continue
+        for view in ("changelist", "add"):
+            rows.append(
+                Row(
+                    f"admin:{opts.app_label}_{opts.model_name}_{view}",
+                    get=signed_in(ADMIN_LOGIN, system_owner=OK),
+                    post=signed_in(ADMIN_LOGIN, system_owner=OK),
+                )
+            )
+    return rows
+
+
+ALL_ROWS = ROWS + admin_model_rows()
+
+
+def url_pattern_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
+            yield from url_pattern_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_pattern_has_a_row_in_the_authorization_table():
+    covered = {row.name for row in ALL_ROWS}
+    # The admin's own object pages (change, delete, history) are covered by its login
+    # check on the index and on every model's changelist and add pages.
+    missing = [
+        name
+        for name in url_pattern_names()
+        if name not in covered and not name.startswith("admin:")
+    ]
+    assert missing == []
+
+
+@pytest.fixture
+def world(
+    system_owner, administrator, official, shop_owner, regional_viewer, own_outlet
+):
+    """One object of each kind the table names, and one user per actor."""
+    objects = {
+        "own": own_outlet,
+        "other_owner": OutletFactory(name="Handlarn Rundvik"),
+        "other_municipality": OutletFactory(
+            name="Lanthandeln i Umeå", municipality=municipality("2480")
+        ),
+        "other_county": OutletFactory(
+            name="Butiken i Norrtälje", municipality=municipality("0188")
+        ),
+    }
+    UserFactory(shop_owner=True, outlets=[objects["other_owner"]])
+    actors = {
+        "anonymous": None,
+        "system_owner": system_owner,
+        "administrator": administrator,
+        "official": official,
+        "shop_owner": shop_owner,
+        "regional_viewer": regional_viewer,
+    }
+    return actors, objects
+
+
+def database_snapshot():
+    """Every row of the project's apps, to prove a forbidden POST changed nothing."""
+    dump = []
+    for app_label in PROJECT_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            dump.append(serializers.serialize("json", model.objects.order_by("pk")))
+    return dump
+
+
+def check_outcome(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    elif isinstance(expected, tuple):
+        assert response.status_code == 302
+        assert response["Location"] == expected[1]
+    else:
+        assert response.status_code == expected
+
+
+def cases():
+    for row in ALL_ROWS:
+        for actor in ACTORS:
+            targets = OBJECTS if row.per_object_get else [None]
+            for index, target in enumerate(targets):
+                for method in ("get", "post"):
+                    if method == "get" and row.per_object_get:
+                        expected = row.per_object_get[actor][index]
+                    else:
+                        expected = getattr(row, method)[actor]
+                    label = f"{row.name}-{actor}-{method}" + (
+                        f"-{target}" if target else ""
+                    )
+                    yield pytest.param(row, actor, target, method, expected, id=label)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row,actor,target,method,expected", list(cases()))
+def test_authorization_table(client, world, row, actor, target, method, expected):
+    actors, objects = world
+    if actors[actor] is not None:
+        client.force_login(actors[actor])
+    kwargs = row.kwargs(objects.get(target)) if row.kwargs else {}
+    url = reverse(row.name, kwargs=kwargs)
+
+    if method == "get":
+        check_outcome(client.get(url), expected)
+        return
+    before = database_snapshot()
+    response = client.post(url, {})
+    check_outcome(response, expected)
+    if expected != OK and not isinstance(expected, tuple):
+        assert database_snapshot() == before

@@ -1,0 +1,121 @@
+"""Crawl the site as each demo user: no broken page, and no page one can open unlinked.
+
+A page that a user can open but that their own navigation never reaches is how leaks
+look, so every object page a user can open must be among the pages the crawl reached.
+"""
+
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from outlets.models import Outlet
+from servicepunkter.demo import DEMO_USERS, demo_seed
+
+pytestmark = pytest.mark.django_db
+
+# Every URL pattern that shows one object, with every URL it can take in the database.
+OBJECT_PAGES = {
+    "outlets:outlet_detail": lambda: [
+        reverse("outlets:outlet_detail", kwargs={"pk": pk})
+        for pk in Outlet.objects.values_list("pk", flat=True)
+    ],
+}
+# URL patterns with arguments that show no stored object.
+NOT_OBJECT_PAGES = {"accounts:password_reset_confirm"}
+# The Django admin is the system owner's own tool, crawled only up to its index.
+NOT_CRAWLED = ("/admin/",)
+
+
+class LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+
+def links_on(response, current_path):
+    parser = LinkParser()
+    parser.feed(response.content.decode())
+    for href in parser.links:
+        href = urldefrag(href).url
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith("mailto:") or not href:
+            continue
+        if href.startswith("?"):
+            href = current_path + href
+        yield href
+
+
+def crawl(client):
+    """Every page reachable by links from the start page, with its status code."""
+    seen = {}
+    queue = deque(["/"])
+    while queue:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url, follow=True)
+        seen[url] = response.status_code
+        final_path = response.request["PATH_INFO"]
+        if url.startswith(NOT_CRAWLED) or final_path.startswith(NOT_CRAWLED):
+            continue
+        if "text/html" in response.get("Content-Type", ""):
+            for link in links_on(response, final_path):
+                if link not in seen:
+                    queue.append(link)
+    return seen
+
+
+def object_pattern_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
+            if inner != "admin:":
+                yield from object_pattern_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.pattern.converters:
+            yield f"{namespace}{pattern.name}"
+
+
+@pytest.fixture
+def demo():
+    demo_seed()
+
+
+def test_every_object_page_pattern_is_known_to_the_crawl():
+    unknown = set(object_pattern_names()) - set(OBJECT_PAGES) - NOT_OBJECT_PAGES
+    assert unknown == set()
+
+
+@pytest.mark.parametrize("demo_user", DEMO_USERS, ids=lambda demo: demo.role)
+def test_crawl_as_demo_user_finds_no_broken_page_and_no_unlinked_object_page(
+    client, demo, demo_user
+):
+    client.force_login(User.objects.get(email=demo_user.email))
+
+    reached = crawl(client)
+
+    broken = {url: status for url, status in reached.items() if status != 200}
+    assert broken == {}
+    assert len(reached) > 3
+    for pattern, all_urls in OBJECT_PAGES.items():
+        openable = {url for url in all_urls() if client.get(url).status_code == 200}
+        assert openable, f"{demo_user.role} can open no {pattern} page at all"
+        assert openable - set(reached) == set(), pattern
+
+
+def test_crawl_as_anonymous_visitor_reaches_only_the_sign_in_pages(client, demo):
+    reached = crawl(client)
+
+    assert set(reached) == {"/", "/accounts/password/reset/", "/accounts/login/"}
+    assert all(status == 200 for status in reached.values())

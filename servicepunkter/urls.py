@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from servicepunkter import views
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("accounts/", include("accounts.urls")),
+    path("outlets/", include("outlets.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]

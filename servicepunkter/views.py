@@ -1,0 +1,31 @@
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from accounts.models import Role
+from outlets.models import Municipality, Outlet
+
+START_PAGE_OUTLETS = 10
+
+
+@require_safe
+def start(request):
+    """Each role's start page, leading to what that role can do."""
+    user = request.user
+    context = {}
+    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL, Role.SHOP_OWNER):
+        outlets = Outlet.objects.with_records_visible_to(user)
+        context["outlet_count"] = outlets.count()
+        context["outlets"] = outlets.select_related("locality").order_by("name")[
+            :START_PAGE_OUTLETS
+        ]
+    else:
+        municipalities = Municipality.objects.select_related("county").annotate(
+            open_outlet_count=Count("outlets", filter=Q(outlets__status="open"))
+        )
+        if user.role == Role.REGIONAL_VIEWER:
+            municipalities = municipalities.filter(county_id=user.county_id)
+        else:
+            municipalities = municipalities.filter(open_outlet_count__gt=0)
+        context["municipalities"] = municipalities
+    return render(request, f"start/start_{user.role}.html", context)
