@@ -59,12 +59,13 @@ system-packages:
 
 # Production: set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment first.
 serve: $(VENV)/.installed translations
+	$(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) migrate --no-input
 	$(MANAGE) collectstatic --no-input
 	$(BIN)/gunicorn servicepunkter.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3}
 
 bench: setup
-	@echo "No benchmarks yet."
+	$(BIN)/python bench/import_outlets.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

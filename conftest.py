@@ -11,6 +11,8 @@ from accounts.tests.factories import UserFactory
 from outlets.models import County, Municipality
 from outlets.municipalities import load_municipalities
 from outlets.tests.factories import OutletFactory, municipality
+from servicepunkter.demo import demo_seed
+from servicepunkter.tests.browser import Browser
 
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM
 # calls happen in their own thread, so Django's async guard only gets in the way here.
@@ -115,7 +117,9 @@ def pytest_terminal_summary(terminalreporter):
             if getattr(report, "when", "call") != "call" and outcome == "passed":
                 continue
             for part, filename in SUITE_PARTS.items():
-                if filename in report.nodeid:
+                if filename in report.nodeid or (
+                    part.startswith("browser") and "browser" in report.keywords
+                ):
                     counts.setdefault(part, {}).setdefault(outcome, 0)
                     counts[part][outcome] += 1
     terminalreporter.section("Servicepunkter suite")
@@ -127,3 +131,15 @@ def pytest_terminal_summary(terminalreporter):
             else "not run"
         )
         terminalreporter.write_line(f"{part}: {summary}")
+
+
+@pytest.fixture
+def demo(municipalities_reloaded):
+    """The demo data, for live-server tests (which start from an empty database)."""
+    demo_seed()
+
+
+@pytest.fixture
+def browser(page, live_server):
+    """Playwright's page against the live server, with axe and screenshots."""
+    return Browser(page, live_server.url)

@@ -41,3 +41,11 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
             "is_active",
             "is_superuser",
         ]
+
+
+class EmailPasswordResetForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

@@ -1,7 +1,20 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from stdnum.se import orgnr
+
+from outlets.geo import (
+    SWEDEN_LATITUDE,
+    SWEDEN_LONGITUDE,
+    is_in_sweden,
+    sweref_from_wgs84,
+)
 
 
 class County(models.Model):
@@ -24,6 +37,18 @@ class County(models.Model):
 
     def __str__(self):
         return self.name
+
+
+SWEDISH_NAME_EXCEPTIONS = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
+
+
+def swedish_municipality_name(name):
+    """'Nordmalings kommun', 'Umeå kommun': the genitive s after a consonant."""
+    if name in SWEDISH_NAME_EXCEPTIONS:
+        return SWEDISH_NAME_EXCEPTIONS[name]
+    if name[-1].lower() in "aeiouyåäösxz":
+        return f"{name} kommun"
+    return f"{name}s kommun"
 
 
 class Municipality(models.Model):
@@ -51,7 +76,20 @@ class Municipality(models.Model):
         ]
 
     def __str__(self):
+        if (get_language() or "").startswith("sv"):
+            return swedish_municipality_name(self.name)
         return _("%(name)s municipality") % {"name": self.name}
+
+
+def register_editable_by(user):
+    """A filter for the register entries (outlets, localities, partners) one edits.
+
+    A municipality's administrators and officials keep their own municipality's
+    register; the system owner works in the Django admin and with imports.
+    """
+    if user.is_authenticated and user.role in ("administrator", "official"):
+        return Q(municipality_id=user.municipality_id)
+    return Q(pk__in=[])
 
 
 class LocalityQuerySet(models.QuerySet):
@@ -61,9 +99,18 @@ class LocalityQuerySet(models.QuerySet):
             return self.none()
         return self
 
+    def editable_by(self, user):
+        return self.filter(register_editable_by(user))
+
 
 class Locality(models.Model):
     """A village or town that matters for access to service (Swedish: *ort*)."""
+
+    class Classification(models.TextChoices):
+        SERVICE_TOWN = "service_town", _("Service town (serviceort)")
+        SERVICE_NODE = "service_node", _("Service node (servicenod)")
+        STRATEGIC = "strategic", _("Strategically important locality")
+        NONE = "none", _("None")
 
     municipality = models.ForeignKey(
         Municipality,
@@ -75,6 +122,13 @@ class Locality(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    classification = models.CharField(
+        _("classification in the service plan"),
+        max_length=20,
+        choices=Classification.choices,
+        default=Classification.NONE,
+    )
+    classification_motivation = models.TextField(_("motivation"), blank=True)
 
     objects = LocalityQuerySet.as_manager()
 
@@ -95,6 +149,22 @@ class Locality(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("outlets:locality_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if (
+            self.classification != self.Classification.NONE
+            and not self.classification_motivation.strip()
+        ):
+            raise ValidationError(
+                {
+                    "classification_motivation": _(
+                        "Write why the locality has this classification."
+                    )
+                }
+            )
+
 
 class OutletQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -113,7 +183,14 @@ class OutletQuerySet(models.QuerySet):
         """Outlets whose full records (contacts, agreements, follow-ups) one reads."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(user.records_scope() | Q(owners=user)).distinct()
+        scope = user.records_scope()
+        if not scope:
+            # An empty Q reads everything, but would vanish from an OR.
+            return self
+        return self.filter(scope | Q(owners=user)).distinct()
+
+    def editable_by(self, user):
+        return self.filter(register_editable_by(user))
 
     def open(self):
         return self.filter(status=Outlet.Status.OPEN)
@@ -133,6 +210,18 @@ class Outlet(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class AgentRole(models.TextChoices):
+        SYSTEMBOLAGET = "systembolaget", "Systembolaget"
+        APOTEKET = "apoteket", _("Pharmacy (Apoteket)")
+        POSTNORD = "postnord", "PostNord"
+        DHL = "dhl", "DHL"
+        SCHENKER = "schenker", "DB Schenker"
+        BRING = "bring", "Bring"
+        SVENSKA_SPEL = "svenska_spel", "Svenska Spel"
+        ATG = "atg", "ATG"
+        CASH_WITHDRAWAL = "cash_withdrawal", _("Cash withdrawal")
+        PAYMENT_SERVICE = "payment_service", _("Bill payment")
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -141,6 +230,21 @@ class Outlet(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    chain = models.CharField(_("chain"), max_length=100, blank=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The outlet's id in a national service register, if any."),
+    )
+    # Not unique: a chain runs many stations under one number. A sole trader's number
+    # is a personal identity number, so it is personal data and shown to staff only.
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=11, blank=True
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    town = models.CharField(_("town"), max_length=100, blank=True)
     locality = models.ForeignKey(
         Locality,
         on_delete=models.PROTECT,
@@ -156,6 +260,30 @@ class Outlet(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    agent_roles = ArrayField(
+        models.CharField(max_length=20, choices=AgentRole.choices),
+        verbose_name=_("agent for"),
+        default=list,
+        blank=True,
+    )
+    backup_power = models.BooleanField(_("backup power"), null=True, blank=True)
+    backup_power_kva = models.DecimalField(
+        _("backup power capacity (kVA)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    backup_power_tested_on = models.DateField(
+        _("backup power last tested"), null=True, blank=True
+    )
+    crisis_contact = models.CharField(
+        _("crisis contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who the municipality calls in a crisis, with a phone number."),
+    )
 
     objects = OutletQuerySet.as_manager()
 
@@ -181,6 +309,25 @@ class Outlet(models.Model):
                     "A closed outlet needs the date it closed; an open one has none."
                 ),
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(latitude__isnull=True, longitude__isnull=True)
+                    | Q(
+                        latitude__range=SWEDEN_LATITUDE,
+                        longitude__range=SWEDEN_LONGITUDE,
+                    )
+                ),
+                name="%(app_label)s_%(class)s_position_in_sweden",
+                violation_error_message=_("The position is not in Sweden."),
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="%(app_label)s_%(class)s_unique_external_id",
+                violation_error_message=_(
+                    "Another outlet already has this external id."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -188,3 +335,155 @@ class Outlet(models.Model):
 
     def get_absolute_url(self):
         return reverse("outlets:outlet_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.organisation_number:
+            if not orgnr.is_valid(self.organisation_number):
+                errors["organisation_number"] = _(
+                    "The organisation number is not valid: check the ten digits "
+                    "(NNNNNN-NNNN)."
+                )
+            else:
+                self.organisation_number = orgnr.format(self.organisation_number)
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        elif self.latitude is not None and not is_in_sweden(
+            self.latitude, self.longitude
+        ):
+            errors["latitude"] = _("The position is not in Sweden.")
+        if self.status == self.Status.CLOSED and self.closed_on is None:
+            errors["closed_on"] = _("Give the date the outlet closed.")
+        if self.status == self.Status.OPEN:
+            self.closed_on = None
+        if self.locality_id and self.locality.municipality_id != self.municipality_id:
+            errors["locality"] = _("The locality is in another municipality.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sweref(self):
+        """(northing, easting) in SWEREF 99 TM, or None."""
+        if self.latitude is None:
+            return None
+        return sweref_from_wgs84(self.latitude, self.longitude)
+
+    def get_agent_roles_display(self):
+        labels = dict(self.AgentRole.choices)
+        return [labels.get(role, role) for role in self.agent_roles]
+
+
+class OutletContact(models.Model):
+    """A person to contact at an outlet: part of the outlet's records."""
+
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("outlet"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.reads_all_base_data:
+            return self.none()
+        return self
+
+    def editable_by(self, user):
+        return self.filter(register_editable_by(user))
+
+
+class Partner(models.Model):
+    """A local development group or the region's contact for commercial service."""
+
+    class Kind(models.TextChoices):
+        VILLAGE_ASSOCIATION = "village_association", _("Village association (byalag)")
+        COMMUNITY_HALL = (
+            "community_hall",
+            _("Community hall association (bygdegårdsförening)"),
+        )
+        BUSINESS_ASSOCIATION = (
+            "business_association",
+            _("Business association (företagsförening)"),
+        )
+        REGIONAL_CONTACT = (
+            "regional_contact",
+            _("The region's contact for commercial service"),
+        )
+        OTHER = "other", _("Other")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="partners",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    localities = models.ManyToManyField(
+        Locality, related_name="partners", blank=True, verbose_name=_("localities")
+    )
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("outlets:partner_detail", kwargs={"pk": self.pk})
+
+
+class OutletImport(models.Model):
+    """One confirmed import of an outlet file: the import history."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="outlet_imports",
+        null=True,
+        blank=True,
+        verbose_name=_("municipality"),
+        help_text=_("Empty when the file covered several municipalities."),
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    new_count = models.PositiveIntegerField(_("new"))
+    changed_count = models.PositiveIntegerField(_("changed"))
+    unchanged_count = models.PositiveIntegerField(_("unchanged"))
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("outlet import")
+        verbose_name_plural = _("outlet imports")
+
+    def __str__(self):
+        return self.file_name

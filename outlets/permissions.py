@@ -1,6 +1,24 @@
+from accounts.models import Role
 from outlets.models import Outlet
 
 
 def can_view_outlet_records(user, outlet) -> bool:
     """Contacts, owners, agreements: own municipality, the region, the owner."""
     return Outlet.objects.with_records_visible_to(user).filter(pk=outlet.pk).exists()
+
+
+def can_edit_register(user) -> bool:
+    """Administrators and officials keep their own municipality's register."""
+    return user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
+
+
+def can_import_outlets(user) -> bool:
+    """A municipality's administrators import its outlets; the system owner any."""
+    return user.is_authenticated and user.role in (
+        Role.ADMINISTRATOR,
+        Role.SYSTEM_OWNER,
+    )
+
+
+def can_export_outlets(user) -> bool:
+    return user.is_authenticated and user.reads_all_base_data

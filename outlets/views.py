@@ -1,36 +1,171 @@
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
-from outlets.models import Municipality, Outlet
-from outlets.permissions import can_view_outlet_records
+from accounts.permissions import RolePermissionMixin
+from outlets.filters import (
+    OUTLET_SORTS,
+    SCOPE_ALL,
+    locality_filter,
+    outlet_filter,
+    partner_filter,
+    scope_filter,
+)
+from outlets.forms import (
+    ContactFormSet,
+    LocalityForm,
+    OutletCloseForm,
+    OutletForm,
+    PartnerForm,
+)
+from outlets.geo import sweref_from_wgs84
+from outlets.models import Locality, Municipality, Outlet, Partner
+from outlets.permissions import (
+    can_edit_register,
+    can_export_outlets,
+    can_import_outlets,
+    can_view_outlet_records,
+)
+from outlets.services import locality_save, outlet_close, outlet_save, partner_save
 
 
-class OutletListView(ListView):
+def reads_register(user) -> bool:
+    """Localities, partners and the map are for staff; shop owners see their outlet."""
+    return user.is_authenticated and user.reads_all_base_data
+
+
+class PermissionMixin(RolePermissionMixin):
+    """Staff pages: 403 for shop owners unless a view checks otherwise."""
+
+    permission_check = staticmethod(reads_register)
+
+
+def add_service_errors(form, error: ValidationError):
+    """Show a service's errors on the form: on their field where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# Map markers: one colour per outlet kind; closed outlets drawn hollow.
+def map_marker(obj, *, kind="locality", closed=False, label=""):
+    return {
+        "lat": obj.latitude,
+        "lng": obj.longitude,
+        "name": obj.name,
+        "url": obj.get_absolute_url(),
+        "category": kind,
+        "closed": closed,
+        "label": label,
+    }
+
+
+def outlet_marker(outlet):
+    label = outlet.get_kind_display()
+    if outlet.status == Outlet.Status.CLOSED:
+        label = _("%(kind)s, closed") % {"kind": label}
+    return map_marker(
+        outlet,
+        kind=outlet.kind,
+        closed=outlet.status == Outlet.Status.CLOSED,
+        label=label,
+    )
+
+
+def locality_marker(locality):
+    return map_marker(locality, label=_("Locality"))
+
+
+def map_legend(markers):
+    """The legend's entries for the kinds of marker on the map, in a fixed order."""
+    categories = {marker["category"] for marker in markers}
+    entries = [
+        (f"map-marker--{kind}", label)
+        for kind, label in Outlet.Kind.choices
+        if kind in categories
+    ]
+    if any(marker["closed"] for marker in markers):
+        entries.append(
+            ("map-marker--other map-marker--closed", _("Closed (hollow marker)"))
+        )
+    if "locality" in categories:
+        entries.append(("map-marker--locality", _("Locality")))
+    return entries
+
+
+def map_data(markers, *, max_zoom=13):
+    return {
+        "markers": [marker for marker in markers if marker["lat"] is not None],
+        "maxZoom": max_zoom,
+        "tiles": {
+            "url": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+        "labels": {
+            "zoomIn": _("Zoom in"),
+            "zoomOut": _("Zoom out"),
+            "closePopup": _("Close"),
+        },
+    }
+
+
+class ScopeMixin:
+    """The municipality a list is narrowed to, for its heading."""
+
+    def scope_context(self, form):
+        scope = form.scope()
+        context = {"scope": scope, "filter_form": form}
+        if scope and scope != SCOPE_ALL:
+            context["scope_municipality"] = Municipality.objects.filter(
+                code=scope
+            ).first()
+        return context
+
+
+class OutletListView(ScopeMixin, ListView):
     """Staff start in the municipalities they work for and may widen to all."""
 
     template_name = "outlets/outlet_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        user = self.request.user
-        outlets = Outlet.objects.visible_to(user).select_related(
-            "municipality", "locality"
-        )
-        scope = self.request.GET.get("municipality", "")
-        if not user.reads_all_base_data or scope == "all":
-            return outlets
-        if scope:
-            return outlets.filter(municipality__code=scope)
-        return outlets.filter(user.records_scope())
+        self.filter_form, outlets = outlet_filter(self.request.user, self.request.GET)
+        return outlets
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scope = self.request.GET.get("municipality", "")
-        context["scope"] = scope
-        if scope and scope != "all":
-            context["scope_municipality"] = Municipality.objects.filter(
-                code=scope
-            ).first()
+        user = self.request.user
+        key, descending = self.filter_form.sorting()
+        context.update(self.scope_context(self.filter_form))
+        context["columns"] = [
+            {
+                "label": label,
+                "sort": ("descending" if descending else "ascending")
+                if name == key
+                else "",
+                "next": f"-{name}" if name == key and not descending else name,
+            }
+            for name, label in OUTLET_SORTS.items()
+        ]
+        context["filtered"] = any(
+            self.request.GET.get(name) for name in ("q", "kind", "status", "locality")
+        )
+        context["can_create"] = can_edit_register(user)
+        context["can_import"] = can_import_outlets(user)
+        context["can_export"] = can_export_outlets(user)
         return context
 
 
@@ -47,8 +182,302 @@ class OutletDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        outlet = self.object
-        context["shows_records"] = can_view_outlet_records(self.request.user, outlet)
+        user, outlet = self.request.user, self.object
+        context["shows_records"] = can_view_outlet_records(user, outlet)
         if context["shows_records"]:
             context["owners"] = outlet.owners.filter(is_active=True)
+            context["contacts"] = outlet.contacts.all()
+        context["can_edit"] = (
+            Outlet.objects.editable_by(user).filter(pk=outlet.pk).exists()
+        )
+        context["links_register"] = reads_register(user)
+        town = f"{outlet.postcode} {outlet.town}".strip()
+        context["address"] = ", ".join(filter(None, [outlet.street_address, town]))
+        markers = [outlet_marker(outlet)]
+        if outlet.locality and reads_register(user):
+            markers.insert(0, locality_marker(outlet.locality))
+        context["map_data"] = map_data(markers, max_zoom=12)
         return context
+
+
+class EditorMixin(PermissionMixin):
+    """Administrators and officials; others get 403, another municipality's 404."""
+
+    permission_check = staticmethod(can_edit_register)
+
+
+class OutletFormMixin(EditorMixin):
+    form_class = OutletForm
+    template_name = "outlets/outlet_form.html"
+
+    def get_contacts(self):
+        return ContactFormSet(
+            self.request.POST if self.request.method == "POST" else None,
+            instance=self.object or Outlet(),
+            prefix="contacts",
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("contacts", self.get_contacts())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form, contacts = self.get_form(), self.get_contacts()
+        contacts_valid = contacts.is_valid()
+        if form.is_valid() and contacts_valid:
+            try:
+                outlet = outlet_save(
+                    outlet=form.save(commit=False),
+                    by=request.user,
+                    contacts=contacts.save(commit=False),
+                    removed_contacts=contacts.deleted_objects,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, self.success_message % {"name": outlet})
+                return redirect(outlet)
+        return self.render_to_response(
+            self.get_context_data(form=form, contacts=contacts)
+        )
+
+
+class OutletCreateView(OutletFormMixin, CreateView):
+    success_message = gettext_lazy("The outlet %(name)s has been added.")
+
+    def get_object(self, queryset=None):
+        return None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Outlet(municipality=self.request.user.municipality)
+        return kwargs
+
+
+class OutletUpdateView(OutletFormMixin, UpdateView):
+    success_message = gettext_lazy("The changes to %(name)s have been saved.")
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Outlet.objects.editable_by(self.request.user), pk=self.kwargs["pk"]
+        )
+
+
+class OutletCloseView(EditorMixin, FormView):
+    """Closing keeps the outlet, with its closing date, for history and analysis."""
+
+    form_class = OutletCloseForm
+    template_name = "outlets/outlet_close.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.test_func():
+            return self.handle_no_permission()
+        self.outlet = get_object_or_404(
+            Outlet.objects.editable_by(request.user), pk=kwargs["pk"]
+        )
+        if self.outlet.status == Outlet.Status.CLOSED:
+            messages.info(request, _("The outlet is already closed."))
+            return redirect(self.outlet)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(outlet=self.outlet, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            outlet_close(
+                outlet=self.outlet,
+                by=self.request.user,
+                closed_on=form.cleaned_data["closed_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(name)s is recorded as closed.") % {"name": self.outlet},
+        )
+        return redirect(self.outlet)
+
+
+class MapView(ScopeMixin, PermissionMixin, TemplateView):
+    """Every outlet and locality in the scope, with the same filters as the list."""
+
+    template_name = "outlets/map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form, outlets = outlet_filter(user, self.request.GET)
+        localities = Locality.objects.visible_to(user).filter(
+            scope_filter(user, form.scope()), latitude__isnull=False
+        )
+        outlets = list(outlets.exclude(latitude=None))
+        context.update(self.scope_context(form))
+        context["outlet_count"] = len(outlets)
+        markers = [locality_marker(locality) for locality in localities]
+        context["locality_count"] = len(markers)
+        markers += [outlet_marker(outlet) for outlet in outlets]
+        context["map_data"] = map_data(markers)
+        context["legend"] = map_legend(context["map_data"]["markers"])
+        return context
+
+
+class LocalityListView(ScopeMixin, PermissionMixin, ListView):
+    template_name = "outlets/locality_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form, localities = locality_filter(
+            self.request.user, self.request.GET
+        )
+        return localities
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.scope_context(self.filter_form))
+        context["can_create"] = can_edit_register(self.request.user)
+        return context
+
+
+class LocalityDetailView(PermissionMixin, DetailView):
+    template_name = "outlets/locality_detail.html"
+    context_object_name = "locality"
+
+    def get_queryset(self):
+        return Locality.objects.visible_to(self.request.user).select_related(
+            "municipality"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, locality = self.request.user, self.object
+        outlets = list(
+            Outlet.objects.visible_to(user)
+            .filter(locality=locality)
+            .select_related("municipality", "locality")
+        )
+        context["outlets"] = outlets
+        context["partners"] = locality.partners.all()
+        context["can_edit"] = (
+            Locality.objects.editable_by(user).filter(pk=locality.pk).exists()
+        )
+        if locality.latitude is not None:
+            context["locality_sweref"] = sweref_from_wgs84(
+                locality.latitude, locality.longitude
+            )
+        context["map_data"] = map_data(
+            [locality_marker(locality)] + [outlet_marker(o) for o in outlets],
+            max_zoom=12,
+        )
+        context["legend"] = map_legend(context["map_data"]["markers"])
+        return context
+
+
+class LocalityFormMixin(EditorMixin):
+    form_class = LocalityForm
+    template_name = "outlets/locality_form.html"
+    context_object_name = "locality"
+
+    def form_valid(self, form):
+        try:
+            locality = locality_save(
+                locality=form.save(commit=False), by=self.request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": locality})
+        return redirect(locality)
+
+
+class LocalityCreateView(LocalityFormMixin, CreateView):
+    success_message = gettext_lazy("The locality %(name)s has been added.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Locality(municipality=self.request.user.municipality)
+        return kwargs
+
+
+class LocalityUpdateView(LocalityFormMixin, UpdateView):
+    success_message = gettext_lazy("The changes to %(name)s have been saved.")
+
+    def get_queryset(self):
+        return Locality.objects.editable_by(self.request.user)
+
+
+class PartnerListView(ScopeMixin, PermissionMixin, ListView):
+    template_name = "outlets/partner_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form, partners = partner_filter(self.request.user, self.request.GET)
+        return partners
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.scope_context(self.filter_form))
+        context["can_create"] = can_edit_register(self.request.user)
+        return context
+
+
+class PartnerDetailView(PermissionMixin, DetailView):
+    template_name = "outlets/partner_detail.html"
+    context_object_name = "partner"
+
+    def get_queryset(self):
+        return (
+            Partner.objects.visible_to(self.request.user)
+            .select_related("municipality")
+            .prefetch_related("localities")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, partner = self.request.user, self.object
+        # The contact person is personal data: for the partner's own municipality
+        # and region, as with an outlet's records.
+        context["shows_contact"] = Partner.objects.filter(
+            user.records_scope(), pk=partner.pk
+        ).exists()
+        context["can_edit"] = (
+            Partner.objects.editable_by(user).filter(pk=partner.pk).exists()
+        )
+        return context
+
+
+class PartnerFormMixin(EditorMixin):
+    form_class = PartnerForm
+    template_name = "outlets/partner_form.html"
+    context_object_name = "partner"
+
+    def form_valid(self, form):
+        try:
+            partner = partner_save(
+                partner=form.save(commit=False),
+                by=self.request.user,
+                localities=form.cleaned_data["localities"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": partner})
+        return redirect(partner)
+
+
+class PartnerCreateView(PartnerFormMixin, CreateView):
+    success_message = gettext_lazy("The partner %(name)s has been added.")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Partner(municipality=self.request.user.municipality)
+        return kwargs
+
+
+class PartnerUpdateView(PartnerFormMixin, UpdateView):
+    success_message = gettext_lazy("The changes to %(name)s have been saved.")
+
+    def get_queryset(self):
+        return Partner.objects.editable_by(self.request.user)

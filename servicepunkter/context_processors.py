@@ -3,30 +3,41 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
+STAFF = {Role.SYSTEM_OWNER, Role.ADMINISTRATOR, Role.OFFICIAL, Role.REGIONAL_VIEWER}
+
 # (label, URL name, roles that see it); the start page comes first for everyone.
 NAVIGATION = [
     (_("Start"), "start", set(Role.values)),
-    (
-        _("Outlets"),
-        "outlets:outlet_list",
-        {Role.SYSTEM_OWNER, Role.ADMINISTRATOR, Role.OFFICIAL, Role.REGIONAL_VIEWER},
-    ),
+    (_("Outlets"), "outlets:outlet_list", STAFF),
     (_("My outlets"), "outlets:outlet_list", {Role.SHOP_OWNER}),
+    (_("Localities"), "outlets:locality_list", STAFF),
+    (_("Partners"), "outlets:partner_list", STAFF),
+    (_("Map"), "outlets:map", STAFF),
     (_("Users"), "accounts:user_list", {Role.ADMINISTRATOR}),
     (_("System administration"), "admin:index", {Role.SYSTEM_OWNER}),
 ]
 
 
 def navigation(request):
-    """The main navigation for the user's role, with the current item marked."""
+    """The main navigation for the user's role, with the current item marked.
+
+    The current item is the one whose address is the longest start of the page's:
+    the map (/outlets/map/) lies under the outlets (/outlets/) but is its own item.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = []
-    for label, url_name, roles in NAVIGATION:
-        if user.role not in roles:
-            continue
-        url = reverse(url_name)
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": label, "url": url, "current": current})
+    items = [
+        {"label": label, "url": reverse(url_name), "current": False}
+        for label, url_name, roles in NAVIGATION
+        if user.role in roles
+    ]
+    matching = [
+        item
+        for item in items
+        if request.path == item["url"]
+        or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     return {"navigation": items}

@@ -1,15 +1,18 @@
 """Demo data: Nordmaling municipality and the five service points of its 2010 project.
 
-Coordinates of the villages and shops are approximate, and the people, e-mail addresses
-and organisation details are invented.
+The outlets of Västerbotten come from the sample file in outlets/data, imported as a
+municipality would import it. Coordinates of the villages and shops are approximate,
+and the people, e-mail addresses and organisation details are invented.
 """
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-from outlets.models import County, Locality, Municipality, Outlet
+from outlets.importing import OutletImporter, outlet_import_store, read_outlet_file
+from outlets.models import County, Locality, Municipality, Outlet, OutletImport
 
 DEMO_PASSWORD = "servicepunkt-demo"
 
@@ -46,7 +49,7 @@ OUTLETS = [
         WEEKDAY_HOURS,
     ),
     (
-        "Norrfors Bageri och snickerifabriken",
+        "Norrfors Bageri",
         Outlet.Kind.OTHER,
         "Norrfors",
         63.7200,
@@ -55,8 +58,9 @@ OUTLETS = [
     ),
 ]
 
-# A neighbouring municipality's outlet: people shop across the border.
-NEIGHBOUR_OUTLET = ("2403", "Ingo Balsjö", Outlet.Kind.FUEL, 63.86353, 18.95357)
+VASTERBOTTEN_SAMPLE = (
+    settings.BASE_DIR / "outlets" / "data" / "outlets-vasterbotten-excel-sv.csv"
+)
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,23 @@ DEMO_USERS = [
 ]
 
 
+def import_vasterbotten_sample():
+    """Västerbotten's outlets, neighbours included: people shop across borders."""
+    if OutletImport.objects.filter(file_name=VASTERBOTTEN_SAMPLE.name).exists():
+        return
+    dataset = read_outlet_file(
+        VASTERBOTTEN_SAMPLE.name, VASTERBOTTEN_SAMPLE.read_bytes()
+    )
+    outlet_import_store(
+        OutletImporter(dataset).plan(), file_name=VASTERBOTTEN_SAMPLE.name
+    )
+
+
 @transaction.atomic
 def demo_seed() -> None:
     """Create or refresh the demo; running it again changes nothing."""
     nordmaling = Municipality.objects.get(code="2401")
+    import_vasterbotten_sample()
     localities = {}
     for name, latitude, longitude in LOCALITIES:
         localities[name], _ = Locality.objects.update_or_create(
@@ -103,13 +120,6 @@ def demo_seed() -> None:
                 "opening_hours": hours,
             },
         )
-    code, name, kind, latitude, longitude = NEIGHBOUR_OUTLET
-    Outlet.objects.update_or_create(
-        municipality=Municipality.objects.get(code=code),
-        name=name,
-        defaults={"kind": kind, "latitude": latitude, "longitude": longitude},
-    )
-
     for demo in DEMO_USERS:
         user = User.objects.filter(email__iexact=demo.email).first() or User(
             email=demo.email

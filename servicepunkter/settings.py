@@ -6,6 +6,7 @@ unless set, and the secure settings follow from it.
 
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -41,8 +42,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "axes",
     "csp",
+    "import_export",
     "servicepunkter",
     "outlets",
     "accounts",
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "servicepunkter.middleware.RequestHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -97,6 +101,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Servicepunkter runs on PostgreSQL only.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Two test runs on one server (e.g. two checkouts) each need their own test database.
+if env.str("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,12 +201,27 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # A strict Content Security Policy: no inline script or style anywhere.
+# Map background tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset, the
+# maps draw their markers on a plain background and need no network.
+# The largest outlet file an import accepts, in bytes.
+OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20_000_000)
+
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+MAP_TILE_ORIGINS = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL.replace("{s}", "a")))]
+    if MAP_TILE_URL
+    else []
+)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"] + env.list("CSP_IMG_SRC", default=[]),
+        "img-src": [SELF, "data:"]
+        + MAP_TILE_ORIGINS
+        + env.list("CSP_IMG_SRC", default=[]),
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

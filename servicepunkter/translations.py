@@ -1,7 +1,7 @@
 """Translation catalogue helpers that need no GNU gettext (Babel reads and writes .po).
 
-`python -m servicepunkter.translations fill-english` gives the English catalogue's empty
-entries their English message id, since message ids are written in English.
+`python -m servicepunkter.translations fill-english` gives every entry of the English
+catalogue its English message id as its text, since message ids are written in English.
 """
 
 import sys
@@ -42,14 +42,10 @@ def fill_english() -> None:
     for message in catalog:
         if not message.id:
             continue
-        if message.pluralizable:
-            singular, plural = message.id
-            message.string = tuple(
-                string or (singular if index == 0 else plural)
-                for index, string in enumerate(message.string)
-            )
-        elif not message.string:
-            message.string = message.id
+        # Message ids are English, so the English text is the id itself; this also
+        # overwrites msgmerge's fuzzy guesses from similar messages.
+        message.string = message.id
+        message.previous_id = []
         message.flags.discard("fuzzy")
     with catalog_path("en").open("wb") as file:
         write_po(file, catalog, width=88)

@@ -20,8 +20,12 @@ def start(request):
             :START_PAGE_OUTLETS
         ]
     else:
-        municipalities = Municipality.objects.select_related("county").annotate(
-            open_outlet_count=Count("outlets", filter=Q(outlets__status="open"))
+        municipalities = (
+            Municipality.objects.select_related("county")
+            .annotate(
+                open_outlet_count=Count("outlets", filter=Q(outlets__status="open"))
+            )
+            .order_by("name")
         )
         if user.role == Role.REGIONAL_VIEWER:
             municipalities = municipalities.filter(county_id=user.county_id)

@@ -1,6 +1,13 @@
 import factory
 
-from outlets.models import County, Locality, Municipality, Outlet
+from outlets.models import (
+    County,
+    Locality,
+    Municipality,
+    Outlet,
+    OutletContact,
+    Partner,
+)
 
 
 def municipality(code: str) -> Municipality:
@@ -34,3 +41,34 @@ class OutletFactory(factory.django.DjangoModelFactory):
     )
     latitude = 63.6
     longitude = 19.5
+
+
+class OutletContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutletContact
+
+    outlet = factory.SubFactory(OutletFactory)
+    name = factory.Sequence(lambda n: f"Kontakt {n}")
+    role = "Butikschef"
+    email = factory.Sequence(lambda n: f"kontakt{n}@butik.example")
+    phone = "0930-123 45"
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    """A village association of Nordmaling unless told otherwise."""
+
+    class Meta:
+        model = Partner
+        skip_postgeneration_save = True
+
+    municipality = factory.LazyFunction(lambda: municipality("2401"))
+    name = factory.Sequence(lambda n: f"Byalaget {n}")
+    kind = Partner.Kind.VILLAGE_ASSOCIATION
+    contact_person = "Anna Byström"
+    email = factory.Sequence(lambda n: f"byalaget{n}@byn.example")
+    phone = "070-123 45 67"
+
+    @factory.post_generation
+    def localities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.localities.set(extracted)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from outlets.models import County, Municipality, Outlet
-from outlets.tests.factories import OutletFactory
+from outlets.tests.factories import OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,8 @@ def test_a_bare_migrate_knows_all_290_municipalities_and_21_counties():
         "24",
         "Västerbottens län",
     )
-    assert str(nordmaling) == "Nordmaling kommun"
+    assert str(nordmaling) == "Nordmalings kommun"
+    assert str(municipality("2480")) == "Umeå kommun"
 
 
 def test_closed_outlet_without_closing_date_is_refused_with_a_message():

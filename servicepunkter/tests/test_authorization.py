@@ -15,6 +15,7 @@ from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
+from outlets.models import Partner
 from outlets.tests.factories import OutletFactory, municipality
 
 pytestmark = pytest.mark.smoke
@@ -57,6 +58,7 @@ class Row:
     kwargs: object = None
     # Per actor, the outcome for each object in OBJECTS order (overrides get/post).
     per_object_get: dict = field(default_factory=dict)
+    per_object_post: dict = field(default_factory=dict)
 
 
 STAFF_SEE_BASE_DATA = {
@@ -67,6 +69,48 @@ STAFF_SEE_BASE_DATA = {
     "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "regional_viewer": (OK,) * 4,
 }
+
+# Localities, partners and the map are for staff; shop owners get 403.
+STAFF_ONLY = signed_in(OK, shop_owner=FORBIDDEN)
+STAFF_ONLY_NO_POST = signed_in(NOT_ALLOWED, shop_owner=FORBIDDEN)
+STAFF_SEE_EVERY_MUNICIPALITYS = {
+    actor: (outcome,) * 4 for actor, outcome in STAFF_ONLY.items()
+}
+# Administrators and officials keep their own municipality's register; an empty POST
+# re-shows the form with its errors.
+EDITORS = signed_in(FORBIDDEN, administrator=OK, official=OK)
+EDITORS_OF_OWN_MUNICIPALITY = {
+    actor: (outcome,) * 4 for actor, outcome in EDITORS.items()
+} | {
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+    "official": (OK, OK, NOT_FOUND, NOT_FOUND),
+}
+
+
+IMPORTERS = signed_in(FORBIDDEN, administrator=OK, system_owner=OK)
+
+
+def partner_for(outlet):
+    """A village association active in the outlet's locality."""
+    partner, _ = Partner.objects.get_or_create(
+        municipality=outlet.municipality,
+        name=f"Byalaget i {outlet.locality.name}",
+        defaults={"kind": Partner.Kind.VILLAGE_ASSOCIATION},
+    )
+    partner.localities.add(outlet.locality)
+    return partner
+
+
+def object_row(name, kwargs, per_object, post=None):
+    """A page of one object: GET and POST outcomes per object unless `post` given."""
+    return Row(
+        name,
+        kwargs=kwargs,
+        get={},
+        per_object_get=per_object,
+        post=post or {},
+        per_object_post={} if post else per_object,
+    )
 
 
 ROWS = [
@@ -102,12 +146,59 @@ ROWS = [
     ),
     Row("accounts:password_reset_complete", get=every(OK), post=every(NOT_ALLOWED)),
     Row("outlets:outlet_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    # A municipality's administrators import its outlets; the system owner any. An
+    # empty POST re-shows the upload form with its error.
+    Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),
+    Row(
+        "outlets:outlet_import_history",
+        get=IMPORTERS,
+        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, system_owner=NOT_ALLOWED),
+    ),
+    Row("outlets:outlet_export", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
     Row(
         "outlets:outlet_detail",
         kwargs=lambda outlet: {"pk": outlet.pk},
         get={},
         per_object_get=STAFF_SEE_BASE_DATA,
         post=signed_in(NOT_ALLOWED),
+    ),
+    Row("outlets:outlet_create", get=EDITORS, post=EDITORS),
+    object_row(
+        "outlets:outlet_update",
+        lambda outlet: {"pk": outlet.pk},
+        EDITORS_OF_OWN_MUNICIPALITY,
+    ),
+    object_row(
+        "outlets:outlet_close",
+        lambda outlet: {"pk": outlet.pk},
+        EDITORS_OF_OWN_MUNICIPALITY,
+    ),
+    Row("outlets:map", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    Row("outlets:locality_list", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    Row("outlets:locality_create", get=EDITORS, post=EDITORS),
+    object_row(
+        "outlets:locality_detail",
+        lambda outlet: {"pk": outlet.locality_id},
+        STAFF_SEE_EVERY_MUNICIPALITYS,
+        post=STAFF_ONLY_NO_POST,
+    ),
+    object_row(
+        "outlets:locality_update",
+        lambda outlet: {"pk": outlet.locality_id},
+        EDITORS_OF_OWN_MUNICIPALITY,
+    ),
+    Row("outlets:partner_list", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    Row("outlets:partner_create", get=EDITORS, post=EDITORS),
+    object_row(
+        "outlets:partner_detail",
+        lambda outlet: {"pk": partner_for(outlet).pk},
+        STAFF_SEE_EVERY_MUNICIPALITYS,
+        post=STAFF_ONLY_NO_POST,
+    ),
+    object_row(
+        "outlets:partner_update",
+        lambda outlet: {"pk": partner_for(outlet).pk},
+        EDITORS_OF_OWN_MUNICIPALITY,
     ),
     Row(
         "set_language",
@@ -226,11 +317,14 @@ def check_outcome(response, expected):
 def cases():
     for row in ALL_ROWS:
         for actor in ACTORS:
-            targets = OBJECTS if row.per_object_get else [None]
+            per_object = row.per_object_get or row.per_object_post
+            targets = OBJECTS if per_object else [None]
             for index, target in enumerate(targets):
                 for method in ("get", "post"):
                     if method == "get" and row.per_object_get:
                         expected = row.per_object_get[actor][index]
+                    elif method == "post" and row.per_object_post:
+                        expected = row.per_object_post[actor][index]
                     else:
                         expected = getattr(row, method)[actor]
                     label = f"{row.name}-{actor}-{method}" + (

@@ -1,28 +1,25 @@
 import pytest
 
 from accounts.models import Role
-from servicepunkter.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
-from servicepunkter.tests.browser import Browser
+from outlets.models import Locality, Outlet
+from servicepunkter.demo import DEMO_PASSWORD, DEMO_USERS
 
 pytestmark = pytest.mark.browser
 
+
+REGISTER = ["Orter", "Samverkansparter", "Karta"]
 START_PAGE_LINKS = {
-    Role.SYSTEM_OWNER: ["Start", "Försäljningsställen", "Systemadministration"],
-    Role.ADMINISTRATOR: ["Start", "Försäljningsställen", "Användare"],
-    Role.OFFICIAL: ["Start", "Försäljningsställen"],
+    Role.SYSTEM_OWNER: [
+        "Start",
+        "Försäljningsställen",
+        *REGISTER,
+        "Systemadministration",
+    ],
+    Role.ADMINISTRATOR: ["Start", "Försäljningsställen", *REGISTER, "Användare"],
+    Role.OFFICIAL: ["Start", "Försäljningsställen", *REGISTER],
     Role.SHOP_OWNER: ["Start", "Mina försäljningsställen"],
-    Role.REGIONAL_VIEWER: ["Start", "Försäljningsställen"],
+    Role.REGIONAL_VIEWER: ["Start", "Försäljningsställen", *REGISTER],
 }
-
-
-@pytest.fixture
-def demo(municipalities_reloaded):
-    demo_seed()
-
-
-@pytest.fixture
-def browser(page, live_server):
-    return Browser(page, live_server.url)
 
 
 def test_anonymous_visitor_gets_the_swedish_login_page(browser, demo):
@@ -92,3 +89,138 @@ def test_outlet_pages_work_on_a_phone(browser, demo):
     browser.check_page()
     assert browser.page.get_by_role("heading", level=1).inner_text() == "Pers Livs"
     browser.screenshot("outlet-detail-phone")
+
+
+def markers(browser, expected):
+    browser.page.locator(".leaflet-marker-icon").first.wait_for()
+    found = browser.page.locator(".leaflet-marker-icon")
+    assert found.count() == expected
+    return found
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_official_searches_the_list_opens_an_outlet_and_sees_it_on_the_map(
+    browser, demo, viewport
+):
+    if viewport == "phone":
+        browser.page.set_viewport_size({"width": 375, "height": 740})
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    page = browser.page
+
+    browser.goto("/outlets/")
+    browser.screenshot(f"outlet-list-{viewport}")
+    page.get_by_role("textbox", name="Sök").fill("pers livs")
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    rows.get_by_role("link", name="Pers Livs").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Pers Livs"
+    assert "SWEREF 99 TM" in page.inner_text("main")
+    markers(browser, 2)  # the outlet and its locality
+    browser.check_page()
+    browser.screenshot(f"outlet-detail-{viewport}")
+
+    browser.goto("/outlets/map/")
+    in_scope = (
+        Outlet.objects.filter(municipality__code="2401", latitude__isnull=False).count()
+        + Locality.objects.filter(
+            municipality__code="2401", latitude__isnull=False
+        ).count()
+    )
+    found = markers(browser, in_scope)
+    assert page.get_by_role(
+        "region", name="Karta över försäljningsställen och orter"
+    ).is_visible()
+    browser.check_page()
+    browser.screenshot(f"map-{viewport}")
+    page.get_by_role("button", name="Pers Livs").first.click()
+    page.locator(".leaflet-popup").get_by_role("link", name="Pers Livs").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Pers Livs"
+    assert found.count() >= 1
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_official_adds_an_outlet_with_a_sweref_position_then_closes_it(
+    browser, demo, viewport
+):
+    if viewport == "phone":
+        browser.page.set_viewport_size({"width": 375, "height": 740})
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    page = browser.page
+
+    browser.goto("/outlets/")
+    page.get_by_role("link", name="Nytt försäljningsställe").click()
+    page.wait_for_load_state()
+    outlet_fields = page.get_by_role("group", name="Försäljningsställe", exact=True)
+    outlet_fields.get_by_label("Namn").fill("Lanthandeln Lögdeå")
+    page.get_by_label("Nordlig koordinat (N)").fill("7062000")
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_load_state()
+    assert "Rätta felen nedan." in page.inner_text("main")
+    browser.check_page()
+    browser.screenshot(f"outlet-form-errors-{viewport}")
+
+    page.get_by_label("Typ", exact=True).select_option("grocery")
+    page.get_by_label("Ort", exact=True).select_option(label="Rundvik")
+    page.get_by_label("Östlig koordinat (E)").fill("717 500")
+    page.get_by_label("PostNord").check()
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Lanthandeln Lögdeå"
+    assert "har lagts till" in page.inner_text("main")
+    markers(browser, 2)  # the outlet and its locality
+    browser.check_page()
+    outlet = Outlet.objects.get(name="Lanthandeln Lögdeå")
+    assert 63.5 < outlet.latitude < 63.7
+
+    page.get_by_role("link", name="Ändra").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    browser.screenshot(f"outlet-form-{viewport}")
+    page.get_by_role("link", name="Avbryt").click()
+    page.get_by_role("link", name="Registrera nedläggning").click()
+    page.wait_for_load_state()
+    page.get_by_label("Nedläggningsdatum").fill("2025-06-30")
+    browser.check_page()
+    browser.screenshot(f"outlet-close-{viewport}")
+    page.get_by_role("button", name="Registrera som nedlagt").click()
+    page.wait_for_load_state()
+    assert "är registrerat som nedlagt" in page.inner_text("main")
+    outlet.refresh_from_db()
+    assert outlet.status == Outlet.Status.CLOSED
+
+
+def test_official_reads_localities_and_partners(browser, demo):
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    page = browser.page
+
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    menu.get_by_role("link", name="Orter").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    browser.screenshot("locality-list")
+    page.get_by_role("link", name="Brattfors").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Brattfors"
+    page.locator(".leaflet-marker-icon").first.wait_for()
+    browser.check_page()
+    browser.screenshot("locality-detail")
+    page.get_by_role("link", name="Ändra").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    browser.screenshot("locality-form")
+
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    menu.get_by_role("link", name="Samverkansparter").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    page.get_by_role("link", name="Ny samverkanspart").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    browser.screenshot("partner-form")

@@ -86,15 +86,26 @@ def test_seed_demo_builds_nordmaling_with_its_five_service_points_and_every_role
     settings.DEBUG = True
     call_command("seed_demo")
 
-    outlets = Outlet.objects.filter(municipality__code="2401")
-    assert outlets.count() == 5
-    assert {outlet.locality.name for outlet in outlets} == {
+    service_points = Outlet.objects.filter(
+        municipality__code="2401",
+        name__in=[
+            "Pers Livs",
+            "ICA Lundins",
+            "Handlarn Nyåker",
+            "Handlarn Rundvik",
+            "Norrfors Bageri",
+        ],
+    )
+    assert {outlet.locality.name for outlet in service_points} == {
         "Brattfors",
         "Gräsmyr",
         "Nyåker",
         "Rundvik",
         "Norrfors",
     }
+    # The Västerbotten sample: Nordmaling's register and its neighbours'.
+    assert Outlet.objects.filter(municipality__code="2401").count() == 13
+    assert Outlet.objects.filter(municipality__county__code="24").count() == 59
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
     shop_owner = User.objects.get(role=Role.SHOP_OWNER)
     assert [outlet.name for outlet in shop_owner.outlets.all()] == ["Pers Livs"]
@@ -115,3 +126,19 @@ def test_seed_demo_twice_changes_nothing():
         list(Locality.objects.values().order_by("pk")),
     )
     assert after == before
+
+
+def test_nul_byte_in_a_parameter_gets_the_bad_request_page_not_a_server_error(
+    client, official
+):
+    client.force_login(official)
+    response = client.get("/outlets/", {"municipality": "\x00"})
+    assert response.status_code == 400
+    assert "Felaktig begäran" in response.content.decode()
+
+
+def test_a_method_a_page_does_not_take_gets_a_page_that_says_so(client, official):
+    client.force_login(official)
+    response = client.get("/accounts/logout/")
+    assert response.status_code == 405
+    assert "Det går inte här" in response.content.decode()

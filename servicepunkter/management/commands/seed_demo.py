@@ -14,7 +14,7 @@ class Command(BaseCommand):
                 "DEBUG on. Never run it against a production database."
             )
         demo_seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready: Nordmaling kommun."))
+        self.stdout.write(self.style.SUCCESS("Demo data ready: Nordmalings kommun."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.role.label:<16} {demo.email}")

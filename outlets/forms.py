@@ -1,0 +1,220 @@
+import math
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from outlets.geo import is_in_sweden, wgs84_from_sweref
+from outlets.models import Locality, Outlet, OutletContact, Partner
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and expects ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class NoColonMixin:
+    """Labels without Django's trailing colon, as elsewhere in the interface."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CoordinateField(forms.FloatField):
+    """A number as people type it: decimal comma or point, spaces between digits."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\N{NO-BREAK SPACE}", "").replace(" ", "")
+            value = value.replace(",", ".").replace("\N{MINUS SIGN}", "-")
+        return super().to_python(value)
+
+
+class PositionForm(NoColonMixin, forms.Form):
+    """A position given either in WGS84 degrees or in SWEREF 99 TM metres.
+
+    Positions are stored in WGS84; SWEREF 99 TM is what Swedish maps and registers
+    (Lantmäteriet, SCB) give, so it is accepted and converted here.
+    """
+
+    latitude = CoordinateField(
+        label=_("Latitude"),
+        required=False,
+        help_text=_("WGS84 degrees, e.g. 63.7000."),
+    )
+    longitude = CoordinateField(
+        label=_("Longitude"),
+        required=False,
+        help_text=_("WGS84 degrees, e.g. 19.3500."),
+    )
+    sweref_northing = CoordinateField(
+        label=_("Northing (N)"),
+        required=False,
+        help_text=_("SWEREF 99 TM metres, e.g. 7063000."),
+    )
+    sweref_easting = CoordinateField(
+        label=_("Easting (E)"),
+        required=False,
+        help_text=_("SWEREF 99 TM metres, e.g. 717000."),
+    )
+
+    position_fields = ["latitude", "longitude", "sweref_northing", "sweref_easting"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        latitude, longitude, northing, easting = (
+            cleaned_data.get(name) for name in self.position_fields
+        )
+        if northing is None and easting is None:
+            return cleaned_data  # WGS84 or nothing: the model checks it.
+        if latitude is not None or longitude is not None:
+            raise ValidationError(
+                _(
+                    "Give the position either as latitude and longitude or as "
+                    "SWEREF 99 TM northing and easting, not both."
+                ),
+                code="position_twice",
+            )
+        if northing is None or easting is None:
+            self.add_error(
+                "sweref_easting" if easting is None else "sweref_northing",
+                ValidationError(
+                    _("Give both northing and easting."), code="position_half"
+                ),
+            )
+            return cleaned_data
+        latitude, longitude = wgs84_from_sweref(northing, easting)
+        if not (
+            math.isfinite(latitude)
+            and math.isfinite(longitude)
+            and is_in_sweden(latitude, longitude)
+        ):
+            self.add_error(
+                "sweref_northing",
+                ValidationError(
+                    _(
+                        "The position is not in Sweden: check northing and easting "
+                        "(SWEREF 99 TM, in metres)."
+                    ),
+                    code="outside_sweden",
+                ),
+            )
+            return cleaned_data
+        cleaned_data["latitude"] = round(latitude, 6)
+        cleaned_data["longitude"] = round(longitude, 6)
+        return cleaned_data
+
+
+class OutletForm(PositionForm, forms.ModelForm):
+    """An outlet of the editor's own municipality; its municipality is no field."""
+
+    agent_roles = forms.MultipleChoiceField(
+        label=_("Agent for"),
+        choices=Outlet.AgentRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Outlet
+        fields = [
+            "name",
+            "kind",
+            "chain",
+            "external_id",
+            "organisation_number",
+            "street_address",
+            "postcode",
+            "town",
+            "locality",
+            "latitude",
+            "longitude",
+            "opening_hours",
+            "agent_roles",
+            "backup_power",
+            "backup_power_kva",
+            "backup_power_tested_on",
+            "crisis_contact",
+        ]
+        localized_fields = ["backup_power_kva"]
+        help_texts = {
+            "organisation_number": _("Ten digits, e.g. 556012-5790."),
+        }
+        widgets = {
+            "opening_hours": forms.Textarea(attrs={"rows": 3}),
+            "backup_power_tested_on": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locality = self.fields["locality"]
+        locality.queryset = Locality.objects.filter(
+            municipality_id=self.instance.municipality_id
+        )
+        locality.empty_label = _("No locality")
+
+
+class ContactForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = OutletContact
+        fields = ["name", "role", "email", "phone"]
+
+
+ContactFormSet = forms.inlineformset_factory(
+    Outlet,
+    OutletContact,
+    form=ContactForm,
+    extra=1,
+    can_delete=True,
+)
+
+
+class OutletCloseForm(NoColonMixin, forms.Form):
+    closed_on = forms.DateField(
+        label=_("Closed on"),
+        widget=DateInput,
+        help_text=_("The day the outlet closed for good; not a future date."),
+    )
+
+
+class LocalityForm(PositionForm, forms.ModelForm):
+    class Meta:
+        model = Locality
+        fields = [
+            "name",
+            "population",
+            "classification",
+            "classification_motivation",
+            "latitude",
+            "longitude",
+        ]
+        help_texts = {
+            "classification_motivation": _(
+                "Why the service plan classifies the locality so; required unless "
+                "the classification is none."
+            ),
+        }
+        widgets = {"classification_motivation": forms.Textarea(attrs={"rows": 4})}
+
+
+class PartnerForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "kind", "contact_person", "email", "phone", "localities"]
+        widgets = {"localities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["localities"].queryset = Locality.objects.filter(
+            municipality_id=self.instance.municipality_id
+        )
+        self.fields["localities"].help_text = _(
+            "The localities of your municipality where the partner is active."
+        )

@@ -1,0 +1,617 @@
+"""Importing outlet files: read, validate every row, then write all at once or nothing.
+
+The columns and their values come from `OutletResource`. django-import-export's own
+import runs several queries and a save per row; here every row is validated first
+with the resource's widgets against lookups loaded once, so each error keeps its
+line, column and message, and a valid file is then written in bulk in one
+transaction.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import tablib
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from outlets.bulk import bulk_insert
+from outlets.geo import is_in_sweden, wgs84_from_sweref
+from outlets.models import Locality, Municipality, Outlet, OutletContact, OutletImport
+from outlets.resources import (
+    COLUMN_LABELS,
+    HEADER_FIELDS,
+    ImportValueError,
+    OutletResource,
+    header_key,
+)
+
+# Model fields the file can set; the rest of an outlet's record stays as it is.
+OUTLET_FIELDS = [
+    "name",
+    "kind",
+    "chain",
+    "external_id",
+    "organisation_number",
+    "street_address",
+    "postcode",
+    "town",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "agent_roles",
+    "status",
+    "closed_on",
+]
+CONTACT_FIELDS = {
+    "contact_name": "name",
+    "contact_email": "email",
+    "contact_phone": "phone",
+}
+REQUIRED_FIELDS = ["name", "kind"]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NOT_IN_FILE = object()
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message says why."""
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return _("line %(line)s: %(column)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportPlan:
+    """What storing a file would do, worked out without writing anything."""
+
+    row_count: int = 0
+    new: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    new_localities: dict = field(default_factory=dict)
+    contacts: list = field(default_factory=list)
+    municipalities: set = field(default_factory=set)
+    ignored_columns: list = field(default_factory=list)
+
+    @property
+    def invalid_lines(self):
+        return sorted({error.line for error in self.errors})
+
+    @property
+    def is_valid(self):
+        return not self.errors
+
+    def summary(self):
+        return {
+            "rows": self.row_count,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": self.unchanged,
+            "invalid": len(self.invalid_lines),
+        }
+
+
+def check_file_size(size):
+    limit = settings.OUTLET_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            _("The file is %(size)s MB; the largest file accepted is %(limit)s MB.")
+            % {"size": round(size / 1e6, 1), "limit": round(limit / 1e6)}
+        )
+
+
+def read_outlet_file(name, data):
+    """A tablib Dataset from CSV (UTF-8, UTF-8 with BOM, Windows-1252) or XLSX bytes."""
+    check_file_size(len(data))
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text": UTF-16 with a byte order mark, tab separated.
+        return _read_csv(data.decode("utf-16", errors="replace"))
+    if b"\x00" in data[:8192]:
+        raise ImportFileError(
+            _(
+                "The file is not a CSV or XLSX file. Save the list as CSV or as an "
+                "Excel workbook (.xlsx) and try again."
+            )
+        )
+    return _read_csv(_decode(data))
+
+
+def _decode(data):
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Swedish Excel saves "CSV" as Windows-1252.
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(text):
+    first_line = text.lstrip().split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if rows and rows[0] and rows[0][0].startswith("\ufeff"):
+        rows[0][0] = rows[0][0][1:]
+    return _dataset(rows)
+
+
+def _read_xlsx(data):
+    try:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = [
+            ["" if cell is None else cell for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        workbook.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+        raise ImportFileError(
+            _("The Excel file cannot be read. Open it in Excel and save it again.")
+        ) from None
+    return _dataset(rows)
+
+
+def _dataset(rows):
+    while rows and not any(str(cell).strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    headers = [str(cell).strip() for cell in rows[0]]
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows[1:]:
+        row = list(row)[:width]
+        dataset.append(row + [""] * (width - len(row)))
+    return dataset
+
+
+class OutletImporter:
+    """Validates a dataset for a user (None: an operator's command) and plans it.
+
+    `municipality`: the municipality chosen on the form or with --municipality; rows
+    without a municipality code belong to it.
+    """
+
+    def __init__(self, dataset, *, user=None, municipality=None):
+        self.dataset = dataset
+        self.user = user
+        self.municipality = municipality
+        self.resource = OutletResource()
+        self.widgets = {
+            name: resource_field.widget
+            for name, resource_field in self.resource.fields.items()
+        }
+
+    def plan(self, progress=None):
+        plan = ImportPlan(row_count=len(self.dataset))
+        columns = self._columns(plan)
+        if not plan.is_valid:
+            return plan
+        rows = []
+        # The header is line 1 of the file, so the first row is line 2.
+        for line, row in enumerate(self.dataset, start=2):
+            rows.append(self._clean_row(line, row, columns, plan))
+            if progress and line % 1000 == 0:
+                progress(1000)
+        self._match(rows, columns, plan)
+        return plan
+
+    def _columns(self, plan):
+        """Field name -> column index; errors for missing or doubled columns."""
+        columns = {}
+        for index, header in enumerate(self.dataset.headers or []):
+            field_name = HEADER_FIELDS.get(header_key(header))
+            if field_name is None:
+                if header:
+                    plan.ignored_columns.append(header)
+                continue
+            if field_name in columns:
+                plan.errors.append(
+                    RowError(1, header, _("The column appears twice in the file."))
+                )
+            columns[field_name] = index
+        missing = [name for name in REQUIRED_FIELDS if name not in columns]
+        if "municipality" not in columns and self.municipality is None:
+            missing.append("municipality")
+        if missing:
+            plan.errors.append(
+                RowError(
+                    1,
+                    ", ".join(COLUMN_LABELS[name] for name in missing),
+                    ngettext(
+                        "This required column is missing. The first line must name "
+                        "the columns, e.g. Namn;Typ;Kommunkod.",
+                        "These required columns are missing. The first line must "
+                        "name the columns, e.g. Namn;Typ;Kommunkod.",
+                        len(missing),
+                    ),
+                )
+            )
+        positions = [("latitude", "longitude"), ("northing", "easting")]
+        for pair in positions:
+            if (pair[0] in columns) != (pair[1] in columns):
+                present, absent = pair if pair[0] in columns else pair[::-1]
+                plan.errors.append(
+                    RowError(
+                        1,
+                        COLUMN_LABELS[absent],
+                        _("The file has a %(present)s column but no %(absent)s.")
+                        % {
+                            "present": COLUMN_LABELS[present],
+                            "absent": COLUMN_LABELS[absent],
+                        },
+                    )
+                )
+        return columns
+
+    def _clean_row(self, line, row, columns, plan):
+        values = {}
+        errors = []
+        for field_name, index in columns.items():
+            raw = row[index]
+            if isinstance(raw, str):
+                raw = raw.strip()
+                # Undo a spreadsheet's formula escaping ("'=..." as written on export).
+                if raw[:1] == "'" and raw[1:2] in FORMULA_PREFIXES:
+                    raw = raw[1:]
+            widget = self.widgets.get(field_name)
+            if field_name in ("northing", "easting"):
+                widget = self.widgets["latitude"]
+            try:
+                if field_name in ("municipality", "locality") or widget is None:
+                    value = "" if raw is None else str(raw).strip()
+                else:
+                    value = widget.clean(raw)
+            except ImportValueError as error:
+                errors.append(RowError(line, self.dataset.headers[index], str(error)))
+                continue
+            values[field_name] = (
+                "" if value is None and field_name in TEXT_FIELDS else value
+            )
+        for field_name in REQUIRED_FIELDS:
+            if field_name in values and not values[field_name]:
+                errors.append(
+                    RowError(
+                        line,
+                        self.dataset.headers[columns[field_name]],
+                        _("The value is missing."),
+                    )
+                )
+        errors += self._check_lengths(line, values, columns)
+        errors += self._position(line, values, columns)
+        if values.get("status") == Outlet.Status.CLOSED and not values.get("closed_on"):
+            errors.append(
+                RowError(
+                    line,
+                    COLUMN_LABELS["closed_on"],
+                    _("A closed outlet needs the date it closed (YYYY-MM-DD)."),
+                )
+            )
+        if "status" in columns and values.get("status") is None:
+            values["status"] = Outlet.Status.OPEN
+        if values.get("status") == Outlet.Status.OPEN:
+            values["closed_on"] = None
+        plan.errors += errors
+        return line, values, not errors
+
+    def _check_lengths(self, line, values, columns):
+        errors = []
+        for field_name, value in values.items():
+            model_field = MAX_LENGTHS.get(field_name)
+            if model_field and isinstance(value, str) and len(value) > model_field:
+                errors.append(
+                    RowError(
+                        line,
+                        self.dataset.headers[columns[field_name]],
+                        _("The value is longer than %(limit)s characters.")
+                        % {"limit": model_field},
+                    )
+                )
+        return errors
+
+    def _position(self, line, values, columns):
+        northing, easting = values.pop("northing", None), values.pop("easting", None)
+        if "latitude" not in columns and northing is not None and easting is not None:
+            latitude, longitude = wgs84_from_sweref(northing, easting)
+            values["latitude"] = round(latitude, 6)
+            values["longitude"] = round(longitude, 6)
+        elif "latitude" not in columns and "northing" in columns:
+            values["latitude"] = values["longitude"] = None
+        latitude, longitude = values.get("latitude"), values.get("longitude")
+        if (latitude is None) != (longitude is None):
+            return [
+                RowError(
+                    line,
+                    COLUMN_LABELS["longitude" if latitude is not None else "latitude"],
+                    _("Give both coordinates of the position, or neither."),
+                )
+            ]
+        if latitude is not None and not is_in_sweden(latitude, longitude):
+            column = COLUMN_LABELS["latitude" if "latitude" in columns else "northing"]
+            return [
+                RowError(
+                    line,
+                    column,
+                    _(
+                        "The position is not in Sweden. Check that latitude and "
+                        "longitude (or N and E) are not swapped."
+                    ),
+                )
+            ]
+        return []
+
+    def _match(self, rows, columns, plan):
+        """Resolve municipalities and localities, find each row's outlet, compare."""
+        codes = {values.get("municipality") for _line, values, _ok in rows}
+        known = {
+            municipality.code: municipality
+            for municipality in Municipality.objects.filter(code__in=codes - {""})
+        }
+        if self.municipality:
+            known[self.municipality.code] = self.municipality
+        allowed = self._allowed_municipality_ids()
+        by_municipality = {}
+        resolved = []
+        for line, values, ok in rows:
+            code = values.pop("municipality", "") or (
+                self.municipality.code if self.municipality else ""
+            )
+            municipality = known.get(code)
+            column = COLUMN_LABELS["municipality"]
+            if municipality is None:
+                message = (
+                    _("“%(code)s” is not a Swedish municipality code (four digits).")
+                    % {"code": code}
+                    if code
+                    else _("The municipality code is missing.")
+                )
+                plan.errors.append(RowError(line, column, message))
+                continue
+            if allowed is not None and municipality.pk not in allowed:
+                plan.errors.append(
+                    RowError(
+                        line,
+                        column,
+                        _(
+                            "The row is for %(row)s; you can import outlets of "
+                            "%(own)s only."
+                        )
+                        % {"row": municipality, "own": self.user.municipality},
+                    )
+                )
+                continue
+            if ok:
+                resolved.append((line, values, municipality))
+                by_municipality.setdefault(municipality.pk, municipality)
+
+        existing = self._existing_outlets(by_municipality, resolved)
+        localities = {
+            (locality.municipality_id, locality.name.lower()): locality
+            for locality in Locality.objects.filter(municipality_id__in=by_municipality)
+        }
+        seen = {}
+        for line, values, municipality in resolved:
+            key = natural_key(municipality.pk, values)
+            if key in seen:
+                plan.errors.append(
+                    RowError(
+                        line,
+                        COLUMN_LABELS["name"],
+                        _(
+                            "The same outlet as on line %(line)s (same %(key)s). Keep "
+                            "one of the rows."
+                        )
+                        % {"line": seen[key], "key": key_label(key)},
+                    )
+                )
+                continue
+            seen[key] = line
+            plan.municipalities.add(municipality.pk)
+            if "locality" in values:
+                values["locality"] = self._locality(
+                    values, municipality, localities, plan
+                )
+            self._compare(line, values, municipality, existing.get(key), plan)
+
+    def _allowed_municipality_ids(self):
+        if self.user is None or self.user.role == "system_owner":
+            return None
+        return {self.user.municipality_id}
+
+    def _existing_outlets(self, by_municipality, resolved):
+        external_ids = [
+            values["external_id"]
+            for _line, values, _m in resolved
+            if values.get("external_id")
+        ]
+        outlets = (
+            Outlet.objects.filter(municipality_id__in=by_municipality)
+            | Outlet.objects.filter(external_id__in=external_ids)
+        ).prefetch_related("contacts")
+        existing = {}
+        for outlet in outlets.select_related("locality"):
+            for key in outlet_keys(outlet):
+                existing.setdefault(key, outlet)
+        return existing
+
+    def _locality(self, values, municipality, localities, plan):
+        name = values["locality"]
+        if not name:
+            return None
+        key = (municipality.pk, name.lower())
+        if key not in localities:
+            # A new locality is placed where its first outlet is, until someone
+            # gives it its own position.
+            locality = Locality(
+                municipality=municipality,
+                name=name,
+                latitude=values.get("latitude"),
+                longitude=values.get("longitude"),
+            )
+            localities[key] = plan.new_localities[key] = locality
+        return localities[key]
+
+    def _compare(self, line, values, municipality, outlet, plan):
+        contact = {
+            CONTACT_FIELDS[name]: values.pop(name)
+            for name in list(values)
+            if name in CONTACT_FIELDS
+        }
+        locality = values.pop("locality", NOT_IN_FILE)
+        if outlet is None:
+            outlet = Outlet(
+                municipality=municipality,
+                **{name: value for name, value in values.items() if value is not None},
+            )
+            if locality is not NOT_IN_FILE:
+                outlet.locality = locality
+            plan.new.append(outlet)
+            if contact.get("name"):
+                plan.contacts.append(OutletContact(outlet=outlet, **contact))
+            return
+        changed = [
+            name for name, value in values.items() if getattr(outlet, name) != value
+        ]
+        for name in changed:
+            setattr(outlet, name, values[name])
+        if locality is not NOT_IN_FILE and locality != outlet.locality:
+            outlet.locality = locality
+            changed.append("locality")
+        contact_changed = self._plan_contact(outlet, contact, plan)
+        if changed or contact_changed:
+            plan.changed.append((outlet, changed))
+        else:
+            plan.unchanged += 1
+
+    def _plan_contact(self, outlet, contact, plan):
+        if not contact.get("name"):
+            return False
+        for existing in outlet.contacts.all():
+            if existing.name.lower() == contact["name"].lower():
+                if all(getattr(existing, k) == v for k, v in contact.items()):
+                    return False
+                for name, value in contact.items():
+                    setattr(existing, name, value)
+                plan.contacts.append(existing)
+                return True
+        plan.contacts.append(OutletContact(outlet=outlet, **contact))
+        return True
+
+
+TEXT_FIELDS = {
+    name
+    for name in OUTLET_FIELDS + list(CONTACT_FIELDS)
+    if name
+    not in ("latitude", "longitude", "agent_roles", "status", "closed_on", "kind")
+}
+MAX_LENGTHS = {
+    **{
+        model_field.name: model_field.max_length
+        for model_field in Outlet._meta.fields
+        if getattr(model_field, "max_length", None) and model_field.name in TEXT_FIELDS
+    },
+    "contact_name": 200,
+    "contact_phone": 40,
+    "contact_email": 254,
+    "locality": 100,
+}
+
+
+def natural_key(municipality_id, values):
+    """The external id when given; else organisation number and name; else name and
+    postcode, within the municipality."""
+    if values.get("external_id"):
+        return ("external_id", values["external_id"])
+    name = values.get("name", "").lower()
+    if values.get("organisation_number"):
+        return (
+            "organisation_number",
+            municipality_id,
+            values["organisation_number"],
+            name,
+        )
+    return (
+        "postcode",
+        municipality_id,
+        name,
+        values.get("postcode", "").replace(" ", ""),
+    )
+
+
+def outlet_keys(outlet):
+    values = {
+        "external_id": outlet.external_id,
+        "organisation_number": outlet.organisation_number,
+        "name": outlet.name,
+        "postcode": outlet.postcode,
+    }
+    keys = [natural_key(outlet.municipality_id, values)]
+    if outlet.external_id:
+        keys.append(natural_key(outlet.municipality_id, {**values, "external_id": ""}))
+    if outlet.organisation_number:
+        keys.append(
+            natural_key(
+                outlet.municipality_id,
+                {**values, "external_id": "", "organisation_number": ""},
+            )
+        )
+    return keys
+
+
+def key_label(key):
+    return {
+        "external_id": _("external id"),
+        "organisation_number": _("organisation number and name"),
+        "postcode": _("name and postcode"),
+    }[key[0]]
+
+
+@transaction.atomic
+def outlet_import_store(plan, *, file_name, user=None):
+    """Store a valid plan in one transaction and record it in the import history."""
+    if not plan.is_valid:
+        raise ValueError("An import with invalid rows stores nothing.")
+    bulk_insert(plan.new_localities.values())
+    bulk_insert(plan.new)
+    changed_fields = sorted({name for _outlet, names in plan.changed for name in names})
+    if changed_fields:
+        Outlet.objects.bulk_update(
+            [outlet for outlet, names in plan.changed if names],
+            changed_fields,
+            batch_size=2000,
+        )
+    changed_contacts = [contact for contact in plan.contacts if contact.pk]
+    new_contacts = [contact for contact in plan.contacts if not contact.pk]
+    bulk_insert(new_contacts)
+    OutletContact.objects.bulk_update(changed_contacts, ["name", "email", "phone"])
+    return OutletImport.objects.create(
+        municipality_id=(
+            next(iter(plan.municipalities)) if len(plan.municipalities) == 1 else None
+        ),
+        imported_by=user,
+        file_name=file_name[:255],
+        new_count=len(plan.new),
+        changed_count=len(plan.changed),
+        unchanged_count=plan.unchanged,
+    )

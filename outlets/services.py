@@ -1,0 +1,95 @@
+"""Changes to the register made by hand: outlets, their contacts, localities, partners.
+
+The CSV/XLSX import writes through `outlets.importing`; these are the web forms' path.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outlets.models import Locality, Outlet, OutletContact, Partner
+from outlets.permissions import can_edit_register
+
+
+def _check_editor(by, municipality_id):
+    """Administrators and officials change their own municipality's register only."""
+    if not can_edit_register(by) or by.municipality_id != municipality_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def outlet_save(
+    *,
+    outlet: Outlet,
+    by,
+    contacts: Iterable[OutletContact] = (),
+    removed_contacts: Iterable[OutletContact] = (),
+) -> Outlet:
+    """Create or update an outlet with its contact persons; all or nothing."""
+    _check_editor(by, outlet.municipality_id)
+    contacts, removed_contacts = list(contacts), list(removed_contacts)
+    if any(contact.outlet_id != outlet.pk for contact in removed_contacts):
+        raise PermissionDenied
+    outlet.full_clean()
+    for contact in contacts:
+        contact.full_clean(exclude=["outlet"])
+    outlet.save()
+    for contact in contacts:
+        contact.outlet = outlet
+        contact.save()
+    for contact in removed_contacts:
+        contact.delete()
+    return outlet
+
+
+@transaction.atomic
+def outlet_close(*, outlet: Outlet, by, closed_on: date) -> Outlet:
+    """Mark an outlet closed; it stays in the register for history and analysis."""
+    _check_editor(by, outlet.municipality_id)
+    if closed_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "closed_on": ValidationError(
+                    _("The closing date cannot be in the future."), code="in_future"
+                )
+            }
+        )
+    outlet.status, outlet.closed_on = Outlet.Status.CLOSED, closed_on
+    outlet.full_clean()
+    outlet.save(update_fields=["status", "closed_on"])
+    return outlet
+
+
+@transaction.atomic
+def locality_save(*, locality: Locality, by) -> Locality:
+    """Create or update a locality of the editor's own municipality."""
+    _check_editor(by, locality.municipality_id)
+    locality.full_clean()
+    locality.save()
+    return locality
+
+
+@transaction.atomic
+def partner_save(*, partner: Partner, by, localities: Iterable[Locality]) -> Partner:
+    """Create or update a partner and the localities where it is active."""
+    _check_editor(by, partner.municipality_id)
+    localities = list(localities)
+    if any(
+        locality.municipality_id != partner.municipality_id for locality in localities
+    ):
+        raise ValidationError(
+            {
+                "localities": ValidationError(
+                    _("Choose localities of the partner's own municipality."),
+                    code="other_municipality",
+                )
+            }
+        )
+    partner.full_clean()
+    partner.save()
+    partner.localities.set(localities)
+    return partner
