@@ -25,6 +25,23 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def signing_certificate(tmp_path_factory):
+    """One self-signed certificate for the whole run: agreements are sealed in tests
+    as in production, whatever a developer's .env says."""
+    from agreements.documents import signing_certificate_create
+
+    path = tmp_path_factory.mktemp("signing") / "test.p12"
+    signing_certificate_create(path=path, passphrase="test-passphrase")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def sealing_with_the_test_certificate(settings, signing_certificate):
+    settings.SIGNING_CERTIFICATE_PATH = str(signing_certificate)
+    settings.SIGNING_CERTIFICATE_PASSPHRASE = "test-passphrase"
+
+
 @pytest.fixture(autouse=True)
 def swedish_by_default():
     """A request in an earlier test can leave English active in this thread."""
@@ -118,7 +135,8 @@ def pytest_terminal_summary(terminalreporter):
                 continue
             for part, filename in SUITE_PARTS.items():
                 if filename in report.nodeid or (
-                    part.startswith("browser") and "browser" in report.keywords
+                    part.startswith("browser")
+                    and "browser" in getattr(report, "keywords", {})
                 ):
                     counts.setdefault(part, {}).setdefault(outcome, 0)
                     counts[part][outcome] += 1

@@ -11,7 +11,7 @@ import io
 from django.utils import translation
 
 from outlets.importing import FORMULA_PREFIXES
-from outlets.resources import OutletResource
+from outlets.resources import COLUMN_LABELS, OutletResource
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -32,10 +32,9 @@ def outlet_export(outlets, export_format, *, records_visible_for=None):
         dataset = OutletResource(records_visible_for=records_visible_for).export(
             outlets
         )
-    rows = [[escape_formula(value) for value in row] for row in dataset]
     if export_format == "xlsx":
-        return _xlsx(dataset.headers, rows)
-    return _csv(dataset.headers, rows)
+        return _xlsx(dataset.headers, list(dataset))
+    return _csv(dataset.headers, [[escape_formula(v) for v in row] for row in dataset])
 
 
 def escape_formula(value):
@@ -54,13 +53,28 @@ def _csv(headers, rows):
 
 
 def _xlsx(headers, rows):
+    """Positions as numbers; text that looks like a formula stays text."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Försäljningsställen")
     sheet.append(headers)
+    numeric = {
+        index
+        for index, header in enumerate(headers)
+        if header in (COLUMN_LABELS["latitude"], COLUMN_LABELS["longitude"])
+    }
     for row in rows:
-        sheet.append(row)
+        cells = []
+        for index, value in enumerate(row):
+            if index in numeric and value:
+                value = float(value.replace(",", "."))
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,8 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from outlets.geo import is_in_sweden, wgs84_from_sweref
-from outlets.models import Locality, Outlet, OutletContact, Partner
+from outlets.importing import ImportFileError, check_file_size, read_outlet_file
+from outlets.models import Locality, Municipality, Outlet, OutletContact, Partner
 
 
 class DateInput(forms.DateInput):
@@ -218,3 +220,46 @@ class PartnerForm(NoColonMixin, forms.ModelForm):
         self.fields["localities"].help_text = _(
             "The localities of your municipality where the partner is active."
         )
+
+
+class OutletImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={"empty": _("The file is empty.")},
+        help_text=_(
+            "CSV (UTF-8 or Windows-1252, comma or semicolon separated) or Excel "
+            "(.xlsx). The first line names the columns."
+        ),
+    )
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.all(),
+        required=False,
+        label=_("Municipality"),
+        help_text=_(
+            "For rows without a Kommunkod column or value. Leave empty when the file "
+            "names each row's municipality."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.role != Role.SYSTEM_OWNER:
+            # A municipality's administrators import their own municipality's outlets.
+            del self.fields["municipality"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            # The size is checked before the file is read into memory.
+            check_file_size(upload.size)
+            self.data_bytes = upload.read()
+            self.dataset = read_outlet_file(upload.name, self.data_bytes)
+        except ImportFileError as error:
+            raise forms.ValidationError(str(error), code="unreadable") from None
+        return upload
+
+    def chosen_municipality(self):
+        if "municipality" in self.fields:
+            return self.cleaned_data.get("municipality")
+        return self.user.municipality

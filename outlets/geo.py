@@ -31,11 +31,6 @@ def wgs84_from_sweref(northing, easting):
     return latitude, longitude
 
 
-def wgs84_from_sweref_many(northings, eastings):
-    longitudes, latitudes = _to_wgs84().transform(eastings, northings)
-    return latitudes, longitudes
-
-
 def is_in_sweden(latitude, longitude):
     return (
         SWEDEN_LATITUDE[0] <= latitude <= SWEDEN_LATITUDE[1]

@@ -7,8 +7,8 @@ only the uploader's session knows.
 """
 
 import uuid
+from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,7 +16,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
@@ -24,10 +23,9 @@ from accounts.models import Role
 from accounts.permissions import RolePermissionMixin
 from outlets.exporting import CONTENT_TYPES, outlet_export
 from outlets.filters import outlet_list_queryset
+from outlets.forms import OutletImportForm
 from outlets.importing import (
-    ImportFileError,
     OutletImporter,
-    check_file_size,
     outlet_import_store,
     read_outlet_file,
 )
@@ -36,49 +34,8 @@ from outlets.permissions import can_export_outlets, can_import_outlets
 
 PENDING_DIR = "outlet-imports"
 SESSION_KEY = "pending_outlet_import"
-
-
-class OutletImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        error_messages={"empty": gettext_lazy("The file is empty.")},
-        help_text=gettext_lazy(
-            "CSV (UTF-8 or Windows-1252, comma or semicolon separated) or Excel "
-            "(.xlsx). The first line names the columns."
-        ),
-    )
-    municipality = forms.ModelChoiceField(
-        queryset=Municipality.objects.all(),
-        required=False,
-        label=gettext_lazy("Municipality"),
-        help_text=gettext_lazy(
-            "For rows without a Kommunkod column or value. Leave empty when the file "
-            "names each row's municipality."
-        ),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if user.role != Role.SYSTEM_OWNER:
-            # A municipality's administrators import their own municipality's outlets.
-            del self.fields["municipality"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            # The size is checked before the file is read into memory.
-            check_file_size(upload.size)
-            self.data_bytes = upload.read()
-            self.dataset = read_outlet_file(upload.name, self.data_bytes)
-        except ImportFileError as error:
-            raise forms.ValidationError(str(error)) from None
-        return upload
-
-    def chosen_municipality(self):
-        if "municipality" in self.fields:
-            return self.cleaned_data.get("municipality")
-        return self.user.municipality
+# An uploaded file (with contacts' personal data) waits this long for confirmation.
+PENDING_HOURS = 24
 
 
 class OutletImportView(RolePermissionMixin, View):
@@ -205,6 +162,14 @@ class OutletExportView(RolePermissionMixin, View):
 
 
 def discard_pending_import(request):
+    """Remove the session's waiting file, and any left by abandoned previews."""
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
         default_storage.delete(f"{PENDING_DIR}/{pending['token']}")
+    if not default_storage.exists(PENDING_DIR):
+        return
+    stale = timezone.now() - timedelta(hours=PENDING_HOURS)
+    for name in default_storage.listdir(PENDING_DIR)[1]:
+        path = f"{PENDING_DIR}/{name}"
+        if default_storage.get_modified_time(path) < stale:
+            default_storage.delete(path)

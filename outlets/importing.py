@@ -9,18 +9,22 @@ transaction.
 
 import csv
 import io
-import zipfile
+import logging
 from dataclasses import dataclass, field
 
 import tablib
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outlets.bulk import bulk_insert
 from outlets.geo import is_in_sweden, wgs84_from_sweref
 from outlets.models import Locality, Municipality, Outlet, OutletContact, OutletImport
+from outlets.permissions import can_import_outlets
 from outlets.resources import (
     COLUMN_LABELS,
     HEADER_FIELDS,
@@ -52,8 +56,10 @@ CONTACT_FIELDS = {
     "contact_phone": "phone",
 }
 REQUIRED_FIELDS = ["name", "kind"]
+logger = logging.getLogger(__name__)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NOT_IN_FILE = object()
+POSITION_FIELDS = {"latitude", "longitude", "northing", "easting"}
 
 
 class ImportFileError(Exception):
@@ -110,8 +116,8 @@ def check_file_size(size):
     limit = settings.OUTLET_IMPORT_MAX_BYTES
     if size > limit:
         raise ImportFileError(
-            _("The file is %(size)s MB; the largest file accepted is %(limit)s MB.")
-            % {"size": round(size / 1e6, 1), "limit": round(limit / 1e6)}
+            _("The file is %(size)s; the largest file accepted is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
         )
 
 
@@ -137,18 +143,27 @@ def read_outlet_file(name, data):
 
 def _decode(data):
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        # Swedish Excel saves "CSV" as Windows-1252.
+        # Swedish Excel saves "CSV" as Windows-1252 (now and then behind a BOM).
         return data.decode("cp1252", errors="replace")
 
 
 def _read_csv(text):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     first_line = text.lstrip().split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        raise ImportFileError(
+            _(
+                "The file cannot be read as CSV: a cell is too long or a quotation "
+                "mark is not closed. Open it in Excel and save it as CSV again."
+            )
+        ) from None
     if rows and rows[0] and rows[0][0].startswith("\ufeff"):
         rows[0][0] = rows[0][0][1:]
     return _dataset(rows)
@@ -165,7 +180,8 @@ def _read_xlsx(data):
             for row in sheet.iter_rows(values_only=True)
         ]
         workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+    except Exception:  # openpyxl raises many kinds on a damaged workbook
+        logger.info("Unreadable XLSX upload", exc_info=True)
         raise ImportFileError(
             _("The Excel file cannot be read. Open it in Excel and save it again.")
         ) from None
@@ -178,11 +194,18 @@ def _dataset(rows):
     if not rows:
         raise ImportFileError(_("The file is empty."))
     headers = [str(cell).strip() for cell in rows[0]]
+    if len(rows) == 1:
+        raise ImportFileError(_("The file has a header line but no rows."))
     width = len(headers)
     dataset = tablib.Dataset(headers=headers)
-    for row in rows[1:]:
-        row = list(row)[:width]
+    overlong = []
+    for line, row in enumerate(rows[1:], start=2):
+        row = list(row)
+        if any(str(cell).strip() for cell in row[width:]):
+            overlong.append(line)
+        row = row[:width]
         dataset.append(row + [""] * (width - len(row)))
+    dataset.overlong_lines = overlong
     return dataset
 
 
@@ -214,7 +237,19 @@ class OutletImporter:
             rows.append(self._clean_row(line, row, columns, plan))
             if progress and line % 1000 == 0:
                 progress(1000)
+        for line in getattr(self.dataset, "overlong_lines", []):
+            plan.errors.append(
+                RowError(
+                    line,
+                    "",
+                    _(
+                        "The row has more values than the header line has columns: "
+                        "check for a separator inside a value."
+                    ),
+                )
+            )
         self._match(rows, columns, plan)
+        plan.errors.sort(key=lambda error: error.line)
         return plan
 
     def _columns(self, plan):
@@ -268,6 +303,7 @@ class OutletImporter:
     def _clean_row(self, line, row, columns, plan):
         values = {}
         errors = []
+        failed = set()
         for field_name, index in columns.items():
             raw = row[index]
             if isinstance(raw, str):
@@ -285,6 +321,7 @@ class OutletImporter:
                     value = widget.clean(raw)
             except ImportValueError as error:
                 errors.append(RowError(line, self.dataset.headers[index], str(error)))
+                failed.add(field_name)
                 continue
             values[field_name] = (
                 "" if value is None and field_name in TEXT_FIELDS else value
@@ -299,7 +336,20 @@ class OutletImporter:
                     )
                 )
         errors += self._check_lengths(line, values, columns)
-        errors += self._position(line, values, columns)
+        if not failed & POSITION_FIELDS:
+            errors += self._position(line, values, columns)
+        if values.get("contact_email"):
+            try:
+                validate_email(values["contact_email"])
+            except ValidationError:
+                errors.append(
+                    RowError(
+                        line,
+                        self.dataset.headers[columns["contact_email"]],
+                        _("“%(value)s” is not an e-mail address.")
+                        % {"value": values["contact_email"]},
+                    )
+                )
         if values.get("status") == Outlet.Status.CLOSED and not values.get("closed_on"):
             errors.append(
                 RowError(
@@ -432,7 +482,33 @@ class OutletImporter:
                 values["locality"] = self._locality(
                     values, municipality, localities, plan
                 )
-            self._compare(line, values, municipality, existing.get(key), plan)
+            outlet = self._find(key, values, municipality, existing)
+            if outlet is not None and outlet.municipality_id != municipality.pk:
+                plan.errors.append(
+                    RowError(
+                        line,
+                        COLUMN_LABELS["external_id"],
+                        _(
+                            "The external id belongs to an outlet in %(other)s. An "
+                            "outlet's id cannot be reused in another municipality."
+                        )
+                        % {"other": outlet.municipality},
+                    )
+                )
+                continue
+            self._compare(line, values, municipality, outlet, plan)
+
+    def _find(self, key, values, municipality, existing):
+        """The stored outlet a row describes: by external id when the row has one,
+        else (or when the register does not know the id yet) by the other keys."""
+        outlet = existing.get(key)
+        if outlet is None and key[0] == "external_id":
+            fallback = existing.get(
+                natural_key(municipality.pk, {**values, "external_id": ""})
+            )
+            if fallback is not None and not fallback.external_id:
+                outlet = fallback
+        return outlet
 
     def _allowed_municipality_ids(self):
         if self.user is None or self.user.role == "system_owner":
@@ -592,6 +668,8 @@ def outlet_import_store(plan, *, file_name, user=None):
     """Store a valid plan in one transaction and record it in the import history."""
     if not plan.is_valid:
         raise ValueError("An import with invalid rows stores nothing.")
+    if user is not None and not can_import_outlets(user):
+        raise PermissionDenied
     bulk_insert(plan.new_localities.values())
     bulk_insert(plan.new)
     changed_fields = sorted({name for _outlet, names in plan.changed for name in names})

@@ -13,6 +13,8 @@ NAVIGATION = [
     (_("Localities"), "outlets:locality_list", STAFF),
     (_("Partners"), "outlets:partner_list", STAFF),
     (_("Map"), "outlets:map", STAFF),
+    (_("Agreements"), "agreements:agreement_list", STAFF),
+    (_("My agreements"), "agreements:agreement_list", {Role.SHOP_OWNER}),
     (_("Users"), "accounts:user_list", {Role.ADMINISTRATOR}),
     (_("System administration"), "admin:index", {Role.SYSTEM_OWNER}),
 ]

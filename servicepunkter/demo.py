@@ -6,9 +6,12 @@ and the people, e-mail addresses and organisation details are invented.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from outlets.importing import OutletImporter, outlet_import_store, read_outlet_file
@@ -120,6 +123,7 @@ def demo_seed() -> None:
                 "opening_hours": hours,
             },
         )
+    users = {}
     for demo in DEMO_USERS:
         user = User.objects.filter(email__iexact=demo.email).first() or User(
             email=demo.email
@@ -138,3 +142,190 @@ def demo_seed() -> None:
         user.save()
         if demo.role == Role.SHOP_OWNER:
             user.outlets.set([outlets["Pers Livs"]])
+        users[demo.role] = user
+    seed_agreements(nordmaling, outlets, users)
+
+
+# Service point -> (party, organisation number, signatory, state, start in years before
+# this year, initial term months, extension months). Dates follow today, so something
+# is always in force, under notice, waiting for signature and in draft.
+DEMO_AGREEMENTS = [
+    ("Pers Livs", "Pers Livs AB", "5560360793", "Per Lindberg", "in_force", 1, 36, 12),
+    (
+        "ICA Lundins",
+        "Lundins Livs AB",
+        "5561234567",
+        "Eva Lundin",
+        "in_force",
+        2,
+        36,
+        12,
+    ),
+    (
+        "Handlarn Nyåker",
+        "Nyåkers Handel HB",
+        "9696941234",
+        "Ingrid Lindström",
+        "notice",
+        3,
+        24,
+        12,
+    ),
+    (
+        "Norrfors Bageri",
+        "Norrfors Bageri ek. för.",
+        "7696001234",
+        "Lars Nilsson",
+        "ready",
+        0,
+        12,
+        12,
+    ),
+    (
+        "Handlarn Rundvik",
+        "Rundviks Lanthandel AB",
+        "5569876543",
+        "Ingrid Öberg",
+        "draft",
+        0,
+        36,
+        12,
+    ),
+]
+
+
+def seed_agreements(nordmaling, outlets, users):
+    """Agreements of the five service points in different states, with payouts."""
+    from stdnum import luhn
+
+    from agreements.models import Agreement, Party, Service
+    from agreements.services import (
+        ServiceLine,
+        agreement_create,
+        agreement_give_notice,
+        agreement_mark_ready,
+        agreement_sign,
+        party_save,
+        payout_approve,
+        payout_condition_set,
+        payout_mark_paid,
+        service_catalogue_seed,
+    )
+
+    demo_signing_certificate()
+    service_catalogue_seed(municipality=nordmaling)
+    catalogue = list(Service.objects.filter(municipality=nordmaling).order_by("pk"))
+    official = users[Role.OFFICIAL]
+    today = timezone.localdate()
+    for index, row in enumerate(DEMO_AGREEMENTS):
+        name, party_name, number, signatory, state, years_ago, initial, extension = row
+        outlet = outlets[name]
+        if Agreement.objects.filter(outlet=outlet).exists():
+            continue
+        number = number[:9] + luhn.calc_check_digit(number[:9])
+        party = Party.objects.filter(
+            municipality=nordmaling, organisation_number__startswith=number[:6]
+        ).first() or party_save(
+            party=Party(
+                name=party_name,
+                organisation_number=number,
+                bankgiro=f"{5000 + index}-{1000 + index}",
+                signatory_name=signatory,
+                signatory_title="Ägare",
+            ),
+            by=official,
+        )
+        agreement = agreement_create(
+            by=official,
+            outlet=outlet,
+            party=party,
+            version_fields={
+                "decision_registration_number": f"KS {today.year - years_ago - 1}/"
+                f"{40 + index}",
+                "decision_body": "Kommunstyrelsen",
+                "decision_date": date(today.year - years_ago - 1, 11, 20),
+                "decision_paragraph": str(180 + index),
+                "space": "Mötesplats med bord och informationsställ vid entrén.",
+                "starts_on": date(today.year - years_ago, 1, 1),
+                "initial_term_months": initial,
+                "extension_months": extension,
+                "notice_period_months": 3,
+                "decision_lead_days": 30,
+            },
+            services=[ServiceLine(service, 10_000) for service in catalogue[:4]],
+        )
+        if state == "draft":
+            continue
+        agreement_mark_ready(agreement=agreement, by=official)
+        if state == "ready":
+            continue
+        agreement_sign(
+            agreement=agreement,
+            by=official,
+            side="municipality",
+            name=official.full_name,
+            title="Näringslivsutvecklare",
+            password=DEMO_PASSWORD,
+        )
+        owner = outlet.owners.first()
+        if owner:
+            agreement_sign(
+                agreement=agreement,
+                by=owner,
+                side="party",
+                name=owner.full_name,
+                title="Ägare",
+                password=DEMO_PASSWORD,
+            )
+        else:
+            agreement_sign(
+                agreement=agreement,
+                by=official,
+                side="party",
+                name=signatory,
+                title="Ägare",
+                paper_scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
+            )
+        agreement.refresh_from_db()
+        if state == "notice":
+            agreement_give_notice(
+                agreement=agreement,
+                by=official,
+                given_on=today - timedelta(days=20),
+                given_by=Agreement.NoticeBy.PARTY,
+                reason="Ägaren går i pension och butiken säljs.",
+            )
+        # Past years' follow-ups done and payouts paid; this year's still open.
+        for year in range(1, years_ago + 1):
+            payout_condition_set(agreement=agreement, agreement_year=year, met=True)
+        for payout in agreement.payouts.filter(due_on__lt=today):
+            payout_approve(payout=payout, by=official)
+            payout_mark_paid(payout=payout, by=official)
+
+
+# A one-page PDF standing in for the scan of a paper signature in the demo.
+DEMO_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def demo_signing_certificate():
+    """A self-signed certificate at the configured path, so demo agreements are
+    sealed. Only ever run with DEBUG on (seed_demo refuses otherwise)."""
+    from agreements.documents import (
+        signing_certificate_create,
+        signing_certificate_path,
+    )
+
+    path = signing_certificate_path()
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        signing_certificate_create(
+            path=path,
+            passphrase=settings.SIGNING_CERTIFICATE_PASSPHRASE,
+            common_name="Servicepunkter demo (självsignerat)",
+            organisation="Nordmalings kommun",
+        )

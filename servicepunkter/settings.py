@@ -204,7 +204,12 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # Map background tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset, the
 # maps draw their markers on a plain background and need no network.
 # The largest outlet file an import accepts, in bytes.
-OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20_000_000)
+OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# The deployment's certificate (PKCS#12) that seals signed agreement PDFs; unset, they
+# are stored unsealed. `manage.py create_signing_certificate` makes a self-signed one.
+SIGNING_CERTIFICATE_PATH = env.str("SIGNING_CERTIFICATE_PATH", default="")
+SIGNING_CERTIFICATE_PASSPHRASE = env.str("SIGNING_CERTIFICATE_PASSPHRASE", default="")
 
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
@@ -240,5 +245,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -7,6 +7,7 @@ forbidden POST must leave the database as it was. A URL pattern without a row fa
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -32,6 +33,9 @@ PROJECT_APPS = ["accounts", "outlets", "agreements", "followup"]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, "login", 403, 404, 405
+BAD_REQUEST = 400
+# A redirect anywhere but to a login page: an action done, sending one back.
+REDIRECTED = "redirected"
 ADMIN_LOGIN = "admin-login"
 
 
@@ -88,6 +92,93 @@ EDITORS_OF_OWN_MUNICIPALITY = {
 
 
 IMPORTERS = signed_in(FORBIDDEN, administrator=OK, system_owner=OK)
+
+# Agreements: the records of the own municipality, the county's regional viewers and
+# the outlet's owner; everyone else finds nothing (404).
+AGREEMENT_READERS = {
+    "anonymous": (LOGIN,) * 4,
+    "system_owner": (OK,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+    "official": (OK, OK, NOT_FOUND, NOT_FOUND),
+    "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "regional_viewer": (OK, OK, OK, NOT_FOUND),
+}
+# Changed only by the own municipality's administrators and officials.
+AGREEMENT_EDITORS = {
+    actor: (NOT_FOUND,) * 4 for actor in ACTORS if actor != "anonymous"
+} | {
+    "anonymous": (LOGIN,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+    "official": (OK, OK, NOT_FOUND, NOT_FOUND),
+}
+MANAGERS = signed_in(NOT_FOUND, administrator=OK, official=OK)
+
+
+def per_object(outcomes, **replace):
+    """`outcomes` with each OK replaced, e.g. by the status of an invalid POST."""
+    return {
+        actor: tuple(replace.get("ok", OK) if o == OK else o for o in row)
+        for actor, row in outcomes.items()
+    }
+
+
+def agreement_for(outlet):
+    """A draft agreement for the outlet, its version frozen with a document, and a
+    planned payout: every object an agreement URL names."""
+    from django.core.files.base import ContentFile
+
+    from agreements.models import Agreement, AgreementVersion, Party, Payout
+
+    agreement = Agreement.objects.filter(outlet=outlet).first()
+    if agreement:
+        return agreement
+    party = Party.objects.create(
+        municipality=outlet.municipality,
+        name=f"{outlet.name} AB",
+        organisation_number="556036-0793",
+        bankgiro="123-4567",
+        signatory_name="Per Lindberg",
+        signatory_title="VD",
+    )
+    agreement = Agreement.objects.create(
+        municipality=outlet.municipality,
+        outlet=outlet,
+        party=party,
+        reference=f"SP-{outlet.municipality.code}-2026-{outlet.pk:03d}",
+    )
+    version = AgreementVersion(
+        agreement=agreement,
+        number=1,
+        effective_on=date(2026, 1, 1),
+        decision_registration_number="KS 2025/1",
+        decision_body="Kommunstyrelsen",
+        decision_date=date(2025, 12, 1),
+        annual_compensation=40_000,
+        starts_on=date(2026, 1, 1),
+        initial_term_months=12,
+        extension_months=12,
+    )
+    version.document.save("test.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    version.save()
+    Payout.objects.create(
+        agreement=agreement,
+        agreement_year=1,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        due_on=date(2027, 1, 31),
+        amount=40_000,
+        vat_amount=10_000,
+    )
+    return agreement
+
+
+def service_for(outlet):
+    from agreements.models import Service
+
+    service, _ = Service.objects.get_or_create(
+        municipality=outlet.municipality, name="Kommuninformation"
+    )
+    return service
 
 
 def partner_for(outlet):
@@ -146,6 +237,102 @@ ROWS = [
     ),
     Row("accounts:password_reset_complete", get=every(OK), post=every(NOT_ALLOWED)),
     Row("outlets:outlet_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row("agreements:agreement_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    # An empty POST re-shows the form with its errors.
+    Row("agreements:agreement_create", get=MANAGERS, post=MANAGERS),
+    Row(
+        "agreements:agreement_detail",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get={},
+        per_object_get=AGREEMENT_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    object_row(
+        "agreements:agreement_update",
+        lambda outlet: {"pk": agreement_for(outlet).pk},
+        AGREEMENT_EDITORS,
+    ),
+    Row(
+        "agreements:agreement_preview",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get={},
+        per_object_get=AGREEMENT_EDITORS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "agreements:agreement_ready",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
+    ),
+    Row(
+        "agreements:agreement_sign",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk, "side": "party"},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        # Readers reach the form; an empty one is refused (400) and nothing signed.
+        per_object_post=per_object(AGREEMENT_READERS, ok=BAD_REQUEST),
+    ),
+    Row(
+        "agreements:agreement_sign_paper",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+    ),
+    Row(
+        "agreements:agreement_notice",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+    ),
+    Row(
+        "agreements:agreement_document",
+        kwargs=lambda outlet: {
+            "pk": agreement_for(outlet).first_version().pk,
+            "kind": "frozen",
+        },
+        get={},
+        per_object_get=AGREEMENT_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    *[
+        Row(
+            f"agreements:{name}",
+            kwargs=lambda outlet: {"pk": agreement_for(outlet).payouts.get().pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
+        )
+        for name in ("payout_approve", "payout_paid", "payout_withhold")
+    ],
+    Row(
+        "agreements:party_list",
+        get=signed_in(FORBIDDEN, administrator=OK, official=OK),
+        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, official=NOT_ALLOWED),
+    ),
+    Row("agreements:party_create", get=MANAGERS, post=MANAGERS),
+    Row(
+        "agreements:service_list",
+        get=signed_in(FORBIDDEN, administrator=OK, official=OK),
+        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, official=NOT_ALLOWED),
+    ),
+    Row(
+        "agreements:service_create",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=OK),
+    ),
+    object_row(
+        "agreements:service_update",
+        lambda outlet: {"pk": service_for(outlet).pk},
+        dict.fromkeys(ACTORS, (NOT_FOUND,) * 4)
+        | {
+            "anonymous": (LOGIN,) * 4,
+            "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+        },
+    ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),
@@ -307,6 +494,9 @@ def check_outcome(response, expected):
     elif expected == ADMIN_LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+    elif expected == REDIRECTED:
+        assert response.status_code == 302
+        assert "login" not in response["Location"]
     elif isinstance(expected, tuple):
         assert response.status_code == 302
         assert response["Location"] == expected[1]
@@ -348,5 +538,5 @@ def test_authorization_table(client, world, row, actor, target, method, expected
     before = database_snapshot()
     response = client.post(url, {})
     check_outcome(response, expected)
-    if expected != OK and not isinstance(expected, tuple):
+    if expected not in (OK, REDIRECTED) and not isinstance(expected, tuple):
         assert database_snapshot() == before

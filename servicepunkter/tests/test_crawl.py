@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
+from agreements.models import Agreement, AgreementVersion, Service
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
 
@@ -24,6 +25,24 @@ def every(pattern, model):
         reverse(pattern, kwargs={"pk": pk})
         for pk in model.objects.values_list("pk", flat=True)
     ]
+
+
+def agreement_documents():
+    """The stored documents: frozen for signature, and signed."""
+    urls = []
+    for version in AgreementVersion.objects.all():
+        for kind, document in (
+            ("frozen", version.document),
+            ("signed", version.signed_document),
+        ):
+            if document:
+                urls.append(
+                    reverse(
+                        "agreements:agreement_document",
+                        kwargs={"pk": version.pk, "kind": kind},
+                    )
+                )
+    return urls
 
 
 STAFF = {Role.SYSTEM_OWNER, Role.ADMINISTRATOR, Role.OFFICIAL, Role.REGIONAL_VIEWER}
@@ -39,9 +58,36 @@ OBJECT_PAGES = {
     "outlets:locality_update": (every("outlets:locality_update", Locality), EDITORS),
     "outlets:partner_detail": (every("outlets:partner_detail", Partner), STAFF),
     "outlets:partner_update": (every("outlets:partner_update", Partner), EDITORS),
+    "agreements:agreement_detail": (
+        every("agreements:agreement_detail", Agreement),
+        set(Role),
+    ),
+    "agreements:agreement_update": (
+        every("agreements:agreement_update", Agreement),
+        EDITORS,
+    ),
+    "agreements:agreement_preview": (
+        every("agreements:agreement_preview", Agreement),
+        EDITORS,
+    ),
+    "agreements:agreement_document": (agreement_documents, set(Role)),
+    "agreements:service_update": (
+        every("agreements:service_update", Service),
+        {Role.ADMINISTRATOR},
+    ),
 }
-# URL patterns with arguments that show no stored object.
-NOT_OBJECT_PAGES = {"accounts:password_reset_confirm"}
+# URL patterns with arguments that show no stored object: forms that only take a
+# POST (the actions on an agreement and its payouts) and the password reset link.
+NOT_OBJECT_PAGES = {
+    "accounts:password_reset_confirm",
+    "agreements:agreement_ready",
+    "agreements:agreement_sign",
+    "agreements:agreement_sign_paper",
+    "agreements:agreement_notice",
+    "agreements:payout_approve",
+    "agreements:payout_paid",
+    "agreements:payout_withhold",
+}
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
 

@@ -32,7 +32,10 @@ class Command(BaseCommand):
             outlets = outlets.filter(municipality__code=municipality)
         content = outlet_export(outlets.order_by("municipality__code", "name"), format)
         if output:
-            output.write_bytes(content)
+            try:
+                output.write_bytes(content)
+            except OSError as error:
+                raise CommandError(f"{output}: {error.strerror or error}") from error
         elif format == "xlsx":
             raise CommandError(_("Give a file with -o for XLSX."))
         else:

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         try:
             dataset = read_outlet_file(file.name, file.read_bytes())
         except OSError as error:
-            raise CommandError(error.strerror or str(error)) from error
+            raise CommandError(f"{file}: {error.strerror or error}") from error
         except ImportFileError as error:
             raise CommandError(str(error)) from error
 

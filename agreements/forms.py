@@ -1,0 +1,210 @@
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, AgreementVersion, Party, Service, Signature
+from agreements.services import ServiceLine
+from outlets.models import Outlet
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+VERSION_FIELDS = [
+    "decision_registration_number",
+    "decision_body",
+    "decision_date",
+    "decision_paragraph",
+    "starts_on",
+    "initial_term_months",
+    "extension_months",
+    "notice_period_months",
+    "decision_lead_days",
+    "space",
+    "annual_compensation",
+    "compensation_justification",
+    "vat_rate_percent",
+    "payout_frequency_months",
+    "payout_timing",
+    "payment_days",
+    "payout_requires_followup",
+    "payout_requires_report",
+]
+
+
+class AgreementForm(forms.ModelForm):
+    """The terms of a draft; the outlet and party only when the draft is new."""
+
+    outlet = forms.ModelChoiceField(queryset=Outlet.objects.none(), label=_("Outlet"))
+    party = forms.ModelChoiceField(
+        queryset=Party.objects.none(),
+        label=_("Contracting party"),
+        help_text=_("The company or association that signs."),
+    )
+
+    class Meta:
+        model = AgreementVersion
+        fields = VERSION_FIELDS
+        widgets = {
+            "decision_date": DATE_INPUT,
+            "starts_on": DATE_INPUT,
+            "space": forms.Textarea(attrs={"rows": 3}),
+            "compensation_justification": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, municipality, with_parties=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annual_compensation"].required = False
+        self.fields["annual_compensation"].help_text = _(
+            "Leave empty for the sum of the chosen services' fees."
+        )
+        if with_parties:
+            self.fields["outlet"].queryset = Outlet.objects.filter(
+                municipality=municipality, status=Outlet.Status.OPEN
+            )
+            self.fields["party"].queryset = Party.objects.filter(
+                municipality=municipality
+            )
+        else:
+            del self.fields["outlet"], self.fields["party"]
+
+    def version_fields(self):
+        return {name: self.cleaned_data[name] for name in VERSION_FIELDS}
+
+
+class ServicesForm(forms.Form):
+    """One row per service of the catalogue: include it, its fee, its commitments."""
+
+    def __init__(self, *args, catalogue, chosen=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalogue = list(catalogue)
+        chosen = {line.service_id: line for line in chosen or []}
+        for service in self.catalogue:
+            line = chosen.get(service.pk)
+            self.fields[f"include_{service.pk}"] = forms.BooleanField(
+                label=service.name, required=False, initial=line is not None
+            )
+            self.fields[f"fee_{service.pk}"] = forms.IntegerField(
+                label=_("Annual fee (kr)"),
+                min_value=0,
+                required=False,
+                initial=line.annual_fee if line else service.default_annual_fee,
+            )
+            self.fields[f"commitments_{service.pk}"] = forms.CharField(
+                label=_("Specific commitments"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=line.commitments if line else "",
+            )
+
+    def rows(self):
+        return [
+            (
+                service,
+                self[f"include_{service.pk}"],
+                self[f"fee_{service.pk}"],
+                self[f"commitments_{service.pk}"],
+            )
+            for service in self.catalogue
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for service in self.catalogue:
+            if cleaned.get(f"include_{service.pk}") and cleaned.get(
+                f"fee_{service.pk}"
+            ) in (None, ""):
+                self.add_error(
+                    f"fee_{service.pk}",
+                    forms.ValidationError(
+                        _("Give the service's annual fee."), code="fee_missing"
+                    ),
+                )
+        return cleaned
+
+    def lines(self):
+        return [
+            ServiceLine(
+                service=service,
+                annual_fee=self.cleaned_data[f"fee_{service.pk}"],
+                commitments=self.cleaned_data[f"commitments_{service.pk}"],
+            )
+            for service in self.catalogue
+            if self.cleaned_data.get(f"include_{service.pk}")
+        ]
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = [
+            "name",
+            "organisation_number",
+            "bankgiro",
+            "plusgiro",
+            "address",
+            "signatory_name",
+            "signatory_title",
+            "email",
+        ]
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "shop_commitment",
+            "municipality_provides",
+            "default_annual_fee",
+            "is_active",
+        ]
+        widgets = {
+            "shop_commitment": forms.Textarea(attrs={"rows": 3}),
+            "municipality_provides": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class SignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Confirms that you sign."),
+    )
+
+
+class PaperSignForm(forms.Form):
+    side = forms.ChoiceField(label=_("Side"), choices=Signature.Side.choices)
+    name = forms.CharField(label=_("Signed by"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    scan = forms.FileField(
+        label=_("Scan of the signed paper (PDF)"),
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+
+    def clean_scan(self):
+        scan = self.cleaned_data["scan"]
+        if scan.size > 20_000_000:
+            raise forms.ValidationError(
+                _("The scan is larger than 20 MB."), code="too_large"
+            )
+        if not scan.read(5).startswith(b"%PDF-"):
+            raise forms.ValidationError(_("The file is not a PDF."), code="not_pdf")
+        scan.seek(0)
+        return scan
+
+
+class NoticeForm(forms.Form):
+    given_on = forms.DateField(label=_("Notice given on"), widget=DATE_INPUT)
+    given_by = forms.ChoiceField(
+        label=_("Given by"), choices=Agreement.NoticeBy.choices
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WithholdForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the payout is withheld"), widget=forms.Textarea(attrs={"rows": 2})
+    )

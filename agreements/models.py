@@ -1,0 +1,690 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.se import orgnr
+
+from agreements.terms import Term
+from outlets.models import Municipality, Outlet
+
+
+class ProgrammeSettings(models.Model):
+    """A municipality's settings for its service-point programme."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="programme_settings",
+        verbose_name=_("municipality"),
+    )
+    compensation_min = models.PositiveIntegerField(
+        _("recommended lowest compensation (kr/year)"), default=30_000
+    )
+    compensation_max = models.PositiveIntegerField(
+        _("recommended highest compensation (kr/year)"), default=50_000
+    )
+    minimum_services = models.PositiveSmallIntegerField(
+        _("minimum number of services"), default=0
+    )
+    vat_rate_percent = models.PositiveSmallIntegerField(
+        _("VAT rate (%)"), default=25, validators=[MaxValueValidator(100)]
+    )
+    accounting_code = models.CharField(
+        _("accounting code (kontering)"), max_length=100, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("programme settings")
+        verbose_name_plural = _("programme settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compensation_min__lte=F("compensation_max")),
+                name="%(app_label)s_%(class)s_range_in_order",
+                violation_error_message=_(
+                    "The lowest compensation cannot exceed the highest."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.municipality)
+
+    @classmethod
+    def for_municipality(cls, municipality):
+        """The stored settings, or the defaults when none are stored yet."""
+        found = cls.objects.filter(municipality=municipality).first()
+        return found or cls(municipality=municipality)
+
+
+class Service(models.Model):
+    """A service in a municipality's catalogue (Swedish: *tjänst*)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    shop_commitment = models.TextField(_("what the shop commits to"), blank=True)
+    municipality_provides = models.TextField(
+        _("what the municipality provides"), blank=True
+    )
+    default_annual_fee = models.PositiveIntegerField(
+        _("default annual fee (kr)"), default=0
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "The catalogue already has a service with this name."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Party(models.Model):
+    """The company or association that signs (Swedish: *avtalspart*).
+
+    Kept apart from the outlet: when a shop changes owner, the new owner is a new
+    party with a new agreement.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="parties",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    organisation_number = models.CharField(_("organisation number"), max_length=11)
+    bankgiro = models.CharField(_("bankgiro"), max_length=9, blank=True)
+    plusgiro = models.CharField(_("plusgiro"), max_length=9, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    signatory_name = models.CharField(_("signatory"), max_length=200)
+    signatory_title = models.CharField(_("signatory's title"), max_length=100)
+    email = models.EmailField(_("e-mail address"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(bankgiro="", plusgiro=""),
+                name="%(app_label)s_%(class)s_has_payment_account",
+                violation_error_message=_("Give a bankgiro or a plusgiro number."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.organisation_number:
+            if not orgnr.is_valid(self.organisation_number):
+                raise ValidationError(
+                    {
+                        "organisation_number": ValidationError(
+                            _(
+                                "The organisation number is not valid: check the ten "
+                                "digits (NNNNNN-NNNN)."
+                            ),
+                            code="invalid_organisation_number",
+                        )
+                    }
+                )
+            self.organisation_number = orgnr.format(self.organisation_number)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Own municipality staff, the county's regional viewers, the outlet's owner."""
+        if not user.is_authenticated:
+            return self.none()
+        scope = user.records_scope()
+        if not scope:
+            return self
+        return self.filter(scope | Q(outlet__owners=user)).distinct()
+
+    def editable_by(self, user):
+        if user.is_authenticated and user.role in ("administrator", "official"):
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+    def signed(self):
+        return self.filter(signed_on__isnull=False)
+
+    def in_force(self, on=None):
+        """Signed agreements whose term covers the day (today by default)."""
+        on = on or timezone.localdate()
+        return self.signed().filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on
+        )
+
+
+class Agreement(models.Model):
+    """A service agreement with an outlet (Swedish: *uppdragsavtal*).
+
+    Its terms live in versions: the first, then one per amendment. The agreement itself
+    holds who and what it is about, its lifecycle, and the dates the database needs to
+    keep one agreement in force per outlet. Agreements are public records: never
+    deleted, only ended.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        READY = "ready", _("Ready for signature")
+        SIGNED = "signed", _("Signed")
+
+    class NoticeBy(models.TextChoices):
+        MUNICIPALITY = "municipality", _("The municipality")
+        PARTY = "party", _("The service point")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("municipality"),
+    )
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("outlet"),
+    )
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("contracting party"),
+    )
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT
+    )
+    # Copied from the first version's term when it is signed; the exclusion
+    # constraint below needs them on this row.
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("ends"),
+        null=True,
+        blank=True,
+        help_text=_("Known once notice is given, or for a fixed term."),
+    )
+    signed_on = models.DateField(_("signed"), null=True, blank=True)
+    notice_given_on = models.DateField(_("notice given on"), null=True, blank=True)
+    notice_given_by = models.CharField(
+        _("notice given by"), max_length=20, choices=NoticeBy.choices, blank=True
+    )
+    notice_reason = models.TextField(_("reason for the notice"), blank=True)
+    notice_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notice recorded by"),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "reference"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "ready", "signed"]),
+                name="%(app_label)s_%(class)s_state_valid",
+                violation_error_message=_("Choose one of the agreement states."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="signed")
+                | Q(signed_on__isnull=False, starts_on__isnull=False),
+                name="%(app_label)s_%(class)s_signed_has_dates",
+                violation_error_message=_(
+                    "A signed agreement has a signing date and a start date."
+                ),
+            ),
+            # One agreement in force per outlet at any time. The embedded PostgreSQL
+            # has no btree_gist, so the outlet's id is compared as a one-point range.
+            ExclusionConstraint(
+                name="%(app_label)s_%(class)s_one_in_force_per_outlet",
+                expressions=[
+                    (
+                        # F("outlet"), not F("outlet_id"): full_clean() substitutes
+                        # the instance's values by field name when it validates.
+                        Func(
+                            F("outlet"),
+                            F("outlet"),
+                            Value("[]"),
+                            function="int8range",
+                        ),
+                        RangeOperators.EQUAL,
+                    ),
+                    (
+                        Func(
+                            F("starts_on"),
+                            F("ends_on"),
+                            Value("[]"),
+                            function="daterange",
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(state="signed"),
+                violation_error_message=_(
+                    "The outlet already has an agreement in force during this term."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("agreements:agreement_detail", kwargs={"pk": self.pk})
+
+    def first_version(self):
+        return self.versions.order_by("number").first()
+
+    def version_on(self, day):
+        """The terms in force on `day`: the latest signed version effective then."""
+        versions = [
+            version
+            for version in self.versions.all()
+            if version.signed_at and version.effective_on <= day
+        ]
+        return max(versions, key=lambda version: version.number, default=None)
+
+    def status_on(self, day=None):
+        """Draft, ready, signed (not yet started), in force, under notice, or ended.
+
+        Follows from the dates and recorded events; no job has to run.
+        """
+        day = day or timezone.localdate()
+        if self.state != self.State.SIGNED:
+            return self.state
+        if day < self.starts_on:
+            return "signed"
+        if self.ends_on and day > self.ends_on:
+            return "ended"
+        if self.notice_given_on:
+            return "notice_given"
+        return "in_force"
+
+
+class AgreementVersion(models.Model):
+    """One version of an agreement's terms: the first, or an amendment (*tillägg*)."""
+
+    class PayoutFrequency(models.IntegerChoices):
+        YEARLY = 12, _("Yearly")
+        HALF_YEARLY = 6, _("Half-yearly")
+        QUARTERLY = 3, _("Quarterly")
+        MONTHLY = 1, _("Monthly")
+
+    class PayoutTiming(models.TextChoices):
+        ADVANCE = "advance", _("In advance")
+        ARREARS = "arrears", _("In arrears")
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("agreement"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    effective_on = models.DateField(_("effective from"))
+    amendment_reason = models.TextField(_("reason for the amendment"), blank=True)
+
+    decision_registration_number = models.CharField(
+        _("registration number (diarienummer)"), max_length=50
+    )
+    decision_body = models.CharField(_("deciding body"), max_length=200)
+    decision_date = models.DateField(_("decision date"))
+    decision_paragraph = models.CharField(_("paragraph (§)"), max_length=20, blank=True)
+
+    space = models.TextField(_("space the shop makes available"), blank=True)
+    annual_compensation = models.PositiveIntegerField(
+        _("annual compensation (kr, excl. VAT)"),
+        help_text=_("The sum of the services' fees unless set otherwise."),
+    )
+    compensation_justification = models.TextField(
+        _("justification"),
+        blank=True,
+        help_text=_("Required when the compensation is outside the recommended range."),
+    )
+    vat_rate_percent = models.PositiveSmallIntegerField(
+        _("VAT rate (%)"), default=25, validators=[MaxValueValidator(100)]
+    )
+
+    payout_frequency_months = models.PositiveSmallIntegerField(
+        _("payouts"), choices=PayoutFrequency.choices, default=PayoutFrequency.YEARLY
+    )
+    payout_timing = models.CharField(
+        _("paid"),
+        max_length=10,
+        choices=PayoutTiming.choices,
+        default=PayoutTiming.ARREARS,
+    )
+    payment_days = models.PositiveSmallIntegerField(_("days to pay"), default=30)
+    payout_requires_followup = models.BooleanField(
+        _("payout requires the year's follow-up to be completed"), default=True
+    )
+    payout_requires_report = models.BooleanField(
+        _("payout requires the shop's yearly report"), default=False
+    )
+
+    starts_on = models.DateField(_("start date"))
+    initial_term_months = models.PositiveSmallIntegerField(
+        _("initial term (months)"), default=36, validators=[MinValueValidator(1)]
+    )
+    extension_months = models.PositiveSmallIntegerField(
+        _("extension (months)"),
+        default=12,
+        null=True,
+        blank=True,
+        help_text=_("Empty for a fixed term that simply ends."),
+    )
+    notice_period_months = models.PositiveSmallIntegerField(
+        _("notice period (months)"), default=3
+    )
+    decision_lead_days = models.PositiveSmallIntegerField(
+        _("lead time for the municipality's decision (days)"), default=30
+    )
+
+    # Frozen when the version is made ready for signature.
+    document = models.FileField(
+        _("document"), upload_to="agreements/", blank=True, editable=False
+    )
+    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # Rendered once when both sides have signed: the frozen content with the
+    # signatures filled in, then sealed with the deployment's certificate if any.
+    signed_document = models.FileField(
+        _("signed document"), upload_to="agreements/", blank=True, editable=False
+    )
+    signed_document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    is_sealed = models.BooleanField(_("sealed"), default=False, editable=False)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "number"],
+                name="%(app_label)s_%(class)s_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_compensation__gt=0),
+                name="%(app_label)s_%(class)s_compensation_positive",
+                violation_error_message=_("The compensation must be more than 0 kr."),
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_frequency_months__in=[1, 3, 6, 12]),
+                name="%(app_label)s_%(class)s_frequency_valid",
+                violation_error_message=_("Choose one of the payout frequencies."),
+            ),
+            models.CheckConstraint(
+                condition=Q(initial_term_months__gte=1)
+                & (Q(extension_months__isnull=True) | Q(extension_months__gte=1)),
+                name="%(app_label)s_%(class)s_term_positive",
+                violation_error_message=_("Terms are at least one month long."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} v{self.number}"
+
+    @property
+    def term(self):
+        return Term(
+            starts_on=self.starts_on,
+            initial_term_months=self.initial_term_months,
+            extension_months=self.extension_months,
+            notice_period_months=self.notice_period_months,
+            decision_lead_days=self.decision_lead_days,
+        )
+
+    @property
+    def is_frozen(self):
+        return bool(self.document_sha256)
+
+    @property
+    def vat_amount(self):
+        return round(self.annual_compensation * self.vat_rate_percent / 100)
+
+    def clean(self):
+        if self.annual_compensation and self.agreement_id:
+            programme = ProgrammeSettings.for_municipality(self.agreement.municipality)
+            outside = not (
+                programme.compensation_min
+                <= self.annual_compensation
+                <= programme.compensation_max
+            )
+            if outside and not self.compensation_justification.strip():
+                raise ValidationError(
+                    {
+                        "compensation_justification": ValidationError(
+                            _(
+                                "The compensation is outside the recommended "
+                                "%(low)s–%(high)s kr a year: write why."
+                            ),
+                            code="justification_required",
+                            params={
+                                "low": programme.compensation_min,
+                                "high": programme.compensation_max,
+                            },
+                        )
+                    }
+                )
+
+
+class AgreementService(models.Model):
+    """A service an agreement version includes, with its fee and commitments."""
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.CASCADE,
+        related_name="services",
+        verbose_name=_("agreement version"),
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    annual_fee = models.PositiveIntegerField(_("annual fee (kr)"))
+    commitments = models.TextField(
+        _("specific commitments"),
+        blank=True,
+        help_text=_("E.g. the meeting place's opening hours, activities per year."),
+    )
+
+    class Meta:
+        ordering = ["service__name"]
+        verbose_name = _("agreed service")
+        verbose_name_plural = _("agreed services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "service"],
+                name="%(app_label)s_%(class)s_unique_service",
+                violation_error_message=_("The service is already in the agreement."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.service)
+
+
+class Signature(models.Model):
+    """One party's signature on a frozen version, in the app or on paper."""
+
+    class Side(models.TextChoices):
+        MUNICIPALITY = "municipality", _("The municipality")
+        PARTY = "party", _("The service point")
+
+    class Method(models.TextChoices):
+        IN_APP = "in_app", _("In the app")
+        PAPER = "paper", _("On paper")
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("agreement version"),
+    )
+    side = models.CharField(_("side"), max_length=20, choices=Side.choices)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    signed_by_name = models.CharField(_("name"), max_length=200)
+    signed_by_title = models.CharField(_("title"), max_length=100)
+    signed_at = models.DateTimeField(_("signed"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    paper_scan = models.FileField(
+        _("scan of the signed paper"), upload_to="signatures/", blank=True
+    )
+
+    class Meta:
+        ordering = ["signed_at"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "side"],
+                name="%(app_label)s_%(class)s_one_per_side",
+                violation_error_message=_("This side has already signed."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.signed_by_name} ({self.get_side_display()})"
+
+
+class PayoutQuerySet(models.QuerySet):
+    def due_within(self, days, on=None):
+        on = on or timezone.localdate()
+        return self.filter(
+            status__in=[Payout.Status.PLANNED, Payout.Status.APPROVED],
+            due_on__range=(on, on + timedelta(days=days)),
+        )
+
+
+class Payout(models.Model):
+    """A payment to the party for a part of an agreement year (*utbetalning*)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+        WITHHELD = "withheld", _("Withheld")
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        verbose_name=_("agreement"),
+    )
+    agreement_year = models.PositiveSmallIntegerField(
+        _("agreement year"), help_text=_("1 for the first year of the agreement.")
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    due_on = models.DateField(_("due"))
+    amount = models.PositiveIntegerField(_("amount (kr, excl. VAT)"))
+    vat_amount = models.PositiveIntegerField(_("VAT (kr)"))
+    # The agreement year whose follow-up must be complete first; None: no condition.
+    condition_year = models.PositiveSmallIntegerField(
+        _("waits for the follow-up of agreement year"), null=True, blank=True
+    )
+    condition_met = models.BooleanField(_("condition met"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    withheld_reason = models.TextField(_("reason for withholding"), blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PayoutQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="%(app_label)s_%(class)s_amount_positive",
+                violation_error_message=_("A payout is more than 0 kr."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_period_in_order",
+                violation_error_message=_("A period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "approved", "paid", "withheld"]),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Choose one of the payout statuses."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "paid"])
+                | Q(condition_year__isnull=True)
+                | Q(condition_met=True),
+                name="%(app_label)s_%(class)s_condition_before_approval",
+                violation_error_message=_(
+                    "A payout whose condition does not hold cannot be approved."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.period_start}–{self.period_end}"
+
+    @property
+    def total(self):
+        return self.amount + self.vat_amount

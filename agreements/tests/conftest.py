@@ -1,0 +1,76 @@
+"""Fixtures of the agreements tests: a catalogue, a party and a draft agreement."""
+
+from datetime import date
+
+import pytest
+
+from agreements.models import Party, Service
+from agreements.services import (
+    ServiceLine,
+    agreement_create,
+    party_save,
+    service_catalogue_seed,
+)
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Agreement documents land in a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+TERMS = {
+    "decision_registration_number": "KS 2025/118",
+    "decision_body": "Kommunstyrelsen",
+    "decision_date": date(2025, 12, 9),
+    "decision_paragraph": "212",
+    "space": "Mötesplats med fyra bord vid entrén.",
+    "annual_compensation": None,
+    "compensation_justification": "",
+    "vat_rate_percent": 25,
+    "payout_frequency_months": 12,
+    "payout_timing": "arrears",
+    "payment_days": 30,
+    "payout_requires_followup": True,
+    "payout_requires_report": False,
+    "starts_on": date(2026, 1, 1),
+    "initial_term_months": 36,
+    "extension_months": 12,
+    "notice_period_months": 3,
+    "decision_lead_days": 30,
+}
+
+
+@pytest.fixture
+def catalogue(nordmaling):
+    service_catalogue_seed(municipality=nordmaling)
+    return list(Service.objects.filter(municipality=nordmaling))
+
+
+@pytest.fixture
+def party(official):
+    return party_save(
+        party=Party(
+            name="Pers Livs AB",
+            organisation_number="5560360793",
+            bankgiro="123-4567",
+            signatory_name="Per Lindberg",
+            signatory_title="VD",
+        ),
+        by=official,
+    )
+
+
+def lines(catalogue, count=4, fee=10_000):
+    return [ServiceLine(service, fee) for service in catalogue[:count]]
+
+
+@pytest.fixture
+def draft(official, own_outlet, party, catalogue):
+    return agreement_create(
+        by=official,
+        outlet=own_outlet,
+        party=party,
+        version_fields=dict(TERMS),
+        services=lines(catalogue),
+    )

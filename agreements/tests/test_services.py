@@ -1,0 +1,306 @@
+"""The agreement's lifecycle through its services, on a real database."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from agreements.models import Agreement, Payout, ProgrammeSettings
+from agreements.services import (
+    agreement_create,
+    agreement_give_notice,
+    agreement_mark_ready,
+    agreement_sign,
+    agreement_update_draft,
+    payout_approve,
+    payout_condition_set,
+)
+from agreements.tests.conftest import TERMS, lines
+from outlets.tests.factories import OutletFactory, municipality
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_both(agreement, official, shop_owner):
+    agreement_sign(
+        agreement=agreement,
+        by=official,
+        side="municipality",
+        name="Johan Berg",
+        title="Näringslivsutvecklare",
+        password=TEST_PASSWORD,
+    )
+    return agreement_sign(
+        agreement=agreement,
+        by=shop_owner,
+        side="party",
+        name="Per Lindberg",
+        title="VD",
+        password=TEST_PASSWORD,
+    )
+
+
+def test_a_new_draft_gets_the_next_reference_and_the_sum_of_its_services(draft):
+    version = draft.first_version()
+    assert draft.reference == "SP-2401-2026-001"
+    assert draft.state == Agreement.State.DRAFT
+    assert version.annual_compensation == 40_000
+    assert draft.status_on(date(2026, 6, 1)) == "draft"
+
+
+def test_compensation_outside_the_recommended_range_needs_a_written_justification(
+    official, own_outlet, party, catalogue
+):
+    with pytest.raises(ValidationError) as error:
+        agreement_create(
+            by=official,
+            outlet=own_outlet,
+            party=party,
+            version_fields=dict(TERMS),
+            services=lines(catalogue, count=6),
+        )
+    assert error.value.error_dict["compensation_justification"][0].code == (
+        "justification_required"
+    )
+    justified = dict(TERMS, compensation_justification="Två orter utan annan butik.")
+    agreement = agreement_create(
+        by=official,
+        outlet=own_outlet,
+        party=party,
+        version_fields=justified,
+        services=lines(catalogue, count=6),
+    )
+    assert agreement.first_version().annual_compensation == 60_000
+
+
+def test_the_municipalitys_minimum_number_of_services_is_enforced(
+    official, own_outlet, party, catalogue, nordmaling
+):
+    ProgrammeSettings.objects.create(municipality=nordmaling, minimum_services=3)
+    with pytest.raises(ValidationError) as error:
+        agreement_create(
+            by=official,
+            outlet=own_outlet,
+            party=party,
+            version_fields=dict(TERMS, annual_compensation=40_000),
+            services=lines(catalogue, count=2),
+        )
+    assert error.value.code == "too_few_services"
+    assert not Agreement.objects.exists()
+
+
+def test_an_official_of_another_municipality_cannot_create_or_change_an_agreement(
+    umea_official, draft, own_outlet, party, catalogue
+):
+    with pytest.raises(PermissionDenied):
+        agreement_create(
+            by=umea_official,
+            outlet=own_outlet,
+            party=party,
+            version_fields=dict(TERMS),
+            services=lines(catalogue),
+        )
+    with pytest.raises(PermissionDenied):
+        agreement_update_draft(
+            agreement=draft,
+            by=umea_official,
+            version_fields={"space": "Hela butiken"},
+            services=lines(catalogue),
+        )
+
+
+def test_ready_for_signature_freezes_the_version(official, draft, catalogue):
+    agreement_mark_ready(agreement=draft, by=official)
+    draft.refresh_from_db()
+    version = draft.first_version()
+    assert draft.state == Agreement.State.READY
+    assert len(version.document_sha256) == 64
+    assert version.document.read().startswith(b"%PDF-")
+    with pytest.raises(ValidationError) as error:
+        agreement_update_draft(
+            agreement=draft,
+            by=official,
+            version_fields={"space": "Hela butiken"},
+            services=lines(catalogue),
+        )
+    assert error.value.code == "frozen"
+
+
+def test_both_sides_sign_in_the_app_and_the_agreement_is_in_force_with_its_payouts(
+    official, shop_owner, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    draft.refresh_from_db()
+    version = draft.first_version()
+    assert draft.state == Agreement.State.SIGNED
+    assert draft.starts_on == date(2026, 1, 1)
+    assert draft.ends_on is None  # tacitly extended, no notice yet
+    assert draft.status_on(date(2026, 6, 1)) == "in_force"
+    assert version.signed_document.read().startswith(b"%PDF-")
+    assert version.is_sealed
+    assert [payout.amount for payout in draft.payouts.all()][:3] == [40_000] * 3
+
+
+def test_a_wrong_password_records_no_signature(official, draft):
+    agreement_mark_ready(agreement=draft, by=official)
+    with pytest.raises(ValidationError) as error:
+        agreement_sign(
+            agreement=draft,
+            by=official,
+            side="municipality",
+            name="Johan Berg",
+            title="Handläggare",
+            password="fel",
+        )
+    assert error.value.error_dict["password"][0].messages == ["Lösenordet är fel."]
+    assert not draft.first_version().signatures.exists()
+
+
+def test_another_shop_owner_cannot_sign_for_the_service_point(official, draft):
+    agreement_mark_ready(agreement=draft, by=official)
+    stranger = UserFactory(shop_owner=True, outlets=[OutletFactory()])
+    with pytest.raises(PermissionDenied):
+        agreement_sign(
+            agreement=draft,
+            by=stranger,
+            side="party",
+            name="X",
+            title="VD",
+            password=TEST_PASSWORD,
+        )
+
+
+def test_a_draft_cannot_be_signed(official, draft):
+    with pytest.raises(ValidationError) as error:
+        agreement_sign(
+            agreement=draft,
+            by=official,
+            side="municipality",
+            name="Johan Berg",
+            title="Handläggare",
+            password=TEST_PASSWORD,
+        )
+    assert error.value.code == "not_ready"
+
+
+def test_notice_a_day_late_ends_the_agreement_after_the_next_extension(
+    official, shop_owner, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    agreement_give_notice(
+        agreement=draft,
+        by=official,
+        given_on=date(2028, 10, 1),
+        given_by="party",
+        reason="Butiken säljs.",
+    )
+    draft.refresh_from_db()
+    assert draft.ends_on == date(2029, 12, 31)
+    assert draft.status_on(date(2029, 6, 1)) == "notice_given"
+    assert draft.status_on(date(2030, 1, 1)) == "ended"
+
+
+def test_notice_is_recorded_while_other_outlets_have_agreements_in_force(
+    official, shop_owner, draft, party
+):
+    signed_agreement(OutletFactory(), party, date(2026, 1, 1), None, "D-1")
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    agreement_give_notice(
+        agreement=draft,
+        by=official,
+        given_on=date(2026, 3, 1),
+        given_by="municipality",
+        reason="",
+    )
+    draft.refresh_from_db()
+    assert draft.ends_on == date(2028, 12, 31)
+
+
+def test_a_payout_waits_for_its_follow_up_before_it_can_be_approved(
+    official, shop_owner, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    payout = draft.payouts.get(agreement_year=1)
+    with pytest.raises(ValidationError) as error:
+        payout_approve(payout=payout, by=official)
+    assert error.value.code == "condition_not_met"
+    payout_condition_set(agreement=draft, agreement_year=1, met=True)
+    payout.refresh_from_db()
+    payout_approve(payout=payout, by=official)
+    assert payout.status == Payout.Status.APPROVED
+
+
+def test_the_database_refuses_to_approve_a_payout_whose_condition_does_not_hold(
+    official, shop_owner, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        draft.payouts.filter(agreement_year=1).update(status=Payout.Status.APPROVED)
+
+
+def signed_agreement(outlet, party, starts_on, ends_on, reference):
+    return Agreement.objects.create(
+        municipality=outlet.municipality,
+        outlet=outlet,
+        party=party,
+        reference=reference,
+        state=Agreement.State.SIGNED,
+        signed_on=starts_on,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+def test_two_agreements_in_force_for_one_outlet_at_once_are_refused_by_the_database(
+    own_outlet, party
+):
+    signed_agreement(own_outlet, party, date(2026, 1, 1), date(2028, 12, 31), "A-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        signed_agreement(own_outlet, party, date(2028, 6, 1), None, "A-2")
+    # The day after the first ends, another may start; another outlet any time.
+    signed_agreement(own_outlet, party, date(2029, 1, 1), None, "A-3")
+    signed_agreement(OutletFactory(), party, date(2026, 1, 1), None, "A-4")
+
+
+def test_an_open_ended_agreement_blocks_every_later_one_for_the_outlet(
+    own_outlet, party
+):
+    signed_agreement(own_outlet, party, date(2026, 1, 1), None, "B-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        signed_agreement(own_outlet, party, date(2040, 1, 1), None, "B-2")
+
+
+def test_drafts_for_the_same_outlet_do_not_collide(own_outlet, party):
+    for reference in ("C-1", "C-2"):
+        Agreement.objects.create(
+            municipality=own_outlet.municipality,
+            outlet=own_outlet,
+            party=party,
+            reference=reference,
+        )
+
+
+def test_agreements_are_visible_to_their_municipality_region_and_owner_only(
+    draft, official, umea_official, regional_viewer, shop_owner
+):
+    other_owner = UserFactory(shop_owner=True, outlets=[OutletFactory()])
+    stockholm = UserFactory(regional_viewer=True, county=municipality("0180").county)
+    visible = {
+        user: Agreement.objects.visible_to(user).filter(pk=draft.pk).exists()
+        for user in (official, umea_official, regional_viewer, shop_owner, other_owner)
+    }
+    assert visible == {
+        official: True,
+        umea_official: False,
+        regional_viewer: True,
+        shop_owner: True,
+        other_owner: False,
+    }
+    assert not Agreement.objects.visible_to(stockholm).exists()

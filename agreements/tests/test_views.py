@@ -1,0 +1,141 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import TEST_PASSWORD
+from agreements.models import Agreement, Service
+from agreements.services import agreement_mark_ready
+from agreements.tests.conftest import TERMS
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(outlet, party, services, **overrides):
+    data = {
+        "outlet": outlet.pk,
+        "party": party.pk,
+        **{
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in TERMS.items()
+            if value is not None
+        },
+    }
+    data["payout_requires_followup"] = "on"
+    data.pop("payout_requires_report")
+    for service in services:
+        data[f"include_{service.pk}"] = "on"
+        data[f"fee_{service.pk}"] = "10000"
+    return data | overrides
+
+
+def test_official_creates_a_draft_with_the_services_ticked(
+    client, official, own_outlet, party, catalogue
+):
+    client.force_login(official)
+    response = client.post(
+        reverse("agreements:agreement_create"),
+        form_data(own_outlet, party, catalogue[:3]),
+    )
+    agreement = Agreement.objects.get()
+    assert response["Location"] == agreement.get_absolute_url()
+    version = agreement.first_version()
+    assert version.annual_compensation == 30_000
+    assert version.services.count() == 3
+
+
+def test_a_ticked_service_without_a_fee_is_refused_and_nothing_stored(
+    client, official, own_outlet, party, catalogue
+):
+    client.force_login(official)
+    data = form_data(own_outlet, party, catalogue[:3])
+    data[f"fee_{catalogue[0].pk}"] = ""
+    response = client.post(reverse("agreements:agreement_create"), data)
+    assert response.status_code == 200
+    assert "Ange tjänstens årsavgift." in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_forged_post_with_another_municipalitys_outlet_is_refused(
+    client, official, party, catalogue
+):
+    from outlets.tests.factories import OutletFactory, municipality
+
+    umea_outlet = OutletFactory(municipality=municipality("2480"))
+    client.force_login(official)
+    response = client.post(
+        reverse("agreements:agreement_create"),
+        form_data(umea_outlet, party, catalogue[:3]),
+    )
+    assert response.status_code == 200
+    assert not Agreement.objects.exists()
+
+
+def test_a_frozen_version_has_no_edit_path(client, official, draft):
+    agreement_mark_ready(agreement=draft, by=official)
+    client.force_login(official)
+    url = reverse("agreements:agreement_update", args=[draft.pk])
+    response = client.post(url, {"space": "Hela butiken"})
+    assert response["Location"] == draft.get_absolute_url()
+    assert draft.first_version().space == TERMS["space"]
+
+
+def test_signing_with_a_wrong_password_shows_a_swedish_message_and_records_nothing(
+    client, official, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    client.force_login(official)
+    response = client.post(
+        reverse("agreements:agreement_sign", args=[draft.pk, "municipality"]),
+        {"name": "Johan Berg", "title": "Handläggare", "password": "fel"},
+    )
+    assert response.status_code == 400
+    assert "Lösenordet är fel." in response.content.decode()
+    assert not draft.first_version().signatures.exists()
+
+
+def test_the_owner_signs_for_the_service_point_and_downloads_the_document(
+    client, official, shop_owner, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    client.force_login(shop_owner)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Skriv under för servicepunkten" in page
+    response = client.post(
+        reverse("agreements:agreement_sign", args=[draft.pk, "party"]),
+        {"name": "Per Lindberg", "title": "VD", "password": TEST_PASSWORD},
+    )
+    assert response["Location"] == draft.get_absolute_url()
+    document = client.get(
+        reverse(
+            "agreements:agreement_document", args=[draft.first_version().pk, "frozen"]
+        )
+    )
+    assert b"".join(document.streaming_content).startswith(b"%PDF-")
+
+
+def test_the_agreement_list_runs_the_same_queries_for_3_and_30_agreements(
+    client, official, django_assert_max_num_queries, own_outlet, party
+):
+    from agreements.tests.factories import AgreementFactory
+
+    client.force_login(official)
+    for count in (3, 30):
+        AgreementFactory.create_batch(
+            count - Agreement.objects.count(),
+            outlet=own_outlet,
+            party=party,
+        )
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse("agreements:agreement_list"))
+        assert response.status_code == 200
+
+
+def test_the_catalogue_is_kept_by_administrators(client, administrator, nordmaling):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("agreements:service_create"),
+        {"name": "Cykeluthyrning", "default_annual_fee": "5000", "is_active": "on"},
+    )
+    assert response["Location"] == reverse("agreements:service_list")
+    assert Service.objects.get(name="Cykeluthyrning").municipality == nordmaling

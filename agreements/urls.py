@@ -1,0 +1,38 @@
+from django.urls import path
+
+from agreements import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("", views.AgreementListView.as_view(), name="agreement_list"),
+    path("new/", views.agreement_create_view, name="agreement_create"),
+    path("<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("<int:pk>/edit/", views.agreement_update_view, name="agreement_update"),
+    path(
+        "<int:pk>/preview.pdf", views.agreement_preview_view, name="agreement_preview"
+    ),
+    path("<int:pk>/ready/", views.agreement_mark_ready_view, name="agreement_ready"),
+    path("<int:pk>/sign/<str:side>/", views.agreement_sign_view, name="agreement_sign"),
+    path(
+        "<int:pk>/sign-paper/",
+        views.agreement_sign_paper_view,
+        name="agreement_sign_paper",
+    ),
+    path("<int:pk>/notice/", views.agreement_give_notice_view, name="agreement_notice"),
+    path(
+        "versions/<int:pk>/<str:kind>.pdf",
+        views.agreement_document_view,
+        name="agreement_document",
+    ),
+    path("payouts/<int:pk>/approve/", views.payout_approve_view, name="payout_approve"),
+    path("payouts/<int:pk>/paid/", views.payout_mark_paid_view, name="payout_paid"),
+    path(
+        "payouts/<int:pk>/withhold/", views.payout_withhold_view, name="payout_withhold"
+    ),
+    path("parties/", views.PartyListView.as_view(), name="party_list"),
+    path("parties/new/", views.party_create_view, name="party_create"),
+    path("services/", views.ServiceListView.as_view(), name="service_list"),
+    path("services/new/", views.service_form_view, name="service_create"),
+    path("services/<int:pk>/", views.service_form_view, name="service_update"),
+]

@@ -1,0 +1,416 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django.views.generic import ListView
+
+from accounts.permissions import RolePermissionMixin
+from agreements.forms import (
+    AgreementForm,
+    NoticeForm,
+    PaperSignForm,
+    PartyForm,
+    ServiceForm,
+    ServicesForm,
+    SignForm,
+    WithholdForm,
+)
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Party,
+    Payout,
+    Service,
+    Signature,
+)
+from agreements.permissions import (
+    can_edit_catalogue,
+    can_manage_agreements,
+    can_sign_for_party,
+)
+from agreements.services import (
+    agreement_create,
+    agreement_give_notice,
+    agreement_mark_ready,
+    agreement_sign,
+    agreement_update_draft,
+    party_save,
+    payout_approve,
+    payout_mark_paid,
+    payout_withhold,
+    service_save,
+)
+
+
+def show_errors(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class AgreementListView(ListView):
+    template_name = "agreements/agreement_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        latest = AgreementVersion.objects.filter(agreement=OuterRef("pk")).order_by(
+            "-number"
+        )
+        return (
+            Agreement.objects.visible_to(self.request.user)
+            .select_related("outlet", "party", "municipality")
+            .annotate(
+                annual_compensation=Subquery(latest.values("annual_compensation")[:1])
+            )
+            .order_by("-created_at")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = can_manage_agreements(self.request.user)
+        context["today"] = timezone.localdate()
+        return context
+
+
+def visible_agreement(request, pk):
+    return get_object_or_404(
+        Agreement.objects.visible_to(request.user).select_related(
+            "outlet", "party", "municipality"
+        ),
+        pk=pk,
+    )
+
+
+def editable_agreement(request, pk):
+    return get_object_or_404(
+        Agreement.objects.editable_by(request.user).select_related(
+            "outlet", "party", "municipality"
+        ),
+        pk=pk,
+    )
+
+
+@require_safe
+def agreement_detail(request, pk, **forms):
+    agreement = visible_agreement(request, pk)
+    user = request.user
+    versions = list(
+        agreement.versions.prefetch_related("services__service", "signatures")
+    )
+    latest = versions[-1]
+    term = versions[0].term
+    today = timezone.localdate()
+    period = term.period_on(max(today, term.starts_on))
+    manages = Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists()
+    signed_sides = {signature.side for signature in latest.signatures.all()}
+    context = {
+        "agreement": agreement,
+        "versions": versions,
+        "latest": latest,
+        "status": agreement.status_on(today),
+        "term": term,
+        "period": period,
+        "notice_deadline": period and term.notice_deadline(period),
+        "decision_date": period and term.decision_date(period),
+        "payouts": agreement.payouts.all(),
+        "manages": manages,
+        "can_sign_municipality": manages
+        and latest.is_frozen
+        and Signature.Side.MUNICIPALITY not in signed_sides,
+        "can_sign_party": can_sign_for_party(user, agreement)
+        and latest.is_frozen
+        and Signature.Side.PARTY not in signed_sides,
+        "sign_form": forms.get("sign_form") or SignForm(),
+        "paper_form": forms.get("paper_form") or PaperSignForm(),
+        "notice_form": forms.get("notice_form") or NoticeForm(),
+        "withhold_form": WithholdForm(),
+    }
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+def _agreement_form_view(request, agreement=None):
+    user = request.user
+    if not can_manage_agreements(user):
+        raise Http404
+    municipality = user.municipality
+    catalogue = Service.objects.filter(municipality=municipality, is_active=True)
+    version = agreement.versions.order_by("-number").first() if agreement else None
+    if version and version.is_frozen:
+        messages.error(request, _("The version is frozen and cannot be changed."))
+        return redirect(agreement)
+    form_kwargs = {"municipality": municipality, "with_parties": agreement is None}
+    chosen = list(version.services.all()) if version else []
+    if request.method == "POST":
+        form = AgreementForm(request.POST, instance=version, **form_kwargs)
+        services = ServicesForm(request.POST, catalogue=catalogue, chosen=chosen)
+        if form.is_valid() and services.is_valid():
+            try:
+                if agreement is None:
+                    agreement = agreement_create(
+                        by=user,
+                        outlet=form.cleaned_data["outlet"],
+                        party=form.cleaned_data["party"],
+                        version_fields=form.version_fields(),
+                        services=services.lines(),
+                    )
+                    messages.success(request, _("The draft agreement is saved."))
+                else:
+                    agreement_update_draft(
+                        agreement=agreement,
+                        by=user,
+                        version_fields=form.version_fields(),
+                        services=services.lines(),
+                    )
+                    messages.success(request, _("The draft is saved."))
+                return redirect(agreement)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+    else:
+        form = AgreementForm(instance=version, **form_kwargs)
+        services = ServicesForm(catalogue=catalogue, chosen=chosen)
+    return render(
+        request,
+        "agreements/agreement_form.html",
+        {"form": form, "services": services, "agreement": agreement},
+    )
+
+
+def agreement_create_view(request):
+    return _agreement_form_view(request)
+
+
+def agreement_update_view(request, pk):
+    return _agreement_form_view(request, editable_agreement(request, pk))
+
+
+@require_POST
+def agreement_mark_ready_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    try:
+        agreement_mark_ready(agreement=agreement, by=request.user)
+        messages.success(request, _("The agreement is ready for signature."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(agreement)
+
+
+@require_POST
+def agreement_sign_view(request, pk, side):
+    agreement = visible_agreement(request, pk)
+    if side not in Signature.Side.values:
+        raise Http404
+    form = SignForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement_sign(
+                agreement=agreement,
+                by=request.user,
+                side=side,
+                name=form.cleaned_data["name"],
+                title=form.cleaned_data["title"],
+                password=form.cleaned_data["password"],
+            )
+            messages.success(request, _("Your signature is recorded."))
+            return redirect(agreement)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+    return agreement_detail_with(request, agreement, sign_form=form)
+
+
+@require_POST
+def agreement_sign_paper_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    form = PaperSignForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            agreement_sign(
+                agreement=agreement,
+                by=request.user,
+                side=form.cleaned_data["side"],
+                name=form.cleaned_data["name"],
+                title=form.cleaned_data["title"],
+                paper_scan=form.cleaned_data["scan"],
+            )
+            messages.success(request, _("The paper signature is recorded."))
+            return redirect(agreement)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return agreement_detail_with(request, agreement, paper_form=form)
+
+
+@require_POST
+def agreement_give_notice_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement_give_notice(
+                agreement=agreement, by=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("The notice is recorded."))
+            return redirect(agreement)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return agreement_detail_with(request, agreement, notice_form=form)
+
+
+def agreement_detail_with(request, agreement, **forms):
+    """The detail page re-shown with a failed form's errors (status 400)."""
+    request.method = "GET"
+    response = agreement_detail(request, agreement.pk, **forms)
+    response.status_code = 400
+    return response
+
+
+@require_safe
+def agreement_document_view(request, pk, kind):
+    version = get_object_or_404(
+        AgreementVersion.objects.filter(
+            agreement__in=Agreement.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    document = {"frozen": version.document, "signed": version.signed_document}.get(kind)
+    if not document:
+        raise Http404
+    return FileResponse(
+        document.open("rb"),
+        content_type="application/pdf",
+        filename=document.name.rsplit("/", 1)[-1],
+    )
+
+
+@require_safe
+def agreement_preview_view(request, pk):
+    """The latest draft as a PDF marked UTKAST."""
+    from agreements.documents import agreement_render_pdf
+
+    agreement = editable_agreement(request, pk)
+    version = agreement.versions.order_by("-number").first()
+    if version.is_frozen:
+        # A frozen version's own document is there to download.
+        raise Http404
+    response = HttpResponse(
+        agreement_render_pdf(version=version, draft=True),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="{agreement.reference}-utkast.pdf"'
+    )
+    return response
+
+
+def editable_payout(request, pk):
+    return get_object_or_404(
+        Payout.objects.filter(
+            agreement__in=Agreement.objects.editable_by(request.user)
+        ).select_related("agreement"),
+        pk=pk,
+    )
+
+
+@require_POST
+def payout_approve_view(request, pk):
+    payout = editable_payout(request, pk)
+    try:
+        payout_approve(payout=payout, by=request.user)
+        messages.success(request, _("The payout is approved."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(payout.agreement)
+
+
+@require_POST
+def payout_mark_paid_view(request, pk):
+    payout = editable_payout(request, pk)
+    try:
+        payout_mark_paid(payout=payout, by=request.user)
+        messages.success(request, _("The payout is marked paid."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(payout.agreement)
+
+
+@require_POST
+def payout_withhold_view(request, pk):
+    payout = editable_payout(request, pk)
+    form = WithholdForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Write why the payout is withheld."))
+        payout_withhold(payout=payout, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The payout is withheld."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(payout.agreement)
+
+
+class PartyListView(RolePermissionMixin, ListView):
+    permission_check = staticmethod(can_manage_agreements)
+    template_name = "agreements/party_list.html"
+
+    def get_queryset(self):
+        return Party.objects.filter(municipality=self.request.user.municipality)
+
+
+def party_create_view(request):
+    if not can_manage_agreements(request.user):
+        raise Http404
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = party_save(party=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The party %(name)s is added.") % {"name": party}
+            )
+            return redirect("agreements:party_list")
+    return render(request, "agreements/party_form.html", {"form": form})
+
+
+class ServiceListView(RolePermissionMixin, ListView):
+    """The municipality's service catalogue."""
+
+    permission_check = staticmethod(can_manage_agreements)
+    template_name = "agreements/service_list.html"
+
+    def get_queryset(self):
+        return Service.objects.filter(municipality=self.request.user.municipality)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = can_edit_catalogue(self.request.user)
+        return context
+
+
+def service_form_view(request, pk=None):
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    service = None
+    if pk is not None:
+        service = get_object_or_404(
+            Service.objects.filter(municipality=request.user.municipality), pk=pk
+        )
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_save(service=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The catalogue is saved."))
+            return redirect("agreements:service_list")
+    return render(request, "agreements/service_form.html", {"form": form})
