@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # Debian packages the test suite needs: a browser for the browser tests, poppler for
-# PDF checks, gettext for the translation-sync test.
-SYSTEM_PACKAGES := chromium poppler-utils gettext
-SYSTEM_COMMANDS := chromium pdftoppm xgettext
+# PDF checks, gettext for the translation-sync test, Pango for WeasyPrint's PDFs.
+SYSTEM_PACKAGES := chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
+SYSTEM_COMMANDS := chromium pdftoppm pdfsig xgettext
 
 .PHONY: run test setup serve bench lint format messages translations db-stop clean system-packages
 
@@ -46,6 +46,7 @@ messages: $(VENV)/.installed
 system-packages:
 	@missing=""; \
 	for command in $(SYSTEM_COMMANDS); do command -v $$command > /dev/null || missing="$$missing $$command"; done; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango (WeasyPrint)"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
 	    echo "Installing system packages: $(SYSTEM_PACKAGES)"; \
