@@ -208,3 +208,8 @@ class WithholdForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the payout is withheld"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class BudgetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.IntegerField(label=_("Budget (kr)"), min_value=0)

@@ -64,6 +64,34 @@ class ProgrammeSettings(models.Model):
         return found or cls(municipality=municipality)
 
 
+class ProgrammeBudget(models.Model):
+    """The programme's budget for a calendar year, set by administrators."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="programme_budgets",
+        verbose_name=_("municipality"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.PositiveIntegerField(_("budget (kr)"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("programme budget")
+        verbose_name_plural = _("programme budgets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year"],
+                name="%(app_label)s_%(class)s_one_per_year",
+                violation_error_message=_("The year already has a budget."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.year}"
+
+
 class Service(models.Model):
     """A service in a municipality's catalogue (Swedish: *tjänst*)."""
 
@@ -321,7 +349,9 @@ class Agreement(models.Model):
         return reverse("agreements:agreement_detail", kwargs={"pk": self.pk})
 
     def first_version(self):
-        return self.versions.order_by("number").first()
+        return min(
+            self.versions.all(), key=lambda version: version.number, default=None
+        )
 
     def version_on(self, day):
         """The terms in force on `day`: the latest signed version effective then."""

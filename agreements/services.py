@@ -16,6 +16,7 @@ from agreements.models import (
     AgreementVersion,
     Party,
     Payout,
+    ProgrammeBudget,
     ProgrammeSettings,
     Service,
     Signature,
@@ -494,3 +495,48 @@ def service_catalogue_seed(*, municipality) -> list[Service]:
         update_conflicts=False,
         ignore_conflicts=True,
     )
+
+
+FINANCE_COLUMNS = [
+    "Avtal",
+    "Organisationsnummer",
+    "Bankgiro",
+    "Plusgiro",
+    "Belopp exkl. moms",
+    "Moms",
+    "Totalt",
+    "Period från",
+    "Period till",
+    "Förfallodag",
+    "Kontering",
+]
+
+
+def payouts_finance_rows(*, payouts, accounting_code):
+    """The rows of the finance system's file: one per payout, amounts in kronor."""
+    for payout in payouts:
+        party = payout.agreement.party
+        yield [
+            payout.agreement.reference,
+            party.organisation_number,
+            party.bankgiro,
+            party.plusgiro,
+            payout.amount,
+            payout.vat_amount,
+            payout.total,
+            payout.period_start.isoformat(),
+            payout.period_end.isoformat(),
+            payout.due_on.isoformat(),
+            accounting_code,
+        ]
+
+
+@transaction.atomic
+def budget_set(*, municipality, year: int, amount: int, by) -> ProgrammeBudget:
+    """Set the programme's budget for a calendar year (administrators)."""
+    if not can_edit_catalogue(by) or by.municipality_id != municipality.pk:
+        raise PermissionDenied
+    budget, _created = ProgrammeBudget.objects.update_or_create(
+        municipality=municipality, year=year, defaults={"amount": amount}
+    )
+    return budget

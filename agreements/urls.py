@@ -25,11 +25,13 @@ urlpatterns = [
         views.agreement_document_view,
         name="agreement_document",
     ),
+    path("payouts/export.csv", views.payout_export_view, name="payout_export"),
     path("payouts/<int:pk>/approve/", views.payout_approve_view, name="payout_approve"),
     path("payouts/<int:pk>/paid/", views.payout_mark_paid_view, name="payout_paid"),
     path(
         "payouts/<int:pk>/withhold/", views.payout_withhold_view, name="payout_withhold"
     ),
+    path("budget/", views.budget_view, name="budget"),
     path("parties/", views.PartyListView.as_view(), name="party_list"),
     path("parties/new/", views.party_create_view, name="party_create"),
     path("services/", views.ServiceListView.as_view(), name="service_list"),

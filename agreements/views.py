@@ -1,3 +1,6 @@
+import csv
+import io
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
@@ -11,6 +14,7 @@ from django.views.generic import ListView
 from accounts.permissions import RolePermissionMixin
 from agreements.forms import (
     AgreementForm,
+    BudgetForm,
     NoticeForm,
     PaperSignForm,
     PartyForm,
@@ -24,6 +28,8 @@ from agreements.models import (
     AgreementVersion,
     Party,
     Payout,
+    ProgrammeBudget,
+    ProgrammeSettings,
     Service,
     Signature,
 )
@@ -32,16 +38,20 @@ from agreements.permissions import (
     can_manage_agreements,
     can_sign_for_party,
 )
+from agreements.selectors import budget_summary
 from agreements.services import (
+    FINANCE_COLUMNS,
     agreement_create,
     agreement_give_notice,
     agreement_mark_ready,
     agreement_sign,
     agreement_update_draft,
+    budget_set,
     party_save,
     payout_approve,
     payout_mark_paid,
     payout_withhold,
+    payouts_finance_rows,
     service_save,
 )
 
@@ -414,3 +424,67 @@ def service_form_view(request, pk=None):
             messages.success(request, _("The catalogue is saved."))
             return redirect("agreements:service_list")
     return render(request, "agreements/service_form.html", {"form": form})
+
+
+@require_safe
+def payout_export_view(request):
+    """Approved payouts for the finance system: CSV for Swedish Excel."""
+    if not can_manage_agreements(request.user):
+        raise Http404
+    municipality = request.user.municipality
+    payouts = (
+        Payout.objects.filter(
+            agreement__municipality=municipality, status=Payout.Status.APPROVED
+        )
+        .select_related("agreement__party")
+        .order_by("due_on", "pk")
+    )
+    programme = ProgrammeSettings.for_municipality(municipality)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(FINANCE_COLUMNS)
+    writer.writerows(
+        payouts_finance_rows(payouts=payouts, accounting_code=programme.accounting_code)
+    )
+    response = HttpResponse(
+        "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+    )
+    name = f"utbetalningar-{municipality.code}-{timezone.localdate().isoformat()}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def budget_view(request):
+    """The programme's budget per year against commitments, approvals and payments."""
+    if not can_manage_agreements(request.user):
+        raise Http404
+    municipality = request.user.municipality
+    form = BudgetForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        if not can_edit_catalogue(request.user):
+            raise Http404
+        if form.is_valid():
+            budget_set(municipality=municipality, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The budget is saved."))
+            return redirect("agreements:budget")
+    this_year = timezone.localdate().year
+    years = sorted(
+        {this_year, this_year + 1}
+        | set(
+            ProgrammeBudget.objects.filter(municipality=municipality).values_list(
+                "year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "agreements/budget.html",
+        {
+            "form": form,
+            "summaries": [
+                budget_summary(municipality=municipality, year=year) for year in years
+            ],
+            "can_edit": can_edit_catalogue(request.user),
+        },
+    )

@@ -52,7 +52,10 @@ class ChoiceWidget(widgets.Widget):
             ) from None
 
     def allowed(self):
-        return ", ".join(f"“{label}”" for _code, label in self.choices.choices)
+        return ", ".join(
+            _("“%(choice)s”") % {"choice": label}
+            for _code, label in self.choices.choices
+        )
 
     def render(self, value, obj=None, **kwargs):
         return str(self.choices(value).label) if value else ""

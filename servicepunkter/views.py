@@ -1,8 +1,10 @@
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
+from agreements.selectors import budget_summary, deadlines
 from outlets.models import Municipality, Outlet
 
 START_PAGE_OUTLETS = 10
@@ -13,6 +15,11 @@ def start(request):
     """Each role's start page, leading to what that role can do."""
     user = request.user
     context = {}
+    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+        context["budget"] = budget_summary(
+            municipality=user.municipality, year=timezone.localdate().year
+        )
+        context["deadlines"] = deadlines(municipality=user.municipality)
     if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL, Role.SHOP_OWNER):
         outlets = Outlet.objects.with_records_visible_to(user)
         context["outlet_count"] = outlets.count()

@@ -139,3 +139,38 @@ def test_the_catalogue_is_kept_by_administrators(client, administrator, nordmali
     )
     assert response["Location"] == reverse("agreements:service_list")
     assert Service.objects.get(name="Cykeluthyrning").municipality == nordmaling
+
+
+def test_approved_payouts_export_for_the_finance_system(
+    client, official, shop_owner, draft, nordmaling
+):
+    from agreements.models import ProgrammeSettings
+    from agreements.services import (
+        agreement_sign,
+        payout_approve,
+        payout_condition_set,
+    )
+
+    ProgrammeSettings.objects.create(
+        municipality=nordmaling, accounting_code="4590 1234 56"
+    )
+    agreement_mark_ready(agreement=draft, by=official)
+    for user, side in ((official, "municipality"), (shop_owner, "party")):
+        agreement_sign(
+            agreement=draft,
+            by=user,
+            side=side,
+            name=user.full_name,
+            title="VD",
+            password=TEST_PASSWORD,
+        )
+    payout_condition_set(agreement=draft, agreement_year=1, met=True)
+    payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
+    client.force_login(official)
+    response = client.get(reverse("agreements:payout_export"))
+    lines = response.content.decode("utf-8").splitlines()
+    assert lines[0].startswith("\ufeffAvtal;Organisationsnummer;Bankgiro")
+    assert lines[1:] == [
+        "SP-2401-2026-001;556036-0793;123-4567;;40000;10000;50000;2026-01-01;"
+        "2026-12-31;2027-01-31;4590 1234 56"
+    ]

@@ -314,6 +314,10 @@ ROWS = [
         post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, official=NOT_ALLOWED),
     ),
     Row("agreements:party_create", get=MANAGERS, post=MANAGERS),
+    Row("agreements:payout_export", get=MANAGERS, post=signed_in(NOT_ALLOWED)),
+    # Administrators set the budget; officials read it. An empty POST re-shows the
+    # form with its errors.
+    Row("agreements:budget", get=MANAGERS, post=signed_in(NOT_FOUND, administrator=OK)),
     Row(
         "agreements:service_list",
         get=signed_in(FORBIDDEN, administrator=OK, official=OK),
