@@ -67,6 +67,7 @@ serve: $(VENV)/.installed translations
 
 bench: setup
 	$(BIN)/python bench/import_outlets.py
+	$(BIN)/python bench/agreement_pdf.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -213,3 +213,11 @@ class WithholdForm(forms.Form):
 class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = forms.IntegerField(label=_("Budget (kr)"), min_value=0)
+
+
+class AmendmentForm(forms.Form):
+    effective_on = forms.DateField(label=_("Takes effect on"), widget=DATE_INPUT)
+    reason = forms.CharField(
+        label=_("Why the agreement is amended"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

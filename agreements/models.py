@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -209,6 +210,7 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track()
 class Agreement(models.Model):
     """A service agreement with an outlet (Swedish: *uppdragsavtal*).
 
@@ -379,6 +381,7 @@ class Agreement(models.Model):
         return "in_force"
 
 
+@pghistory.track()
 class AgreementVersion(models.Model):
     """One version of an agreement's terms: the first, or an amendment (*tillägg*)."""
 
@@ -546,6 +549,7 @@ class AgreementVersion(models.Model):
                 )
 
 
+@pghistory.track()
 class AgreementService(models.Model):
     """A service an agreement version includes, with its fee and commitments."""
 
@@ -581,6 +585,7 @@ class AgreementService(models.Model):
         return str(self.service)
 
 
+@pghistory.track()
 class Signature(models.Model):
     """One party's signature on a frozen version, in the app or on paper."""
 
@@ -638,6 +643,7 @@ class PayoutQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track()
 class Payout(models.Model):
     """A payment to the party for a part of an agreement year (*utbetalning*)."""
 

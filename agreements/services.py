@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -275,6 +275,11 @@ def _version_complete(agreement, version):
         ]
     )
     if version.number > 1:
+        # Payouts not yet approved are planned again under the amended terms.
+        agreement.payouts.filter(
+            status=Payout.Status.PLANNED, period_end__gte=version.effective_on
+        ).delete()
+        payouts_plan(agreement=agreement)
         return
     term = version.term
     agreement.state = Agreement.State.SIGNED
@@ -302,6 +307,9 @@ def payouts_plan(*, agreement: Agreement, today: date | None = None):
     today = today or timezone.localdate()
     until = agreement.ends_on or term.period_on(max(today, term.starts_on)).ends_on
     existing = set(agreement.payouts.values_list("period_start", flat=True))
+    signed_versions = sorted(
+        (v for v in agreement.versions.all() if v.signed_at), key=lambda v: v.number
+    )
     Payout.objects.bulk_create(
         Payout(
             agreement=agreement,
@@ -309,9 +317,8 @@ def payouts_plan(*, agreement: Agreement, today: date | None = None):
             period_start=planned.period_start,
             period_end=planned.period_end,
             due_on=planned.due_on,
-            amount=planned.amount,
-            vat_amount=planned.vat_amount,
             condition_year=planned.condition_year,
+            **_amounts_by_version(planned, signed_versions),
         )
         for planned in payout_schedule(
             starts_on=version.starts_on,
@@ -325,6 +332,83 @@ def payouts_plan(*, agreement: Agreement, today: date | None = None):
         )
         if planned.period_start not in existing
     )
+
+
+def _amounts_by_version(planned, versions):
+    """A payout's amount and VAT under the versions in force during its period.
+
+    The first version's schedule gives each instalment's share of the year; a period
+    that an amendment's effective date splits is paid pro rata by days under each
+    version, rounded down to whole kronor.
+    """
+    if len(versions) <= 1:
+        return {"amount": planned.amount, "vat_amount": planned.vat_amount}
+    first = versions[0]
+    days_total = (planned.period_end - planned.period_start).days + 1
+    amount = vat = 0
+    for index, version in enumerate(versions):
+        following = versions[index + 1] if index + 1 < len(versions) else None
+        start = max(planned.period_start, version.effective_on)
+        end = planned.period_end
+        if following is not None:
+            end = min(end, following.effective_on - timedelta(days=1))
+        days = (end - start).days + 1
+        if days <= 0:
+            continue
+        part = (
+            planned.amount
+            * version.annual_compensation
+            * days
+            // (first.annual_compensation * days_total)
+        )
+        amount += part
+        vat += round(part * version.vat_rate_percent / 100)
+    return {"amount": amount, "vat_amount": vat}
+
+
+@transaction.atomic
+def agreement_amend(*, agreement: Agreement, by, effective_on: date, reason: str):
+    """Start an amendment (Swedish: *tillägg*): a new draft version, a copy of the
+    terms in force, that is changed, frozen and signed in its turn."""
+    _check_manager(by, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    latest = agreement.versions.order_by("-number").first()
+    if agreement.state != Agreement.State.SIGNED or not latest.signed_at:
+        raise ValidationError(
+            _("Only a signed agreement without a pending amendment can be amended."),
+            code="not_amendable",
+        )
+    if effective_on < agreement.starts_on or (
+        agreement.ends_on and effective_on > agreement.ends_on
+    ):
+        raise ValidationError(
+            {"effective_on": _("The amendment must take effect during the agreement.")}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Write why the agreement is amended.")})
+    services = list(latest.services.all())
+    amendment = latest
+    amendment.pk = None
+    amendment._state.adding = True
+    amendment.number = latest.number + 1
+    amendment.effective_on = effective_on
+    amendment.amendment_reason = reason
+    amendment.document = amendment.signed_document = ""
+    amendment.document_sha256 = amendment.signed_document_sha256 = ""
+    amendment.is_sealed = False
+    amendment.signed_at = None
+    amendment.full_clean()
+    amendment.save()
+    AgreementService.objects.bulk_create(
+        AgreementService(
+            version=amendment,
+            service=line.service,
+            annual_fee=line.annual_fee,
+            commitments=line.commitments,
+        )
+        for line in services
+    )
+    return amendment
 
 
 @transaction.atomic
@@ -480,8 +564,9 @@ DEFAULT_SERVICES = [
 
 @transaction.atomic
 def service_catalogue_seed(*, municipality) -> list[Service]:
-    """Give a municipality the default services it does not have yet."""
-    return Service.objects.bulk_create(
+    """Give a municipality the default services it does not have yet; return its
+    whole catalogue."""
+    Service.objects.bulk_create(
         [
             Service(
                 municipality=municipality,
@@ -492,9 +577,9 @@ def service_catalogue_seed(*, municipality) -> list[Service]:
             )
             for name, commitment, provides in DEFAULT_SERVICES
         ],
-        update_conflicts=False,
         ignore_conflicts=True,
     )
+    return list(Service.objects.filter(municipality=municipality).order_by("pk"))
 
 
 FINANCE_COLUMNS = [

@@ -19,6 +19,7 @@ urlpatterns = [
         views.agreement_sign_paper_view,
         name="agreement_sign_paper",
     ),
+    path("<int:pk>/amend/", views.agreement_amend_view, name="agreement_amend"),
     path("<int:pk>/notice/", views.agreement_give_notice_view, name="agreement_notice"),
     path(
         "versions/<int:pk>/<str:kind>.pdf",

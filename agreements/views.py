@@ -14,6 +14,7 @@ from django.views.generic import ListView
 from accounts.permissions import RolePermissionMixin
 from agreements.forms import (
     AgreementForm,
+    AmendmentForm,
     BudgetForm,
     NoticeForm,
     PaperSignForm,
@@ -38,9 +39,10 @@ from agreements.permissions import (
     can_manage_agreements,
     can_sign_for_party,
 )
-from agreements.selectors import budget_summary
+from agreements.selectors import agreement_history, budget_summary
 from agreements.services import (
     FINANCE_COLUMNS,
+    agreement_amend,
     agreement_create,
     agreement_give_notice,
     agreement_mark_ready,
@@ -137,6 +139,13 @@ def agreement_detail(request, pk, **forms):
         "paper_form": forms.get("paper_form") or PaperSignForm(),
         "notice_form": forms.get("notice_form") or NoticeForm(),
         "withhold_form": WithholdForm(),
+        "amend_form": forms.get("amend_form") or AmendmentForm(),
+        "can_amend": manages
+        and agreement.state == Agreement.State.SIGNED
+        and latest.signed_at is not None
+        and agreement.status_on(today) != "ended",
+        "draft_version": manages and not latest.is_frozen,
+        "history": agreement_history(agreement=agreement, versions=versions),
     }
     return render(request, "agreements/agreement_detail.html", context)
 
@@ -257,6 +266,27 @@ def agreement_sign_paper_view(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
     return agreement_detail_with(request, agreement, paper_form=form)
+
+
+@require_POST
+def agreement_amend_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement_amend(agreement=agreement, by=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("The amendment is a draft: change the terms, then make it ready."),
+            )
+            return redirect("agreements:agreement_update", pk=agreement.pk)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+    return agreement_detail_with(request, agreement, amend_form=form)
 
 
 @require_POST

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "import_export",
+    "pgtrigger",
+    "pghistory",
     "servicepunkter",
     "outlets",
     "accounts",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who and which page behind every tracked change (the audit trail).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "servicepunkter.middleware.RequestHygieneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

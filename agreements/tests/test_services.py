@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from agreements.models import Agreement, Payout, ProgrammeSettings
 from agreements.services import (
+    agreement_amend,
     agreement_create,
     agreement_give_notice,
     agreement_mark_ready,
@@ -304,3 +305,67 @@ def test_agreements_are_visible_to_their_municipality_region_and_owner_only(
         other_owner: False,
     }
     assert not Agreement.objects.visible_to(stockholm).exists()
+
+
+def test_an_amendment_is_signed_in_its_turn_and_rules_from_its_effective_date(
+    official, shop_owner, draft, catalogue
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    amendment = agreement_amend(
+        agreement=draft,
+        by=official,
+        effective_on=date(2027, 7, 1),
+        reason="Hemsändning läggs till.",
+    )
+    assert amendment.number == 2
+    assert not amendment.is_frozen
+    agreement_update_draft(
+        agreement=draft,
+        by=official,
+        version_fields={"annual_compensation": 48_000},
+        services=lines(catalogue, 5),
+    )
+    agreement_mark_ready(agreement=draft, by=official)
+    # Until both sides sign, the first version's terms rule.
+    assert draft.version_on(date(2027, 8, 1)).number == 1
+    sign_both(draft, official, shop_owner)
+    draft.refresh_from_db()
+
+    assert draft.version_on(date(2027, 6, 30)).number == 1
+    assert draft.version_on(date(2027, 7, 1)).number == 2
+    assert draft.versions.get(number=2).signed_document
+    # 2027 is paid in arrears for the year 2027-01-01 – 2027-12-31: 181 days at
+    # 40 000 kr a year, 184 days at 48 000 kr.
+    year_two = draft.payouts.get(agreement_year=2)
+    assert year_two.amount == 40_000 * 181 // 365 + 40_000 * 48_000 * 184 // (
+        40_000 * 365
+    )
+    assert draft.payouts.get(agreement_year=3).amount == 48_000
+    # The signed first version is untouched.
+    assert draft.versions.get(number=1).annual_compensation == 40_000
+
+
+def test_an_amendment_needs_a_reason_and_a_date_within_the_agreement(
+    official, shop_owner, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    with pytest.raises(ValidationError) as error:
+        agreement_amend(
+            agreement=draft, by=official, effective_on=date(2025, 1, 1), reason="x"
+        )
+    assert "effective_on" in error.value.error_dict
+    with pytest.raises(ValidationError) as error:
+        agreement_amend(
+            agreement=draft, by=official, effective_on=date(2027, 1, 1), reason=" "
+        )
+    assert "reason" in error.value.error_dict
+
+
+def test_a_draft_cannot_be_amended(official, draft):
+    with pytest.raises(ValidationError) as error:
+        agreement_amend(
+            agreement=draft, by=official, effective_on=date(2026, 6, 1), reason="x"
+        )
+    assert error.value.code == "not_amendable"

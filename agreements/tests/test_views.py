@@ -174,3 +174,50 @@ def test_approved_payouts_export_for_the_finance_system(
         "SP-2401-2026-001;556036-0793;123-4567;;40000;10000;50000;2026-01-01;"
         "2026-12-31;2027-01-31;4590 1234 56"
     ]
+
+
+def test_the_agreement_page_shows_who_changed_what_including_bulk_changes(
+    client, official, draft
+):
+    client.force_login(official)
+    client.post(reverse("agreements:agreement_ready", args=[draft.pk]))
+    draft.versions.update(space="Hela butiken")  # a bulk change, outside any form
+    page = client.get(draft.get_absolute_url()).content.decode()
+    history = page[page.index("Ändringshistorik") :]
+    assert official.full_name in history
+    assert "avtalsversion ändrades" in history.lower()
+
+
+def test_an_official_starts_an_amendment_of_a_signed_agreement_from_its_page(
+    client, official, shop_owner, draft
+):
+    from agreements.services import agreement_sign
+
+    agreement_mark_ready(agreement=draft, by=official)
+    for user, side in ((official, "municipality"), (shop_owner, "party")):
+        agreement_sign(
+            agreement=draft,
+            by=user,
+            side=side,
+            name=user.full_name,
+            title="VD",
+            password=TEST_PASSWORD,
+        )
+    client.force_login(official)
+    assert (
+        "Påbörja ett tillägg" in client.get(draft.get_absolute_url()).content.decode()
+    )
+    response = client.post(
+        reverse("agreements:agreement_amend", args=[draft.pk]),
+        {"effective_on": "2027-07-01", "reason": "Hemsändning läggs till."},
+    )
+    assert response["Location"] == reverse(
+        "agreements:agreement_update", args=[draft.pk]
+    )
+    assert draft.versions.count() == 2
+    refused = client.post(
+        reverse("agreements:agreement_amend", args=[draft.pk]),
+        {"effective_on": "2027-08-01", "reason": "Igen"},
+    )
+    assert refused.status_code == 400
+    assert draft.versions.count() == 2

@@ -282,6 +282,13 @@ ROWS = [
         per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
     ),
     Row(
+        "agreements:agreement_amend",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+    ),
+    Row(
         "agreements:agreement_notice",
         kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
         get=signed_in(NOT_ALLOWED),

@@ -84,6 +84,7 @@ NOT_OBJECT_PAGES = {
     "agreements:agreement_sign",
     "agreements:agreement_sign_paper",
     "agreements:agreement_notice",
+    "agreements:agreement_amend",
     "agreements:payout_approve",
     "agreements:payout_paid",
     "agreements:payout_withhold",
