@@ -2,7 +2,14 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementVersion, Party, Service, Signature
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Party,
+    ProgrammeSettings,
+    Service,
+    Signature,
+)
 from agreements.services import ServiceLine
 from outlets.models import Outlet
 
@@ -50,8 +57,24 @@ class AgreementForm(forms.ModelForm):
             "compensation_justification": forms.Textarea(attrs={"rows": 3}),
         }
 
+    TERM_FIELDS = [
+        "starts_on",
+        "initial_term_months",
+        "extension_months",
+        "notice_period_months",
+        "decision_lead_days",
+    ]
+
     def __init__(self, *args, municipality, with_parties=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.number and self.instance.number > 1:
+            # The term is the agreement's own; an amendment changes what is done
+            # and paid, not when the agreement runs.
+            for name in self.TERM_FIELDS:
+                del self.fields[name]
+        elif not self.instance.pk:
+            programme = ProgrammeSettings.for_municipality(municipality)
+            self.initial.setdefault("vat_rate_percent", programme.vat_rate_percent)
         self.fields["annual_compensation"].required = False
         self.fields["annual_compensation"].help_text = _(
             "Leave empty for the sum of the chosen services' fees."
@@ -67,7 +90,11 @@ class AgreementForm(forms.ModelForm):
             del self.fields["outlet"], self.fields["party"]
 
     def version_fields(self):
-        return {name: self.cleaned_data[name] for name in VERSION_FIELDS}
+        return {
+            name: self.cleaned_data[name]
+            for name in VERSION_FIELDS
+            if name in self.fields
+        }
 
 
 class ServicesForm(forms.Form):
@@ -221,3 +248,15 @@ class AmendmentForm(forms.Form):
         label=_("Why the agreement is amended"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ProgrammeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ProgrammeSettings
+        fields = [
+            "compensation_min",
+            "compensation_max",
+            "minimum_services",
+            "vat_rate_percent",
+            "accounting_code",
+        ]

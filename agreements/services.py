@@ -625,3 +625,13 @@ def budget_set(*, municipality, year: int, amount: int, by) -> ProgrammeBudget:
         municipality=municipality, year=year, defaults={"amount": amount}
     )
     return budget
+
+
+@transaction.atomic
+def programme_settings_save(*, programme: ProgrammeSettings, by) -> ProgrammeSettings:
+    """The municipality's programme settings (administrators)."""
+    if not can_edit_catalogue(by) or by.municipality_id != programme.municipality_id:
+        raise PermissionDenied
+    programme.full_clean()
+    programme.save()
+    return programme

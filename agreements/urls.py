@@ -33,6 +33,7 @@ urlpatterns = [
         "payouts/<int:pk>/withhold/", views.payout_withhold_view, name="payout_withhold"
     ),
     path("budget/", views.budget_view, name="budget"),
+    path("settings/", views.programme_settings_view, name="programme_settings"),
     path("parties/", views.PartyListView.as_view(), name="party_list"),
     path("parties/new/", views.party_create_view, name="party_create"),
     path("services/", views.ServiceListView.as_view(), name="service_list"),

@@ -19,6 +19,7 @@ from agreements.forms import (
     NoticeForm,
     PaperSignForm,
     PartyForm,
+    ProgrammeSettingsForm,
     ServiceForm,
     ServicesForm,
     SignForm,
@@ -54,6 +55,7 @@ from agreements.services import (
     payout_mark_paid,
     payout_withhold,
     payouts_finance_rows,
+    programme_settings_save,
     service_save,
 )
 
@@ -518,3 +520,20 @@ def budget_view(request):
             "can_edit": can_edit_catalogue(request.user),
         },
     )
+
+
+def programme_settings_view(request):
+    """The recommended compensation range, minimum services, VAT and accounting code."""
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    programme = ProgrammeSettings.for_municipality(request.user.municipality)
+    form = ProgrammeSettingsForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_settings_save(programme=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            return redirect("agreements:programme_settings")
+    return render(request, "agreements/programme_settings.html", {"form": form})

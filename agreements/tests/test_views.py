@@ -221,3 +221,66 @@ def test_an_official_starts_an_amendment_of_a_signed_agreement_from_its_page(
     )
     assert refused.status_code == 400
     assert draft.versions.count() == 2
+
+
+def test_the_administrator_sets_the_range_and_new_agreements_follow_it(
+    client, administrator, official, own_outlet, party, catalogue, nordmaling
+):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("agreements:programme_settings"),
+        {
+            "compensation_min": "20000",
+            "compensation_max": "25000",
+            "minimum_services": "2",
+            "vat_rate_percent": "25",
+            "accounting_code": "4590",
+        },
+    )
+    assert response["Location"] == reverse("agreements:programme_settings")
+    client.force_login(official)
+    response = client.post(
+        reverse("agreements:agreement_create"),
+        form_data(own_outlet, party, catalogue[:3]),
+    )
+    # 30 000 kr is now above the range: a justification is needed.
+    assert response.status_code == 200
+    assert "skriv varför" in response.content.decode().lower()
+    assert not Agreement.objects.exists()
+
+
+def test_lowest_above_highest_is_refused_with_a_message(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("agreements:programme_settings"),
+        {
+            "compensation_min": "60000",
+            "compensation_max": "50000",
+            "minimum_services": "0",
+            "vat_rate_percent": "25",
+        },
+    )
+    assert response.status_code == 200
+    assert "Den lägsta ersättningen" in response.content.decode()
+
+
+def test_an_amendment_draft_has_no_term_fields(client, official, shop_owner, draft):
+    from agreements.services import agreement_amend, agreement_sign
+
+    agreement_mark_ready(agreement=draft, by=official)
+    for user, side in ((official, "municipality"), (shop_owner, "party")):
+        agreement_sign(
+            agreement=draft,
+            by=user,
+            side=side,
+            name=user.full_name,
+            title="VD",
+            password=TEST_PASSWORD,
+        )
+    agreement_amend(
+        agreement=draft, by=official, effective_on=date(2027, 1, 1), reason="Ny tjänst"
+    )
+    client.force_login(official)
+    page = client.get(reverse("agreements:agreement_update", args=[draft.pk]))
+    assert 'name="starts_on"' not in page.content.decode()
+    assert 'name="annual_compensation"' in page.content.decode()

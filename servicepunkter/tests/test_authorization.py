@@ -326,6 +326,11 @@ ROWS = [
     # form with its errors.
     Row("agreements:budget", get=MANAGERS, post=signed_in(NOT_FOUND, administrator=OK)),
     Row(
+        "agreements:programme_settings",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=OK),
+    ),
+    Row(
         "agreements:service_list",
         get=signed_in(FORBIDDEN, administrator=OK, official=OK),
         post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, official=NOT_ALLOWED),
