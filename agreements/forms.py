@@ -107,7 +107,10 @@ class ServicesForm(forms.Form):
         for service in self.catalogue:
             line = chosen.get(service.pk)
             self.fields[f"include_{service.pk}"] = forms.BooleanField(
-                label=service.name, required=False, initial=line is not None
+                label=service.name,
+                label_suffix="",
+                required=False,
+                initial=line is not None,
             )
             self.fields[f"fee_{service.pk}"] = forms.IntegerField(
                 label=_("Annual fee (kr)"),
