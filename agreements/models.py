@@ -11,10 +11,10 @@ from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.se import orgnr
 
 from agreements.terms import Term
 from outlets.models import Municipality, Outlet
+from outlets.validators import organisation_number_formatted
 
 
 class ProgrammeSettings(models.Model):
@@ -169,19 +169,12 @@ class Party(models.Model):
 
     def clean(self):
         if self.organisation_number:
-            if not orgnr.is_valid(self.organisation_number):
-                raise ValidationError(
-                    {
-                        "organisation_number": ValidationError(
-                            _(
-                                "The organisation number is not valid: check the ten "
-                                "digits (NNNNNN-NNNN)."
-                            ),
-                            code="invalid_organisation_number",
-                        )
-                    }
+            try:
+                self.organisation_number = organisation_number_formatted(
+                    self.organisation_number
                 )
-            self.organisation_number = orgnr.format(self.organisation_number)
+            except ValidationError as error:
+                raise ValidationError({"organisation_number": error}) from None
 
 
 class AgreementQuerySet(models.QuerySet):

@@ -1,6 +1,3 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
@@ -58,6 +55,8 @@ from agreements.services import (
     programme_settings_save,
     service_save,
 )
+from outlets.exporting import CONTENT_TYPES, csv_bytes
+from servicepunkter.forms import form_add_service_errors
 
 
 def show_errors(request, error: ValidationError):
@@ -118,7 +117,10 @@ def agreement_detail(request, pk, **forms):
     term = versions[0].term
     today = timezone.localdate()
     period = term.period_on(max(today, term.starts_on))
-    manages = Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists()
+    manages = (
+        can_manage_agreements(user)
+        and user.municipality_id == agreement.municipality_id
+    )
     signed_sides = {signature.side for signature in latest.signatures.all()}
     context = {
         "agreement": agreement,
@@ -188,11 +190,7 @@ def _agreement_form_view(request, agreement=None):
                     messages.success(request, _("The draft is saved."))
                 return redirect(agreement)
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                form_add_service_errors(form, error)
     else:
         form = AgreementForm(instance=version, **form_kwargs)
         services = ServicesForm(catalogue=catalogue, chosen=chosen)
@@ -241,11 +239,7 @@ def agreement_sign_view(request, pk, side):
             messages.success(request, _("Your signature is recorded."))
             return redirect(agreement)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_service_errors(form, error)
     return agreement_detail_with(request, agreement, sign_form=form)
 
 
@@ -266,7 +260,7 @@ def agreement_sign_paper_view(request, pk):
             messages.success(request, _("The paper signature is recorded."))
             return redirect(agreement)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
     return agreement_detail_with(request, agreement, paper_form=form)
 
 
@@ -283,11 +277,7 @@ def agreement_amend_view(request, pk):
             )
             return redirect("agreements:agreement_update", pk=agreement.pk)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_service_errors(form, error)
     return agreement_detail_with(request, agreement, amend_form=form)
 
 
@@ -303,7 +293,7 @@ def agreement_give_notice_view(request, pk):
             messages.success(request, _("The notice is recorded."))
             return redirect(agreement)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
     return agreement_detail_with(request, agreement, notice_form=form)
 
 
@@ -414,7 +404,7 @@ def party_create_view(request):
         try:
             party = party_save(party=form.instance, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The party %(name)s is added.") % {"name": party}
@@ -451,7 +441,7 @@ def service_form_view(request, pk=None):
         try:
             service_save(service=form.instance, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("The catalogue is saved."))
             return redirect("agreements:service_list")
@@ -472,14 +462,11 @@ def payout_export_view(request):
         .order_by("due_on", "pk")
     )
     programme = ProgrammeSettings.for_municipality(municipality)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(FINANCE_COLUMNS)
-    writer.writerows(
-        payouts_finance_rows(payouts=payouts, accounting_code=programme.accounting_code)
+    rows = payouts_finance_rows(
+        payouts=payouts, accounting_code=programme.accounting_code
     )
     response = HttpResponse(
-        "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        csv_bytes(FINANCE_COLUMNS, rows), content_type=CONTENT_TYPES["csv"]
     )
     name = f"utbetalningar-{municipality.code}-{timezone.localdate().isoformat()}"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -532,7 +519,7 @@ def programme_settings_view(request):
         try:
             programme_settings_save(programme=form.instance, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("The settings are saved."))
             return redirect("agreements:programme_settings")

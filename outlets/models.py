@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from stdnum.se import orgnr
 
 from outlets.geo import (
     SWEDEN_LATITUDE,
@@ -15,6 +14,7 @@ from outlets.geo import (
     is_in_sweden,
     sweref_from_wgs84,
 )
+from outlets.validators import organisation_number_formatted
 
 
 class County(models.Model):
@@ -339,13 +339,12 @@ class Outlet(models.Model):
     def clean(self):
         errors = {}
         if self.organisation_number:
-            if not orgnr.is_valid(self.organisation_number):
-                errors["organisation_number"] = _(
-                    "The organisation number is not valid: check the ten digits "
-                    "(NNNNNN-NNNN)."
+            try:
+                self.organisation_number = organisation_number_formatted(
+                    self.organisation_number
                 )
-            else:
-                self.organisation_number = orgnr.format(self.organisation_number)
+            except ValidationError as error:
+                errors["organisation_number"] = error
         if (self.latitude is None) != (self.longitude is None):
             errors["longitude"] = _("Give both latitude and longitude, or neither.")
         elif self.latitude is not None and not is_in_sweden(

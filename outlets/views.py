@@ -38,6 +38,7 @@ from outlets.permissions import (
     can_view_outlet_records,
 )
 from outlets.services import locality_save, outlet_close, outlet_save, partner_save
+from servicepunkter.forms import form_add_service_errors
 
 
 def reads_register(user) -> bool:
@@ -49,15 +50,6 @@ class PermissionMixin(RolePermissionMixin):
     """Staff pages: 403 for shop owners unless a view checks otherwise."""
 
     permission_check = staticmethod(reads_register)
-
-
-def add_service_errors(form, error: ValidationError):
-    """Show a service's errors on the form: on their field where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # Map markers: one colour per outlet kind; closed outlets drawn hollow.
@@ -234,7 +226,7 @@ class OutletFormMixin(EditorMixin):
                     removed_contacts=contacts.deleted_objects,
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, self.success_message % {"name": outlet})
                 return redirect(outlet)
@@ -292,7 +284,7 @@ class OutletCloseView(EditorMixin, FormView):
                 closed_on=form.cleaned_data["closed_on"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -386,7 +378,7 @@ class LocalityFormMixin(EditorMixin):
                 locality=form.save(commit=False), by=self.request.user
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"name": locality})
         return redirect(locality)
@@ -461,7 +453,7 @@ class PartnerFormMixin(EditorMixin):
                 localities=form.cleaned_data["localities"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"name": partner})
         return redirect(partner)
