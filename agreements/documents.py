@@ -61,8 +61,14 @@ PAYOUT_CONDITIONS = {
         "been completed; the payouts of the first agreement year have no such "
         "condition."
     ),
-    ("report", None): gettext_lazy(
-        "Each payout requires that the service point's yearly report has been received."
+    ("report", "arrears"): gettext_lazy(
+        "Each payout requires that the service point's yearly report on the agreement "
+        "year it covers has been received."
+    ),
+    ("report", "advance"): gettext_lazy(
+        "Each payout requires that the service point's yearly report on the previous "
+        "agreement year has been received; the payouts of the first agreement year "
+        "have no such condition."
     ),
 }
 
@@ -145,7 +151,7 @@ def _payout_conditions(version):
     if version.payout_requires_followup:
         conditions.append(PAYOUT_CONDITIONS[("followup", version.payout_timing)])
     if version.payout_requires_report:
-        conditions.append(PAYOUT_CONDITIONS[("report", None)])
+        conditions.append(PAYOUT_CONDITIONS[("report", version.payout_timing)])
     return conditions
 
 
@@ -174,22 +180,76 @@ def _document_time(signatures) -> datetime.datetime | None:
     return max((signature.signed_at for signature in signatures), default=None)
 
 
+def document_snapshot(version) -> dict:
+    """What the document says of the rows it names, as they are now.
+
+    Freezing a version stores this with it; the frozen and the signed document are
+    rendered from the stored copy, so renaming a party or a service later changes
+    neither.
+    """
+    agreement = version.agreement
+    party = agreement.party
+    outlet = agreement.outlet
+    municipality = agreement.municipality
+    with translation.override("sv"):
+        municipality_name = str(municipality)
+    return {
+        "municipality": {
+            "name": municipality_name,
+            "code": municipality.code,
+            "county": {"name": municipality.county.name},
+        },
+        "party": {
+            name: getattr(party, name)
+            for name in (
+                "name",
+                "organisation_number",
+                "address",
+                "bankgiro",
+                "plusgiro",
+                "signatory_name",
+                "signatory_title",
+            )
+        },
+        "outlet": {
+            name: getattr(outlet, name)
+            for name in ("name", "street_address", "postcode", "town")
+        },
+        "services": [
+            {
+                "service": {
+                    "name": item.service.name,
+                    "shop_commitment": item.service.shop_commitment,
+                    "municipality_provides": item.service.municipality_provides,
+                },
+                "annual_fee": item.annual_fee,
+                "commitments": item.commitments,
+            }
+            for item in version.services.select_related("service").order_by(
+                "service__name", "pk"
+            )
+        ],
+    }
+
+
 def agreement_context(*, version, signatures=(), draft=False):
     agreement = version.agreement
     term = version.term
     first_period = next(term.periods())
-    services = list(version.services.select_related("service"))
-    fees_total = sum(item.annual_fee for item in services)
+    snapshot = version.document_snapshot or document_snapshot(version)
+    services = snapshot["services"]
+    fees_total = sum(item["annual_fee"] for item in services)
     by_side = {signature.side: signature for signature in signatures}
-    municipality = agreement.municipality
+    municipality = snapshot["municipality"]
+    party = snapshot["party"]
     return {
         "version": version,
         "agreement": agreement,
         "municipality": municipality,
-        "municipality_name": str(municipality),
-        "logo": municipality_logo(municipality),
-        "party": agreement.party,
-        "outlet": agreement.outlet,
+        "municipality_name": municipality["name"],
+        "logo": municipality_logo(agreement.municipality),
+        "party": party,
+        "outlet": snapshot["outlet"],
         "services": services,
         "fees_total": fees_total,
         "is_lump_sum": fees_total != version.annual_compensation,
@@ -200,8 +260,8 @@ def agreement_context(*, version, signatures=(), draft=False):
         "initial_period": first_period,
         "notice_deadline": term.notice_deadline(first_period),
         "signature_headings": [
-            _("For %(name)s") % {"name": municipality},
-            _("For %(name)s") % {"name": agreement.party.name},
+            _("For %(name)s") % {"name": municipality["name"]},
+            _("For %(name)s") % {"name": party["name"]},
         ],
         # One row per line to sign on, one column per side.
         "signature_rows": list(

@@ -454,7 +454,10 @@ class AgreementVersion(models.Model):
         _("lead time for the municipality's decision (days)"), default=30
     )
 
-    # Frozen when the version is made ready for signature.
+    # Frozen when the version is made ready for signature: what the document says of
+    # the party, the outlet, the municipality and the services, so that later edits
+    # of those rows leave the document both sides sign, and its final form, alone.
+    document_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     document = models.FileField(
         _("document"), upload_to="agreements/", blank=True, editable=False
     )
@@ -660,11 +663,17 @@ class Payout(models.Model):
     due_on = models.DateField(_("due"))
     amount = models.PositiveIntegerField(_("amount (kr, excl. VAT)"))
     vat_amount = models.PositiveIntegerField(_("VAT (kr)"))
-    # The agreement year whose follow-up must be complete first; None: no condition.
+    # The agreement year whose follow-up and/or yearly report must be done first;
+    # None: no condition. The follow-up app records when they are.
     condition_year = models.PositiveSmallIntegerField(
-        _("waits for the follow-up of agreement year"), null=True, blank=True
+        _("waits for agreement year"), null=True, blank=True
     )
-    condition_met = models.BooleanField(_("condition met"), default=False)
+    requires_followup = models.BooleanField(_("waits for the follow-up"), default=False)
+    followup_complete = models.BooleanField(_("follow-up completed"), default=False)
+    requires_report = models.BooleanField(
+        _("waits for the yearly report"), default=False
+    )
+    report_received = models.BooleanField(_("yearly report received"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
@@ -702,8 +711,10 @@ class Payout(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["approved", "paid"])
-                | Q(condition_year__isnull=True)
-                | Q(condition_met=True),
+                | (
+                    (Q(requires_followup=False) | Q(followup_complete=True))
+                    & (Q(requires_report=False) | Q(report_received=True))
+                ),
                 name="%(app_label)s_%(class)s_condition_before_approval",
                 violation_error_message=_(
                     "A payout whose condition does not hold cannot be approved."
@@ -717,3 +728,15 @@ class Payout(models.Model):
     @property
     def total(self):
         return self.amount + self.vat_amount
+
+    @property
+    def awaits_followup(self):
+        return self.requires_followup and not self.followup_complete
+
+    @property
+    def awaits_report(self):
+        return self.requires_report and not self.report_received
+
+    @property
+    def condition_holds(self):
+        return not (self.awaits_followup or self.awaits_report)

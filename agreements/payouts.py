@@ -22,7 +22,10 @@ class PlannedPayout:
     due_on: date
     amount: int
     vat_amount: int
+    # The agreement year whose follow-up and/or yearly report the payout waits for.
     condition_year: int | None
+    requires_followup: bool = False
+    requires_report: bool = False
 
 
 def agreement_years(starts_on, until):
@@ -44,6 +47,7 @@ def payout_schedule(
     in_advance,
     payment_days,
     requires_followup,
+    requires_report=False,
 ):
     """The payouts from `starts_on` through `until` (the agreement's last day)."""
     count = 12 // frequency_months
@@ -71,7 +75,7 @@ def payout_schedule(
                 continue
             due_from = start if in_advance else end + timedelta(days=1)
             condition_year = None
-            if requires_followup:
+            if requires_followup or requires_report:
                 condition_year = (year - 1 or None) if in_advance else year
             payouts.append(
                 PlannedPayout(
@@ -82,6 +86,8 @@ def payout_schedule(
                     amount=amount,
                     vat_amount=round(amount * vat_rate_percent / 100),
                     condition_year=condition_year,
+                    requires_followup=bool(condition_year and requires_followup),
+                    requires_report=bool(condition_year and requires_report),
                 )
             )
     return payouts

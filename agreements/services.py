@@ -147,7 +147,11 @@ def _version_save(version, lines):
 @transaction.atomic
 def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
     """Freeze the latest version: render its document, store it with its hash."""
-    from agreements.documents import agreement_render_pdf, sha256_hex
+    from agreements.documents import (
+        agreement_render_pdf,
+        document_snapshot,
+        sha256_hex,
+    )
 
     _check_manager(by, agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -160,12 +164,13 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
             code="no_services",
         )
     version.full_clean()
+    version.document_snapshot = document_snapshot(version)
     pdf = agreement_render_pdf(version=version)
     version.document.save(
         f"{agreement.reference}-v{version.number}.pdf", ContentFile(pdf), save=False
     )
     version.document_sha256 = sha256_hex(pdf)
-    version.save(update_fields=["document", "document_sha256"])
+    version.save(update_fields=["document_snapshot", "document", "document_sha256"])
     if version.number == 1:
         agreement.state = Agreement.State.READY
         agreement.save(update_fields=["state"])
@@ -318,6 +323,8 @@ def payouts_plan(*, agreement: Agreement, today: date | None = None):
             period_end=planned.period_end,
             due_on=planned.due_on,
             condition_year=planned.condition_year,
+            requires_followup=planned.requires_followup,
+            requires_report=planned.requires_report,
             **_amounts_by_version(planned, signed_versions),
         )
         for planned in payout_schedule(
@@ -329,6 +336,7 @@ def payouts_plan(*, agreement: Agreement, today: date | None = None):
             in_advance=version.payout_timing == AgreementVersion.PayoutTiming.ADVANCE,
             payment_days=version.payment_days,
             requires_followup=version.payout_requires_followup,
+            requires_report=version.payout_requires_report,
         )
         if planned.period_start not in existing
     )
@@ -448,9 +456,15 @@ def payout_approve(*, payout: Payout, by) -> Payout:
     _check_manager(by, payout.agreement)
     if payout.status != Payout.Status.PLANNED:
         raise ValidationError(_("Only a planned payout can be approved."))
-    if payout.condition_year and not payout.condition_met:
+    if payout.awaits_followup:
         raise ValidationError(
             _("The payout waits for the follow-up of agreement year %(year)s.")
+            % {"year": payout.condition_year},
+            code="condition_not_met",
+        )
+    if payout.awaits_report:
+        raise ValidationError(
+            _("The payout waits for the yearly report of agreement year %(year)s.")
             % {"year": payout.condition_year},
             code="condition_not_met",
         )
@@ -488,9 +502,31 @@ def _payout_set_status(payout, status, by):
 
 
 @transaction.atomic
-def payout_condition_set(*, agreement: Agreement, agreement_year: int, met: bool):
-    """Called by the follow-up: the payouts waiting for this year may be approved."""
-    agreement.payouts.filter(condition_year=agreement_year).update(condition_met=met)
+def payout_condition_set(
+    *,
+    agreement: Agreement,
+    agreement_year: int,
+    followup_complete: bool | None = None,
+    report_received: bool | None = None,
+) -> int:
+    """Called by the follow-up when the year's follow-up is completed (or reopened)
+    or the shop's yearly report is received (or sent back): the payouts waiting for
+    that agreement year may then be approved. Returns the number of payouts touched.
+
+    Approved and paid payouts keep their state: the database refuses a condition
+    that stops holding under an approved payout, so reopening comes first.
+    """
+    changes = {}
+    if followup_complete is not None:
+        changes["followup_complete"] = followup_complete
+    if report_received is not None:
+        changes["report_received"] = report_received
+    if not changes:
+        return 0
+    return agreement.payouts.filter(
+        condition_year=agreement_year,
+        status__in=[Payout.Status.PLANNED, Payout.Status.WITHHELD],
+    ).update(**changes)
 
 
 @transaction.atomic

@@ -297,7 +297,9 @@ def seed_agreements(nordmaling, outlets, users):
             )
         # Past years' follow-ups done and payouts paid; this year's still open.
         for year in range(1, years_ago + 1):
-            payout_condition_set(agreement=agreement, agreement_year=year, met=True)
+            payout_condition_set(
+                agreement=agreement, agreement_year=year, followup_complete=True
+            )
         for payout in agreement.payouts.filter(due_on__lt=today):
             payout_approve(payout=payout, by=official)
             payout_mark_paid(payout=payout, by=official)

@@ -231,7 +231,7 @@ def test_a_payout_waits_for_its_follow_up_before_it_can_be_approved(
     with pytest.raises(ValidationError) as error:
         payout_approve(payout=payout, by=official)
     assert error.value.code == "condition_not_met"
-    payout_condition_set(agreement=draft, agreement_year=1, met=True)
+    payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout.refresh_from_db()
     payout_approve(payout=payout, by=official)
     assert payout.status == Payout.Status.APPROVED
@@ -369,3 +369,51 @@ def test_a_draft_cannot_be_amended(official, draft):
             agreement=draft, by=official, effective_on=date(2026, 6, 1), reason="x"
         )
     assert error.value.code == "not_amendable"
+
+
+def test_a_payout_that_waits_for_the_yearly_report_needs_it_as_well_as_the_follow_up(
+    official, shop_owner, draft
+):
+    version = draft.first_version()
+    version.payout_requires_report = True
+    version.save()
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    payout = draft.payouts.get(agreement_year=1)
+    assert (payout.requires_followup, payout.requires_report) == (True, True)
+    payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
+    payout.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        payout_approve(payout=payout, by=official)
+    assert "årsrapport" in error.value.messages[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payout.objects.filter(pk=payout.pk).update(status=Payout.Status.APPROVED)
+    payout_condition_set(agreement=draft, agreement_year=1, report_received=True)
+    payout.refresh_from_db()
+    payout_approve(payout=payout, by=official)
+    assert payout.status == Payout.Status.APPROVED
+
+
+def test_edits_after_freezing_change_neither_the_frozen_nor_the_signed_document(
+    tmp_path, official, shop_owner, draft
+):
+    from agreements.tests.test_documents import pdf_text
+
+    agreement_mark_ready(agreement=draft, by=official)
+    party, outlet = draft.party, draft.outlet
+    party.name, party.organisation_number = "Nya Ägare AB", "556036-0793"
+    party.save()
+    outlet.name = "Omdöpt Butik"
+    outlet.save()
+    service = draft.first_version().services.first().service
+    old_service_name = service.name
+    service.name = "Omdöpt tjänst"
+    service.save()
+
+    sign_both(draft, official, shop_owner)
+    version = draft.first_version()
+    signed = pdf_text(tmp_path, version.signed_document.read(), "signed.pdf")
+    frozen = pdf_text(tmp_path, version.document.read(), "frozen.pdf")
+    for text in (frozen, signed):
+        assert "Pers Livs AB" in text and "Nya Ägare AB" not in text
+        assert old_service_name in text and "Omdöpt" not in text

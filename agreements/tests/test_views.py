@@ -164,7 +164,7 @@ def test_approved_payouts_export_for_the_finance_system(
             title="VD",
             password=TEST_PASSWORD,
         )
-    payout_condition_set(agreement=draft, agreement_year=1, met=True)
+    payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
     client.force_login(official)
     response = client.get(reverse("agreements:payout_export"))
