@@ -253,6 +253,57 @@ class AmendmentForm(forms.Form):
     )
 
 
+class RenewalForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("The renewed agreement starts on"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Empty: the day after this agreement ends."),
+    )
+    party = forms.ModelChoiceField(
+        label=_("Contracting party"), queryset=Party.objects.none()
+    )
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = Party.objects.filter(
+            municipality_id=agreement.municipality_id
+        )
+        self.fields["party"].initial = agreement.party_id
+
+
+class ChangeOfOwnerForm(forms.Form):
+    handover_on = forms.DateField(
+        label=_("The new owner took over on"), widget=DATE_INPUT
+    )
+    party = forms.ModelChoiceField(
+        label=_("The new owner's contracting party"),
+        queryset=Party.objects.none(),
+        help_text=_("Add the new owner as a party first if they are not listed."),
+    )
+    end_access_for = forms.ModelMultipleChoiceField(
+        label=_("End the access of"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The old owner's accounts lose the outlet; an account that runs no other "
+            "outlet is deactivated."
+        ),
+    )
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = Party.objects.filter(
+            municipality_id=agreement.municipality_id
+        ).exclude(pk=agreement.party_id)
+        owners = agreement.outlet.owners.order_by("full_name")
+        field = self.fields["end_access_for"]
+        field.queryset = owners
+        field.initial = list(owners)
+        field.label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+
+
 class ProgrammeSettingsForm(forms.ModelForm):
     class Meta:
         model = ProgrammeSettings

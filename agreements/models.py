@@ -267,6 +267,9 @@ class Agreement(models.Model):
         related_name="+",
         verbose_name=_("notice recorded by"),
     )
+    # Why the agreement ended before its term: a change of owner, or a renewal that
+    # took over. Notice has fields of its own above.
+    early_end_reason = models.TextField(_("why the agreement ended early"), blank=True)
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

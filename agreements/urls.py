@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("<int:pk>/amend/", views.agreement_amend_view, name="agreement_amend"),
     path("<int:pk>/notice/", views.agreement_give_notice_view, name="agreement_notice"),
+    path("<int:pk>/renew/", views.agreement_renew_view, name="agreement_renew"),
+    path(
+        "<int:pk>/change-owner/",
+        views.agreement_change_owner_view,
+        name="agreement_change_owner",
+    ),
     path(
         "versions/<int:pk>/<str:kind>.pdf",
         views.agreement_document_view,

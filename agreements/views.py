@@ -13,10 +13,12 @@ from agreements.forms import (
     AgreementForm,
     AmendmentForm,
     BudgetForm,
+    ChangeOfOwnerForm,
     NoticeForm,
     PaperSignForm,
     PartyForm,
     ProgrammeSettingsForm,
+    RenewalForm,
     ServiceForm,
     ServicesForm,
     SignForm,
@@ -41,9 +43,11 @@ from agreements.selectors import agreement_history, budget_summary
 from agreements.services import (
     FINANCE_COLUMNS,
     agreement_amend,
+    agreement_change_owner,
     agreement_create,
     agreement_give_notice,
     agreement_mark_ready,
+    agreement_renew,
     agreement_sign,
     agreement_update_draft,
     budget_set,
@@ -122,11 +126,22 @@ def agreement_detail(request, pk, **forms):
         and user.municipality_id == agreement.municipality_id
     )
     signed_sides = {signature.side for signature in latest.signatures.all()}
+    status = agreement.status_on(today)
+    renewal = Agreement.objects.filter(replaces=agreement).first()
+    can_renew = manages and agreement.state == Agreement.State.SIGNED and not renewal
+    can_change_owner = can_renew and status in ("in_force", "notice_given")
     context = {
         "agreement": agreement,
         "versions": versions,
         "latest": latest,
-        "status": agreement.status_on(today),
+        "status": status,
+        "renewal": renewal,
+        "can_renew": can_renew,
+        "can_change_owner": can_change_owner,
+        "renew_form": can_renew
+        and (forms.get("renew_form") or RenewalForm(agreement=agreement)),
+        "owner_form": can_change_owner
+        and (forms.get("owner_form") or ChangeOfOwnerForm(agreement=agreement)),
         "term": term,
         "period": period,
         "notice_deadline": period and term.notice_deadline(period),
@@ -295,6 +310,50 @@ def agreement_give_notice_view(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
     return agreement_detail_with(request, agreement, notice_form=form)
+
+
+@require_POST
+def agreement_renew_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    form = RenewalForm(request.POST, agreement=agreement)
+    if form.is_valid():
+        try:
+            renewal = agreement_renew(
+                agreement=agreement, by=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _(
+                    "The renewal is a draft: check the terms and the decision, then "
+                    "make it ready."
+                ),
+            )
+            return redirect(renewal)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return agreement_detail_with(request, agreement, renew_form=form)
+
+
+@require_POST
+def agreement_change_owner_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    form = ChangeOfOwnerForm(request.POST, agreement=agreement)
+    if form.is_valid():
+        try:
+            renewal = agreement_change_owner(
+                agreement=agreement, by=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _(
+                    "The change of owner is recorded. The new owner's agreement is a "
+                    "draft: check it, then make it ready."
+                ),
+            )
+            return redirect(renewal)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return agreement_detail_with(request, agreement, owner_form=form)
 
 
 def agreement_detail_with(request, agreement, **forms):

@@ -417,3 +417,28 @@ def test_edits_after_freezing_change_neither_the_frozen_nor_the_signed_document(
     for text in (frozen, signed):
         assert "Pers Livs AB" in text and "Nya Ägare AB" not in text
         assert old_service_name in text and "Omdöpt" not in text
+
+
+def test_the_next_periods_payouts_are_planned_once_it_has_begun(
+    official, shop_owner, own_outlet, party, catalogue
+):
+    from agreements.services import payouts_plan_ahead
+
+    agreement = agreement_create(
+        by=official,
+        outlet=own_outlet,
+        party=party,
+        version_fields=dict(TERMS, initial_term_months=12, extension_months=12),
+        services=lines(catalogue),
+    )
+    agreement_mark_ready(agreement=agreement, by=official)
+    sign_both(agreement, official, shop_owner)
+    years = set(agreement.payouts.values_list("agreement_year", flat=True))
+
+    payouts_plan_ahead(today=date(2028, 3, 1))
+    payouts_plan_ahead(today=date(2028, 3, 1))
+
+    planned = agreement.payouts.order_by("period_start")
+    assert set(planned.values_list("agreement_year", flat=True)) == years | {2, 3}
+    assert [p.period_end for p in planned][-1] == date(2028, 12, 31)
+    assert planned.count() == len(years | {2, 3})

@@ -8,6 +8,7 @@ forbidden POST must leave the database as it was. A URL pattern without a row fa
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -288,13 +289,16 @@ ROWS = [
         post={},
         per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
     ),
-    Row(
-        "agreements:agreement_notice",
-        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
-        get=signed_in(NOT_ALLOWED),
-        post={},
-        per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
-    ),
+    *[
+        Row(
+            f"agreements:{name}",
+            kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+        )
+        for name in ("agreement_notice", "agreement_renew", "agreement_change_owner")
+    ],
     Row(
         "agreements:agreement_document",
         kwargs=lambda outlet: {
@@ -424,17 +428,24 @@ ROWS = [
 
 def admin_model_rows():
     """Every registered model's admin pages: the system owner's, nobody else's."""
+    superuser = SimpleNamespace(
+        is_active=True, is_staff=True, is_superuser=True, has_perm=lambda *_: True
+    )
+    request = SimpleNamespace(user=superuser)
     rows = []
-    for model in admin.site._registry:
+    for model, model_admin in admin.site._registry.items():
         opts = model._meta
         if opts.app_label not in PROJECT_APPS:
             continue
+        # Public records (agreements, payouts) are read-only even for the owner.
+        can_add = model_admin.has_add_permission(request)
         for view in ("changelist", "add"):
+            outcome = OK if view == "changelist" or can_add else FORBIDDEN
             rows.append(
                 Row(
                     f"admin:{opts.app_label}_{opts.model_name}_{view}",
-                    get=signed_in(ADMIN_LOGIN, system_owner=OK),
-                    post=signed_in(ADMIN_LOGIN, system_owner=OK),
+                    get=signed_in(ADMIN_LOGIN, system_owner=outcome),
+                    post=signed_in(ADMIN_LOGIN, system_owner=outcome),
                 )
             )
     return rows

@@ -85,6 +85,8 @@ NOT_OBJECT_PAGES = {
     "agreements:agreement_sign_paper",
     "agreements:agreement_notice",
     "agreements:agreement_amend",
+    "agreements:agreement_renew",
+    "agreements:agreement_change_owner",
     "agreements:payout_approve",
     "agreements:payout_paid",
     "agreements:payout_withhold",
