@@ -224,7 +224,15 @@ class PaperSignForm(forms.Form):
         return scan
 
 
-class NoticeForm(forms.Form):
+class AgreementActionForm(forms.Form):
+    """A form on the agreement page that runs one action on the agreement."""
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+
+
+class NoticeForm(AgreementActionForm):
     given_on = forms.DateField(label=_("Notice given on"), widget=DATE_INPUT)
     given_by = forms.ChoiceField(
         label=_("Given by"), choices=Agreement.NoticeBy.choices
@@ -245,7 +253,7 @@ class BudgetForm(forms.Form):
     amount = forms.IntegerField(label=_("Budget (kr)"), min_value=0)
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(AgreementActionForm):
     effective_on = forms.DateField(label=_("Takes effect on"), widget=DATE_INPUT)
     reason = forms.CharField(
         label=_("Why the agreement is amended"),
@@ -253,7 +261,7 @@ class AmendmentForm(forms.Form):
     )
 
 
-class RenewalForm(forms.Form):
+class RenewalForm(AgreementActionForm):
     starts_on = forms.DateField(
         label=_("The renewed agreement starts on"),
         required=False,
@@ -265,14 +273,14 @@ class RenewalForm(forms.Form):
     )
 
     def __init__(self, *args, agreement, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, agreement=agreement, **kwargs)
         self.fields["party"].queryset = Party.objects.filter(
             municipality_id=agreement.municipality_id
         )
         self.fields["party"].initial = agreement.party_id
 
 
-class ChangeOfOwnerForm(forms.Form):
+class ChangeOfOwnerForm(AgreementActionForm):
     handover_on = forms.DateField(
         label=_("The new owner took over on"), widget=DATE_INPUT
     )
@@ -293,7 +301,7 @@ class ChangeOfOwnerForm(forms.Form):
     )
 
     def __init__(self, *args, agreement, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, agreement=agreement, **kwargs)
         self.fields["party"].queryset = Party.objects.filter(
             municipality_id=agreement.municipality_id
         ).exclude(pk=agreement.party_id)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -156,9 +157,9 @@ def agreement_detail(request, pk, **forms):
         and Signature.Side.PARTY not in signed_sides,
         "sign_form": forms.get("sign_form") or SignForm(),
         "paper_form": forms.get("paper_form") or PaperSignForm(),
-        "notice_form": forms.get("notice_form") or NoticeForm(),
+        "notice_form": forms.get("notice_form") or NoticeForm(agreement=agreement),
         "withhold_form": WithholdForm(),
-        "amend_form": forms.get("amend_form") or AmendmentForm(),
+        "amend_form": forms.get("amend_form") or AmendmentForm(agreement=agreement),
         "can_amend": manages
         and agreement.state == Agreement.State.SIGNED
         and latest.signed_at is not None
@@ -279,81 +280,77 @@ def agreement_sign_paper_view(request, pk):
     return agreement_detail_with(request, agreement, paper_form=form)
 
 
+def _agreement_action(request, pk, *, form, action, done, form_key):
+    """A POSTed form on the agreement page that runs one service: on success the
+    message `done` and a redirect to what `action` returns, else the page again with
+    the form's errors."""
+    agreement = editable_agreement(request, pk)
+    bound = form(request.POST, agreement=agreement)
+    if bound.is_valid():
+        try:
+            result = action(agreement=agreement, by=request.user, **bound.cleaned_data)
+            messages.success(request, done)
+            return redirect(result)
+        except ValidationError as error:
+            form_add_service_errors(bound, error)
+    return agreement_detail_with(request, agreement, **{form_key: bound})
+
+
 @require_POST
 def agreement_amend_view(request, pk):
-    agreement = editable_agreement(request, pk)
-    form = AmendmentForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement_amend(agreement=agreement, by=request.user, **form.cleaned_data)
-            messages.success(
-                request,
-                _("The amendment is a draft: change the terms, then make it ready."),
-            )
-            return redirect("agreements:agreement_update", pk=agreement.pk)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return agreement_detail_with(request, agreement, amend_form=form)
+    return _agreement_action(
+        request,
+        pk,
+        form=AmendmentForm,
+        action=lambda **kwargs: reverse(
+            "agreements:agreement_update",
+            kwargs={"pk": agreement_amend(**kwargs).agreement_id},
+        ),
+        done=_("The amendment is a draft: change the terms, then make it ready."),
+        form_key="amend_form",
+    )
 
 
 @require_POST
 def agreement_give_notice_view(request, pk):
-    agreement = editable_agreement(request, pk)
-    form = NoticeForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement_give_notice(
-                agreement=agreement, by=request.user, **form.cleaned_data
-            )
-            messages.success(request, _("The notice is recorded."))
-            return redirect(agreement)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return agreement_detail_with(request, agreement, notice_form=form)
+    return _agreement_action(
+        request,
+        pk,
+        form=NoticeForm,
+        action=agreement_give_notice,
+        done=_("The notice is recorded."),
+        form_key="notice_form",
+    )
 
 
 @require_POST
 def agreement_renew_view(request, pk):
-    agreement = editable_agreement(request, pk)
-    form = RenewalForm(request.POST, agreement=agreement)
-    if form.is_valid():
-        try:
-            renewal = agreement_renew(
-                agreement=agreement, by=request.user, **form.cleaned_data
-            )
-            messages.success(
-                request,
-                _(
-                    "The renewal is a draft: check the terms and the decision, then "
-                    "make it ready."
-                ),
-            )
-            return redirect(renewal)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return agreement_detail_with(request, agreement, renew_form=form)
+    return _agreement_action(
+        request,
+        pk,
+        form=RenewalForm,
+        action=agreement_renew,
+        done=_(
+            "The renewal is a draft: check the terms and the decision, then make it "
+            "ready."
+        ),
+        form_key="renew_form",
+    )
 
 
 @require_POST
 def agreement_change_owner_view(request, pk):
-    agreement = editable_agreement(request, pk)
-    form = ChangeOfOwnerForm(request.POST, agreement=agreement)
-    if form.is_valid():
-        try:
-            renewal = agreement_change_owner(
-                agreement=agreement, by=request.user, **form.cleaned_data
-            )
-            messages.success(
-                request,
-                _(
-                    "The change of owner is recorded. The new owner's agreement is a "
-                    "draft: check it, then make it ready."
-                ),
-            )
-            return redirect(renewal)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return agreement_detail_with(request, agreement, owner_form=form)
+    return _agreement_action(
+        request,
+        pk,
+        form=ChangeOfOwnerForm,
+        action=agreement_change_owner,
+        done=_(
+            "The change of owner is recorded. The new owner's agreement is a draft: "
+            "check it, then make it ready."
+        ),
+        form_key="owner_form",
+    )
 
 
 def agreement_detail_with(request, agreement, **forms):
