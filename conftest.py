@@ -37,6 +37,12 @@ def signing_certificate(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Stored documents land in a per-test folder, never in the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def sealing_with_the_test_certificate(settings, signing_certificate):
     settings.SIGNING_CERTIFICATE_PATH = str(signing_certificate)
     settings.SIGNING_CERTIFICATE_PASSPHRASE = "test-passphrase"

@@ -12,13 +12,6 @@ from agreements.services import (
     service_catalogue_seed,
 )
 
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    """Agreement documents land in a per-test folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 TERMS = {
     "decision_registration_number": "KS 2025/118",
     "decision_body": "Kommunstyrelsen",
