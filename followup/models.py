@@ -272,6 +272,35 @@ class OwnerReport(models.Model):
     def __str__(self):
         return str(self.followup)
 
+    # The owner's answers, in the order the form asks them.
+    ANSWERS = [
+        "worked_well",
+        "problems",
+        "needs_and_wishes",
+        "suggestions",
+        "planned_activities",
+        "visitors_per_week",
+        "visitors_counting",
+        "computer_sessions",
+        "parcels_handled",
+        "home_deliveries",
+        "activities_held",
+        "meeting_place_uses",
+        "cash_withdrawals",
+        "customer_wishes",
+    ]
+
+    def answers(self):
+        """(question, answer) pairs for showing the report read-only."""
+        rows = []
+        for name in self.ANSWERS:
+            field = self._meta.get_field(name)
+            value = getattr(self, name)
+            if field.choices:
+                value = getattr(self, f"get_{name}_display")()
+            rows.append((field.verbose_name, value))
+        return rows
+
     @property
     def is_locked(self):
         """Submitted or accepted: the owner cannot change it."""

@@ -38,22 +38,7 @@ DEFAULT_CHECKLIST = [
     "Krisberedskap kontrollerad",
 ]
 
-REPORT_FIELDS = [
-    "worked_well",
-    "problems",
-    "needs_and_wishes",
-    "suggestions",
-    "planned_activities",
-    "visitors_per_week",
-    "visitors_counting",
-    "computer_sessions",
-    "parcels_handled",
-    "home_deliveries",
-    "activities_held",
-    "meeting_place_uses",
-    "cash_withdrawals",
-    "customer_wishes",
-]
+REPORT_FIELDS = OwnerReport.ANSWERS
 
 
 @transaction.atomic
