@@ -93,12 +93,17 @@ class ReportForm(forms.ModelForm):
 
 
 class ReturnForm(forms.Form):
+    # One page holds all these forms: prefixed, their ids stay unique.
+    prefix = "return"
+
     comment = forms.CharField(
         label=_("What should the owner change?"), widget=TEXT, max_length=5000
     )
 
 
 class MeetingForm(forms.Form):
+    prefix = "meeting"
+
     held_on = forms.DateField(label=_("Date of the dialogue"), widget=DATE_INPUT)
     participants = forms.CharField(
         label=_("Participants"), widget=forms.Textarea(attrs={"rows": 2})
@@ -107,12 +112,16 @@ class MeetingForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    prefix = "action"
+
     text = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     responsible = forms.CharField(label=_("Who"), max_length=200)
     due_on = forms.DateField(label=_("By when"), widget=DATE_INPUT, required=False)
 
 
 class SiteVisitForm(forms.Form):
+    prefix = "visit"
+
     visited_on = forms.DateField(label=_("Date of the visit"), widget=DATE_INPUT)
     visitors = forms.CharField(label=_("Visited by"), max_length=300)
     assessment = forms.CharField(label=_("Impression"), widget=TEXT, required=False)
@@ -161,6 +170,8 @@ class SiteVisitForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
+    prefix = "complete"
+
     assessment = forms.CharField(
         label=_("Assessment of the year"), widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -219,7 +219,9 @@ def report_view(request, pk):
             return redirect("followup:report", pk=followup.pk)
         if form.is_valid():
             try:
-                report_save(followup=followup, by=request.user, data=form.cleaned_data)
+                report = report_save(
+                    followup=followup, by=request.user, data=form.cleaned_data
+                )
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:

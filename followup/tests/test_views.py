@@ -133,7 +133,7 @@ def test_the_official_sends_a_report_back_with_a_comment_the_owner_then_reads(
 
     response = client.post(
         reverse("followup:report_return", kwargs={"pk": followup.pk}),
-        {"comment": "Ange antal paket."},
+        {"return-comment": "Ange antal paket."},
     )
 
     assert response.status_code == 302
