@@ -1,5 +1,6 @@
 import pytest
 
+from agreements.tests.conftest import catalogue, draft, party  # noqa: F401
 from followup.tests.factories import signed_agreement
 
 

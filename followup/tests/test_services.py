@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from agreements.models import Payout
-from agreements.services import payout_approve
+from agreements.services import agreement_mark_ready, agreement_sign, payout_approve
 from agreements.signals import agreement_signed
 from followup.models import (
     AgreedAction,
@@ -70,10 +70,36 @@ def test_agreements_not_in_force_get_no_follow_ups(own_outlet):
     assert followups_create_due(today=date(2026, 3, 1)) == 0
 
 
-def test_signing_an_agreement_creates_its_follow_up_and_the_checklist(agreement):
+def test_signing_an_agreement_creates_its_follow_up_and_the_checklist(
+    official, shop_owner, draft, django_capture_on_commit_callbacks
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    with django_capture_on_commit_callbacks(execute=True):
+        for side, user in (("municipality", official), ("party", shop_owner)):
+            agreement_sign(
+                agreement=draft,
+                by=user,
+                side=side,
+                name=user.full_name,
+                title="VD",
+                password=TEST_PASSWORD,
+            )
+
+    followup = draft.followups.get(agreement_year=1)
+    assert (followup.period_start, followup.due_on) == (
+        date(2026, 1, 1),
+        date(2027, 3, 1),
+    )
+    assert (
+        ChecklistCriterion.objects.filter(municipality=draft.municipality).count() == 9
+    )
+
+
+def test_the_signal_receiver_is_idempotent(agreement):
+    agreement_signed.send(sender=type(agreement), agreement=agreement)
     agreement_signed.send(sender=type(agreement), agreement=agreement)
 
-    assert agreement.followups.filter(agreement_year=1).exists()
+    assert agreement.followups.filter(agreement_year=1).count() == 1
     assert (
         ChecklistCriterion.objects.filter(municipality=agreement.municipality).count()
         == 9
