@@ -4,7 +4,11 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from accounts.models import Role
 from agreements.models import Agreement, Payout
@@ -150,7 +154,6 @@ def followup_detail(request, pk, **forms):
         "agreement": followup.agreement,
         "status": followup.status_on(timezone.localdate()),
         "report": report,
-        "report_form": ReportForm(instance=report) if report else None,
         "meeting": meeting,
         "actions": list(meeting.actions.all()) if meeting else [],
         "visit": visit,
@@ -198,6 +201,7 @@ def followup_detail_with(request, followup, **forms):
     return response
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_view(request, pk):
     """The owner's yearly report: save as draft, or send it to the municipality."""
     followup = get_object_or_404(
