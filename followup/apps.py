@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self):
+        from agreements.signals import agreement_signed
+        from followup.receivers import followups_on_agreement_signed
+
+        agreement_signed.connect(
+            followups_on_agreement_signed, dispatch_uid="followup_agreement_signed"
+        )

@@ -15,6 +15,8 @@ NAVIGATION = [
     (_("Map"), "outlets:map", STAFF),
     (_("Agreements"), "agreements:agreement_list", STAFF),
     (_("My agreements"), "agreements:agreement_list", {Role.SHOP_OWNER}),
+    (_("Follow-ups"), "followup:followup_list", STAFF),
+    (_("My service point"), "followup:portal", {Role.SHOP_OWNER}),
     (_("Users"), "accounts:user_list", {Role.ADMINISTRATOR}),
     (_("System administration"), "admin:index", {Role.SYSTEM_OWNER}),
 ]

@@ -6,7 +6,7 @@ and the people, e-mail addresses and organisation details are invented.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -207,7 +207,6 @@ def seed_agreements(nordmaling, outlets, users):
         agreement_sign,
         party_save,
         payout_approve,
-        payout_condition_set,
         payout_mark_paid,
         service_catalogue_seed,
     )
@@ -295,14 +294,114 @@ def seed_agreements(nordmaling, outlets, users):
                 given_by=Agreement.NoticeBy.PARTY,
                 reason="Ägaren går i pension och butiken säljs.",
             )
-        # Past years' follow-ups done and payouts paid; this year's still open.
-        for year in range(1, years_ago + 1):
-            payout_condition_set(
-                agreement=agreement, agreement_year=year, followup_complete=True
-            )
+        # Past years followed up, except one overdue; payouts paid where they may be.
+        seed_followups(
+            agreement, official, owner, today, leave_overdue=name == "ICA Lundins"
+        )
         for payout in agreement.payouts.filter(due_on__lt=today):
-            payout_approve(payout=payout, by=official)
-            payout_mark_paid(payout=payout, by=official)
+            if payout.condition_holds:
+                payout_approve(payout=payout, by=official)
+                payout_mark_paid(payout=payout, by=official)
+
+
+# What the shops wrote, year after year (invented).
+DEMO_REPORT = {
+    "worked_well": "Paketutlämningen har gett många nya kunder, särskilt på lördagar.",
+    "problems": "Den publika datorn var trasig i tre veckor under våren.",
+    "needs_and_wishes": "Bättre skyltning från vägen och en ny anslagstavla.",
+    "suggestions": "Inköpsresa till Umeå före jul tillsammans med byalaget.",
+    "planned_activities": "Kaffekväll med byalaget, sommarmarknad och krisövning.",
+    "visitors_counting": "estimated",
+    "customer_wishes": "Kontantuttag, paketutlämning och inköpsresor.",
+}
+
+
+def seed_followups(agreement, official, owner, today, *, leave_overdue):
+    """The agreement's follow-ups; those past their due date completed with notes
+    and figures, except (when asked) the latest, which stays overdue."""
+    from followup.models import ChecklistCriterion, FollowUp, OwnerReport
+    from followup.services import (
+        CheckedCriterion,
+        action_add,
+        followup_complete,
+        followups_create_for,
+        meeting_save,
+        report_accept,
+        report_save,
+        report_submit,
+        site_visit_save,
+    )
+
+    followups_create_for(agreement=agreement, today=today)
+    past_due = list(agreement.followups.filter(due_on__lt=today))
+    if leave_overdue and past_due:
+        overdue = past_due.pop()
+        if owner:
+            report_save(followup=overdue, by=owner, data=DEMO_REPORT)
+    criteria = ChecklistCriterion.objects.filter(municipality=agreement.municipality)
+    for followup in past_due:
+        figures = {
+            **DEMO_REPORT,
+            "visitors_per_week": 380 + 20 * followup.agreement_year,
+            "computer_sessions": 40 + 5 * followup.agreement_year,
+            "parcels_handled": 1200 + 150 * followup.agreement_year,
+            "home_deliveries": 90,
+            "activities_held": 4,
+            "meeting_place_uses": 60,
+        }
+        if owner:
+            report_save(followup=followup, by=owner, data=figures)
+            report_submit(followup=followup, by=owner)
+        else:
+            # The owner has no account: the report came on paper and was typed in.
+            OwnerReport.objects.create(
+                followup=followup,
+                status=OwnerReport.Status.SUBMITTED,
+                submitted_at=timezone.now(),
+                **figures,
+            )
+        report_accept(followup=followup, by=official)
+        held_on = followup.period_end - timedelta(days=40)
+        meeting_save(
+            followup=followup,
+            by=official,
+            held_on=held_on,
+            participants=f"{official.full_name} (kommunen), "
+            f"{agreement.party.signatory_name} ({agreement.party.name})",
+            minutes="Gick igenom årets siffror och avtalets tjänster. Butiken vill "
+            "ha bättre skyltning; kommunen ser över informationsstället.",
+        )
+        action_add(
+            followup=followup,
+            by=official,
+            text="Ny skylt vid vägen",
+            responsible="Kommunen",
+            due_on=held_on + timedelta(days=60),
+        )
+        site_visit_save(
+            followup=followup,
+            by=official,
+            visited_on=held_on,
+            visitors=official.full_name,
+            assessment="Välskött butik; informationsstället behöver fyllas på.",
+            results=[
+                CheckedCriterion(criterion, "ok")
+                if index
+                else CheckedCriterion(criterion, "not_ok", "Skylten är blekt.")
+                for index, criterion in enumerate(criteria)
+            ],
+        )
+        followup_complete(
+            followup=followup,
+            by=official,
+            assessment="Servicepunkten levererar enligt avtalet.",
+        )
+        # Done in the year's own time, not on the day the demo is built.
+        FollowUp.objects.filter(pk=followup.pk).update(
+            completed_at=timezone.make_aware(
+                datetime.combine(followup.period_end + timedelta(days=30), time(10))
+            )
+        )
 
 
 # A one-page PDF standing in for the scan of a paper signature in the demo.

@@ -173,6 +173,39 @@ def agreement_for(outlet):
     return agreement
 
 
+def followup_for(outlet):
+    """A follow-up of the outlet's agreement with its dialogue and one action."""
+    from followup.models import AgreedAction, DialogueMeeting, FollowUp
+    from followup.services import checklist_seed
+
+    agreement = agreement_for(outlet)
+    followup = FollowUp.objects.filter(agreement=agreement).first()
+    if followup:
+        return followup
+    checklist_seed(municipality=outlet.municipality)
+    followup = FollowUp.objects.create(
+        agreement=agreement,
+        agreement_year=1,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        due_on=date(2027, 3, 1),
+    )
+    meeting = DialogueMeeting.objects.create(
+        followup=followup, held_on=date(2026, 10, 1), participants="Per Lindberg"
+    )
+    AgreedAction.objects.create(meeting=meeting, text="Skylt", responsible="Kommunen")
+    return followup
+
+
+# Follow-ups: read like agreements, except that shop owners have their own pages
+# (the portal and the report) and find the officials' pages missing.
+FOLLOWUP_READERS = AGREEMENT_READERS | {"shop_owner": (NOT_FOUND,) * 4}
+REPORTERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+}
+
+
 def service_for(outlet):
     from agreements.models import Service
 
@@ -352,6 +385,58 @@ ROWS = [
             "anonymous": (LOGIN,) * 4,
             "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
         },
+    ),
+    Row(
+        "followup:followup_list",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "followup:portal",
+        get=signed_in(FORBIDDEN, shop_owner=OK),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "followup:followup_detail",
+        kwargs=lambda outlet: {"pk": followup_for(outlet).pk},
+        get={},
+        per_object_get=FOLLOWUP_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    # The owner's report: an empty POST saves an empty draft.
+    Row(
+        "followup:report",
+        kwargs=lambda outlet: {"pk": followup_for(outlet).pk},
+        get={},
+        per_object_get=REPORTERS,
+        post={},
+        per_object_post=per_object(REPORTERS, ok=REDIRECTED),
+    ),
+    # Accepting a report not yet sent is refused with a message on the page.
+    Row(
+        "followup:report_accept",
+        kwargs=lambda outlet: {"pk": followup_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
+    ),
+    # The officials' forms: an empty one is refused (400) and nothing stored.
+    *[
+        Row(
+            f"followup:{name}",
+            kwargs=lambda outlet: {"pk": followup_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+        )
+        for name in ("report_return", "meeting", "action_add", "site_visit", "complete")
+    ],
+    Row(
+        "followup:action_status",
+        kwargs=lambda outlet: {"pk": followup_for(outlet).meeting.actions.get().pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
     ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.

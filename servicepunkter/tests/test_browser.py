@@ -7,7 +7,7 @@ from servicepunkter.demo import DEMO_PASSWORD, DEMO_USERS
 pytestmark = pytest.mark.browser
 
 
-REGISTER = ["Orter", "Samverkansparter", "Karta", "Avtal"]
+REGISTER = ["Orter", "Samverkansparter", "Karta", "Avtal", "Uppföljning"]
 START_PAGE_LINKS = {
     Role.SYSTEM_OWNER: [
         "Start",
@@ -17,7 +17,12 @@ START_PAGE_LINKS = {
     ],
     Role.ADMINISTRATOR: ["Start", "Försäljningsställen", *REGISTER, "Användare"],
     Role.OFFICIAL: ["Start", "Försäljningsställen", *REGISTER],
-    Role.SHOP_OWNER: ["Start", "Mina försäljningsställen", "Mina avtal"],
+    Role.SHOP_OWNER: [
+        "Start",
+        "Mina försäljningsställen",
+        "Mina avtal",
+        "Min servicepunkt",
+    ],
     Role.REGIONAL_VIEWER: ["Start", "Försäljningsställen", *REGISTER],
 }
 

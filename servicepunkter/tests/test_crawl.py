@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
+from followup.models import FollowUp
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
 
@@ -71,6 +72,8 @@ OBJECT_PAGES = {
         EDITORS,
     ),
     "agreements:agreement_document": (agreement_documents, set(Role)),
+    "followup:followup_detail": (every("followup:followup_detail", FollowUp), STAFF),
+    "followup:report": (every("followup:report", FollowUp), {Role.SHOP_OWNER}),
     "agreements:service_update": (
         every("agreements:service_update", Service),
         {Role.ADMINISTRATOR},
@@ -90,6 +93,13 @@ NOT_OBJECT_PAGES = {
     "agreements:payout_approve",
     "agreements:payout_paid",
     "agreements:payout_withhold",
+    "followup:report_accept",
+    "followup:report_return",
+    "followup:meeting",
+    "followup:action_add",
+    "followup:action_status",
+    "followup:site_visit",
+    "followup:complete",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)

@@ -1,0 +1,177 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import ChecklistResult, OwnerReport
+from followup.services import REPORT_FIELDS, CheckedCriterion
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class FriendlyIntegerField(forms.IntegerField):
+    """A count as people type it on a phone: "1 200", "ca 40" and "40 st" all do."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid": _("Write a whole number, e.g. 40."),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"(?i)^\s*(ca\.?|cirka|about|approx\.?)\s*", "", value)
+            value = re.sub(r"(?i)\s*(st|pcs)\.?\s*$", "", value)
+            value = re.sub(r"[\s\u00a0\u202f]", "", value)
+        return super().to_python(value)
+
+
+COUNTS = [
+    "visitors_per_week",
+    "computer_sessions",
+    "parcels_handled",
+    "home_deliveries",
+    "activities_held",
+    "meeting_place_uses",
+    "cash_withdrawals",
+]
+TEXTS = [
+    "worked_well",
+    "problems",
+    "needs_and_wishes",
+    "suggestions",
+    "planned_activities",
+    "customer_wishes",
+]
+
+
+class ReportForm(forms.ModelForm):
+    """The owner's yearly report; nothing is required until it is sent."""
+
+    visitors_counting = forms.ChoiceField(
+        label=_("Did you count or estimate the visitors?"),
+        choices=OwnerReport.Counting.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = OwnerReport
+        fields = REPORT_FIELDS
+        field_classes = dict.fromkeys(COUNTS, FriendlyIntegerField)
+        widgets = dict.fromkeys(TEXTS, TEXT)
+        help_texts = {
+            "visitors_per_week": _("In a normal week. Needed to send the report."),
+            "cash_withdrawals": _("Only if you offer cash withdrawal."),
+            "customer_wishes": _("Optional: from a customer survey or what you hear."),
+        }
+
+    NOTES = [
+        "worked_well",
+        "problems",
+        "needs_and_wishes",
+        "suggestions",
+        "planned_activities",
+    ]
+    FIGURES = [
+        "visitors_per_week",
+        "visitors_counting",
+        "computer_sessions",
+        "parcels_handled",
+        "home_deliveries",
+        "activities_held",
+        "meeting_place_uses",
+        "cash_withdrawals",
+        "customer_wishes",
+    ]
+
+    def notes(self):
+        return [self[name] for name in self.NOTES]
+
+    def figures(self):
+        return [self[name] for name in self.FIGURES]
+
+
+class ReturnForm(forms.Form):
+    # One page holds all these forms: prefixed, their ids stay unique.
+    prefix = "return"
+
+    comment = forms.CharField(
+        label=_("What should the owner change?"), widget=TEXT, max_length=5000
+    )
+
+
+class MeetingForm(forms.Form):
+    prefix = "meeting"
+
+    held_on = forms.DateField(label=_("Date of the dialogue"), widget=DATE_INPUT)
+    participants = forms.CharField(
+        label=_("Participants"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    minutes = forms.CharField(label=_("Minutes"), widget=TEXT, required=False)
+
+
+class ActionForm(forms.Form):
+    prefix = "action"
+
+    text = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible = forms.CharField(label=_("Who"), max_length=200)
+    due_on = forms.DateField(label=_("By when"), widget=DATE_INPUT, required=False)
+
+
+class SiteVisitForm(forms.Form):
+    prefix = "visit"
+
+    visited_on = forms.DateField(label=_("Date of the visit"), widget=DATE_INPUT)
+    visitors = forms.CharField(label=_("Visited by"), max_length=300)
+    assessment = forms.CharField(label=_("Impression"), widget=TEXT, required=False)
+
+    def __init__(self, *args, criteria, results=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        stored = {result.criterion_id: result for result in results or []}
+        for criterion in self.criteria:
+            found = stored.get(criterion.pk)
+            self.fields[f"result_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.text,
+                choices=ChecklistResult.Result.choices,
+                widget=forms.RadioSelect,
+                initial=found.result if found else None,
+            )
+            self.fields[f"remark_{criterion.pk}"] = forms.CharField(
+                label=_("Remark on: %(criterion)s") % {"criterion": criterion.text},
+                max_length=500,
+                required=False,
+                initial=found.remark if found else "",
+            )
+
+    def checklist(self):
+        """(result field, remark field) per criterion, for the template."""
+        return [
+            (self[f"result_{criterion.pk}"], self[f"remark_{criterion.pk}"])
+            for criterion in self.criteria
+        ]
+
+    def results(self):
+        return [
+            CheckedCriterion(
+                criterion,
+                self.cleaned_data[f"result_{criterion.pk}"],
+                self.cleaned_data[f"remark_{criterion.pk}"],
+            )
+            for criterion in self.criteria
+        ]
+
+    def visit_fields(self):
+        return {
+            name: self.cleaned_data[name]
+            for name in ("visited_on", "visitors", "assessment")
+        }
+
+
+class CompleteForm(forms.Form):
+    prefix = "complete"
+
+    assessment = forms.CharField(
+        label=_("Assessment of the year"), widget=forms.Textarea(attrs={"rows": 4})
+    )

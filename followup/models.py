@@ -1,0 +1,468 @@
+import pghistory
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from agreements.models import Agreement
+from outlets.models import Municipality
+
+
+class FollowUpSettings(models.Model):
+    """A municipality's rules for the yearly follow-up (Swedish: *uppföljning*)."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="followup_settings",
+        verbose_name=_("municipality"),
+    )
+    report_due_days = models.PositiveSmallIntegerField(
+        _("report due (days after the agreement year ends)"), default=60
+    )
+    visitors_target_percent = models.PositiveSmallIntegerField(
+        _("target increase in visitors (%)"),
+        default=5,
+        validators=[MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("follow-up settings")
+        verbose_name_plural = _("follow-up settings")
+
+    def __str__(self):
+        return str(self.municipality)
+
+    @classmethod
+    def for_municipality(cls, municipality):
+        """The stored settings, or the defaults when none are stored yet."""
+        found = cls.objects.filter(municipality=municipality).first()
+        return found or cls(municipality=municipality)
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff of the municipality, the county's regional viewers, the system owner.
+
+        Shop owners reach their own follow-ups through `reported_by` instead.
+        """
+        if not user.is_authenticated or user.role == Role.SHOP_OWNER:
+            return self.none()
+        return self.filter(user.records_scope("agreement__municipality"))
+
+    def editable_by(self, user):
+        if user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+            return self.filter(agreement__municipality_id=user.municipality_id)
+        return self.none()
+
+    def reported_by(self, user):
+        """The follow-ups of the outlets the shop owner runs."""
+        if user.is_authenticated and user.role == Role.SHOP_OWNER:
+            return self.filter(agreement__outlet__owners=user)
+        return self.none()
+
+    def complete(self):
+        return self.filter(completed_at__isnull=False)
+
+    def open(self):
+        return self.filter(completed_at__isnull=True)
+
+    def overdue(self, on=None):
+        return self.open().filter(due_on__lt=on or timezone.localdate())
+
+    def due(self, on=None):
+        """Open and not yet past the due date."""
+        return self.open().filter(due_on__gte=on or timezone.localdate())
+
+
+@pghistory.track()
+class FollowUp(models.Model):
+    """The follow-up of one agreement year (Swedish: *uppföljning*): the owner's
+    report, the annual dialogue, the site visit and the official's assessment."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="followups",
+        verbose_name=_("agreement"),
+    )
+    agreement_year = models.PositiveSmallIntegerField(_("agreement year"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    due_on = models.DateField(_("due"))
+    assessment = models.TextField(_("assessment"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "agreement_year"],
+                name="%(app_label)s_%(class)s_one_per_agreement_year",
+                violation_error_message=_(
+                    "The agreement year already has a follow-up."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement_year__gte=1),
+                name="%(app_label)s_%(class)s_year_positive",
+                violation_error_message=_("Agreement years are counted from 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start"))
+                & Q(due_on__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_dates_in_order",
+                violation_error_message=_(
+                    "The period must end, and the report fall due, after it starts."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True, completed_by__isnull=True)
+                | Q(completed_at__isnull=False, completed_by__isnull=False),
+                name="%(app_label)s_%(class)s_completed_by_someone",
+                violation_error_message=_(
+                    "A completed follow-up records who completed it."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(agreement)s, agreement year %(year)s") % {
+            "agreement": self.agreement,
+            "year": self.agreement_year,
+        }
+
+    def get_absolute_url(self):
+        return reverse("followup:followup_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_complete(self):
+        return self.completed_at is not None
+
+    def status_on(self, day=None):
+        """Complete, overdue or due."""
+        if self.is_complete:
+            return "complete"
+        if self.due_on < (day or timezone.localdate()):
+            return "overdue"
+        return "due"
+
+
+@pghistory.track()
+class OwnerReport(models.Model):
+    """The shop owner's yearly report (Swedish: *årsrapport*): annual dialogue notes
+    and the year's figures."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Sent back")
+        ACCEPTED = "accepted", _("Accepted")
+
+    class Counting(models.TextChoices):
+        COUNTED = "counted", _("Counted")
+        ESTIMATED = "estimated", _("Estimated")
+
+    followup = models.OneToOneField(
+        FollowUp,
+        on_delete=models.PROTECT,
+        related_name="report",
+        verbose_name=_("follow-up"),
+    )
+    worked_well = models.TextField(_("What worked well"), blank=True)
+    problems = models.TextField(_("Problems"), blank=True)
+    needs_and_wishes = models.TextField(_("Needs and wishes"), blank=True)
+    suggestions = models.TextField(_("Suggestions"), blank=True)
+    planned_activities = models.TextField(_("Activities planned"), blank=True)
+    visitors_per_week = models.PositiveIntegerField(
+        _("Visitors per week"), null=True, blank=True
+    )
+    visitors_counting = models.CharField(
+        _("Visitors counted or estimated"),
+        max_length=10,
+        choices=Counting.choices,
+        blank=True,
+    )
+    computer_sessions = models.PositiveIntegerField(
+        _("Sessions on the public computer"), null=True, blank=True
+    )
+    parcels_handled = models.PositiveIntegerField(
+        _("Parcels handled"), null=True, blank=True
+    )
+    home_deliveries = models.PositiveIntegerField(
+        _("Home deliveries"), null=True, blank=True
+    )
+    activities_held = models.PositiveIntegerField(
+        _("Activities held"), null=True, blank=True
+    )
+    meeting_place_uses = models.PositiveIntegerField(
+        _("Times the meeting place was used"), null=True, blank=True
+    )
+    cash_withdrawals = models.PositiveIntegerField(
+        _("Cash withdrawals"), null=True, blank=True
+    )
+    customer_wishes = models.TextField(_("What customers ask for most"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    return_comment = models.TextField(_("comment from the municipality"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+
+    class Meta:
+        verbose_name = _("yearly report")
+        verbose_name_plural = _("yearly reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "returned", "accepted"]),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Choose one of the report statuses."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visitors_counting__in=["", "counted", "estimated"]),
+                name="%(app_label)s_%(class)s_counting_valid",
+                violation_error_message=_("Say whether visitors were counted."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(
+                    submitted_at__isnull=False,
+                    visitors_per_week__isnull=False,
+                )
+                & ~Q(visitors_counting=""),
+                name="%(app_label)s_%(class)s_submitted_complete",
+                violation_error_message=_(
+                    "A submitted report has its visitors per week and how they "
+                    "were counted."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_comment=""),
+                name="%(app_label)s_%(class)s_returned_with_comment",
+                violation_error_message=_(
+                    "A report sent back carries a comment saying why."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.followup)
+
+    # The owner's answers, in the order the form asks them.
+    ANSWERS = [
+        "worked_well",
+        "problems",
+        "needs_and_wishes",
+        "suggestions",
+        "planned_activities",
+        "visitors_per_week",
+        "visitors_counting",
+        "computer_sessions",
+        "parcels_handled",
+        "home_deliveries",
+        "activities_held",
+        "meeting_place_uses",
+        "cash_withdrawals",
+        "customer_wishes",
+    ]
+
+    def answers(self):
+        """(question, answer) pairs for showing the report read-only."""
+        rows = []
+        for name in self.ANSWERS:
+            field = self._meta.get_field(name)
+            value = getattr(self, name)
+            if field.choices:
+                value = getattr(self, f"get_{name}_display")()
+            rows.append((field.verbose_name, value))
+        return rows
+
+    @property
+    def is_locked(self):
+        """Submitted or accepted: the owner cannot change it."""
+        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
+
+
+@pghistory.track()
+class DialogueMeeting(models.Model):
+    """The annual dialogue with the service point (Swedish: *årlig dialog*)."""
+
+    followup = models.OneToOneField(
+        FollowUp,
+        on_delete=models.PROTECT,
+        related_name="meeting",
+        verbose_name=_("follow-up"),
+    )
+    held_on = models.DateField(_("date"))
+    participants = models.TextField(_("participants"))
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    class Meta:
+        verbose_name = _("annual dialogue")
+        verbose_name_plural = _("annual dialogues")
+
+    def __str__(self):
+        return str(self.followup)
+
+
+@pghistory.track()
+class AgreedAction(models.Model):
+    """An action agreed in the annual dialogue (Swedish: *åtgärd*)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    meeting = models.ForeignKey(
+        DialogueMeeting,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name=_("annual dialogue"),
+    )
+    text = models.TextField(_("action"))
+    responsible = models.CharField(_("who"), max_length=200)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("agreed action")
+        verbose_name_plural = _("agreed actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "done"]),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("An action is open or done."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+@pghistory.track()
+class SiteVisit(models.Model):
+    """The yearly visit on site (Swedish: *platsbesök*). Photos are not kept."""
+
+    followup = models.OneToOneField(
+        FollowUp,
+        on_delete=models.PROTECT,
+        related_name="site_visit",
+        verbose_name=_("follow-up"),
+    )
+    visited_on = models.DateField(_("date of the visit"))
+    visitors = models.CharField(_("visited by"), max_length=300)
+    assessment = models.TextField(_("impression"), blank=True)
+
+    class Meta:
+        verbose_name = _("site visit")
+        verbose_name_plural = _("site visits")
+
+    def __str__(self):
+        return str(self.followup)
+
+
+@pghistory.track()
+class ChecklistCriterion(models.Model):
+    """A point a municipality checks on every site visit (Swedish: *kontrollpunkt*)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="checklist_criteria",
+        verbose_name=_("municipality"),
+    )
+    text = models.CharField(_("criterion"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("checklist criterion")
+        verbose_name_plural = _("checklist criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "text"],
+                name="%(app_label)s_%(class)s_unique_text",
+                violation_error_message=_("The checklist already has this criterion."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+@pghistory.track()
+class ChecklistResult(models.Model):
+    """How a site visit found one criterion: ok, not ok, or not applicable."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("OK")
+        NOT_OK = "not_ok", _("Not OK")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    site_visit = models.ForeignKey(
+        SiteVisit,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("site visit"),
+    )
+    criterion = models.ForeignKey(
+        ChecklistCriterion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("criterion"),
+    )
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    remark = models.CharField(_("remark"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["criterion__position", "criterion__pk"]
+        verbose_name = _("checklist result")
+        verbose_name_plural = _("checklist results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site_visit", "criterion"],
+                name="%(app_label)s_%(class)s_one_per_criterion",
+                violation_error_message=_("The criterion is already checked."),
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=["ok", "not_ok", "not_applicable"]),
+                name="%(app_label)s_%(class)s_result_valid",
+                violation_error_message=_("Choose OK, not OK or not applicable."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(result="not_ok") | ~Q(remark=""),
+                name="%(app_label)s_%(class)s_not_ok_has_remark",
+                violation_error_message=_("Write what is not OK."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.get_result_display()}"

@@ -1,0 +1,19 @@
+from accounts.models import Role
+
+
+def can_report(user, followup) -> bool:
+    """The outlet's own shop owner writes the yearly report."""
+    return (
+        user.is_authenticated
+        and user.role == Role.SHOP_OWNER
+        and followup.agreement.outlet.owners.filter(pk=user.pk).exists()
+    )
+
+
+def can_manage_followup(user, followup) -> bool:
+    """Officials and administrators of the agreement's municipality do the rest."""
+    return (
+        user.is_authenticated
+        and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
+        and user.municipality_id == followup.agreement.municipality_id
+    )

@@ -1,0 +1,349 @@
+"""The yearly follow-up: created per agreement year, reported by the shop owner,
+reviewed, visited and completed by the municipality."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement
+from agreements.payouts import agreement_years
+from agreements.services import payout_condition_set
+from followup.models import (
+    AgreedAction,
+    ChecklistCriterion,
+    ChecklistResult,
+    DialogueMeeting,
+    FollowUp,
+    FollowUpSettings,
+    OwnerReport,
+    SiteVisit,
+)
+from followup.permissions import can_manage_followup, can_report
+
+# Criteria a new municipality's site-visit checklist starts from; each municipality
+# keeps its own copy. Swedish: they are the municipality's data, not the interface.
+DEFAULT_CHECKLIST = [
+    "Skylt utanför",
+    "Informationsställ uppdaterat",
+    "Publik dator fungerar och är placerad för anonym användning",
+    "Mötesplats/sittgrupp",
+    "Anslagstavla",
+    "Förslagslåda",
+    "Rent och snyggt",
+    "Tjänsterna levereras enligt avtal",
+    "Krisberedskap kontrollerad",
+]
+
+REPORT_FIELDS = OwnerReport.ANSWERS
+
+
+@transaction.atomic
+def checklist_seed(*, municipality) -> list[ChecklistCriterion]:
+    """Give the municipality the default checklist unless it has one."""
+    if not ChecklistCriterion.objects.filter(municipality=municipality).exists():
+        ChecklistCriterion.objects.bulk_create(
+            ChecklistCriterion(municipality=municipality, text=text, position=index)
+            for index, text in enumerate(DEFAULT_CHECKLIST, start=1)
+        )
+    return list(
+        ChecklistCriterion.objects.filter(municipality=municipality, is_active=True)
+    )
+
+
+@transaction.atomic
+def followups_create_for(
+    *, agreement: Agreement, today: date | None = None
+) -> list[FollowUp]:
+    """One follow-up for each agreement year begun by today (at least the first);
+    running it again creates nothing. Returns the follow-ups created."""
+    if agreement.state != Agreement.State.SIGNED:
+        return []
+    today = today or timezone.localdate()
+    until = max(today, agreement.starts_on)
+    if agreement.ends_on:
+        until = min(until, agreement.ends_on)
+    due_days = FollowUpSettings.for_municipality(agreement.municipality).report_due_days
+    existing = set(agreement.followups.values_list("agreement_year", flat=True))
+    new = []
+    for number, first_day, last_day in agreement_years(agreement.starts_on, until):
+        if number in existing:
+            continue
+        if agreement.ends_on:
+            last_day = min(last_day, agreement.ends_on)
+        new.append(
+            FollowUp(
+                agreement=agreement,
+                agreement_year=number,
+                period_start=first_day,
+                period_end=last_day,
+                due_on=last_day + timedelta(days=due_days),
+            )
+        )
+    if new:
+        checklist_seed(municipality=agreement.municipality)
+    # A concurrent run may have created some meanwhile; the unique constraint and
+    # ignore_conflicts keep it to one per agreement year.
+    FollowUp.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def followups_create_due(*, today: date | None = None) -> int:
+    """The follow-ups of every agreement in force; idempotent. Returns how many
+    were created."""
+    today = today or timezone.localdate()
+    created = 0
+    for agreement in Agreement.objects.in_force(today).select_related("municipality"):
+        created += len(followups_create_for(agreement=agreement, today=today))
+    return created
+
+
+def _check_reporter(by, followup):
+    if not can_report(by, followup):
+        raise PermissionDenied
+
+
+def _check_manager(by, followup):
+    if not can_manage_followup(by, followup):
+        raise PermissionDenied
+
+
+def _open_followup(followup):
+    """The follow-up as stored, locked for the transaction; refused once complete."""
+    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if followup.is_complete:
+        raise ValidationError(
+            _("The follow-up is completed and no longer changes."), code="complete"
+        )
+    return followup
+
+
+@transaction.atomic
+def report_save(*, followup: FollowUp, by, data: dict) -> OwnerReport:
+    """Save the owner's report as it stands; nothing is required in a draft."""
+    _check_reporter(by, followup)
+    report, _created = OwnerReport.objects.select_for_update().get_or_create(
+        followup=followup
+    )
+    if report.is_locked:
+        raise ValidationError(
+            _(
+                "The report is submitted and locked until the municipality sends "
+                "it back."
+            ),
+            code="locked",
+        )
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(report, name, data[name])
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, followup: FollowUp, by) -> OwnerReport:
+    """Send the saved report to the municipality; it is locked from then on."""
+    _check_reporter(by, followup)
+    report = OwnerReport.objects.select_for_update().filter(followup=followup).first()
+    if report is None:
+        report = OwnerReport(followup=followup)
+    if report.is_locked:
+        raise ValidationError(_("The report is already submitted."), code="locked")
+    missing = {}
+    if report.visitors_per_week is None:
+        missing["visitors_per_week"] = ValidationError(
+            _("Give the number of visitors in a normal week; an estimate will do."),
+            code="required",
+        )
+    if not report.visitors_counting:
+        missing["visitors_counting"] = ValidationError(
+            _("Say whether the visitors were counted or estimated."),
+            code="required",
+        )
+    if missing:
+        raise ValidationError(missing)
+    report.status = OwnerReport.Status.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.full_clean()
+    report.save()
+    return report
+
+
+def _submitted_report(followup):
+    report = OwnerReport.objects.select_for_update().filter(followup=followup).first()
+    if report is None or report.status != OwnerReport.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted report can be reviewed."), code="not_submitted"
+        )
+    return report
+
+
+@transaction.atomic
+def report_return(*, followup: FollowUp, by, comment: str) -> OwnerReport:
+    """Send the report back to the owner with a comment; it opens for changes."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    report = _submitted_report(followup)
+    if not comment.strip():
+        raise ValidationError(
+            {"comment": _("Write what the owner should change.")}, code="no_comment"
+        )
+    report.status = OwnerReport.Status.RETURNED
+    report.return_comment = comment.strip()
+    report.reviewed_at, report.reviewed_by = timezone.now(), by
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_accept(*, followup: FollowUp, by) -> OwnerReport:
+    """Accept the report: payouts waiting for the year's report may then go ahead."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    report = _submitted_report(followup)
+    report.status = OwnerReport.Status.ACCEPTED
+    report.reviewed_at, report.reviewed_by = timezone.now(), by
+    report.full_clean()
+    report.save()
+    payout_condition_set(
+        agreement=followup.agreement,
+        agreement_year=followup.agreement_year,
+        report_received=True,
+    )
+    return report
+
+
+@transaction.atomic
+def meeting_save(
+    *, followup: FollowUp, by, held_on: date, participants: str, minutes: str = ""
+) -> DialogueMeeting:
+    """Record the annual dialogue (Swedish: *årlig dialog*)."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    meeting = DialogueMeeting.objects.filter(followup=followup).first()
+    meeting = meeting or DialogueMeeting(followup=followup)
+    meeting.held_on, meeting.participants, meeting.minutes = (
+        held_on,
+        participants,
+        minutes,
+    )
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def action_add(
+    *, followup: FollowUp, by, text: str, responsible: str, due_on: date | None = None
+) -> AgreedAction:
+    """An action agreed in the dialogue, with who does it and by when."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    meeting = DialogueMeeting.objects.filter(followup=followup).first()
+    if meeting is None:
+        raise ValidationError(
+            _("Record the dialogue meeting before its actions."), code="no_meeting"
+        )
+    action = AgreedAction(
+        meeting=meeting, text=text, responsible=responsible, due_on=due_on
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_set_status(*, action: AgreedAction, by, status: str) -> AgreedAction:
+    """Mark an agreed action done, or open again; also after the follow-up."""
+    _check_manager(by, action.meeting.followup)
+    action.status = status
+    action.full_clean()
+    action.save(update_fields=["status"])
+    return action
+
+
+@dataclass(frozen=True)
+class CheckedCriterion:
+    criterion: ChecklistCriterion
+    result: str
+    remark: str = ""
+
+
+@transaction.atomic
+def site_visit_save(
+    *,
+    followup: FollowUp,
+    by,
+    visited_on: date,
+    visitors: str,
+    assessment: str = "",
+    results: list[CheckedCriterion],
+) -> SiteVisit:
+    """Record the site visit (Swedish: *platsbesök*) with its checklist."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    if any(
+        line.criterion.municipality_id != followup.agreement.municipality_id
+        for line in results
+    ):
+        raise PermissionDenied
+    errors = {
+        f"remark_{line.criterion.pk}": ValidationError(
+            _("Write what is not OK."), code="remark_required"
+        )
+        for line in results
+        if line.result == ChecklistResult.Result.NOT_OK and not line.remark.strip()
+    }
+    if errors:
+        raise ValidationError(errors)
+    visit = SiteVisit.objects.filter(followup=followup).first()
+    visit = visit or SiteVisit(followup=followup)
+    visit.visited_on, visit.visitors, visit.assessment = (
+        visited_on,
+        visitors,
+        assessment,
+    )
+    visit.full_clean()
+    visit.save()
+    for line in results:
+        ChecklistResult.objects.update_or_create(
+            site_visit=visit,
+            criterion=line.criterion,
+            defaults={"result": line.result, "remark": line.remark.strip()},
+        )
+    return visit
+
+
+@transaction.atomic
+def followup_complete(*, followup: FollowUp, by, assessment: str) -> FollowUp:
+    """Complete the year's follow-up: the accepted report, the site visit and the
+    assessment are in place; payouts waiting for it may then be approved."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    report = OwnerReport.objects.filter(followup=followup).first()
+    if report is None or report.status != OwnerReport.Status.ACCEPTED:
+        raise ValidationError(
+            _("Accept the owner's yearly report first."), code="report_not_accepted"
+        )
+    if not SiteVisit.objects.filter(followup=followup).exists():
+        raise ValidationError(_("Record the site visit first."), code="no_site_visit")
+    if not assessment.strip():
+        raise ValidationError(
+            {"assessment": _("Write the assessment of the year.")},
+            code="no_assessment",
+        )
+    followup.assessment = assessment.strip()
+    followup.completed_at, followup.completed_by = timezone.now(), by
+    followup.full_clean()
+    followup.save(update_fields=["assessment", "completed_at", "completed_by"])
+    payout_condition_set(
+        agreement=followup.agreement,
+        agreement_year=followup.agreement_year,
+        followup_complete=True,
+    )
+    return followup

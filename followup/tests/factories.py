@@ -1,0 +1,38 @@
+import datetime
+
+from django.utils import timezone
+
+from agreements.models import Agreement
+from agreements.services import payouts_plan
+from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
+
+
+def signed_agreement(
+    outlet=None,
+    *,
+    starts_on=datetime.date(2025, 1, 1),
+    ends_on=None,
+    requires_followup=True,
+    requires_report=False,
+    frequency_months=12,
+):
+    """An agreement in force without the PDF round: signed, with its payouts."""
+    agreement = AgreementFactory(
+        **({"outlet": outlet, "municipality": outlet.municipality} if outlet else {}),
+        state=Agreement.State.SIGNED,
+        signed_on=starts_on - datetime.timedelta(days=30),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    AgreementVersionFactory(
+        agreement=agreement,
+        starts_on=starts_on,
+        payout_frequency_months=frequency_months,
+        payout_requires_followup=requires_followup,
+        payout_requires_report=requires_report,
+        signed_at=timezone.make_aware(
+            datetime.datetime.combine(agreement.signed_on, datetime.time(12))
+        ),
+    )
+    payouts_plan(agreement=agreement, today=max(starts_on, datetime.date(2026, 6, 1)))
+    return agreement

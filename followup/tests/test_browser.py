@@ -1,0 +1,129 @@
+"""The yearly follow-up in the browser: the owner reports on a phone, the official
+reviews, visits and completes, and the payout waiting for it is approved."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from agreements.models import Payout
+from followup.models import FollowUp
+from servicepunkter.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_out(browser):
+    browser.page.get_by_role("button", name="Logga ut").click()
+    browser.page.wait_for_load_state()
+
+
+def main_text(browser):
+    return browser.page.inner_text("main")
+
+
+def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
+    browser, demo
+):
+    page = browser.page
+    followup = (
+        FollowUp.objects.filter(agreement__outlet__name="Pers Livs")
+        .open()
+        .order_by("-agreement_year")
+        .first()
+    )
+    year = followup.agreement_year
+    payout = followup.agreement.payouts.filter(condition_year=year).first()
+    assert payout.status == Payout.Status.PLANNED and not payout.condition_holds
+
+    # The owner, on a phone.
+    page.set_viewport_size(PHONE)
+    browser.sign_in("butik@perslivs.example", DEMO_PASSWORD)
+    page.get_by_role("link", name="Min servicepunkt").first.click()
+    browser.check_page()
+    assert page.get_by_role("heading", level=1).inner_text() == "Min servicepunkt"
+    assert page.get_by_role("link", name="Undertecknat avtal (PDF)").is_visible()
+    browser.screenshot("portal-phone")
+
+    page.get_by_role("link", name=f"Fyll i rapporten för år {year}").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    page.get_by_label("Vad har fungerat bra").fill("Paketutlämningen lockar folk.")
+    page.get_by_label("Behov och önskemål").fill("En ny anslagstavla.")
+    page.get_by_role("button", name="Skicka till kommunen").click()
+    page.wait_for_load_state()
+    assert "Ange antalet besökare en vanlig vecka" in main_text(browser)
+    browser.check_page()
+    browser.screenshot("report-form-errors-phone")
+    page.get_by_label("Besökare per vecka").fill("ca 450")
+    page.get_by_label("Uppskattat").check()
+    page.get_by_label("Hanterade paket").fill("1 350")
+    page.get_by_role("button", name="Skicka till kommunen").click()
+    page.wait_for_load_state()
+    assert "Tack! Kommunen har fått din rapport." in main_text(browser)
+    assert "Skickad, väntar på kommunen" in main_text(browser)
+    browser.check_page()
+    browser.screenshot("portal-after-report-phone")
+    sign_out(browser)
+
+    # The official, at the desk.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Uppföljning"
+    ).click()
+    page.wait_for_load_state()
+    browser.check_page()
+    browser.screenshot("followup-list")
+    page.get_by_role("region", name=re.compile("^Aktuella")).get_by_role(
+        "link", name="Pers Livs"
+    ).first.click()
+    page.wait_for_load_state()
+    browser.check_page()
+    assert "Paketutlämningen lockar folk." in main_text(browser)
+    page.get_by_role("button", name="Godkänn rapporten").click()
+    page.wait_for_load_state()
+    assert "Rapporten är godkänd." in main_text(browser)
+
+    today = timezone.localdate().isoformat()
+    page.get_by_label("Datum för dialogen").fill(today)
+    page.get_by_label("Deltagare").fill("Per Lindberg, Johan Berg")
+    page.get_by_role("button", name="Spara dialogen").click()
+    page.wait_for_load_state()
+    assert "Den årliga dialogen är sparad." in main_text(browser)
+    page.get_by_text("Lägg till en överenskommen åtgärd").click()
+    page.get_by_label("Åtgärd:", exact=True).fill("Sätt upp en ny anslagstavla")
+    page.get_by_label("Vem:", exact=True).fill("Kommunen")
+    page.get_by_role("button", name="Lägg till åtgärden").click()
+    page.wait_for_load_state()
+    assert "Åtgärden är tillagd." in main_text(browser)
+
+    page.get_by_label("Datum för besöket").fill(today)
+    page.get_by_label("Besökare från kommunen").fill("Johan Berg")
+    for radio in page.get_by_role("radio", name="OK", exact=True).all():
+        radio.check()
+    browser.check_page()
+    browser.screenshot("site-visit-form")
+    page.get_by_role("button", name="Spara platsbesöket").click()
+    page.wait_for_load_state()
+    assert "Platsbesöket är sparat." in main_text(browser)
+
+    page.get_by_label("Bedömning av året").fill("Ett bra år för Pers Livs.")
+    page.get_by_role("button", name="Uppföljningen klar").click()
+    page.wait_for_load_state()
+    assert "Uppföljningen är klar." in main_text(browser)
+    browser.check_page()
+    browser.screenshot("followup-complete")
+
+    # The payout that waited for this follow-up can now be approved.
+    page.get_by_role("link", name=followup.agreement.reference).click()
+    page.wait_for_load_state()
+    browser.check_page()
+    row = page.locator("tr", has_text=f"Uppföljning av år {year}: klar").first
+    row.get_by_role("button", name="Godkänn").click()
+    page.wait_for_load_state()
+    assert "Utbetalningen är godkänd." in main_text(browser)
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.APPROVED

@@ -1,0 +1,160 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from followup.models import FollowUp, OwnerReport
+from followup.services import followups_create_for
+from followup.tests.factories import signed_agreement
+from outlets.tests.factories import OutletFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def followup(agreement):
+    followups_create_for(agreement=agreement, today=date(2025, 6, 1))
+    return agreement.followups.get()
+
+
+@pytest.fixture
+def other_owner_followup():
+    """Owner B's follow-up in the same municipality."""
+    outlet = OutletFactory(name="Handlarn Rundvik")
+    UserFactory(shop_owner=True, outlets=[outlet])
+    agreement = signed_agreement(outlet)
+    followups_create_for(agreement=agreement, today=date(2025, 6, 1))
+    return agreement.followups.get()
+
+
+def test_owner_a_finds_every_page_of_owner_bs_follow_up_missing(
+    client, shop_owner, other_owner_followup
+):
+    client.force_login(shop_owner)
+    pages = [
+        reverse(name, kwargs={"pk": other_owner_followup.pk})
+        for name in ("followup:report", "followup:followup_detail")
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 404
+    response = client.post(pages[0], {"problems": "Intrång", "submit": "1"})
+
+    assert response.status_code == 404
+    assert not OwnerReport.objects.filter(followup=other_owner_followup).exists()
+    portal = client.get(reverse("followup:portal"))
+    assert "Handlarn Rundvik" not in portal.content.decode()
+
+
+def test_the_portal_shows_the_agreement_payouts_and_the_reports_to_fill_in(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+
+    page = client.get(reverse("followup:portal")).content.decode()
+
+    assert followup.agreement.reference in page
+    assert reverse("followup:report", kwargs={"pk": followup.pk}) in page
+    assert "Fyll i rapporten för år 1" in page
+    assert "50\xa0000 kr" in page  # the year's payout, VAT included
+
+
+def report_url(followup):
+    return reverse("followup:report", kwargs={"pk": followup.pk})
+
+
+def test_numbers_are_read_as_people_type_them_on_a_phone(client, shop_owner, followup):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup),
+        {"visitors_per_week": "ca 1 200", "parcels_handled": "40 st", "save": "1"},
+    )
+
+    assert response.status_code == 302
+    report = OwnerReport.objects.get(followup=followup)
+    assert (report.visitors_per_week, report.parcels_handled) == (1200, 40)
+    assert report.status == OwnerReport.Status.DRAFT
+
+
+def test_sending_without_the_visitors_keeps_the_answers_and_says_what_is_missing(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup), {"worked_well": "Bra sommar", "submit": "1"}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ange antalet besökare en vanlig vecka" in page
+    assert "Dina svar är sparade." in page
+    report = OwnerReport.objects.get(followup=followup)
+    assert (report.worked_well, report.status) == ("Bra sommar", "draft")
+
+
+def test_a_sent_report_is_shown_locked_and_a_post_changes_nothing(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+    client.post(
+        report_url(followup),
+        {"visitors_per_week": "300", "visitors_counting": "counted", "submit": "1"},
+    )
+
+    response = client.post(
+        report_url(followup), {"visitors_per_week": "1", "save": "1"}, follow=True
+    )
+
+    assert "Rapporten är skickad och kan inte längre ändras." in (
+        response.content.decode()
+    )
+    report = OwnerReport.objects.get(followup=followup)
+    assert (report.status, report.visitors_per_week) == ("submitted", 300)
+    assert (
+        "<form"
+        not in client.get(report_url(followup))
+        .content.decode()
+        .split("<main")[1]
+        .split("Logga ut")[0]
+    )
+
+
+def test_the_official_sends_a_report_back_with_a_comment_the_owner_then_reads(
+    client, shop_owner, official, followup
+):
+    client.force_login(shop_owner)
+    client.post(
+        report_url(followup),
+        {"visitors_per_week": "300", "visitors_counting": "counted", "submit": "1"},
+    )
+    client.force_login(official)
+
+    response = client.post(
+        reverse("followup:report_return", kwargs={"pk": followup.pk}),
+        {"return-comment": "Ange antal paket."},
+    )
+
+    assert response.status_code == 302
+    client.force_login(shop_owner)
+    page = client.get(report_url(followup)).content.decode()
+    assert "Ange antal paket." in page
+    assert "Skicka till kommunen" in page
+
+
+def test_the_follow_up_list_sorts_overdue_due_and_complete_in_few_queries(
+    client, official, django_assert_max_num_queries
+):
+    for _ in range(5):
+        agreement = signed_agreement(starts_on=date(2024, 1, 1))
+        followups_create_for(agreement=agreement, today=date(2025, 6, 1))
+    client.force_login(official)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("followup:followup_list"))
+
+    assert response.status_code == 200
+    overdue = FollowUp.objects.overdue().count()
+    assert overdue >= 5  # the first agreement years, due in 2025
+    assert f"Försenade ({overdue})" in response.content.decode()

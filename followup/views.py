@@ -1,0 +1,361 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from accounts.models import Role
+from agreements.models import Agreement, Payout
+from followup.forms import (
+    ActionForm,
+    CompleteForm,
+    MeetingForm,
+    ReportForm,
+    ReturnForm,
+    SiteVisitForm,
+)
+from followup.models import (
+    AgreedAction,
+    ChecklistCriterion,
+    FollowUp,
+    OwnerReport,
+)
+from followup.permissions import can_manage_followup
+from followup.services import (
+    action_add,
+    action_set_status,
+    followup_complete,
+    meeting_save,
+    report_accept,
+    report_return,
+    report_save,
+    report_submit,
+    site_visit_save,
+)
+from servicepunkter.forms import form_add_service_errors
+
+# How many completed follow-ups the list shows; older ones stay on their agreements.
+COMPLETED_SHOWN = 50
+
+
+def show_errors(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _report_of(followup):
+    return getattr(followup, "report", None)
+
+
+@require_safe
+def portal(request):
+    """The shop owner's own page (Swedish: *Min servicepunkt*)."""
+    user = request.user
+    if user.role != Role.SHOP_OWNER:
+        raise PermissionDenied
+    today = timezone.localdate()
+    followups = FollowUp.objects.reported_by(user).select_related("report")
+    agreements = (
+        Agreement.objects.in_force(today)
+        .filter(outlet__owners=user)
+        .prefetch_related(
+            "versions",
+            Prefetch(
+                "payouts",
+                queryset=Payout.objects.exclude(status=Payout.Status.WITHHELD),
+            ),
+            Prefetch("followups", queryset=followups.order_by("-agreement_year")),
+        )
+    )
+    by_outlet = {agreement.outlet_id: agreement for agreement in agreements}
+    outlets = [
+        {"outlet": outlet, "agreement": by_outlet.get(outlet.pk)}
+        for outlet in user.outlets.order_by("name")
+    ]
+    for entry in outlets:
+        agreement = entry["agreement"]
+        if agreement:
+            signed = [v for v in agreement.versions.all() if v.signed_document]
+            entry["document"] = max(signed, key=lambda v: v.number, default=None)
+    return render(request, "followup/portal.html", {"outlets": outlets, "today": today})
+
+
+@require_safe
+def followup_list(request):
+    """The follow-ups of the user's municipality (or county): overdue, due, done."""
+    if request.user.role == Role.SHOP_OWNER:
+        raise PermissionDenied
+    today = timezone.localdate()
+    followups = FollowUp.objects.visible_to(request.user).select_related(
+        "agreement__outlet", "agreement__municipality", "report"
+    )
+    return render(
+        request,
+        "followup/followup_list.html",
+        {
+            "overdue": followups.overdue(today).order_by("due_on"),
+            "due": followups.due(today).order_by("due_on"),
+            "complete": followups.complete().order_by("-completed_at")[
+                :COMPLETED_SHOWN
+            ],
+            "today": today,
+            "show_municipality": request.user.role
+            in (Role.SYSTEM_OWNER, Role.REGIONAL_VIEWER),
+        },
+    )
+
+
+def _detail_followup(request, pk):
+    return get_object_or_404(
+        FollowUp.objects.visible_to(request.user).select_related(
+            "agreement__outlet",
+            "agreement__municipality",
+            "completed_by",
+            "report",
+            "meeting",
+            "site_visit",
+        ),
+        pk=pk,
+    )
+
+
+def _editable_followup(request, pk):
+    return get_object_or_404(
+        FollowUp.objects.editable_by(request.user).select_related(
+            "agreement__outlet", "agreement__municipality"
+        ),
+        pk=pk,
+    )
+
+
+def _criteria(followup):
+    return ChecklistCriterion.objects.filter(
+        municipality_id=followup.agreement.municipality_id, is_active=True
+    )
+
+
+@require_safe
+def followup_detail(request, pk, **forms):
+    followup = _detail_followup(request, pk)
+    report = _report_of(followup)
+    # A missing one-to-one raises an AttributeError subclass: getattr's default.
+    meeting = getattr(followup, "meeting", None)
+    visit = getattr(followup, "site_visit", None)
+    results = list(visit.results.select_related("criterion")) if visit else []
+    manages = can_manage_followup(request.user, followup)
+    context = {
+        "followup": followup,
+        "agreement": followup.agreement,
+        "status": followup.status_on(timezone.localdate()),
+        "report": report,
+        "meeting": meeting,
+        "actions": list(meeting.actions.all()) if meeting else [],
+        "visit": visit,
+        "results": results,
+        "manages": manages,
+        "editable": manages and not followup.is_complete,
+    }
+    if context["editable"]:
+        context.update(
+            return_form=forms.get("return_form") or ReturnForm(),
+            meeting_form=forms.get("meeting_form")
+            or MeetingForm(
+                initial={
+                    "held_on": meeting.held_on,
+                    "participants": meeting.participants,
+                    "minutes": meeting.minutes,
+                }
+                if meeting
+                else None
+            ),
+            action_form=forms.get("action_form") or ActionForm(),
+            visit_form=forms.get("visit_form")
+            or SiteVisitForm(
+                criteria=_criteria(followup),
+                results=results,
+                initial={
+                    "visited_on": visit.visited_on,
+                    "visitors": visit.visitors,
+                    "assessment": visit.assessment,
+                }
+                if visit
+                else None,
+            ),
+            complete_form=forms.get("complete_form")
+            or CompleteForm(initial={"assessment": followup.assessment}),
+        )
+    return render(request, "followup/followup_detail.html", context)
+
+
+def followup_detail_with(request, followup, **forms):
+    """The follow-up page re-shown with a failed form's errors (status 400)."""
+    request.method = "GET"
+    response = followup_detail(request, followup.pk, **forms)
+    response.status_code = 400
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_view(request, pk):
+    """The owner's yearly report: save as draft, or send it to the municipality."""
+    followup = get_object_or_404(
+        FollowUp.objects.reported_by(request.user).select_related(
+            "agreement__outlet", "agreement__municipality"
+        ),
+        pk=pk,
+    )
+    report = _report_of(followup)
+    locked = report is not None and report.is_locked
+    form = ReportForm(
+        request.POST if request.method == "POST" and not locked else None,
+        instance=report or OwnerReport(followup=followup),
+    )
+    status = 200
+    if request.method == "POST":
+        if locked:
+            messages.error(request, _("The report is sent and can no longer change."))
+            return redirect("followup:report", pk=followup.pk)
+        if form.is_valid():
+            try:
+                report = report_save(
+                    followup=followup, by=request.user, data=form.cleaned_data
+                )
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                if "submit" not in request.POST:
+                    messages.success(request, _("Your report is saved as a draft."))
+                    return redirect("followup:report", pk=followup.pk)
+                try:
+                    report_submit(followup=followup, by=request.user)
+                except ValidationError as error:
+                    form_add_service_errors(form, error)
+                    messages.info(
+                        request,
+                        _(
+                            "Your answers are saved. Fill in what is marked to "
+                            "send the report."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request, _("Thank you! The municipality has your report.")
+                    )
+                    return redirect("followup:portal")
+        status = 400
+    return render(
+        request,
+        "followup/report_form.html",
+        {"followup": followup, "report": report, "form": form, "locked": locked},
+        status=status,
+    )
+
+
+@require_POST
+def report_accept_view(request, pk):
+    followup = _editable_followup(request, pk)
+    try:
+        report_accept(followup=followup, by=request.user)
+        messages.success(request, _("The report is accepted."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(followup)
+
+
+@require_POST
+def report_return_view(request, pk):
+    followup = _editable_followup(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            report_return(followup=followup, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The report is sent back to the owner."))
+            return redirect(followup)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return followup_detail_with(request, followup, return_form=form)
+
+
+@require_POST
+def meeting_view(request, pk):
+    followup = _editable_followup(request, pk)
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting_save(followup=followup, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The annual dialogue is saved."))
+            return redirect(followup)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return followup_detail_with(request, followup, meeting_form=form)
+
+
+@require_POST
+def action_add_view(request, pk):
+    followup = _editable_followup(request, pk)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            action_add(followup=followup, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The action is added."))
+            return redirect(followup)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return followup_detail_with(request, followup, action_form=form)
+
+
+@require_POST
+def action_status_view(request, pk):
+    action = get_object_or_404(
+        AgreedAction.objects.filter(
+            meeting__followup__in=FollowUp.objects.editable_by(request.user)
+        ).select_related("meeting__followup"),
+        pk=pk,
+    )
+    try:
+        action_set_status(
+            action=action, by=request.user, status=request.POST.get("status", "")
+        )
+        messages.success(request, _("The action is updated."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(action.meeting.followup)
+
+
+@require_POST
+def site_visit_view(request, pk):
+    followup = _editable_followup(request, pk)
+    form = SiteVisitForm(request.POST, criteria=_criteria(followup))
+    if form.is_valid():
+        try:
+            site_visit_save(
+                followup=followup,
+                by=request.user,
+                results=form.results(),
+                **form.visit_fields(),
+            )
+            messages.success(request, _("The site visit is saved."))
+            return redirect(followup)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return followup_detail_with(request, followup, visit_form=form)
+
+
+@require_POST
+def complete_view(request, pk):
+    followup = _editable_followup(request, pk)
+    form = CompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            followup_complete(followup=followup, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The follow-up is complete."))
+            return redirect(followup)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+    return followup_detail_with(request, followup, complete_form=form)
