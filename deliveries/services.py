@@ -6,15 +6,22 @@ from django.utils.translation import gettext as _
 
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from deliveries.permissions import can_record_deliveries_for
+from outlets.models import Outlet
 
 
 def _check_recorder(by, outlet, instance):
+    """The user may record for the outlet and, for a change, the stored record.
+
+    Locks the outlet's row, so that a single delivery and a monthly total for the
+    same month cannot slip in side by side.
+    """
     if not can_record_deliveries_for(by, outlet):
         raise PermissionDenied
     if instance.pk is not None:
         stored = type(instance).objects.editable_by(by).filter(pk=instance.pk)
         if not stored.exists():
             raise PermissionDenied
+    Outlet.objects.select_for_update().filter(pk=outlet.pk).first()
 
 
 @transaction.atomic
