@@ -144,6 +144,7 @@ def demo_seed() -> None:
             user.outlets.set([outlets["Pers Livs"]])
         users[demo.role] = user
     seed_agreements(nordmaling, outlets, users)
+    seed_deliveries(outlets, users)
 
 
 # Service point -> (party, organisation number, signatory, state, start in years before
@@ -430,3 +431,50 @@ def demo_signing_certificate():
             common_name="Servicepunkter demo (självsignerat)",
             organisation="Nordmalings kommun",
         )
+
+
+def seed_deliveries(outlets, users):
+    """A year of home deliveries: Pers Livs logs each one, ICA Lundins reports a
+    total per month. Household codes only; the costs are invented."""
+    from deliveries.models import Delivery, MonthlyDeliveryTotal
+    from deliveries.services import delivery_save, monthly_total_save
+
+    pers_livs, ica = outlets["Pers Livs"], outlets["ICA Lundins"]
+    today = timezone.localdate()
+    if not Delivery.objects.filter(outlet=pers_livs).exists():
+        # Thursdays over the past year, one to two households a week.
+        day = today - timedelta(days=364)
+        day += timedelta(days=(3 - day.weekday()) % 7)
+        week = 0
+        while day < today:
+            for household in range(1 + (week % 3 == 0)):
+                delivery_save(
+                    delivery=Delivery(
+                        outlet=pers_livs,
+                        delivered_on=day,
+                        household_reference=f"H-{(week + household) % 6 + 1:03d}",
+                        cost=250,
+                        household_fees=20,
+                    ),
+                    by=users[Role.SHOP_OWNER],
+                )
+            day += timedelta(days=7)
+            week += 1
+    if not MonthlyDeliveryTotal.objects.filter(outlet=ica).exists():
+        year, month = today.year, today.month
+        for number in range(12):
+            month -= 1
+            if month == 0:
+                year, month = year - 1, 12
+            count = 14 + (number * 5) % 9
+            monthly_total_save(
+                total=MonthlyDeliveryTotal(
+                    outlet=ica,
+                    year=year,
+                    month=month,
+                    delivery_count=count,
+                    cost=count * 160,
+                    household_fees=count * 10,
+                ),
+                by=users[Role.OFFICIAL],
+            )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "agreements",
     "followup",
+    "deliveries",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("outlets/", include("outlets.urls")),
     path("agreements/", include("agreements.urls")),
     path("followup/", include("followup.urls")),
+    path("deliveries/", include("deliveries.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

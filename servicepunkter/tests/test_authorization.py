@@ -30,7 +30,7 @@ ACTORS = [
     "shop_owner",
     "regional_viewer",
 ]
-PROJECT_APPS = ["accounts", "outlets", "agreements", "followup"]
+PROJECT_APPS = ["accounts", "outlets", "agreements", "followup", "deliveries"]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, "login", 403, 404, 405
@@ -224,6 +224,32 @@ def partner_for(outlet):
     )
     partner.localities.add(outlet.locality)
     return partner
+
+
+# Home deliveries: logged by the municipality's administrators and officials and by
+# the outlet's own shop owner; an empty POST re-shows the form with its errors.
+DELIVERY_RECORDERS = signed_in(FORBIDDEN, administrator=OK, official=OK, shop_owner=OK)
+DELIVERY_EDITORS = AGREEMENT_EDITORS | {"shop_owner": (OK,) + (NOT_FOUND,) * 3}
+
+
+def delivery_for(outlet):
+    from deliveries.models import Delivery
+
+    delivery, _ = Delivery.objects.get_or_create(
+        outlet=outlet,
+        delivered_on=date(2026, 3, 10),
+        defaults={"household_reference": "H-017", "cost": 150},
+    )
+    return delivery
+
+
+def delivery_total_for(outlet):
+    from deliveries.models import MonthlyDeliveryTotal
+
+    total, _ = MonthlyDeliveryTotal.objects.get_or_create(
+        outlet=outlet, year=2026, month=4, defaults={"delivery_count": 8, "cost": 1_200}
+    )
+    return total
 
 
 def object_row(name, kwargs, per_object, post=None):
@@ -438,6 +464,22 @@ ROWS = [
         post={},
         per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
     ),
+    Row("deliveries:delivery_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row("deliveries:delivery_create", get=DELIVERY_RECORDERS, post=DELIVERY_RECORDERS),
+    object_row(
+        "deliveries:delivery_update",
+        lambda outlet: {"pk": delivery_for(outlet).pk},
+        DELIVERY_EDITORS,
+    ),
+    Row("deliveries:total_create", get=DELIVERY_RECORDERS, post=DELIVERY_RECORDERS),
+    object_row(
+        "deliveries:total_update",
+        lambda outlet: {"pk": delivery_total_for(outlet).pk},
+        DELIVERY_EDITORS,
+    ),
+    # Staff read their municipality's or county's summary, owners their outlets'.
+    Row("deliveries:summary", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row("deliveries:summary_export", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
+from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import FollowUp
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
@@ -77,6 +78,14 @@ OBJECT_PAGES = {
     "agreements:service_update": (
         every("agreements:service_update", Service),
         {Role.ADMINISTRATOR},
+    ),
+    "deliveries:delivery_update": (
+        every("deliveries:delivery_update", Delivery),
+        EDITORS | {Role.SHOP_OWNER},
+    ),
+    "deliveries:total_update": (
+        every("deliveries:total_update", MonthlyDeliveryTotal),
+        EDITORS,
     ),
 }
 # URL patterns with arguments that show no stored object: forms that only take a

@@ -1,0 +1,47 @@
+import pytest
+
+from deliveries.models import Delivery
+from servicepunkter.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_official_reads_the_yearly_summary_on_a_phone(browser, demo):
+    browser.page.set_viewport_size(PHONE)
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+
+    browser.page.get_by_role("link", name="Hemsändning").first.click()
+    browser.check_page()
+    browser.page.get_by_role("link", name="Årssammanställning och bidrag").click()
+    browser.check_page()
+
+    table = browser.page.get_by_role("table")
+    assert "Bidrag att söka" in table.inner_text()
+    assert "Totalt" in table.inner_text()
+    browser.screenshot("deliveries-summary-phone")
+
+
+def test_shop_owner_logs_a_delivery_on_a_phone_and_a_name_is_refused(browser, demo):
+    browser.page.set_viewport_size(PHONE)
+    browser.sign_in("butik@perslivs.example", DEMO_PASSWORD)
+    browser.page.get_by_role("link", name="Hemsändning: logga hemsändningar").click()
+    browser.page.get_by_role("link", name="Logga en hemsändning").click()
+    browser.check_page()
+    browser.screenshot("deliveries-owner-form-phone")
+    before = Delivery.objects.count()
+
+    browser.page.get_by_label("Hushållets kod").fill("Anna Svensson")
+    browser.page.get_by_label("Kostnad (kr)").fill("250")
+    browser.page.get_by_role("button", name="Spara").click()
+    browser.check_page()
+    assert browser.page.get_by_text("Det här ser ut som ett namn.").is_visible()
+    browser.screenshot("deliveries-owner-form-error-phone")
+
+    browser.page.get_by_label("Hushållets kod").fill("h-042")
+    browser.page.get_by_role("button", name="Spara").click()
+    browser.check_page()
+    assert browser.page.get_by_text("Hemsändningen är sparad.").is_visible()
+    assert Delivery.objects.count() == before + 1
+    assert Delivery.objects.filter(household_reference="H-042").exists()
