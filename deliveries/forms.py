@@ -4,8 +4,8 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from deliveries.permissions import outlets_recordable_by
 from outlets.forms import DateInput, NoColonMixin
+from outlets.permissions import outlets_recordable_by
 
 
 class OutletChoiceMixin:

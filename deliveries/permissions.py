@@ -1,5 +1,5 @@
 from accounts.models import Role
-from outlets.models import Outlet
+from outlets.permissions import outlets_recordable_by
 
 
 def can_record_deliveries(user) -> bool:
@@ -10,17 +10,6 @@ def can_record_deliveries(user) -> bool:
         Role.OFFICIAL,
         Role.SHOP_OWNER,
     )
-
-
-def outlets_recordable_by(user):
-    """The outlets whose home deliveries the user may log."""
-    if not user.is_authenticated:
-        return Outlet.objects.none()
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-        return Outlet.objects.filter(municipality_id=user.municipality_id)
-    if user.role == Role.SHOP_OWNER:
-        return Outlet.objects.filter(owners=user)
-    return Outlet.objects.none()
 
 
 def can_record_deliveries_for(user, outlet) -> bool:

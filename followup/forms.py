@@ -1,10 +1,14 @@
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import ChecklistResult, OwnerReport
+from followup.models import Activity, ChecklistResult, OwnerReport, Training
 from followup.services import REPORT_FIELDS, CheckedCriterion
+from outlets.forms import NoColonMixin
+from outlets.models import Outlet
+from outlets.permissions import outlets_recordable_by
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -175,3 +179,55 @@ class CompleteForm(forms.Form):
     assessment = forms.CharField(
         label=_("Assessment of the year"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class ActivityForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["outlet", "held_on", "title", "description", "participants"]
+        widgets = {
+            "held_on": DATE_INPUT,
+            "description": TEXT,
+            "participants": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the outlets the user may log for: a forged id is an invalid choice.
+        outlets = outlets_recordable_by(user).order_by("name")
+        self.fields["outlet"].queryset = outlets
+        self.fields["outlet"].empty_label = None
+        if not self.instance.pk:
+            self.initial.setdefault("held_on", timezone.localdate())
+
+
+class TrainingForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = [
+            "held_on",
+            "topic",
+            "title",
+            "organiser",
+            "outlets",
+            "participant_count",
+            "participants",
+        ]
+        widgets = {
+            "held_on": DATE_INPUT,
+            "outlets": forms.CheckboxSelectMultiple,
+            "participants": TEXT,
+            "participant_count": forms.NumberInput(
+                attrs={"inputmode": "numeric", "min": 1}
+            ),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outlets"].queryset = (
+            Outlet.objects.filter(
+                municipality_id=user.municipality_id, agreements__state="signed"
+            )
+            .distinct()
+            .order_by("name")
+        )

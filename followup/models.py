@@ -1,6 +1,6 @@
 import pghistory
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -466,3 +466,122 @@ class ChecklistResult(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.get_result_display()}"
+
+
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff of the municipality, the county's regional viewers, the owner."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.SHOP_OWNER:
+            return self.filter(outlet__owners=user)
+        return self.filter(user.records_scope("outlet__municipality"))
+
+    def editable_by(self, user):
+        from outlets.permissions import outlets_recordable_by
+
+        return self.filter(outlet__in=outlets_recordable_by(user))
+
+
+@pghistory.track()
+class Activity(models.Model):
+    """An activity held at a service point (Swedish: *aktivitet*), e.g. a coffee
+    morning in the meeting corner or an evening on digital services."""
+
+    outlet = models.ForeignKey(
+        "outlets.Outlet",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("outlet"),
+    )
+    held_on = models.DateField(_("date"))
+    title = models.CharField(_("activity"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    participants = models.PositiveIntegerField(
+        _("participants (about)"), null=True, blank=True
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff of the municipality, the county's regional viewers; shop owners
+        the trainings their outlets took part in."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.SHOP_OWNER:
+            return self.filter(outlets__owners=user).distinct()
+        return self.filter(user.records_scope())
+
+    def editable_by(self, user):
+        if user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
+@pghistory.track()
+class Training(models.Model):
+    """A training of service-point staff (Swedish: *utbildning*)."""
+
+    class Topic(models.TextChoices):
+        HOSPITALITY = "hospitality", _("Hospitality")
+        FORMS = "forms", _("The forms they handle")
+        MARKETING = "marketing", _("Marketing")
+        CRISIS = "crisis", _("Crisis preparedness")
+        OTHER = "other", _("Other")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="trainings",
+        verbose_name=_("municipality"),
+    )
+    held_on = models.DateField(_("date"))
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    organiser = models.CharField(_("organiser"), max_length=200)
+    outlets = models.ManyToManyField(
+        "outlets.Outlet",
+        blank=True,
+        related_name="trainings",
+        verbose_name=_("service points taking part"),
+    )
+    participants = models.TextField(
+        _("participants"), blank=True, help_text=_("Names, one per line.")
+    )
+    participant_count = models.PositiveSmallIntegerField(
+        _("number of participants"), validators=[MinValueValidator(1)]
+    )
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant_count__gte=1),
+                name="%(app_label)s_%(class)s_has_participants",
+                violation_error_message=_("A training has at least one participant."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    topic__in=["hospitality", "forms", "marketing", "crisis", "other"]
+                ),
+                name="%(app_label)s_%(class)s_topic_valid",
+                violation_error_message=_("Choose one of the topics."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.get_topic_display()

@@ -347,3 +347,38 @@ def followup_complete(*, followup: FollowUp, by, assessment: str) -> FollowUp:
         followup_complete=True,
     )
     return followup
+
+
+@transaction.atomic
+def activity_save(*, activity, by):
+    """Log or correct an activity held at a service point: the outlet's owner, or
+    an official or administrator of its municipality."""
+    from outlets.permissions import outlets_recordable_by
+
+    if not outlets_recordable_by(by).filter(pk=activity.outlet_id).exists():
+        raise PermissionDenied
+    if (
+        activity.pk
+        and not type(activity).objects.editable_by(by).filter(pk=activity.pk).exists()
+    ):
+        raise PermissionDenied
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def training_save(*, training, outlets, by):
+    """Record a training of service-point staff (officials, administrators)."""
+    if by.role not in ("administrator", "official"):
+        raise PermissionDenied
+    if training.municipality_id is None:
+        training.municipality_id = by.municipality_id
+    if training.municipality_id != by.municipality_id or any(
+        outlet.municipality_id != by.municipality_id for outlet in outlets
+    ):
+        raise PermissionDenied
+    training.full_clean()
+    training.save()
+    training.outlets.set(outlets)
+    return training

@@ -16,4 +16,10 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_status_view, name="action_status"),
     path("<int:pk>/site-visit/", views.site_visit_view, name="site_visit"),
     path("<int:pk>/complete/", views.complete_view, name="complete"),
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/new/", views.activity_form_view, name="activity_create"),
+    path("activities/<int:pk>/", views.activity_form_view, name="activity_update"),
+    path("trainings/", views.training_list, name="training_list"),
+    path("trainings/new/", views.training_form_view, name="training_create"),
+    path("trainings/<int:pk>/", views.training_form_view, name="training_update"),
 ]

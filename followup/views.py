@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -14,22 +16,27 @@ from accounts.models import Role
 from agreements.models import Agreement, Payout
 from followup.forms import (
     ActionForm,
+    ActivityForm,
     CompleteForm,
     MeetingForm,
     ReportForm,
     ReturnForm,
     SiteVisitForm,
+    TrainingForm,
 )
 from followup.models import (
+    Activity,
     AgreedAction,
     ChecklistCriterion,
     FollowUp,
     OwnerReport,
+    Training,
 )
 from followup.permissions import can_manage_followup
 from followup.services import (
     action_add,
     action_set_status,
+    activity_save,
     followup_complete,
     meeting_save,
     report_accept,
@@ -37,7 +44,9 @@ from followup.services import (
     report_save,
     report_submit,
     site_visit_save,
+    training_save,
 )
+from outlets.permissions import outlets_recordable_by
 from servicepunkter.forms import form_add_service_errors
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
@@ -359,3 +368,118 @@ def complete_view(request, pk):
         except ValidationError as error:
             form_add_service_errors(form, error)
     return followup_detail_with(request, followup, complete_form=form)
+
+
+PAGE_SIZE = 50
+
+
+@require_safe
+def activity_list(request):
+    """Activities held at the service points the user reads."""
+    user = request.user
+    activities = Activity.objects.visible_to(user).select_related("outlet")
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    editable = set(
+        Activity.objects.editable_by(user)
+        .filter(pk__in=[activity.pk for activity in page.object_list])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "followup/activity_list.html",
+        {
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "activities": page.object_list,
+            "editable": editable,
+            "can_record": outlets_recordable_by(user).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_form_view(request, pk=None):
+    user = request.user
+    activity = None
+    if pk is not None:
+        activity = get_object_or_404(Activity.objects.editable_by(user), pk=pk)
+    elif not outlets_recordable_by(user).exists():
+        raise PermissionDenied
+    form = ActivityForm(
+        request.POST if request.method == "POST" else None,
+        instance=activity,
+        user=user,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_save(activity=form.instance, by=user)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("The activity is saved."))
+            return redirect("followup:activity_list")
+    return render(
+        request,
+        "followup/record_form.html",
+        {
+            "form": form,
+            "title": _("Change an activity") if activity else _("Log an activity"),
+            "list_title": _("Activities"),
+            "list_url": reverse("followup:activity_list"),
+        },
+    )
+
+
+@require_safe
+def training_list(request):
+    """Trainings of service-point staff in the municipalities the user reads."""
+    user = request.user
+    trainings = Training.objects.visible_to(user).prefetch_related("outlets")
+    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "followup/training_list.html",
+        {
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "trainings": page.object_list,
+            "can_edit": user.role in (Role.ADMINISTRATOR, Role.OFFICIAL),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def training_form_view(request, pk=None):
+    user = request.user
+    if user.role not in (Role.ADMINISTRATOR, Role.OFFICIAL):
+        raise PermissionDenied
+    training = None
+    if pk is not None:
+        training = get_object_or_404(Training.objects.editable_by(user), pk=pk)
+    form = TrainingForm(
+        request.POST if request.method == "POST" else None,
+        instance=training,
+        user=user,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_save(
+                training=form.save(commit=False),
+                outlets=form.cleaned_data["outlets"],
+                by=user,
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("The training is saved."))
+            return redirect("followup:training_list")
+    return render(
+        request,
+        "followup/record_form.html",
+        {
+            "form": form,
+            "title": _("Change a training") if training else _("Record a training"),
+            "list_title": _("Trainings"),
+            "list_url": reverse("followup:training_list"),
+        },
+    )

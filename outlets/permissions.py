@@ -22,3 +22,15 @@ def can_import_outlets(user) -> bool:
 
 def can_export_outlets(user) -> bool:
     return user.is_authenticated and user.reads_all_base_data
+
+
+def outlets_recordable_by(user):
+    """The outlets whose yearly records (home deliveries, activities) the user may
+    log: officials and administrators their municipality's, shop owners their own."""
+    if not user.is_authenticated:
+        return Outlet.objects.none()
+    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+        return Outlet.objects.filter(municipality_id=user.municipality_id)
+    if user.role == Role.SHOP_OWNER:
+        return Outlet.objects.filter(owners=user)
+    return Outlet.objects.none()

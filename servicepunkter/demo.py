@@ -145,6 +145,7 @@ def demo_seed() -> None:
         users[demo.role] = user
     seed_agreements(nordmaling, outlets, users)
     seed_deliveries(outlets, users)
+    seed_activities_and_trainings(nordmaling, outlets, users)
 
 
 # Service point -> (party, organisation number, signatory, state, start in years before
@@ -476,5 +477,43 @@ def seed_deliveries(outlets, users):
                     cost=count * 160,
                     household_fees=count * 10,
                 ),
+                by=users[Role.OFFICIAL],
+            )
+
+
+def seed_activities_and_trainings(nordmaling, outlets, users):
+    """Two activities at Pers Livs and two trainings of the service points' staff."""
+    from followup.models import Activity, Training
+    from followup.services import activity_save, training_save
+
+    today = timezone.localdate()
+    if not Activity.objects.filter(outlet=outlets["Pers Livs"]).exists():
+        for days_ago, title, participants in [
+            (60, "Fika och hjälp med BankID", 12),
+            (20, "Byamöte om vinterväghållningen", 25),
+        ]:
+            activity_save(
+                activity=Activity(
+                    outlet=outlets["Pers Livs"],
+                    held_on=today - timedelta(days=days_ago),
+                    title=title,
+                    participants=participants,
+                ),
+                by=users[Role.SHOP_OWNER],
+            )
+    if not Training.objects.filter(municipality=nordmaling).exists():
+        in_force = [outlets["Pers Livs"], outlets["ICA Lundins"]]
+        for days_ago, topic, organiser, count in [
+            (150, Training.Topic.CRISIS, "Nordmalings kommun, krisberedskap", 4),
+            (40, Training.Topic.FORMS, "Försäkringskassan och Skatteverket", 3),
+        ]:
+            training_save(
+                training=Training(
+                    held_on=today - timedelta(days=days_ago),
+                    topic=topic,
+                    organiser=organiser,
+                    participant_count=count,
+                ),
+                outlets=in_force,
                 by=users[Role.OFFICIAL],
             )

@@ -4,11 +4,6 @@ from agreements.tests.conftest import catalogue, draft, party  # noqa: F401
 from followup.tests.factories import signed_agreement
 
 
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def agreement(own_outlet):
     """The shop owner's agreement, in force since 2025-01-01, yearly in arrears."""

@@ -232,6 +232,30 @@ DELIVERY_RECORDERS = signed_in(FORBIDDEN, administrator=OK, official=OK, shop_ow
 DELIVERY_EDITORS = AGREEMENT_EDITORS | {"shop_owner": (OK,) + (NOT_FOUND,) * 3}
 
 
+def activity_for(outlet):
+    from followup.models import Activity
+
+    activity, _ = Activity.objects.get_or_create(
+        outlet=outlet, held_on=date(2026, 4, 2), defaults={"title": "Fikaträff"}
+    )
+    return activity
+
+
+def training_for(outlet):
+    from followup.models import Training
+
+    training, _ = Training.objects.get_or_create(
+        municipality=outlet.municipality,
+        held_on=date(2026, 5, 5),
+        defaults={
+            "topic": Training.Topic.CRISIS,
+            "organiser": "Länsstyrelsen",
+            "participant_count": 3,
+        },
+    )
+    return training
+
+
 def delivery_for(outlet):
     from deliveries.models import Delivery
 
@@ -480,6 +504,22 @@ ROWS = [
     # Staff read their municipality's or county's summary, owners their outlets'.
     Row("deliveries:summary", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     Row("deliveries:summary_export", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    # Activities: logged like home deliveries, by the owner or the municipality.
+    Row("followup:activity_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row("followup:activity_create", get=DELIVERY_RECORDERS, post=DELIVERY_RECORDERS),
+    object_row(
+        "followup:activity_update",
+        lambda outlet: {"pk": activity_for(outlet).pk},
+        DELIVERY_EDITORS,
+    ),
+    # Trainings: recorded by the municipality's administrators and officials.
+    Row("followup:training_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    Row("followup:training_create", get=EDITORS, post=EDITORS),
+    object_row(
+        "followup:training_update",
+        lambda outlet: {"pk": training_for(outlet).pk},
+        EDITORS_OF_OWN_MUNICIPALITY,
+    ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),

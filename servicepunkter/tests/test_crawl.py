@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from followup.models import FollowUp
+from followup.models import Activity, FollowUp, Training
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
 
@@ -75,6 +75,14 @@ OBJECT_PAGES = {
     "agreements:agreement_document": (agreement_documents, set(Role)),
     "followup:followup_detail": (every("followup:followup_detail", FollowUp), STAFF),
     "followup:report": (every("followup:report", FollowUp), {Role.SHOP_OWNER}),
+    "followup:activity_update": (
+        every("followup:activity_update", Activity),
+        EDITORS | {Role.SHOP_OWNER},
+    ),
+    "followup:training_update": (
+        every("followup:training_update", Training),
+        EDITORS,
+    ),
     "agreements:service_update": (
         every("agreements:service_update", Service),
         {Role.ADMINISTRATOR},
