@@ -14,6 +14,7 @@ SOURCES = [
     "outlets",
     "agreements",
     "followup",
+    "reminders",
     "servicepunkter",
     "templates",
 ]
