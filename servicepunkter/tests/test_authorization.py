@@ -29,7 +29,7 @@ ACTORS = [
     "shop_owner",
     "regional_viewer",
 ]
-PROJECT_APPS = ["accounts", "outlets", "agreements", "followup"]
+PROJECT_APPS = ["accounts", "outlets", "agreements", "followup", "reminders"]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, "login", 403, 404, 405
