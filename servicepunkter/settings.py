@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "agreements",
     "followup",
     "deliveries",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Servicepunkter <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address links in e-mail start with. Unset in production: links are bare paths.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # Uploads larger than this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

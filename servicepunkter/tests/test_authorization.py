@@ -30,7 +30,14 @@ ACTORS = [
     "shop_owner",
     "regional_viewer",
 ]
-PROJECT_APPS = ["accounts", "outlets", "agreements", "followup", "deliveries"]
+PROJECT_APPS = [
+    "accounts",
+    "outlets",
+    "agreements",
+    "followup",
+    "deliveries",
+    "reminders",
+]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, "login", 403, 404, 405

@@ -15,6 +15,7 @@ SOURCES = [
     "agreements",
     "followup",
     "deliveries",
+    "reminders",
     "servicepunkter",
     "templates",
 ]

@@ -19,10 +19,12 @@ class Command(BaseCommand):
         created = followups_create_due(today=today)
         payouts_plan_ahead(today=today)
         self.stdout.write(f"Follow-ups created: {created}")
-        self.send_reminders()
+        self.send_reminders(today)
 
-    def send_reminders(self):
-        """Hook for the reminders (issue 5, built apart): runs `send_reminders`
-        once that command exists."""
+    def send_reminders(self, today):
+        """The reminders app's `send_reminders`, as of the same day; called by name
+        because followup must not import the later reminders app."""
         if "send_reminders" in get_commands():
-            call_command("send_reminders", stdout=self.stdout, stderr=self.stderr)
+            call_command(
+                "send_reminders", today=today, stdout=self.stdout, stderr=self.stderr
+            )

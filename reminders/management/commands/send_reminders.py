@@ -1,0 +1,30 @@
+"""python manage.py send_reminders: the day's reminders, each sent once (cron)."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from reminders.services import reminders_send
+
+
+class Command(BaseCommand):
+    help = (
+        "E-mails the reminders due today (reports, follow-ups, decision dates, "
+        "notice deadlines, payouts awaiting approval); each is sent once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="The day to remind as of (YYYY-MM-DD); today by default.",
+        )
+
+    def handle(self, *args, today=None, **options):
+        result = reminders_send(today=today)
+        self.stdout.write(f"Reminders sent: {result.sent}")
+        if result.failed:
+            self.stderr.write(
+                f"Reminders not sent (tried again next run): {result.failed}"
+            )
