@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "agreements",
     "followup",
     "deliveries",
+    "reports",
 ]
 
 MIDDLEWARE = [
