@@ -30,7 +30,14 @@ ACTORS = [
     "shop_owner",
     "regional_viewer",
 ]
-PROJECT_APPS = ["accounts", "outlets", "agreements", "followup", "deliveries"]
+PROJECT_APPS = [
+    "accounts",
+    "outlets",
+    "agreements",
+    "followup",
+    "deliveries",
+    "reports",
+]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, "login", 403, 404, 405
@@ -480,6 +487,18 @@ ROWS = [
     # Staff read their municipality's or county's summary, owners their outlets'.
     Row("deliveries:summary", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     Row("deliveries:summary_export", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    # Key figures and the annual report: staff of the municipality, the county's
+    # regional viewers and the system owner; shop owners are refused.
+    Row(
+        "reports:kpis",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "reports:annual_report",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),

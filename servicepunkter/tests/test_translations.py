@@ -15,6 +15,7 @@ SOURCES = [
     "agreements",
     "followup",
     "deliveries",
+    "reports",
     "servicepunkter",
     "templates",
 ]
