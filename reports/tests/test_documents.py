@@ -72,3 +72,37 @@ def test_the_pages_render_to_images(tmp_path, pdf_path):
     run("pdftoppm", "-png", "-r", "60", pdf_path, str(tmp_path / "page"))
 
     assert sorted(tmp_path.glob("page-*.png"))
+
+
+def test_the_report_of_a_year_holds_its_follow_ups_actions_and_grant_claim(
+    tmp_path, year_of_records, own_outlet
+):
+    from deliveries.models import Delivery
+
+    Delivery.objects.create(
+        outlet=own_outlet,
+        delivered_on=datetime.date(2026, 3, 10),
+        household_reference="H-017",
+        cost=150,
+    )
+    path = tmp_path / "arsrapport.pdf"
+    path.write_bytes(
+        annual_report_render_pdf(
+            municipality=own_outlet.municipality, year=2026, today=TODAY
+        )
+    )
+
+    text = " ".join(run("pdftotext", str(path), "-").split())
+
+    for expected in [
+        "Årsrapport 2026",
+        "Pers Livs, avtalsår 1 (2025-01-01 – 2025-12-31)",
+        "Förfaller 2026-03-01: klar.",
+        "Bedömning: Servicepunkten fungerar väl.",
+        "Ny skylt vid vägen Kommunen",
+        "+8,3 %",
+        "Uppnått",
+        # 150 kr net: the grant is half, 75 kr, under the cap of 100 kr.
+        "Totalt 1 150 kr 75 kr",
+    ]:
+        assert expected in text, expected
