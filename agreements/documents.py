@@ -97,7 +97,7 @@ class StaticFileFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         if parts.scheme != "file":
-            raise ValueError(f"Agreement documents only use static files, not {url}")
+            raise ValueError(f"Documents only use static files, not {url}")
         path = Path(unquote(parts.path)).resolve()
         if not path.is_relative_to(STATIC_DIR.resolve()) or not path.is_file():
             raise ValueError(f"Not a static file: {url}")
@@ -315,14 +315,22 @@ def agreement_render_pdf(
         )
         for attachment in (Attachment(*item) for item in attachments)
     ]
+    return html_render_pdf_a3a(html, created=created, attachments=pdf_attachments)
+
+
+def html_render_pdf_a3a(
+    html: str, *, created: datetime.datetime, attachments=()
+) -> bytes:
+    """HTML to PDF/A-3a with the static directory as its only source of files,
+    dated `created` (SOURCE_DATE_EPOCH): the same HTML gives the same bytes."""
     base_url = path2url(str(STATIC_DIR)).rstrip("/") + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=base_url, url_fetcher=StaticFileFetcher())
     with _render_lock:
         previous = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
         try:
             return document.write_pdf(
-                pdf_variant="pdf/a-3a", attachments=pdf_attachments
+                pdf_variant="pdf/a-3a", attachments=list(attachments)
             )
         finally:
             if previous is None:

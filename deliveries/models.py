@@ -2,6 +2,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -121,6 +122,10 @@ class Delivery(DeliveryRecord):
             )
         except ValidationError as error:
             raise ValidationError({"household_reference": error}) from None
+        if self.delivered_on and self.delivered_on > timezone.localdate():
+            raise ValidationError(
+                {"delivered_on": _("A delivery is logged once it has been made.")}
+            )
 
 
 @pghistory.track()
@@ -176,3 +181,18 @@ class MonthlyDeliveryTotal(DeliveryRecord):
 
     def __str__(self):
         return f"{self.outlet} {self.year}-{self.month:02d}"
+
+    def clean(self):
+        today = timezone.localdate()
+        if (
+            self.year
+            and self.month
+            and (self.year, self.month)
+            > (
+                today.year,
+                today.month,
+            )
+        ):
+            raise ValidationError(
+                {"month": _("A month's total is reported once the month has begun.")}
+            )

@@ -27,6 +27,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -227,7 +228,7 @@ def _payout_events(today, people):
             "outlet": agreement.outlet.name,
             "agreement": agreement.reference,
             "date": payout.due_on.isoformat(),
-            "amount": payout.amount,
+            "amount": number_format(payout.amount, decimal_pos=0, force_grouping=True),
             "start": payout.period_start.isoformat(),
             "end": payout.period_end.isoformat(),
         }

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "followup",
     "deliveries",
     "reminders",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -331,3 +331,42 @@ def test_regional_viewer_cannot_open_another_countys_summary(client, regional_vi
     response = client.get(reverse("deliveries:summary"), {"municipality": "0188"})
 
     assert response.status_code == 404
+
+
+def test_a_delivery_or_a_monthly_total_in_the_future_is_refused(
+    client, shop_owner, own_outlet
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from deliveries.models import Delivery, MonthlyDeliveryTotal
+
+    client.force_login(shop_owner)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(
+        "/deliveries/new/",
+        {
+            "outlet": own_outlet.pk,
+            "delivered_on": tomorrow.isoformat(),
+            "household_reference": "H-017",
+            "cost": "150",
+            "household_fees": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "när den har gjorts" in response.content.decode()
+    next_year = timezone.localdate().year + 1
+    response = client.post(
+        "/deliveries/monthly/new/",
+        {
+            "outlet": own_outlet.pk,
+            "year": str(next_year),
+            "month": "1",
+            "delivery_count": "5",
+            "cost": "500",
+            "household_fees": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert not Delivery.objects.exists() and not MonthlyDeliveryTotal.objects.exists()

@@ -169,6 +169,10 @@ def test_a_payout_whose_condition_holds_reminds_the_staff_to_approve_it(
             f"Utbetalning till Pers Livs ({agreement.reference}) väntar på godkännande",
         )
     ]
+    amount = agreement.payouts.get(agreement_year=1).amount
+    assert f"Utbetalningen på {amount // 1000}\xa0{amount % 1000:03d} kr" in (
+        mailoutbox[0].body
+    )
 
 
 def test_a_failed_send_is_not_recorded_and_is_tried_again(

@@ -37,6 +37,7 @@ PROJECT_APPS = [
     "followup",
     "deliveries",
     "reminders",
+    "reports",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -526,6 +527,18 @@ ROWS = [
         "followup:training_update",
         lambda outlet: {"pk": training_for(outlet).pk},
         EDITORS_OF_OWN_MUNICIPALITY,
+    ),
+    # Key figures and the annual report: staff of the municipality, the county's
+    # regional viewers and the system owner; shop owners are refused.
+    Row(
+        "reports:kpis",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "reports:annual_report",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
     ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.

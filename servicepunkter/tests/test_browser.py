@@ -7,7 +7,7 @@ from servicepunkter.demo import DEMO_PASSWORD, DEMO_USERS
 pytestmark = pytest.mark.browser
 
 
-REGISTER = ["Orter", "Samverkansparter", "Karta", "Avtal", "Uppföljning"]
+REGISTER = ["Orter", "Samverkansparter", "Karta", "Avtal", "Uppföljning", "Nyckeltal"]
 START_PAGE_LINKS = {
     Role.SYSTEM_OWNER: [
         "Start",

@@ -16,6 +16,7 @@ SOURCES = [
     "followup",
     "deliveries",
     "reminders",
+    "reports",
     "servicepunkter",
     "templates",
 ]

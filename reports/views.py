@@ -1,0 +1,115 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from accounts.models import Role
+from outlets.models import Municipality, Outlet
+from reports.charts import bar_chart
+from reports.documents import annual_report_render_pdf
+from reports.selectors import municipality_kpis, outlet_kpis
+from reports.templatetags.reports import change_percent
+
+YEARS_SHOWN = 4
+
+
+def _municipality(request):
+    """The municipality the user reports on, and the others they may choose.
+
+    Staff of a municipality see their own; regional viewers choose among their
+    county's municipalities, the system owner among those with outlets. Shop owners
+    are refused.
+    """
+    user = request.user
+    if user.role == Role.SHOP_OWNER:
+        raise PermissionDenied
+    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+        return user.municipality, []
+    with_outlets = Municipality.objects.filter(
+        pk__in=Outlet.objects.values("municipality")
+    )
+    if user.role == Role.REGIONAL_VIEWER:
+        choices = Municipality.objects.filter(county_id=user.county_id)
+    else:
+        choices = with_outlets
+    choices = list(choices.order_by("name"))
+    code = request.GET.get("municipality")
+    if code:
+        municipality = next((m for m in choices if m.code == code), None)
+        if municipality is None:
+            raise Http404
+        return municipality, choices
+    with_outlets_ids = set(with_outlets.values_list("pk", flat=True))
+    municipality = next(
+        (m for m in choices if m.pk in with_outlets_ids),
+        choices[0] if choices else None,
+    )
+    if municipality is None:
+        raise Http404
+    return municipality, choices
+
+
+def _year(request):
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return this_year
+    return year if 2000 <= year <= this_year + 1 else this_year
+
+
+@require_safe
+def kpi_view(request):
+    """Key figures of a municipality's year and its outlets' figures year over year."""
+    municipality, choices = _municipality(request)
+    year = _year(request)
+    this_year = timezone.localdate().year
+    outlets = Outlet.objects.filter(municipality=municipality)
+    outlets_kpis = outlet_kpis(outlets=outlets, until_year=year)
+    charts = []
+    for index, kpis in enumerate(outlets_kpis):
+        chart = bar_chart(
+            [
+                (str(y.year), y.visitors_per_week, change_percent(y.change_percent))
+                for y in kpis.years
+            ]
+        )
+        charts.append(
+            {
+                "kpis": kpis,
+                "chart": chart,
+                "chart_id": f"chart-{index}",
+                "description": "; ".join(
+                    _("%(year)s: %(visitors)s visitors a week")
+                    % {"year": y.year, "visitors": y.visitors_per_week}
+                    for y in kpis.years
+                ),
+            }
+        )
+    return render(
+        request,
+        "reports/kpis.html",
+        {
+            "municipality": municipality,
+            "municipality_choices": choices,
+            "year": year,
+            "years": list(range(this_year, this_year - YEARS_SHOWN, -1)),
+            "kpis": municipality_kpis(municipality=municipality, year=year),
+            "outlets": charts,
+        },
+    )
+
+
+@require_safe
+def annual_report_download(request):
+    """The annual report (Swedish: *årsrapport*) of a municipality's year as PDF."""
+    municipality, _choices = _municipality(request)
+    year = _year(request)
+    pdf = annual_report_render_pdf(municipality=municipality, year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="arsrapport-{municipality.code}-{year}.pdf"'
+    )
+    return response
