@@ -26,6 +26,8 @@ def test_the_kpi_page_shows_the_chart_and_the_same_numbers_in_a_table(
     assert '<td class="numeric">130</td>' in table
     assert "+8,3 %" in table
     assert "Uppnått" in table
+    # The owner's figure, told apart from the municipality's delivery log.
+    assert "Hemsändningar (ägarens årsrapport)" in table
     assert "<dd>40\xa0000 kr</dd>" in html  # committed in 2026
     assert reverse("reports:annual_report") + "?year=2026&amp;municipality=2401" in html
 
