@@ -580,8 +580,13 @@ def checklist_view(request):
     if request.method != "POST":
         return _checklist_page(request, municipality)
     if "common" in request.POST:
-        checklist_seed(municipality=municipality)
-        messages.success(request, _("The common criteria are added."))
+        if ChecklistCriterion.objects.filter(municipality=municipality).exists():
+            messages.error(
+                request, _("The checklist has criteria; add them one at a time.")
+            )
+        else:
+            checklist_seed(municipality=municipality)
+            messages.success(request, _("The common criteria are added."))
         return redirect("followup:checklist")
     form = CriterionForm(request.POST)
     if form.is_valid():

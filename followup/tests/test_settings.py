@@ -404,3 +404,23 @@ def test_an_empty_checklist_offers_the_common_criteria(client, administrator):
 
     assert messages_of(response) == ["De vanliga kontrollpunkterna är tillagda."]
     assert in_use(administrator.municipality) == DEFAULT_CHECKLIST
+
+
+def test_the_common_criteria_are_not_added_to_a_checklist_that_has_criteria(
+    client, administrator, checklist
+):
+    client.force_login(administrator)
+    for criterion in checklist:
+        client.post(reverse("followup:criterion_retire", args=[criterion.pk]))
+
+    response = client.post(CHECKLIST_URL, {"common": "1"}, follow=True)
+
+    assert messages_of(response)[-1] == (
+        "Checklistan har redan kontrollpunkter; lägg till dem en i taget."
+    )
+    assert (
+        ChecklistCriterion.objects.filter(
+            municipality=checklist[0].municipality
+        ).count()
+        == 9
+    )
