@@ -17,3 +17,13 @@ def can_manage_followup(user, followup) -> bool:
         and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
         and user.municipality_id == followup.agreement.municipality_id
     )
+
+
+def can_edit_followup_settings(user, municipality_id) -> bool:
+    """A municipality's administrators keep its follow-up settings and site-visit
+    checklist, as they keep its programme settings."""
+    return (
+        user.is_authenticated
+        and user.role == Role.ADMINISTRATOR
+        and user.municipality_id == municipality_id
+    )

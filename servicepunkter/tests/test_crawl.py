@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from followup.models import Activity, FollowUp, Training
+from followup.models import Activity, ChecklistCriterion, FollowUp, Training
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
 
@@ -83,6 +83,10 @@ OBJECT_PAGES = {
         every("followup:training_update", Training),
         EDITORS,
     ),
+    "followup:criterion_update": (
+        every("followup:criterion_update", ChecklistCriterion),
+        {Role.ADMINISTRATOR},
+    ),
     "agreements:service_update": (
         every("agreements:service_update", Service),
         {Role.ADMINISTRATOR},
@@ -117,6 +121,9 @@ NOT_OBJECT_PAGES = {
     "followup:action_status",
     "followup:site_visit",
     "followup:complete",
+    "followup:criterion_move",
+    "followup:criterion_retire",
+    "followup:criterion_restore",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
