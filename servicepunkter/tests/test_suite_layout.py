@@ -1,0 +1,15 @@
+import configparser
+
+from django.conf import settings
+
+
+def test_every_apps_tests_are_collected_by_a_plain_pytest_run():
+    """`make test` runs a bare `pytest`: an app not in testpaths is never tested."""
+    config = configparser.ConfigParser()
+    config.read(settings.BASE_DIR / "pytest.ini")
+    testpaths = set(config["pytest"]["testpaths"].split())
+    with_tests = {
+        path.parent.parent.name
+        for path in settings.BASE_DIR.glob("*/tests/__init__.py")
+    }
+    assert with_tests - testpaths == set()
