@@ -38,6 +38,7 @@ PROJECT_APPS = [
     "deliveries",
     "reminders",
     "reports",
+    "analysis",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
