@@ -38,7 +38,11 @@ def analysis_municipality(user, code=None):
     if user.role == Role.REGIONAL_VIEWER:
         choices = Municipality.objects.filter(county_id=user.county_id)
     else:
-        choices = Municipality.objects.all()
+        # All 290 would bury the few taking part: those with outlets or population.
+        choices = Municipality.objects.filter(
+            Q(pk__in=Outlet.objects.values("municipality"))
+            | Q(pk__in=PopulationImport.objects.values("municipality"))
+        )
     choices = list(choices.order_by("name"))
     if code:
         chosen = next((m for m in choices if m.code == code), None)

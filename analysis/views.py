@@ -81,6 +81,8 @@ class Page:
         else:
             self.choices = []
         self.municipality = municipality
+        # Who may choose keeps the choice in every link; others analyse their own.
+        self.choosing = not request.user.is_municipal_staff
         self.settings = AnalysisSettings.for_municipality(municipality)
         self.form = AnalysisForm(request.GET or None, default_bands=self.settings.bands)
         self.form.is_valid()
@@ -101,10 +103,14 @@ class Page:
             self.last_error = str(error)
             return None
 
-    def query(self, **extra):
-        """The page's choices as a query string, with more parameters."""
-        params = {"kind": self.kind, "bands": ",".join(map(str, self.bands))}
-        if self.choices:
+    def query(self, *, with_municipality=True, **extra):
+        """The page's choices as a query string (defaults left out), and more."""
+        params = {}
+        if self.kind != "grocery":
+            params["kind"] = self.kind
+        if self.bands != self.settings.bands:
+            params["bands"] = ",".join(map(str, self.bands))
+        if self.choosing and with_municipality:
             params["municipality"] = self.municipality.code
         params.update(extra)
         return urlencode(params, doseq=True)
@@ -120,6 +126,7 @@ class Page:
             "result": self.result,
             "error": self.error,
             "query": self.query(),
+            "object_query": self.query(with_municipality=False),
             "settings_threshold": self.settings.strategic_threshold,
             **more,
         }
