@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from analysis import engine
 from analysis.models import SWEDEN_EASTING, SWEDEN_NORTHING, Scenario
 from analysis.selectors import added_kinds
 from analysis.services import AnalysisError, ScenarioSpec, parse_bands
@@ -19,7 +18,8 @@ KIND_LABELS = {
     "agent": _("Agent"),
     "service_point": _("Service point"),
 }
-KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in engine.KINDS]
+# Grocery first: the default, so a form without a kind shows what is analysed.
+KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in KIND_LABELS]
 # The kinds a new outlet can have, as in the register (without "other").
 ADDED_KIND_CHOICES = [
     (value, label) for value, label in Outlet.Kind.choices if value != "other"
@@ -30,7 +30,10 @@ class AnalysisForm(forms.Form):
     """The kind of outlet and the distance bands; the defaults when left out."""
 
     kind = forms.ChoiceField(
-        label=_("Kind of outlet"), choices=KIND_CHOICES, required=False
+        label=_("Kind of outlet"),
+        choices=KIND_CHOICES,
+        required=False,
+        initial="grocery",
     )
     bands = forms.CharField(
         label=_("Distance bands (km)"),
@@ -39,8 +42,11 @@ class AnalysisForm(forms.Form):
         help_text=_("The upper edges, separated by commas, e.g. 5,10,20,30."),
     )
 
-    def __init__(self, *args, default_bands=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, default_bands=(), **kwargs):
+        if data is not None and not data.get("kind"):
+            data = data.copy()
+            data["kind"] = "grocery"
+        super().__init__(data, *args, **kwargs)
         self.default_bands = list(default_bands)
         self.fields["bands"].widget.attrs["placeholder"] = ",".join(
             str(b) for b in self.default_bands

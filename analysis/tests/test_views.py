@@ -601,3 +601,14 @@ def test_an_unknown_table_is_not_found(client, official, shops):
 
     assert client.get(EXPORT, {"table": "secrets"}).status_code == 404
     assert client.get(EXPORT, {"table": "scenario"}).status_code == 404
+
+
+def test_the_editor_without_a_kind_keeps_grocery_chosen(client, official, shops):
+    client.force_login(official)
+
+    response = client.get(EDITOR, {"close": shops["A"].pk})
+
+    chosen = html.fromstring(response.content).xpath(
+        "//select[@name='kind']/option[@selected]/@value"
+    )
+    assert chosen == ["grocery"]
