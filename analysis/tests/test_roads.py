@@ -557,3 +557,16 @@ def test_networks_from_random_graphs_are_symmetric():
     network = random_network(rng, nodes=50, links=80)
     assert (network.graph != network.graph.T).nnz == 0
     assert scipy.sparse.isspmatrix_csr(network.graph)
+
+
+def test_snapping_the_same_squares_again_gives_the_same_answer():
+    network = synthetic_road_network(3_000, seed=2, bbox=(0, 0, 20_000, 20_000))
+    squares = np.random.default_rng(2).uniform(0, 20_000, (12_000, 2))
+    node, distance = network.nodes_nearest(squares)
+    expected = node.copy(), distance.copy()
+    node[:] = 0  # the caller's arrays are theirs to change
+    again = network.nodes_nearest(squares)
+    assert np.array_equal(again[0], expected[0])
+    assert np.array_equal(again[1], expected[1])
+    squares[0] = network.node_xy[5]
+    assert network.nodes_nearest(squares)[0][0] == 5
