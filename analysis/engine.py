@@ -132,6 +132,7 @@ class Squares:
     ages: np.ndarray | None = None
     locality: np.ndarray | None = None
     _groups: np.ndarray | None = field(default=None, repr=False)
+    _weights: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.xy = np.asarray(self.xy, dtype=float).reshape(-1, 2)
@@ -154,14 +155,26 @@ class Squares:
         return len(self.population)
 
     @property
+    def weights(self):
+        """(n, 1 or 6) float columns: people, then the five age groups if known."""
+        if self._weights is None:
+            columns = [self.population]
+            if self.ages is not None:
+                columns += list(self.age_groups.T)
+            self._weights = np.asfortranarray(np.column_stack(columns), dtype=float)
+        return self._weights
+
+    @property
     def age_groups(self):
         """(n, 5) people per reporting age group, or None without ages."""
         if self.ages is None:
             return None
         if self._groups is None:
-            self._groups = np.column_stack(
-                [self.ages[:, part].sum(axis=1) for part in AGE_GROUPS.values()]
-            )
+            indicator = np.zeros((19, len(AGE_GROUPS)))
+            for j, part in enumerate(AGE_GROUPS.values()):
+                indicator[part, j] = 1
+            groups = self.ages.astype(float) @ indicator
+            self._groups = groups.round().astype(np.int64)
         return self._groups
 
 
@@ -247,11 +260,12 @@ class Analysis:
     def method(self):
         return self.distance.method
 
-    def scenario(self, *, closed=(), added=None, moved=None):
+    def scenario(self, *, closed=(), added=None, moved=None, kinds=None):
         """The same analysis with outlets closed, added or moved (by outlet id).
 
         `added` is an `Outlets` of new outlets (negative ids); `moved` maps an outlet id
-        to its new (easting, northing). Only the squares a change can touch are redone.
+        to its new (easting, northing); `kinds` limits the scenario to some kinds. Only
+        the squares a change can touch are redone.
         """
         moved = dict(moved or {})
         gone_ids = np.asarray(sorted(set(closed) | set(moved)), dtype=np.int64)
@@ -273,13 +287,20 @@ class Analysis:
         if added is not None:
             extra = extra.concatenated(added)
         outlets = self.outlets.concatenated(extra) if len(extra) else self.outlets
+        kinds = self.kinds if kinds is None else tuple(kinds)
+        # A lookup table of the rows that are gone; its spare last entry answers -1.
+        gone = np.zeros(len(self.outlets) + 1, dtype=bool)
+        gone[gone_rows] = True
         nearest = {}
-        for kind in self.kinds:
-            members, index = self._indexes[kind]
+        for kind in kinds:
             base = self.nearest[kind]
             dist, idx = base.dist, base.idx
-            if len(gone_rows):
-                touched = np.isin(idx, gone_rows).any(axis=1)
+            if (
+                len(gone_rows)
+                and self.outlets.kinds[gone_rows, KINDS.index(kind)].any()
+            ):
+                members, index = self._indexes[kind]
+                touched = gone[idx[:, 0]] | gone[idx[:, 1]]
                 if touched.any():
                     excluded = np.flatnonzero(np.isin(members, gone_rows))
                     local_d, local_i = index.nearest(
@@ -303,7 +324,7 @@ class Analysis:
             self.squares,
             outlets,
             self.distance,
-            self.kinds,
+            kinds,
             _state=(self._scenario_indexes(outlets, gone_rows), nearest),
         )
 
@@ -364,23 +385,25 @@ def _best_two(dist, idx, other_dist, other_idx):
     )
 
 
-def _sum_by(keys, weights, size):
-    """Integer sums of weights per key in range(size)."""
-    if weights.ndim == 1:
-        return (
-            np.bincount(keys, weights=weights, minlength=size).round().astype(np.int64)
+def _sums(keys, weights, size):
+    """Integer sums of each weight column per key in range(size): (size, columns)."""
+    return (
+        np.column_stack(
+            [
+                np.bincount(keys, weights=weights[:, j], minlength=size)[:size]
+                for j in range(weights.shape[1])
+            ]
         )
-    return np.column_stack(
-        [_sum_by(keys, weights[:, j], size) for j in range(weights.shape[1])]
+        .round()
+        .astype(np.int64)
     )
 
 
 def _ages_dict(values):
-    if values is None:
+    """Age-group figures from a row of [people, 0-19, 20-64, 65-79, 80+, 70+]."""
+    if len(values) == 1:
         return dict.fromkeys(AGE_GROUP_NAMES)
-    return {
-        name: int(value) for name, value in zip(AGE_GROUP_NAMES, values, strict=True)
-    }
+    return dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
 
 
 def kind_report(
@@ -394,11 +417,16 @@ def kind_report(
     detour_factor,
     kind,
 ):
-    """Population by distance band and age group, per locality and per outlet."""
+    """Population by distance band and age group, per locality and per outlet.
+
+    Written for 600 000 squares: every sum is a `bincount` over one weight matrix
+    (people and the age groups), squares without an outlet go to a spare bin rather
+    than being masked out, and the lists are built from `tolist()` values.
+    """
     bands_km = [float(edge) for edge in bands_km]
     band_count = len(bands_km) + 1
-    pop = squares.population
-    groups = squares.age_groups
+    weights = squares.weights
+    pop = weights[:, 0]
     # To the millimetre: positions converted between coordinate systems should not
     # move a square across a band edge by a rounding error.
     near_km = np.round(nearest.dist[:, 0] / 1000.0, 6)
@@ -406,118 +434,119 @@ def kind_report(
     # Each band includes its lower edge and excludes its upper one.
     band = np.searchsorted(np.asarray(bands_km), near_km, side="right")
 
-    band_people = _sum_by(band, pop, band_count)
-    band_ages = _sum_by(band, groups, band_count) if groups is not None else None
+    band_sums = _sums(band, weights, band_count).tolist()
     edges = [0.0, *bands_km]
     bands = [
         {
             "from_km": _number(edges[b]),
             "to_km": _number(bands_km[b]) if b < len(bands_km) else None,
-            "population": int(band_people[b]),
-            "by_age": _ages_dict(None if band_ages is None else band_ages[b]),
+            "population": band_sums[b][0],
+            "by_age": _ages_dict(band_sums[b]),
         }
         for b in range(band_count)
     ]
 
-    # Per outlet: the squares it is nearest for.
+    # Per outlet: the squares it is nearest for. Unserved squares count in bin m.
+    m = len(outlets)
     row = nearest.idx[:, 0]
     served = row >= 0
-    rows_served = row[served]
-    m = len(outlets)
-    square_count = np.bincount(rows_served, minlength=m)
-    dependent = _sum_by(rows_served, pop[served], m)
-    dependent_ages = (
-        _sum_by(rows_served, groups[served], m) if groups is not None else None
-    )
-    far_next = served & (next_km > ALTERNATIVE_KM)
-    beyond = _sum_by(row[far_next], pop[far_next], m)
-    if groups is not None:
-        transport_squares = served & (near_km >= TRANSPORT_FROM_KM)
-        transport = np.bincount(
-            row[transport_squares],
-            weights=groups[transport_squares, AGE_70_PLUS] * near_km[transport_squares],
-            minlength=m,
+    bins = np.where(served, row, m)
+    square_count = np.bincount(bins, minlength=m + 1)[:m]
+    dependent = _sums(bins, weights, m)
+    beyond = np.bincount(
+        bins, weights=np.where(next_km > ALTERNATIVE_KM, pop, 0), minlength=m + 1
+    )[:m]
+    has_ages = weights.shape[1] > 1
+    if has_ages:
+        need = np.where(
+            served & (near_km >= TRANSPORT_FROM_KM),
+            weights[:, 1 + AGE_70_PLUS] * np.where(served, near_km, 0),
+            0,
         )
-    else:
-        transport = None
+        transport = np.bincount(bins, weights=need, minlength=m + 1)[:m]
     outlet_rows = np.flatnonzero(square_count)
+    ids = outlets.ids[outlet_rows].tolist()
+    counts = square_count[outlet_rows].tolist()
+    dependent_rows = dependent[outlet_rows].tolist()
+    beyond_rows = beyond[outlet_rows].round().astype(np.int64).tolist()
+    transport_rows = (
+        transport[outlet_rows].round(1).tolist() if has_ages else [None] * len(ids)
+    )
     per_outlet = [
         {
-            "id": int(outlets.ids[r]),
-            "squares": int(square_count[r]),
-            "dependent_population": int(dependent[r]),
-            "dependent_by_age": _ages_dict(
-                None if dependent_ages is None else dependent_ages[r]
+            "id": outlet_id,
+            "squares": count,
+            "dependent_population": sums[0],
+            "dependent_by_age": (
+                dict(zip(AGE_GROUP_NAMES, sums[1:], strict=True))
+                if has_ages
+                else dict.fromkeys(AGE_GROUP_NAMES)
             ),
-            "beyond_10_km_if_closed": int(beyond[r]),
-            "transport_need_70_plus_km": (
-                None if transport is None else round(float(transport[r]), 1)
-            ),
+            "beyond_10_km_if_closed": far,
+            "transport_need_70_plus_km": need_km,
         }
-        for r in outlet_rows
+        for outlet_id, count, sums, far, need_km in zip(
+            ids, counts, dependent_rows, beyond_rows, transport_rows, strict=True
+        )
     ]
     per_outlet.sort(key=lambda entry: (-entry["dependent_population"], entry["id"]))
 
     # Per locality.
     loc = squares.locality
-    located = loc >= 0
-    locality_count = int(loc.max()) + 1 if located.any() else 0
+    locality_count = int(loc.max()) + 1 if len(loc) and loc.max() >= 0 else 0
     per_locality = []
     if locality_count:
-        keys = loc[located] * band_count + band[located]
-        grid = _sum_by(keys, pop[located], locality_count * band_count).reshape(
-            locality_count, band_count
-        )
-        loc_ages = (
-            _sum_by(loc[located], groups[located], locality_count)
-            if groups is not None
-            else None
-        )
-        for index in range(locality_count):
-            people = int(grid[index].sum())
-            if not people and not (loc == index).any():
-                continue
-            per_locality.append(
-                {
-                    "locality": index,
-                    "population": people,
-                    "by_age": _ages_dict(None if loc_ages is None else loc_ages[index]),
-                    "bands": [int(value) for value in grid[index]],
-                }
-            )
+        loc_bins = np.where(loc >= 0, loc, locality_count)
+        grid = np.bincount(
+            loc_bins * band_count + band,
+            weights=pop,
+            minlength=(locality_count + 1) * band_count,
+        )[: locality_count * band_count]
+        grid = grid.reshape(locality_count, band_count).round().astype(np.int64)
+        loc_sums = _sums(loc_bins, weights, locality_count)
+        squares_per_locality = np.bincount(loc_bins, minlength=locality_count + 1)
+        present = np.flatnonzero(squares_per_locality[:locality_count])
+        grid_rows = grid[present].tolist()
+        sum_rows = loc_sums[present].tolist()
+        per_locality = [
+            {
+                "locality": index,
+                "population": sum_rows[j][0],
+                "by_age": _ages_dict(sum_rows[j]),
+                "bands": grid_rows[j],
+            }
+            for j, index in enumerate(present.tolist())
+        ]
 
     # Candidate strategic localities: one outlet is the only one within 10 km.
-    sole = served & located & (near_km <= ALTERNATIVE_KM) & (next_km > ALTERNATIVE_KM)
+    sole = np.flatnonzero(
+        served & (loc >= 0) & (near_km <= ALTERNATIVE_KM) & (next_km > ALTERNATIVE_KM)
+    )
     strategic = []
-    if sole.any():
+    if len(sole):
         keys = loc[sole] * m + row[sole]
         unique, inverse = np.unique(keys, return_inverse=True)
-        people = _sum_by(inverse, pop[sole], len(unique))
-        sole_ages = (
-            _sum_by(inverse, groups[sole], len(unique)) if groups is not None else None
-        )
-        for j, key in enumerate(unique):
-            if people[j] >= threshold:
-                strategic.append(
-                    {
-                        "locality": int(key // m),
-                        "outlet_id": int(outlets.ids[key % m]),
-                        "population": int(people[j]),
-                        "by_age": _ages_dict(
-                            None if sole_ages is None else sole_ages[j]
-                        ),
-                    }
-                )
+        sole_sums = _sums(inverse.ravel(), weights[sole], len(unique))
+        for j in np.flatnonzero(sole_sums[:, 0] >= threshold).tolist():
+            key = int(unique[j])
+            strategic.append(
+                {
+                    "locality": key // m,
+                    "outlet_id": int(outlets.ids[key % m]),
+                    "population": int(sole_sums[j, 0]),
+                    "by_age": _ages_dict(sole_sums[j].tolist()),
+                }
+            )
         strategic.sort(key=lambda entry: -entry["population"])
 
-    unreachable = ~np.isfinite(nearest.dist[:, 0])
+    totals = weights.sum(axis=0).round().astype(np.int64).tolist()
     return {
         "method": method,
         "detour_factor": detour_factor,
         "kind": kind,
-        "total_population": int(pop.sum()),
-        "by_age": _ages_dict(None if groups is None else groups.sum(axis=0)),
-        "unreachable_population": int(pop[unreachable].sum()),
+        "total_population": totals[0],
+        "by_age": _ages_dict(totals),
+        "unreachable_population": int(pop[~np.isfinite(nearest.dist[:, 0])].sum()),
         "bands": bands,
         "outlets": per_outlet,
         "localities": per_locality,

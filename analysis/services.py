@@ -10,6 +10,7 @@ import json
 import struct
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.db import connection, transaction
@@ -320,16 +321,43 @@ def squares_load(*, municipality, locality_xy):
     return squares
 
 
+@transaction.atomic
+def road_network_store(*, path, name, by=None) -> RoadNetwork:
+    """Read road lines, build the graph and store it; the newest network is used."""
+    from analysis.roads import RoadFileError, road_lines_read
+    from analysis.roads import RoadNetwork as Network
+
+    network = Network.from_lines(road_lines_read(path))
+    if not network.edge_count:
+        raise RoadFileError(_("The road file's lines have no length."))
+    return RoadNetwork.objects.create(
+        name=name,
+        file_name=Path(path).name,
+        imported_by=by,
+        node_count=len(network.node_xy),
+        edge_count=network.edge_count,
+        data=network.to_bytes(),
+    )
+
+
 def road_network_current():
     return RoadNetwork.objects.order_by("-imported_at", "-pk").first()
 
 
+_networks = {}
+
+
 def distance_for(*, settings, road_network):
-    if road_network is not None:
+    """Along the newest road network if there is one, else straight line × factor."""
+    if road_network is None:
+        return engine.StraightLine(settings.detour_factor)
+    if road_network.pk not in _networks:
         from analysis.roads import RoadNetwork as Network
 
-        return engine.RoadDistance(Network.from_bytes(bytes(road_network.data)))
-    return engine.StraightLine(settings.detour_factor)
+        # A national network is large: keep the last one built in this process.
+        _networks.clear()
+        _networks[road_network.pk] = Network.from_bytes(bytes(road_network.data))
+    return engine.RoadDistance(_networks[road_network.pk])
 
 
 # Running, with the cache ----------------------------------------------------------

@@ -474,3 +474,71 @@ def test_results_are_cached_and_recomputed_when_an_input_changes(
     import_file(tmp_path, "easting,northing,size_m,population\n500000,7000000,250,7\n")
     assert analysis_json()["total_population"] == 7
     assert AnalysisResult.objects.count() == 4
+
+
+# Along roads -----------------------------------------------------------------------
+
+
+def road_file(tmp_path, points_km):
+    coordinates = [[E0 + x * 1000, N0 + y * 1000] for x, y in points_km]
+    path = tmp_path / "vagar.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "EPSG:3006"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "LineString", "coordinates": coordinates},
+                    }
+                ],
+            }
+        )
+    )
+    return path
+
+
+def test_with_a_road_network_distances_follow_the_roads(tmp_path):
+    """The road of test_engine: A to (0,10), east to (6,10), south to s1, east to B."""
+    a = shop("Handlarn A", 0, 0)
+    b = shop("Handlarn B", 20, 0)
+    import_file(
+        tmp_path,
+        "\n".join(
+            [
+                f"easting,northing,size_m,population,{AGE_HEADER}",
+                square(6, 0, {14: 10}),
+                square(0, 5, {4: 20}),
+            ]
+        ),
+    )
+    straight = analysis_json()
+    assert straight["method"] == "straight_line"
+    assert [o["id"] for o in straight["outlets"]] == [a.pk]
+
+    path = road_file(tmp_path, [(0, 0), (0, 5), (0, 10), (6, 10), (6, 0), (20, 0)])
+    output = run("import_road_network", path, "--name", "Testvägar")
+    assert "Vägnätet Testvägar sparat: 6 noder, 5 vägsegment" in output
+
+    result = analysis_json()
+    assert result["method"] == "road_network"
+    assert result["detour_factor"] is None
+    assert result["road_network"] == "Testvägar"
+    assert [band["population"] for band in result["bands"]] == [0, 20, 10, 0, 0]
+    outlets = {o["id"]: o for o in result["outlets"]}
+    assert outlets[b.pk]["dependent_population"] == 10
+    assert outlets[b.pk]["beyond_10_km_if_closed"] == 10
+    assert outlets[b.pk]["transport_need_70_plus_km"] == 140.0
+    closed = analysis_json("--close", b.pk)
+    assert [band["population"] for band in closed["bands"]] == [0, 20, 0, 10, 0]
+    table = run("service_analysis", "--municipality", "2401")
+    assert "längs vägnätet Testvägar" in table
+
+
+def test_a_road_file_without_lines_is_refused(tmp_path):
+    path = tmp_path / "tom.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(CommandError, match="tom.geojson"):
+        run("import_road_network", path)
