@@ -542,3 +542,63 @@ def test_a_road_file_without_lines_is_refused(tmp_path):
     path.write_text('{"type": "FeatureCollection", "features": []}')
     with pytest.raises(CommandError, match="tom.geojson"):
         run("import_road_network", path)
+
+
+def geopackage(path, squares, srs=3006):
+    """A minimal GeoPackage: one layer of square polygons with a beftotalt column."""
+    import sqlite3
+    import struct
+
+    import shapely
+
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        """
+        CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY,
+            organization TEXT, organization_coordsys_id INTEGER, definition TEXT);
+        CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT);
+        CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT,
+            geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER);
+        CREATE TABLE rutor (fid INTEGER PRIMARY KEY, geom BLOB, beftotalt INTEGER);
+        INSERT INTO gpkg_contents VALUES ('rutor', 'features');
+        """
+    )
+    connection.execute(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES ('SWEREF99 TM', ?, 'EPSG', ?, '')",
+        [srs, srs],
+    )
+    connection.execute(
+        "INSERT INTO gpkg_geometry_columns "
+        "VALUES ('rutor', 'geom', 'POLYGON', ?, 0, 0)",
+        [srs],
+    )
+    for easting, northing, size, people in squares:
+        polygon = shapely.box(easting, northing, easting + size, northing + size)
+        blob = b"GP\x00\x01" + struct.pack("<i", srs) + shapely.to_wkb(polygon)
+        connection.execute(
+            "INSERT INTO rutor (geom, beftotalt) VALUES (?, ?)", [blob, people]
+        )
+    connection.commit()
+    connection.close()
+    return path
+
+
+def test_a_geopackage_of_square_polygons_is_read_from_their_bounds(tmp_path):
+    path = geopackage(
+        tmp_path / "rutor.gpkg",
+        [(394000, 6133000, 1000, 7), (395000, 6133000, 1000, 22)],
+    )
+    run("import_population", path, "--municipality", "2401")
+    assert sorted(
+        PopulationSquare.objects.values_list(
+            "easting", "northing", "size_m", "population"
+        )
+    ) == [(394000, 6133000, 1000, 7), (395000, 6133000, 1000, 22)]
+    assert PopulationImport.objects.get().format == "geopackage"
+
+
+def test_a_geopackage_in_another_coordinate_system_is_refused(tmp_path):
+    path = geopackage(tmp_path / "rutor.gpkg", [(394000, 6133000, 1000, 7)], srs=4326)
+    with pytest.raises(CommandError, match="SWEREF 99 TM"):
+        run("import_population", path, "--municipality", "2401")
+    assert not PopulationSquare.objects.exists()
