@@ -223,6 +223,17 @@ def population_generate(*, municipality, seed=0, people=None) -> PopulationGrid:
     )
 
 
+def population_synthetic_store(*, municipality, seed=0, people=None):
+    """Generate and store a synthetic population (for the demo and benchmarks)."""
+    grid = population_generate(municipality=municipality, seed=seed, people=people)
+    return population_store(
+        municipality=municipality,
+        grid=grid,
+        file_name=_("synthetic (seed %(seed)s)") % {"seed": seed},
+        synthetic=True,
+    )
+
+
 # The engine's inputs ---------------------------------------------------------------
 
 

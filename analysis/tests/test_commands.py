@@ -21,8 +21,9 @@ from analysis.models import (
     PopulationImport,
     PopulationSquare,
 )
+from analysis.services import population_synthetic_store
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
-from outlets.models import Outlet
+from outlets.models import Municipality, Outlet
 from outlets.tests.factories import LocalityFactory, OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
@@ -602,3 +603,26 @@ def test_a_geopackage_in_another_coordinate_system_is_refused(tmp_path):
     with pytest.raises(CommandError, match="SWEREF 99 TM"):
         run("import_population", path, "--municipality", "2401")
     assert not PopulationSquare.objects.exists()
+
+
+def test_every_demo_municipality_with_localities_gets_a_synthetic_population():
+    """What seed_demo can call: population_synthetic_store for each municipality."""
+    from servicepunkter.demo import demo_seed
+
+    demo_seed()
+    municipalities = Municipality.objects.filter(
+        localities__latitude__isnull=False
+    ).distinct()
+    assert municipalities.filter(code="2401").exists()
+    for place in municipalities:
+        record = population_synthetic_store(municipality=place)
+        assert record.synthetic and record.population > 0
+    result = analysis_json()
+    assert result["population_source"]["synthetic"] is True
+    assert (
+        result["total_population"]
+        == PopulationImport.objects.filter(municipality__code="2401")
+        .latest()
+        .population
+    )
+    assert result["outlets"]
