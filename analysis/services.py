@@ -415,6 +415,25 @@ class ScenarioSpec:
         }
 
 
+def scenario_spec(scenario) -> ScenarioSpec:
+    """A saved scenario as the changes one run makes to the register."""
+    added = []
+    for outlet in scenario.added_outlets.all():
+        flags = _kind_row(
+            outlet.kind, ["agent"] if outlet.is_agent else [], outlet.is_service_point
+        )
+        kinds = tuple(k for k, f in zip(engine.KINDS, flags, strict=True) if f)
+        added.append((outlet.name, kinds, outlet.easting, outlet.northing))
+    return ScenarioSpec(
+        closed=tuple(sorted(scenario.closed_outlets.values_list("pk", flat=True))),
+        added=tuple(added),
+        moved=tuple(
+            (moved.outlet_id, moved.easting, moved.northing)
+            for moved in scenario.moved_outlets.order_by("outlet_id")
+        ),
+    )
+
+
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 

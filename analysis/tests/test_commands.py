@@ -20,8 +20,15 @@ from analysis.models import (
     AnalysisResult,
     PopulationImport,
     PopulationSquare,
+    Scenario,
+    ScenarioAddedOutlet,
+    ScenarioMovedOutlet,
 )
-from analysis.services import population_synthetic_store
+from analysis.services import (
+    population_synthetic_store,
+    scenario_spec,
+    service_analysis_run,
+)
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
 from outlets.models import Municipality, Outlet
 from outlets.tests.factories import LocalityFactory, OutletFactory, municipality
@@ -626,3 +633,37 @@ def test_every_demo_municipality_with_localities_gets_a_synthetic_population():
         .population
     )
     assert result["outlets"]
+
+
+def test_a_saved_scenario_closes_adds_and_moves_without_touching_the_register(
+    hand_register,
+):
+    a, c = hand_register["A"], hand_register["C"]
+    scenario = Scenario.objects.create(
+        municipality=municipality("2401"), name="Ny butik i s2, C flyttar"
+    )
+    scenario.closed_outlets.add(a)
+    ScenarioAddedOutlet.objects.create(
+        scenario=scenario,
+        name="Nya butiken",
+        kind="grocery",
+        easting=E0 - 7000,
+        northing=N0,
+    )
+    ScenarioMovedOutlet.objects.create(
+        scenario=scenario, outlet=c, easting=E0, northing=N0 + 25_000
+    )
+    result = service_analysis_run(
+        municipality=municipality("2401"), scenario=scenario_spec(scenario)
+    )
+    # × 1.3. s1: B 11.7 km (A closed); s2: the new shop, 0 km; s3: B 5.2 km;
+    # s4: C, now in the square; s5: C 20 × 1.3 = 26 km.
+    assert [band["population"] for band in result["bands"]] == [70, 30, 100, 10, 0]
+    outlets = {o["name"]: o for o in result["outlets"]}
+    assert outlets["Nya butiken"]["dependent_population"] == 50
+    assert outlets["Nya butiken"]["added_in_scenario"] is True
+    assert outlets["Handlarn C"]["dependent_population"] == 30
+    assert "Handlarn A" not in outlets
+    assert Outlet.objects.get(pk=c.pk).latitude == c.latitude
+    # The register's own analysis is cached apart and unchanged.
+    assert analysis_json()["bands"][0]["population"] == 100
