@@ -132,6 +132,7 @@ class Squares:
     ages: np.ndarray | None = None
     locality: np.ndarray | None = None
     _groups: np.ndarray | None = field(default=None, repr=False)
+    _weights: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.xy = np.asarray(self.xy, dtype=float).reshape(-1, 2)
@@ -154,14 +155,30 @@ class Squares:
         return len(self.population)
 
     @property
+    def locality_count(self):
+        return int(self.locality.max()) + 1 if len(self.locality) else 0
+
+    @property
+    def weights(self):
+        """(n, 1 or 6) float columns: people, then the five age groups if known."""
+        if self._weights is None:
+            columns = [self.population]
+            if self.ages is not None:
+                columns += list(self.age_groups.T)
+            self._weights = np.asfortranarray(np.column_stack(columns), dtype=float)
+        return self._weights
+
+    @property
     def age_groups(self):
         """(n, 5) people per reporting age group, or None without ages."""
         if self.ages is None:
             return None
         if self._groups is None:
-            self._groups = np.column_stack(
-                [self.ages[:, part].sum(axis=1) for part in AGE_GROUPS.values()]
-            )
+            indicator = np.zeros((19, len(AGE_GROUPS)))
+            for j, part in enumerate(AGE_GROUPS.values()):
+                indicator[part, j] = 1
+            groups = self.ages.astype(float) @ indicator
+            self._groups = groups.round().astype(np.int64)
         return self._groups
 
 
@@ -231,8 +248,12 @@ class Analysis:
         self.outlets = outlets
         self.distance = distance
         self.kinds = tuple(kinds)
+        # Sums over squares, kept per (kind, bands); a scenario derives its own from
+        # its parent's by redoing only the squares whose nearest outlets changed.
+        self._aggregates = {}
+        self._parent, self._changed = None, {}
         if _state is not None:
-            self._indexes, self.nearest = _state
+            self._indexes, self.nearest, self._parent, self._changed = _state
             return
         self._indexes = {}
         self.nearest = {}
@@ -247,11 +268,12 @@ class Analysis:
     def method(self):
         return self.distance.method
 
-    def scenario(self, *, closed=(), added=None, moved=None):
+    def scenario(self, *, closed=(), added=None, moved=None, kinds=None):
         """The same analysis with outlets closed, added or moved (by outlet id).
 
         `added` is an `Outlets` of new outlets (negative ids); `moved` maps an outlet id
-        to its new (easting, northing). Only the squares a change can touch are redone.
+        to its new (easting, northing); `kinds` limits the scenario to some kinds. Only
+        the squares a change can touch are redone.
         """
         moved = dict(moved or {})
         gone_ids = np.asarray(sorted(set(closed) | set(moved)), dtype=np.int64)
@@ -273,13 +295,20 @@ class Analysis:
         if added is not None:
             extra = extra.concatenated(added)
         outlets = self.outlets.concatenated(extra) if len(extra) else self.outlets
-        nearest = {}
-        for kind in self.kinds:
-            members, index = self._indexes[kind]
+        kinds = self.kinds if kinds is None else tuple(kinds)
+        # A lookup table of the rows that are gone; its spare last entry answers -1.
+        gone = np.zeros(len(self.outlets) + 1, dtype=bool)
+        gone[gone_rows] = True
+        nearest, changed = {}, {}
+        for kind in kinds:
             base = self.nearest[kind]
             dist, idx = base.dist, base.idx
-            if len(gone_rows):
-                touched = np.isin(idx, gone_rows).any(axis=1)
+            if (
+                len(gone_rows)
+                and self.outlets.kinds[gone_rows, KINDS.index(kind)].any()
+            ):
+                members, index = self._indexes[kind]
+                touched = gone[idx[:, 0]] | gone[idx[:, 1]]
                 if touched.any():
                     excluded = np.flatnonzero(np.isin(members, gone_rows))
                     local_d, local_i = index.nearest(
@@ -297,14 +326,25 @@ class Analysis:
                 new_rows = _to_rows(new_i, new_members + len(self.outlets))
                 dist, idx = _best_two(dist, idx, new_d, new_rows)
             nearest[kind] = Nearest(dist, idx)
+            if dist is base.dist:
+                changed[kind] = np.empty(0, dtype=np.int64)
+            else:
+                changed[kind] = np.flatnonzero(
+                    (idx != base.idx).any(axis=1) | (dist != base.dist).any(axis=1)
+                )
         # The register's rows keep their place; closed and moved-away rows are simply
         # never chosen again, so a scenario's outlet table only grows.
         return Analysis(
             self.squares,
             outlets,
             self.distance,
-            self.kinds,
-            _state=(self._scenario_indexes(outlets, gone_rows), nearest),
+            kinds,
+            _state=(
+                self._scenario_indexes(outlets, gone_rows),
+                nearest,
+                self,
+                changed,
+            ),
         )
 
     def _scenario_indexes(self, outlets, gone_rows):
@@ -314,16 +354,34 @@ class Analysis:
 
     def report(self, kind, *, bands_km=(5, 10, 20, 30), threshold=200):
         """The figures of one kind as plain Python values (JSON-ready)."""
-        return kind_report(
-            self.squares,
+        return _report(
+            self._aggregate(kind, [float(edge) for edge in bands_km]),
             self.outlets,
-            self.nearest[kind],
             bands_km=bands_km,
             threshold=threshold,
             method=self.method,
             detour_factor=self.distance.detour_factor,
             kind=kind,
         )
+
+    def _aggregate(self, kind, bands_km):
+        key = (kind, tuple(bands_km))
+        if key not in self._aggregates:
+            parent = self._parent
+            m = len(self.outlets)
+            if parent is not None and kind in self._changed:
+                rows = self._changed[kind]
+                base = parent._aggregate(kind, bands_km)
+                self._aggregates[key] = (
+                    base.padded(m)
+                    - Sums.of(self.squares, parent.nearest[kind], bands_km, m, rows)
+                    + Sums.of(self.squares, self.nearest[kind], bands_km, m, rows)
+                )
+            else:
+                self._aggregates[key] = Sums.of(
+                    self.squares, self.nearest[kind], bands_km, m
+                )
+        return self._aggregates[key]
 
 
 class _LazyIndexes(dict):
@@ -364,160 +422,274 @@ def _best_two(dist, idx, other_dist, other_idx):
     )
 
 
-def _sum_by(keys, weights, size):
-    """Integer sums of weights per key in range(size)."""
-    if weights.ndim == 1:
-        return (
-            np.bincount(keys, weights=weights, minlength=size).round().astype(np.int64)
+# Keys of (locality, outlet row) pairs for the strategic candidates.
+_PAIR_SHIFT = 32
+
+
+@dataclass
+class Sums:
+    """Sums over squares behind one kind's figures: exact for integers, additive.
+
+    Every figure of a report is a sum over squares, so a scenario's sums are its
+    parent's, less the changed squares as they were, plus the same squares as they are
+    now. Rows indexed by outlet or locality have a spare last row for squares without
+    an outlet or a locality.
+    """
+
+    band: np.ndarray  # (bands, w): people and age groups per distance band
+    outlet: np.ndarray  # (m + 1, w) per nearest outlet
+    outlet_squares: np.ndarray  # (m + 1,)
+    beyond: np.ndarray  # (m + 1,) more than 10 km from the next alternative
+    transport: np.ndarray  # (m + 1,) person-km of people aged 70+ 5 km or more away
+    locality_band: np.ndarray  # (localities + 1, bands) people
+    locality: np.ndarray  # (localities + 1, w)
+    locality_squares: np.ndarray  # (localities + 1,)
+    sole_keys: np.ndarray  # sorted (locality << 32 | outlet row) with a sole outlet
+    sole: np.ndarray  # (keys, w)
+    unreachable: float
+    total: np.ndarray  # (w,)
+
+    @classmethod
+    def of(cls, squares, nearest, bands_km, m, rows=None):
+        """The sums over all squares, or over the squares `rows`."""
+        weights = squares.weights
+        loc = squares.locality
+        dist = nearest.dist
+        row = nearest.idx[:, 0]
+        if rows is not None:
+            weights, loc, dist, row = weights[rows], loc[rows], dist[rows], row[rows]
+        localities = squares.locality_count
+        band_count = len(bands_km) + 1
+        pop = weights[:, 0]
+        # To the millimetre: positions converted between coordinate systems should
+        # not move a square across a band edge by a rounding error.
+        near_km = np.round(dist[:, 0] / 1000.0, 6)
+        next_km = np.round(dist[:, 1] / 1000.0, 6)
+        # Each band includes its lower edge and excludes its upper one.
+        band = np.searchsorted(np.asarray(bands_km), near_km, side="right")
+        served = row >= 0
+        bins = np.where(served, row, m)
+        loc_bins = np.where(loc >= 0, loc, localities)
+        if weights.shape[1] > 1:
+            need = np.where(
+                served & (near_km >= TRANSPORT_FROM_KM),
+                weights[:, 1 + AGE_70_PLUS] * np.where(served, near_km, 0),
+                0,
+            )
+        else:
+            need = np.zeros(len(pop))
+        sole = np.flatnonzero(
+            served
+            & (loc >= 0)
+            & (near_km <= ALTERNATIVE_KM)
+            & (next_km > ALTERNATIVE_KM)
         )
+        keys = (loc[sole] << _PAIR_SHIFT) | row[sole]
+        sole_keys, inverse = np.unique(keys, return_inverse=True)
+        return cls(
+            band=_sums(band, weights, band_count),
+            outlet=_sums(bins, weights, m + 1),
+            outlet_squares=np.bincount(bins, minlength=m + 1).astype(float),
+            beyond=np.bincount(
+                bins,
+                weights=np.where(next_km > ALTERNATIVE_KM, pop, 0),
+                minlength=m + 1,
+            ),
+            transport=np.bincount(bins, weights=need, minlength=m + 1),
+            locality_band=np.bincount(
+                loc_bins * band_count + band,
+                weights=pop,
+                minlength=(localities + 1) * band_count,
+            ).reshape(localities + 1, band_count),
+            locality=_sums(loc_bins, weights, localities + 1),
+            locality_squares=np.bincount(loc_bins, minlength=localities + 1).astype(
+                float
+            ),
+            sole_keys=sole_keys,
+            sole=_sums(inverse.ravel(), weights[sole], len(sole_keys)),
+            unreachable=float(pop[~np.isfinite(dist[:, 0])].sum()),
+            total=weights.sum(axis=0),
+        )
+
+    def padded(self, m):
+        """The same sums for an outlet table grown to m rows (scenario additions)."""
+        grow = m + 1 - len(self.outlet_squares)
+        if not grow:
+            return self
+
+        def pad(values):
+            # The spare row stays last.
+            extra = np.zeros((grow, *values.shape[1:]))
+            return np.concatenate([values[:-1], extra, values[-1:]])
+
+        return Sums(
+            **{
+                **self.__dict__,
+                "outlet": pad(self.outlet),
+                "outlet_squares": pad(self.outlet_squares),
+                "beyond": pad(self.beyond),
+                "transport": pad(self.transport),
+            }
+        )
+
+    def _combined(self, other, sign):
+        keys = np.concatenate([self.sole_keys, other.sole_keys])
+        values = np.concatenate([self.sole, sign * other.sole])
+        sole_keys, inverse = np.unique(keys, return_inverse=True)
+        sole = np.column_stack(
+            [
+                np.bincount(
+                    inverse.ravel(), weights=values[:, j], minlength=len(sole_keys)
+                )
+                for j in range(values.shape[1])
+            ]
+        ).reshape(len(sole_keys), values.shape[1])
+        fields = {
+            name: getattr(self, name) + sign * getattr(other, name)
+            for name in (
+                "band",
+                "outlet",
+                "outlet_squares",
+                "beyond",
+                "transport",
+                "locality_band",
+                "locality",
+                "locality_squares",
+                "unreachable",
+            )
+        }
+        return Sums(**fields, sole_keys=sole_keys, sole=sole, total=self.total)
+
+    def __add__(self, other):
+        return self._combined(other, 1)
+
+    def __sub__(self, other):
+        return self._combined(other, -1)
+
+
+def _sums(keys, weights, size):
+    """Sums of each weight column per key in range(size): (size, columns) floats."""
     return np.column_stack(
-        [_sum_by(keys, weights[:, j], size) for j in range(weights.shape[1])]
-    )
+        [
+            np.bincount(keys, weights=weights[:, j], minlength=size)[:size]
+            for j in range(weights.shape[1])
+        ]
+    ).reshape(size, weights.shape[1])
+
+
+def _ints(values):
+    return np.round(values).astype(np.int64).tolist()
 
 
 def _ages_dict(values):
-    if values is None:
+    """Age-group figures from a row of [people, 0-19, 20-64, 65-79, 80+, 70+]."""
+    if len(values) == 1:
         return dict.fromkeys(AGE_GROUP_NAMES)
-    return {
-        name: int(value) for name, value in zip(AGE_GROUP_NAMES, values, strict=True)
-    }
+    return dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
 
 
 def kind_report(
-    squares,
-    outlets,
-    nearest,
-    *,
-    bands_km,
-    threshold,
-    method,
-    detour_factor,
-    kind,
+    squares, outlets, nearest, *, bands_km, threshold, method, detour_factor, kind
 ):
     """Population by distance band and age group, per locality and per outlet."""
+    bands = [float(edge) for edge in bands_km]
+    return _report(
+        Sums.of(squares, nearest, bands, len(outlets)),
+        outlets,
+        bands_km=bands_km,
+        threshold=threshold,
+        method=method,
+        detour_factor=detour_factor,
+        kind=kind,
+    )
+
+
+def _report(sums, outlets, *, bands_km, threshold, method, detour_factor, kind):
+    """The figures from their sums, as plain Python values (JSON-ready).
+
+    Written for 600 000 squares: the lists are built from `tolist()` values, and only
+    for outlets and localities with squares.
+    """
     bands_km = [float(edge) for edge in bands_km]
     band_count = len(bands_km) + 1
-    pop = squares.population
-    groups = squares.age_groups
-    # To the millimetre: positions converted between coordinate systems should not
-    # move a square across a band edge by a rounding error.
-    near_km = np.round(nearest.dist[:, 0] / 1000.0, 6)
-    next_km = np.round(nearest.dist[:, 1] / 1000.0, 6)
-    # Each band includes its lower edge and excludes its upper one.
-    band = np.searchsorted(np.asarray(bands_km), near_km, side="right")
-
-    band_people = _sum_by(band, pop, band_count)
-    band_ages = _sum_by(band, groups, band_count) if groups is not None else None
+    has_ages = sums.band.shape[1] > 1
     edges = [0.0, *bands_km]
+    band_sums = _ints(sums.band)
     bands = [
         {
             "from_km": _number(edges[b]),
             "to_km": _number(bands_km[b]) if b < len(bands_km) else None,
-            "population": int(band_people[b]),
-            "by_age": _ages_dict(None if band_ages is None else band_ages[b]),
+            "population": band_sums[b][0],
+            "by_age": _ages_dict(band_sums[b]),
         }
         for b in range(band_count)
     ]
 
-    # Per outlet: the squares it is nearest for.
-    row = nearest.idx[:, 0]
-    served = row >= 0
-    rows_served = row[served]
     m = len(outlets)
-    square_count = np.bincount(rows_served, minlength=m)
-    dependent = _sum_by(rows_served, pop[served], m)
-    dependent_ages = (
-        _sum_by(rows_served, groups[served], m) if groups is not None else None
-    )
-    far_next = served & (next_km > ALTERNATIVE_KM)
-    beyond = _sum_by(row[far_next], pop[far_next], m)
-    if groups is not None:
-        transport_squares = served & (near_km >= TRANSPORT_FROM_KM)
-        transport = np.bincount(
-            row[transport_squares],
-            weights=groups[transport_squares, AGE_70_PLUS] * near_km[transport_squares],
-            minlength=m,
-        )
-    else:
-        transport = None
-    outlet_rows = np.flatnonzero(square_count)
+    outlet_rows = np.flatnonzero(np.round(sums.outlet_squares[:m]) > 0)
     per_outlet = [
         {
-            "id": int(outlets.ids[r]),
-            "squares": int(square_count[r]),
-            "dependent_population": int(dependent[r]),
-            "dependent_by_age": _ages_dict(
-                None if dependent_ages is None else dependent_ages[r]
+            "id": outlet_id,
+            "squares": count,
+            "dependent_population": values[0],
+            "dependent_by_age": (
+                dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
+                if has_ages
+                else dict.fromkeys(AGE_GROUP_NAMES)
             ),
-            "beyond_10_km_if_closed": int(beyond[r]),
-            "transport_need_70_plus_km": (
-                None if transport is None else round(float(transport[r]), 1)
-            ),
+            "beyond_10_km_if_closed": far,
+            "transport_need_70_plus_km": need_km if has_ages else None,
         }
-        for r in outlet_rows
+        for outlet_id, count, values, far, need_km in zip(
+            outlets.ids[outlet_rows].tolist(),
+            _ints(sums.outlet_squares[outlet_rows]),
+            _ints(sums.outlet[outlet_rows]),
+            _ints(sums.beyond[outlet_rows]),
+            np.round(sums.transport[outlet_rows] + 0.0, 1).tolist(),
+            strict=True,
+        )
     ]
     per_outlet.sort(key=lambda entry: (-entry["dependent_population"], entry["id"]))
 
-    # Per locality.
-    loc = squares.locality
-    located = loc >= 0
-    locality_count = int(loc.max()) + 1 if located.any() else 0
-    per_locality = []
-    if locality_count:
-        keys = loc[located] * band_count + band[located]
-        grid = _sum_by(keys, pop[located], locality_count * band_count).reshape(
-            locality_count, band_count
+    present = np.flatnonzero(np.round(sums.locality_squares[:-1]) > 0)
+    per_locality = [
+        {
+            "locality": index,
+            "population": values[0],
+            "by_age": _ages_dict(values),
+            "bands": people,
+        }
+        for index, values, people in zip(
+            present.tolist(),
+            _ints(sums.locality[present]),
+            _ints(sums.locality_band[present]),
+            strict=True,
         )
-        loc_ages = (
-            _sum_by(loc[located], groups[located], locality_count)
-            if groups is not None
-            else None
-        )
-        for index in range(locality_count):
-            people = int(grid[index].sum())
-            if not people and not (loc == index).any():
-                continue
-            per_locality.append(
-                {
-                    "locality": index,
-                    "population": people,
-                    "by_age": _ages_dict(None if loc_ages is None else loc_ages[index]),
-                    "bands": [int(value) for value in grid[index]],
-                }
-            )
+    ]
 
     # Candidate strategic localities: one outlet is the only one within 10 km.
-    sole = served & located & (near_km <= ALTERNATIVE_KM) & (next_km > ALTERNATIVE_KM)
     strategic = []
-    if sole.any():
-        keys = loc[sole] * m + row[sole]
-        unique, inverse = np.unique(keys, return_inverse=True)
-        people = _sum_by(inverse, pop[sole], len(unique))
-        sole_ages = (
-            _sum_by(inverse, groups[sole], len(unique)) if groups is not None else None
-        )
-        for j, key in enumerate(unique):
-            if people[j] >= threshold:
-                strategic.append(
-                    {
-                        "locality": int(key // m),
-                        "outlet_id": int(outlets.ids[key % m]),
-                        "population": int(people[j]),
-                        "by_age": _ages_dict(
-                            None if sole_ages is None else sole_ages[j]
-                        ),
-                    }
-                )
-        strategic.sort(key=lambda entry: -entry["population"])
+    sole = _ints(sums.sole) if len(sums.sole_keys) else []
+    for key, values in zip(sums.sole_keys.tolist(), sole, strict=True):
+        if values[0] >= threshold:
+            strategic.append(
+                {
+                    "locality": key >> _PAIR_SHIFT,
+                    "outlet_id": int(outlets.ids[key & ((1 << _PAIR_SHIFT) - 1)]),
+                    "population": values[0],
+                    "by_age": _ages_dict(values),
+                }
+            )
+    strategic.sort(key=lambda entry: -entry["population"])
 
-    unreachable = ~np.isfinite(nearest.dist[:, 0])
+    totals = _ints(sums.total)
     return {
         "method": method,
         "detour_factor": detour_factor,
         "kind": kind,
-        "total_population": int(pop.sum()),
-        "by_age": _ages_dict(None if groups is None else groups.sum(axis=0)),
-        "unreachable_population": int(pop[unreachable].sum()),
+        "total_population": totals[0],
+        "by_age": _ages_dict(totals),
+        "unreachable_population": int(round(sums.unreachable)),
         "bands": bands,
         "outlets": per_outlet,
         "localities": per_locality,

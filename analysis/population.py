@@ -22,6 +22,8 @@ The formats (see README, "Population"):
 import csv
 import io
 import re
+import sqlite3
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -323,41 +325,74 @@ def _check_squares(grid):
 
 
 def _read_geopackage(data):
-    try:
-        import pyogrio
-    except ImportError:
+    """The first feature layer of a GeoPackage in SWEREF 99 TM, read like a CSV.
+
+    SQLite and shapely read it (no GDAL needed). Its attributes are taken as columns;
+    a layer without square ids or corner columns gets each square's corner and side
+    from its geometry's bounds.
+    """
+    import shapely
+
+    from analysis.roads import _geopackage_wkb
+
+    damaged = _("The file is not a GeoPackage, or it is damaged.")
+    with tempfile.NamedTemporaryFile(suffix=".gpkg") as file:
+        file.write(data)
+        file.flush()
+        try:
+            connection = sqlite3.connect(f"file:{file.name}?mode=ro", uri=True)
+            table, column, srs = connection.execute(
+                "SELECT c.table_name, c.column_name, s.organization_coordsys_id"
+                " FROM gpkg_contents t"
+                " JOIN gpkg_geometry_columns c ON c.table_name = t.table_name"
+                " LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id"
+                " WHERE t.data_type = 'features' ORDER BY t.table_name LIMIT 1"
+            ).fetchone() or (None, None, None)
+            if table is None:
+                raise PopulationFileError(_("The GeoPackage has no feature layer."))
+            cursor = connection.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            names = [d[0].lower() for d in cursor.description]
+            rows = cursor.fetchall()
+        except sqlite3.Error:
+            raise PopulationFileError(damaged) from None
+        finally:
+            if "connection" in locals():
+                connection.close()
+    if srs != 3006:
         raise PopulationFileError(
-            _("GeoPackage files cannot be read here; export the layer as CSV.")
-        ) from None
-    try:
-        meta, _fids, _geometry, fields = pyogrio.raw.read(
-            io.BytesIO(data), read_geometry=False
+            _("The GeoPackage's squares must be in SWEREF 99 TM (EPSG:3006).")
         )
-        _bounds_fids, bounds = pyogrio.read_bounds(io.BytesIO(data))
-    except Exception as error:  # pyogrio raises its own DataSourceError family
-        raise PopulationFileError(
-            _("The GeoPackage cannot be read: %(error)s") % {"error": error}
-        ) from None
-    names = [str(name).lower() for name in meta["fields"]]
-    header = list(names)
-    body = [[str(value) for value in row] for row in zip(*fields, strict=True)]
-    if not body:
+    if not rows:
         raise PopulationFileError(_("The file has no squares."))
-    if not ({"rutid_scb", "rutid_inspire"} & set(names)) and "easting" not in names:
-        # Squares given only by their geometry: take the corner and side from bounds.
-        xmin, ymin, xmax = bounds[0], bounds[1], bounds[2]
+    geometry = names.index(column.lower())
+    header = [name for j, name in enumerate(names) if j != geometry]
+    body = [
+        [
+            "" if value is None else str(value)
+            for j, value in enumerate(row)
+            if j != geometry
+        ]
+        for row in rows
+    ]
+    if not ({"rutid_scb", "rutid_inspire", "easting", *PIPOS_ID_COLUMNS} & set(names)):
+        try:
+            shapes = shapely.from_wkb(
+                [_geopackage_wkb(bytes(row[geometry])) for row in rows]
+            )
+        except (TypeError, ValueError, shapely.errors.GEOSException):
+            raise PopulationFileError(damaged) from None
+        bounds = shapely.bounds(shapes)
         header += ["easting", "northing", "size_m"]
-        for row, x, y, x2 in zip(body, xmin, ymin, xmax, strict=True):
-            row += [str(round(x)), str(round(y)), str(round(x2 - x))]
+        for values, (xmin, ymin, xmax, _ymax) in zip(body, bounds, strict=True):
+            values += [str(round(xmin)), str(round(ymin)), str(round(xmax - xmin))]
         if "population" not in header:
             total = next(
                 (c for c in ("beftotalt", *PIPOS_TOTAL_COLUMNS) if c in header), None
             )
             if total:
                 header[header.index(total)] = "population"
-    grid = population_file_read(
-        "layer.csv",
-        "\n".join(",".join(row) for row in [header, *body]).encode(),
-    )
+    text = io.StringIO()
+    csv.writer(text).writerows([header, *body])
+    grid = population_file_read("layer.csv", text.getvalue().encode())
     grid.format = "geopackage"
     return grid

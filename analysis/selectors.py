@@ -80,25 +80,6 @@ def can_delete_scenario(user, scenario):
     )
 
 
-def scenario_spec(scenario) -> ScenarioSpec:
-    """A saved scenario as the analysis runs it."""
-    return ScenarioSpec(
-        closed=tuple(sorted(o.pk for o in scenario.closed_outlets.all())),
-        added=tuple(
-            (
-                a.name,
-                added_kinds(a.kind, a.is_agent, a.is_service_point),
-                a.easting,
-                a.northing,
-            )
-            for a in scenario.added_outlets.all()
-        ),
-        moved=tuple(
-            (m.outlet_id, m.easting, m.northing) for m in scenario.moved_outlets.all()
-        ),
-    )
-
-
 def added_kinds(kind, is_agent=False, is_service_point=False):
     """The analysis kinds a new outlet of a register kind counts for."""
     kinds = {

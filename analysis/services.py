@@ -10,6 +10,7 @@ import json
 import struct
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.db import connection, transaction
@@ -222,6 +223,17 @@ def population_generate(*, municipality, seed=0, people=None) -> PopulationGrid:
     )
 
 
+def population_synthetic_store(*, municipality, seed=0, people=None):
+    """Generate and store a synthetic population (for the demo and benchmarks)."""
+    grid = population_generate(municipality=municipality, seed=seed, people=people)
+    return population_store(
+        municipality=municipality,
+        grid=grid,
+        file_name=_("synthetic (seed %(seed)s)") % {"seed": seed},
+        synthetic=True,
+    )
+
+
 # The engine's inputs ---------------------------------------------------------------
 
 
@@ -320,16 +332,43 @@ def squares_load(*, municipality, locality_xy):
     return squares
 
 
+@transaction.atomic
+def road_network_store(*, path, name, by=None) -> RoadNetwork:
+    """Read road lines, build the graph and store it; the newest network is used."""
+    from analysis.roads import RoadFileError, road_lines_read
+    from analysis.roads import RoadNetwork as Network
+
+    network = Network.from_lines(road_lines_read(path))
+    if not network.edge_count:
+        raise RoadFileError(_("The road file's lines have no length."))
+    return RoadNetwork.objects.create(
+        name=name,
+        file_name=Path(path).name,
+        imported_by=by,
+        node_count=len(network.node_xy),
+        edge_count=network.edge_count,
+        data=network.to_bytes(),
+    )
+
+
 def road_network_current():
     return RoadNetwork.objects.order_by("-imported_at", "-pk").first()
 
 
+_networks = {}
+
+
 def distance_for(*, settings, road_network):
-    if road_network is not None:
+    """Along the newest road network if there is one, else straight line × factor."""
+    if road_network is None:
+        return engine.StraightLine(settings.detour_factor)
+    if road_network.pk not in _networks:
         from analysis.roads import RoadNetwork as Network
 
-        return engine.RoadDistance(Network.from_bytes(bytes(road_network.data)))
-    return engine.StraightLine(settings.detour_factor)
+        # A national network is large: keep the last one built in this process.
+        _networks.clear()
+        _networks[road_network.pk] = Network.from_bytes(bytes(road_network.data))
+    return engine.RoadDistance(_networks[road_network.pk])
 
 
 # Running, with the cache ----------------------------------------------------------
@@ -374,6 +413,25 @@ class ScenarioSpec:
             "added": [list(map(_plain, a)) for a in self.added],
             "moved": [list(m) for m in sorted(self.moved)],
         }
+
+
+def scenario_spec(scenario) -> ScenarioSpec:
+    """A saved scenario as the changes one run makes to the register."""
+    added = []
+    for outlet in scenario.added_outlets.all():
+        flags = _kind_row(
+            outlet.kind, ["agent"] if outlet.is_agent else [], outlet.is_service_point
+        )
+        kinds = tuple(k for k, f in zip(engine.KINDS, flags, strict=True) if f)
+        added.append((outlet.name, kinds, outlet.easting, outlet.northing))
+    return ScenarioSpec(
+        closed=tuple(sorted(scenario.closed_outlets.values_list("pk", flat=True))),
+        added=tuple(added),
+        moved=tuple(
+            (moved.outlet_id, moved.easting, moved.northing)
+            for moved in scenario.moved_outlets.order_by("outlet_id")
+        ),
+    )
 
 
 def _plain(value):

@@ -36,11 +36,15 @@ from analysis.selectors import (
     can_delete_scenario,
     can_save_scenario,
     outlets_for_choice,
-    scenario_spec,
     scenarios_visible_to,
     square_bands,
 )
-from analysis.services import AnalysisError, ScenarioSpec, service_analysis_run
+from analysis.services import (
+    AnalysisError,
+    ScenarioSpec,
+    scenario_spec,
+    service_analysis_run,
+)
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
 from outlets.models import Locality
 from outlets.views import locality_marker, map_legend, outlet_marker

@@ -20,9 +20,17 @@ from analysis.models import (
     AnalysisResult,
     PopulationImport,
     PopulationSquare,
+    Scenario,
+    ScenarioAddedOutlet,
+    ScenarioMovedOutlet,
+)
+from analysis.services import (
+    population_synthetic_store,
+    scenario_spec,
+    service_analysis_run,
 )
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
-from outlets.models import Outlet
+from outlets.models import Municipality, Outlet
 from outlets.tests.factories import LocalityFactory, OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
@@ -474,3 +482,188 @@ def test_results_are_cached_and_recomputed_when_an_input_changes(
     import_file(tmp_path, "easting,northing,size_m,population\n500000,7000000,250,7\n")
     assert analysis_json()["total_population"] == 7
     assert AnalysisResult.objects.count() == 4
+
+
+# Along roads -----------------------------------------------------------------------
+
+
+def road_file(tmp_path, points_km):
+    coordinates = [[E0 + x * 1000, N0 + y * 1000] for x, y in points_km]
+    path = tmp_path / "vagar.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "EPSG:3006"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {"type": "LineString", "coordinates": coordinates},
+                    }
+                ],
+            }
+        )
+    )
+    return path
+
+
+def test_with_a_road_network_distances_follow_the_roads(tmp_path):
+    """The road of test_engine: A to (0,10), east to (6,10), south to s1, east to B."""
+    a = shop("Handlarn A", 0, 0)
+    b = shop("Handlarn B", 20, 0)
+    import_file(
+        tmp_path,
+        "\n".join(
+            [
+                f"easting,northing,size_m,population,{AGE_HEADER}",
+                square(6, 0, {14: 10}),
+                square(0, 5, {4: 20}),
+            ]
+        ),
+    )
+    straight = analysis_json()
+    assert straight["method"] == "straight_line"
+    assert [o["id"] for o in straight["outlets"]] == [a.pk]
+
+    path = road_file(tmp_path, [(0, 0), (0, 5), (0, 10), (6, 10), (6, 0), (20, 0)])
+    output = run("import_road_network", path, "--name", "Testvägar")
+    assert "Vägnätet Testvägar sparat: 6 noder, 5 vägsegment" in output
+
+    result = analysis_json()
+    assert result["method"] == "road_network"
+    assert result["detour_factor"] is None
+    assert result["road_network"] == "Testvägar"
+    assert [band["population"] for band in result["bands"]] == [0, 20, 10, 0, 0]
+    outlets = {o["id"]: o for o in result["outlets"]}
+    assert outlets[b.pk]["dependent_population"] == 10
+    assert outlets[b.pk]["beyond_10_km_if_closed"] == 10
+    assert outlets[b.pk]["transport_need_70_plus_km"] == 140.0
+    closed = analysis_json("--close", b.pk)
+    assert [band["population"] for band in closed["bands"]] == [0, 20, 0, 10, 0]
+    table = run("service_analysis", "--municipality", "2401")
+    assert "längs vägnätet Testvägar" in table
+
+
+def test_a_road_file_without_lines_is_refused(tmp_path):
+    path = tmp_path / "tom.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(CommandError, match="tom.geojson"):
+        run("import_road_network", path)
+
+
+def geopackage(path, squares, srs=3006):
+    """A minimal GeoPackage: one layer of square polygons with a beftotalt column."""
+    import sqlite3
+    import struct
+
+    import shapely
+
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        """
+        CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY,
+            organization TEXT, organization_coordsys_id INTEGER, definition TEXT);
+        CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT);
+        CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT,
+            geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER);
+        CREATE TABLE rutor (fid INTEGER PRIMARY KEY, geom BLOB, beftotalt INTEGER);
+        INSERT INTO gpkg_contents VALUES ('rutor', 'features');
+        """
+    )
+    connection.execute(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES ('SWEREF99 TM', ?, 'EPSG', ?, '')",
+        [srs, srs],
+    )
+    connection.execute(
+        "INSERT INTO gpkg_geometry_columns "
+        "VALUES ('rutor', 'geom', 'POLYGON', ?, 0, 0)",
+        [srs],
+    )
+    for easting, northing, size, people in squares:
+        polygon = shapely.box(easting, northing, easting + size, northing + size)
+        blob = b"GP\x00\x01" + struct.pack("<i", srs) + shapely.to_wkb(polygon)
+        connection.execute(
+            "INSERT INTO rutor (geom, beftotalt) VALUES (?, ?)", [blob, people]
+        )
+    connection.commit()
+    connection.close()
+    return path
+
+
+def test_a_geopackage_of_square_polygons_is_read_from_their_bounds(tmp_path):
+    path = geopackage(
+        tmp_path / "rutor.gpkg",
+        [(394000, 6133000, 1000, 7), (395000, 6133000, 1000, 22)],
+    )
+    run("import_population", path, "--municipality", "2401")
+    assert sorted(
+        PopulationSquare.objects.values_list(
+            "easting", "northing", "size_m", "population"
+        )
+    ) == [(394000, 6133000, 1000, 7), (395000, 6133000, 1000, 22)]
+    assert PopulationImport.objects.get().format == "geopackage"
+
+
+def test_a_geopackage_in_another_coordinate_system_is_refused(tmp_path):
+    path = geopackage(tmp_path / "rutor.gpkg", [(394000, 6133000, 1000, 7)], srs=4326)
+    with pytest.raises(CommandError, match="SWEREF 99 TM"):
+        run("import_population", path, "--municipality", "2401")
+    assert not PopulationSquare.objects.exists()
+
+
+def test_every_demo_municipality_with_localities_gets_a_synthetic_population():
+    """What seed_demo can call: population_synthetic_store for each municipality."""
+    from servicepunkter.demo import demo_seed
+
+    demo_seed()
+    municipalities = Municipality.objects.filter(
+        localities__latitude__isnull=False
+    ).distinct()
+    assert municipalities.filter(code="2401").exists()
+    for place in municipalities:
+        record = population_synthetic_store(municipality=place)
+        assert record.synthetic and record.population > 0
+    result = analysis_json()
+    assert result["population_source"]["synthetic"] is True
+    assert (
+        result["total_population"]
+        == PopulationImport.objects.filter(municipality__code="2401")
+        .latest()
+        .population
+    )
+    assert result["outlets"]
+
+
+def test_a_saved_scenario_closes_adds_and_moves_without_touching_the_register(
+    hand_register,
+):
+    a, c = hand_register["A"], hand_register["C"]
+    scenario = Scenario.objects.create(
+        municipality=municipality("2401"), name="Ny butik i s2, C flyttar"
+    )
+    scenario.closed_outlets.add(a)
+    ScenarioAddedOutlet.objects.create(
+        scenario=scenario,
+        name="Nya butiken",
+        kind="grocery",
+        easting=E0 - 7000,
+        northing=N0,
+    )
+    ScenarioMovedOutlet.objects.create(
+        scenario=scenario, outlet=c, easting=E0, northing=N0 + 25_000
+    )
+    result = service_analysis_run(
+        municipality=municipality("2401"), scenario=scenario_spec(scenario)
+    )
+    # × 1.3. s1: B 11.7 km (A closed); s2: the new shop, 0 km; s3: B 5.2 km;
+    # s4: C, now in the square; s5: C 20 × 1.3 = 26 km.
+    assert [band["population"] for band in result["bands"]] == [70, 30, 100, 10, 0]
+    outlets = {o["name"]: o for o in result["outlets"]}
+    assert outlets["Nya butiken"]["dependent_population"] == 50
+    assert outlets["Nya butiken"]["added_in_scenario"] is True
+    assert outlets["Handlarn C"]["dependent_population"] == 30
+    assert "Handlarn A" not in outlets
+    assert Outlet.objects.get(pk=c.pk).latitude == c.latitude
+    # The register's own analysis is cached apart and unchanged.
+    assert analysis_json()["bands"][0]["population"] == 100

@@ -18,6 +18,7 @@ from analysis.engine import (
     KINDS,
     Analysis,
     Outlets,
+    RoadDistance,
     Squares,
     StraightLine,
     kind_flags,
@@ -281,3 +282,67 @@ def test_a_one_shop_closure_gives_the_same_figures_as_computing_without_the_shop
     scenario = analysis.scenario(closed=[closed])
     for kind in KINDS:
         assert scenario.report(kind) == fresh.report(kind)
+
+
+# Along roads -----------------------------------------------------------------------
+#
+#   (0,10) ──── (6,10)        A road from A north to (0,10), east to (6,10), south to
+#     │           │           s1 at (6,0) and on east to B at (20,0). In a straight
+#   s2 (0,5)      │           line s1 is 6 km from A; by road it is 26 km from A and
+#     │           │           14 km from B. s2 is 5 km from A either way, 35 km from B
+#   A (0,0)     s1 (6,0) ──────────── B (20,0)      by road.
+
+
+def road_analysis():
+    from analysis.roads import RoadNetwork
+
+    line = np.array([at(0, 0), at(0, 5), at(0, 10), at(6, 10), at(6, 0), at(20, 0)])
+    network = RoadNetwork.from_lines([line])
+    squares = Squares(
+        xy=[at(6, 0), at(0, 5)],
+        population=[10, 20],
+        ages=[ages_of({14: 10}), ages_of({4: 20})],
+    )
+    grocery = kind_flags("grocery")
+    outlets = Outlets(ids=[A, B], xy=[at(0, 0), at(20, 0)], kinds=[grocery, grocery])
+    return squares, outlets, RoadDistance(network)
+
+
+def test_along_roads_the_nearest_shop_can_be_another_than_in_a_straight_line():
+    squares, outlets, roads = road_analysis()
+    report = Analysis(squares, outlets, roads).report("grocery")
+    assert report["method"] == "road_network"
+    assert report["detour_factor"] is None
+    # s2 5 km from A (lower edge of 5–10), s1 14 km from B.
+    assert band_people(report) == [0, 20, 10, 0, 0]
+    outlets_by_id = by_id(report)
+    assert outlets_by_id[B]["dependent_population"] == 10
+    # s1's next is A, 26 km by road; s2's next is B, 35 km.
+    assert outlets_by_id[B]["beyond_10_km_if_closed"] == 10
+    assert outlets_by_id[A]["beyond_10_km_if_closed"] == 20
+    # s1's ten people aged 70-74 live 14 km from B.
+    assert outlets_by_id[B]["transport_need_70_plus_km"] == 140.0
+
+    straight = Analysis(squares, outlets, StraightLine(1.0)).report("grocery")
+    assert straight["method"] == "straight_line"
+    assert band_people(straight) == [0, 30, 0, 0, 0]
+    assert by_id(straight)[A]["dependent_population"] == 30
+
+
+def test_closing_a_shop_along_roads_sends_its_people_the_long_way_round():
+    squares, outlets, roads = road_analysis()
+    report = Analysis(squares, outlets, roads).scenario(closed=[B]).report("grocery")
+    assert band_people(report) == [0, 20, 0, 10, 0]
+    assert by_id(report)[A]["dependent_population"] == 30
+    assert by_id(report)[A]["transport_need_70_plus_km"] == 260.0
+
+
+def test_a_shop_added_on_the_road_takes_the_people_it_is_nearest_to():
+    squares, outlets, roads = road_analysis()
+    new_shop = Outlets(ids=[-1], xy=[at(6, 10)], kinds=[kind_flags("grocery")])
+    report = (
+        Analysis(squares, outlets, roads).scenario(added=new_shop).report("grocery")
+    )
+    # s1 is 10 km from the new shop by road, s2 still 5 km from A.
+    assert by_id(report)[-1]["dependent_population"] == 10
+    assert band_people(report) == [0, 20, 10, 0, 0]

@@ -4,8 +4,7 @@ from django.utils.translation import gettext as _
 from analysis.services import (
     AnalysisError,
     municipality_by_code,
-    population_generate,
-    population_store,
+    population_synthetic_store,
 )
 
 
@@ -28,15 +27,11 @@ class Command(BaseCommand):
     def handle(self, *args, municipality, seed, people, **options):
         try:
             chosen = municipality_by_code(municipality)
-            grid = population_generate(municipality=chosen, seed=seed, people=people)
+            record = population_synthetic_store(
+                municipality=chosen, seed=seed, people=people
+            )
         except AnalysisError as error:
             raise CommandError(str(error)) from error
-        record = population_store(
-            municipality=chosen,
-            grid=grid,
-            file_name=_("synthetic (seed %(seed)s)") % {"seed": seed},
-            synthetic=True,
-        )
         self.stdout.write(
             self.style.SUCCESS(
                 _(
