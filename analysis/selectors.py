@@ -22,6 +22,7 @@ from outlets.geo import wgs84_from_sweref
 from outlets.models import Municipality, Outlet
 
 SQUARES_CACHE_SECONDS = 60 * 60
+SQUARE_SCALE = 100_000
 
 
 def analysis_municipality(user, code=None):
@@ -109,7 +110,7 @@ def square_bands(*, municipality, kind, bands, scenario=None):
         .first()
     )
     if population_import is None:
-        return {"lat": [], "lng": [], "size": [], "band": []}
+        return compact_squares([], [], [], [])
     table = outlets_load()
     road_network = road_network_current()
     localities, _locality_xy = localities_load(municipality=municipality)
@@ -146,14 +147,28 @@ def square_bands(*, municipality, kind, bands, scenario=None):
     near_km = np.round(analysis.nearest[kind].dist[:, 0] / 1000.0, 6)
     band = np.searchsorted(np.asarray(bands, dtype=float), near_km, side="right")
     latitude, longitude = wgs84_from_sweref(squares.xy[:, 1], squares.xy[:, 0])
-    found = {
-        "lat": np.round(latitude, 5).tolist(),
-        "lng": np.round(longitude, 5).tolist(),
-        "size": np.asarray(size_m).astype(int).tolist(),
-        "band": band.astype(int).tolist(),
-    }
+    found = compact_squares(latitude, longitude, size_m, band)
     cache.set(key, found, SQUARES_CACHE_SECONDS)
     return found
+
+
+def compact_squares(latitude, longitude, size_m, band):
+    """Squares as small integers: centres in 1e-5 degrees (about a metre) from the
+    south-western-most centre, one side for all when the grid is uniform."""
+    latitude, longitude = np.asarray(latitude), np.asarray(longitude)
+    sizes = np.asarray(size_m, dtype=int)
+    uniform = bool(len(sizes)) and bool((sizes == sizes[0]).all())
+    lat0 = float(latitude.min()) if len(latitude) else 0.0
+    lng0 = float(longitude.min()) if len(longitude) else 0.0
+    return {
+        "lat0": round(lat0, 5),
+        "lng0": round(lng0, 5),
+        "scale": SQUARE_SCALE,
+        "lat": np.round((latitude - lat0) * SQUARE_SCALE).astype(int).tolist(),
+        "lng": np.round((longitude - lng0) * SQUARE_SCALE).astype(int).tolist(),
+        "size": int(sizes[0]) if uniform else sizes.tolist(),
+        "band": np.asarray(band, dtype=int).tolist(),
+    }
 
 
 def _added_outlets(scenario):

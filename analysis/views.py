@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST, require_safe
 
 from analysis.exporting import (
@@ -35,6 +36,7 @@ from analysis.selectors import (
     analysis_municipality,
     can_delete_scenario,
     can_save_scenario,
+    compact_squares,
     outlets_for_choice,
     scenarios_visible_to,
     square_bands,
@@ -508,11 +510,12 @@ def scenario_compare(request):
 
 
 @require_safe
+@gzip_page
 def squares_json(request):
     """The map's squares as compact JSON: centres, sides and band per square."""
     page = Page(request)
     if page.result is None:
-        return JsonResponse({"lat": [], "lng": [], "size": [], "band": []})
+        return JsonResponse(compact_squares([], [], [], []))
     spec = _request_spec(request, page)
     if spec is None:
         return JsonResponse({"error": _("The scenario is not valid.")}, status=400)

@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from analysis.models import Scenario
 from analysis.scenarios import scenario_create
 from analysis.services import ScenarioSpec
-from analysis.tests.grids import hand_grid, sweref
+from analysis.tests.grids import at, hand_grid, sweref
 from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory, municipality
 
@@ -250,8 +250,12 @@ def test_the_squares_come_as_compact_json_with_their_bands(client, official, sho
     # Squares in the database's order: S1, S2, S3, S4 (by id).
     assert today["band"] == [0, 1, 0, 3]
     assert closed["band"] == [1, 2, 0, 3]
-    assert today["size"] == [1000] * 4
-    assert len(today["lat"]) == len(today["lng"]) == 4
+    assert today["size"] == 1000
+    # S2 lies furthest west, S1 to S3 on one row: whole 1e-5 degrees from the corner.
+    assert today["lng"][1] == 0
+    assert today["lat"][:3] == [pytest.approx(today["lat"][0], abs=40)] * 3
+    latitude = today["lat0"] + today["lat"][3] / today["scale"]
+    assert latitude == pytest.approx(at(0, 25)[0], abs=1e-4)
 
 
 def test_the_map_is_not_the_only_carrier_the_legend_has_the_numbers(

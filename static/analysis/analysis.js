@@ -2,7 +2,8 @@
 
    Markup: <div data-analysis-map="ID"> and {{ config|json_script:"ID" }}, where config
    is {squaresUrl, colours, markers, tiles, labels, pick, affine}. The squares come from
-   squaresUrl as {lat: [], lng: [], size: [], band: []} (centres, metres, band index)
+   squaresUrl as {lat0, lng0, scale, lat: [], lng: [], size, band: []}: centres as
+   integer offsets (lat0 + lat[i] / scale), sides in metres (one number when uniform)
    and are drawn on a canvas, so ten thousands of them stay smooth. With `pick`, a click
    fills the SWEREF 99 TM position fields of the focused (or first) fieldset marked
    data-map-target. No inline script or style: the Content Security Policy forbids both. */
@@ -37,14 +38,20 @@
   }
 
   function drawSquares(map, data, colours, renderer) {
-    var bounds = null;
+    var south = Infinity;
+    var west = Infinity;
+    var north = -Infinity;
+    var east = -Infinity;
+    var uniform = typeof data.size === "number";
     for (var i = 0; i < data.band.length; i += 1) {
-      var half = data.size[i] / 2;
+      var lat = data.lat0 + data.lat[i] / data.scale;
+      var lng = data.lng0 + data.lng[i] / data.scale;
+      var half = (uniform ? data.size : data.size[i]) / 2;
       var dLat = half / METRES_PER_DEGREE;
-      var dLng = half / (METRES_PER_DEGREE * Math.cos((data.lat[i] * Math.PI) / 180));
+      var dLng = half / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
       var corners = [
-        [data.lat[i] - dLat, data.lng[i] - dLng],
-        [data.lat[i] + dLat, data.lng[i] + dLng],
+        [lat - dLat, lng - dLng],
+        [lat + dLat, lng + dLng],
       ];
       L.rectangle(corners, {
         renderer: renderer,
@@ -52,10 +59,15 @@
         fillColor: colours[data.band[i]] || "#000000",
         fillOpacity: 0.8,
         interactive: false,
+        // Without this, Leaflet drops squares smaller than a pixel when zoomed out.
+        smoothFactor: 0,
       }).addTo(map);
-      bounds = bounds ? bounds.extend(corners) : L.latLngBounds(corners);
+      south = Math.min(south, corners[0][0]);
+      west = Math.min(west, corners[0][1]);
+      north = Math.max(north, corners[1][0]);
+      east = Math.max(east, corners[1][1]);
     }
-    return bounds;
+    return data.band.length ? L.latLngBounds([south, west], [north, east]) : null;
   }
 
   function positionFields() {
