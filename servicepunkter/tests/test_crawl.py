@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from analysis.models import Scenario
-from analysis.services import population_generate, population_store
+from analysis.services import population_synthetic_store
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import Activity, FollowUp, Training
 from outlets.models import Locality, Outlet, Partner
@@ -196,12 +196,7 @@ def demo():
     partner.localities.add(norrfors)
     # A synthetic population to analyse, and a saved scenario to reach.
     nordmaling = norrfors.municipality
-    population_store(
-        municipality=nordmaling,
-        grid=population_generate(municipality=nordmaling, people=3000),
-        file_name="syntetisk",
-        synthetic=True,
-    )
+    population_synthetic_store(municipality=nordmaling, people=3000)
     scenario = Scenario.objects.create(
         municipality=nordmaling,
         name="Utan Handlarn Rundvik",
