@@ -214,17 +214,56 @@ def test_synthetic_network_has_about_the_edges_asked_for_and_stays_in_its_box():
     assert len(synthetic_road_lines(20_000, seed=1)) > 100
 
 
+def test_synthetic_roads_with_bends_keep_the_segment_count_with_fewer_junctions():
+    box = (0, 0, 50_000, 80_000)
+    straight = synthetic_road_network(20_000, seed=1, bbox=box)
+    bent = synthetic_road_network(20_000, seed=1, bbox=box, bends=2)
+    assert 19_000 <= bent.edge_count <= 21_500
+    two_roads = np.diff(bent.graph.indptr) == 2
+    assert two_roads.mean() > 0.6
+    assert np.diff(straight.graph.indptr).tolist().count(2) < 0.1 * len(
+        straight.node_xy
+    )
+
+
 # --- Exactness against brute force ----------------------------------------------------
 
 
-def random_network(rng, nodes, links):
+@pytest.fixture(params=["plain", "contracted"])
+def contraction(request, monkeypatch):
+    """Run a test on the full graph and on the graph with its chains contracted."""
+    share = 2.0 if request.param == "plain" else 0.0
+    monkeypatch.setattr("analysis.roads._CONTRACT_MIN_SHARE", share)
+    return request.param
+
+
+def random_network(rng, nodes, links, shape_points=0):
+    """Random roads between near neighbours; with shape_points, each road gets up to
+    that many bends (nodes with two roads), and some ring roads are added."""
     points = rng.uniform(0, 1000, (nodes, 2))
     neighbours = np.argsort(
         np.linalg.norm(points[:, None] - points[None], axis=-1), axis=1
-    )[:, 1:5]
+    )[:, 1 : min(5, nodes)]
     start = rng.integers(0, nodes, links)
-    end = neighbours[start, rng.integers(0, 4, links)]
-    return RoadNetwork.from_lines([points[pair] for pair in np.c_[start, end]])
+    end = neighbours[start, rng.integers(0, neighbours.shape[1], links)]
+    lines = []
+    for i, j in np.c_[start, end]:
+        bends = int(rng.integers(0, shape_points + 1))
+        along = np.sort(rng.uniform(0, 1, bends))[:, None]
+        middle = (
+            points[i] + along * (points[j] - points[i]) + rng.normal(0, 5, (bends, 2))
+        )
+        lines.append(np.vstack([points[i], middle, points[j]]))
+    if shape_points:
+        for _ring in range(int(rng.integers(0, 3))):
+            centre = rng.uniform(0, 1000, 2)
+            angle = np.linspace(0, 2 * np.pi, int(rng.integers(4, 9)))[:, None]
+            ring = centre + 40 * np.hstack([np.cos(angle), np.sin(angle)])
+            ring[-1] = ring[0]
+            if rng.random() < 0.5:  # a loop road leaving a junction and coming back
+                ring[0] = ring[-1] = points[int(rng.integers(0, nodes))]
+            lines.append(ring)
+    return RoadNetwork.from_lines(lines)
 
 
 def brute_force(network, source_xy, target_xy):
@@ -269,9 +308,11 @@ def assert_k_nearest(distance, source, every):
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_two_nearest_sources_match_brute_force_on_random_networks(seed):
+def test_two_nearest_sources_match_brute_force_on_random_networks(seed, contraction):
     rng = np.random.default_rng(seed)
-    network = random_network(rng, nodes=int(rng.integers(5, 80)), links=90)
+    network = random_network(
+        rng, nodes=int(rng.integers(5, 80)), links=90, shape_points=seed % 4
+    )
     sources = rng.uniform(0, 1000, (int(rng.integers(1, 12)), 2))
     # Some sources share a spot, so they share a node.
     sources[rng.integers(0, len(sources), 3)] = sources[0]
@@ -285,7 +326,7 @@ def test_two_nearest_sources_match_brute_force_on_random_networks(seed):
 
 
 @pytest.mark.parametrize("seed", range(200))
-def test_node_labels_match_brute_force_with_many_ties(seed):
+def test_node_labels_match_brute_force_with_many_ties(seed, contraction):
     """Integer lengths and offsets make equal distances common: ties must not confuse
     the second nearest."""
     rng = np.random.default_rng(1000 + seed)
@@ -309,10 +350,12 @@ def test_node_labels_match_brute_force_with_many_ties(seed):
     assert_k_nearest(distance, source, every)
 
 
-def test_closing_one_source_leaves_each_target_with_its_nearest_other_source():
+def test_closing_one_source_leaves_each_target_with_its_nearest_other_source(
+    contraction,
+):
     rng = np.random.default_rng(7)
-    for _ in range(20):
-        network = random_network(rng, nodes=60, links=100)
+    for attempt in range(20):
+        network = random_network(rng, nodes=60, links=100, shape_points=attempt % 3)
         sources = rng.uniform(0, 1000, (8, 2))
         targets = rng.uniform(0, 1000, (150, 2))
         every = brute_force(network, sources, targets)
