@@ -24,10 +24,12 @@ import hashlib
 import io
 import json
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse
+import shapely
 from django.utils.translation import gettext_lazy as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -193,6 +195,8 @@ def _geojson_lines(path: Path) -> list[np.ndarray]:
             parts.extend(coordinates)
     arrays, part_index = [], []
     for index, coordinates in enumerate(parts):
+        if isinstance(coordinates, list) and not coordinates:
+            continue  # an empty line
         line = _geojson_positions(coordinates)
         arrays.append(line)
         part_index.append(np.full(len(line), index))
@@ -234,8 +238,6 @@ def _geopackage_wkb(blob: bytes) -> bytes | None:
 
 
 def _geopackage_lines(path: Path) -> list[np.ndarray]:
-    import shapely
-
     damaged = _("The road file is not a GeoPackage, or it is damaged.")
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -318,7 +320,11 @@ class RoadNetwork:
         nodes, the shorter counts. Lines with fewer than two vertices are ignored.
         """
         arrays = [np.asarray(line, dtype=np.float64) for line in lines]
-        arrays = [line[:, :2] for line in arrays if line.ndim == 2 and len(line) >= 2]
+        arrays = [
+            line[:, :2]
+            for line in arrays
+            if line.ndim == 2 and line.shape[1] >= 2 and len(line) >= 2
+        ]
         if not arrays:
             return cls(np.empty((0, 2)), scipy.sparse.csr_matrix((0, 0)))
         xy = np.concatenate(arrays) + 0.0  # + 0.0 turns -0.0 into 0.0 for unique()
@@ -380,7 +386,7 @@ class RoadNetwork:
                     raise ValueError("Unknown road network format version.")
                 node_xy = stored["node_xy"]
                 a, b, length = stored["edge_a"], stored["edge_b"], stored["edge_m"]
-        except (OSError, KeyError, EOFError) as error:
+        except (OSError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError("Not a stored road network.") from error
         n = len(node_xy)
         graph = scipy.sparse.csr_matrix(

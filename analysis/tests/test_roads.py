@@ -200,9 +200,12 @@ def test_round_trip_through_bytes_keeps_the_network_and_its_answers():
         assert np.array_equal(got, expected)
 
 
-def test_bytes_that_are_not_a_stored_network_are_refused():
+@pytest.mark.parametrize("cut", [0, 100, -100])
+def test_bytes_that_are_not_a_whole_stored_network_are_refused(cut):
+    stored = u_network().to_bytes()
+    data = b"not a network" if cut == 0 else stored[:cut]
     with pytest.raises(ValueError):
-        RoadNetwork.from_bytes(b"not a network")
+        RoadNetwork.from_bytes(data)
 
 
 def test_synthetic_network_has_about_the_edges_asked_for_and_stays_in_its_box():
@@ -580,6 +583,38 @@ def test_a_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path):
     connection.close()
     with pytest.raises(RoadFileError, match="not a GeoPackage"):
         road_lines_read(path)
+
+
+def test_a_geopackage_with_a_damaged_geometry_is_refused(tmp_path):
+    path = tmp_path / "vagar.gpkg"
+    write_geopackage(path, [("vagar", 3006, "EPSG", 3006, [shapely.Point(0, 0)])])
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "UPDATE vagar SET geom = ?",
+        (b"GP\x00\x01" + struct.pack("<i", 3006) + b"\x01\x02\x00\x00\x00broken",),
+    )
+    connection.commit()
+    connection.close()
+    with pytest.raises(RoadFileError, match="not a GeoPackage, or it is damaged"):
+        road_lines_read(path)
+
+
+def test_empty_lines_in_geojson_are_skipped(tmp_path):
+    path = tmp_path / "vagar.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "LineString", "coordinates": []},
+                    {"type": "LineString", "coordinates": [[20.0, 64.0], [20.1, 64.0]]},
+                ],
+            }
+        )
+    )
+    lines = road_lines_read(path)
+    assert len(lines) == 1
+    assert lines[0][0] == pytest.approx(sweref99tm(64.0, 20.0), abs=0.01)
 
 
 def test_a_geopackage_with_an_unknown_coordinate_system_is_refused(tmp_path):
