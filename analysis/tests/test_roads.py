@@ -575,12 +575,16 @@ def test_a_file_that_is_not_a_usable_road_file_is_refused_with_a_reason(
         road_lines_read(path)
 
 
-def test_a_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path):
-    path = tmp_path / "vagar.gpkg"
+def sql(path, statement, *parameters):
     connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE t (x)")
+    connection.execute(statement, parameters)
     connection.commit()
     connection.close()
+
+
+def test_a_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path):
+    path = tmp_path / "vagar.gpkg"
+    sql(path, "CREATE TABLE t (x)")
     with pytest.raises(RoadFileError, match="not a GeoPackage"):
         road_lines_read(path)
 
@@ -588,13 +592,8 @@ def test_a_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path):
 def test_a_geopackage_with_a_damaged_geometry_is_refused(tmp_path):
     path = tmp_path / "vagar.gpkg"
     write_geopackage(path, [("vagar", 3006, "EPSG", 3006, [shapely.Point(0, 0)])])
-    connection = sqlite3.connect(path)
-    connection.execute(
-        "UPDATE vagar SET geom = ?",
-        (b"GP\x00\x01" + struct.pack("<i", 3006) + b"\x01\x02\x00\x00\x00broken",),
-    )
-    connection.commit()
-    connection.close()
+    broken = b"GP\x00\x01" + struct.pack("<i", 3006) + b"\x01\x02\x00\x00\x00broken"
+    sql(path, "UPDATE vagar SET geom = ?", broken)
     with pytest.raises(RoadFileError, match="not a GeoPackage, or it is damaged"):
         road_lines_read(path)
 
