@@ -456,6 +456,22 @@ class RoadNetwork:
         distance = node_distance[target_node] + target_offset[:, None]
         return distance, node_source[target_node]
 
+    def source_labels(self, source_xy: np.ndarray) -> "SourceLabels":
+        """The two nearest distinct sources of every node, kept for scenarios:
+        `.at(target_xy)` answers as `nearest_sources(..., k=2)` and
+        `.without(closed)` closes sources, recomputing only where they counted."""
+        source_xy = np.asarray(source_xy, dtype=np.float64).reshape(-1, 2)
+        source_node, source_offset = self.nodes_nearest(source_xy)
+        distance, source = self.node_nearest_sources(source_node, source_offset, 2)
+        return SourceLabels(
+            self,
+            source_node,
+            source_offset,
+            distance,
+            source,
+            np.zeros(len(source_xy), dtype=bool),
+        )
+
     def nearest_sources_excluding(
         self,
         source_xy: np.ndarray,
@@ -538,9 +554,105 @@ class RoadNetwork:
         return self._chain_cache or None
 
 
-def _nearest_labels(graph, rows, source_node, source_offset, k):
+class SourceLabels:
+    """Per node of a network, its two nearest distinct sources (distance, source index),
+    for answering many target sets and closure scenarios without a full search.
+    Made by `RoadNetwork.source_labels`."""
+
+    def __init__(self, network, source_node, source_offset, distance, source, closed):
+        self.network = network
+        self.source_node = source_node
+        self.source_offset = source_offset
+        self.distance = distance
+        self.source = source
+        self.closed = closed
+
+    def at(self, target_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The two nearest open sources of each target: (m, 2) metres, (m, 2) indices;
+        inf and -1 where there are fewer."""
+        target_node, target_offset = self.network.nodes_nearest(target_xy)
+        if not len(self.network.node_xy):
+            m = len(target_node)
+            return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
+        distance = self.distance[target_node] + target_offset[:, None]
+        return distance, self.source[target_node]
+
+    def without(self, closed) -> "SourceLabels":
+        """The labels once the sources with the indices `closed` have closed too.
+
+        Exact, and local: only the nodes where a closed source was first or second
+        change. Their new labels come from a search on those nodes alone, entered
+        from each neighbouring node outside them with both of its (unchanged)
+        labels, and from the open sources among them: a path from any source into
+        the changed nodes passes a last outside node, whose two labels are at least
+        as near, and distinct.
+        """
+        closed_now = self.closed.copy()
+        closed_now[np.asarray(closed, dtype=np.int64)] = True
+        # A spare last entry answers for the label -1.
+        gone = np.r_[closed_now, False]
+        changed = gone[self.source[:, 0]] | gone[self.source[:, 1]]
+        distance, source = self.distance.copy(), self.source.copy()
+        nodes = np.flatnonzero(changed)
+        if len(nodes):
+            graph = self.network.graph
+            # The roads of the changed nodes only (the graph is symmetric).
+            degree = graph.indptr[nodes + 1] - graph.indptr[nodes]
+            rows = np.repeat(nodes, degree)
+            stored = np.repeat(graph.indptr[nodes] - np.cumsum(degree) + degree, degree)
+            stored += np.arange(len(rows))
+            cols, lengths = graph.indices[stored], graph.data[stored]
+            local = np.full(len(changed), -1, dtype=np.int64)
+            local[nodes] = np.arange(len(nodes))
+            inside = changed[cols]
+            indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+            np.cumsum(
+                np.bincount(local[rows[inside]], minlength=len(nodes)), out=indptr[1:]
+            )
+            part = scipy.sparse.csr_matrix(
+                (lengths[inside], local[cols[inside]].astype(np.int32), indptr),
+                shape=(len(nodes), len(nodes)),
+            )
+            # Entries from each outside neighbour, with both of its labels.
+            entering = np.flatnonzero(~inside)
+            entry_node, entry_value, entry_source = [], [], []
+            for label in range(2):
+                known = self.source[cols[entering], label] >= 0
+                edge = entering[known]
+                entry_node.append(local[rows[edge]])
+                entry_value.append(self.distance[cols[edge], label] + lengths[edge])
+                entry_source.append(self.source[cols[edge], label])
+            here = np.flatnonzero(~closed_now & changed[self.source_node])
+            entry_node.append(local[self.source_node[here]])
+            entry_value.append(self.source_offset[here])
+            entry_source.append(here)
+            distance[nodes], source[nodes] = _nearest_labels(
+                part,
+                np.repeat(np.arange(len(nodes), dtype=np.int32), np.diff(indptr)),
+                np.concatenate(entry_node),
+                np.concatenate(entry_value),
+                2,
+                np.concatenate(entry_source),
+            )
+        return SourceLabels(
+            self.network,
+            self.source_node,
+            self.source_offset,
+            distance,
+            source,
+            closed_now,
+        )
+
+
+def _nearest_labels(graph, rows, source_node, source_offset, k, source_id=None):
     """`RoadNetwork.node_nearest_sources` on a CSR graph whose expanded row index
-    per stored edge is `rows`."""
+    per stored edge is `rows`.
+
+    With `source_id`, entry i is source source_id[i] reached at node source_node[i]
+    after source_offset[i] metres; a source may have several entries (it is then
+    the nearest of them). The proof above holds for such sources too: a path from a
+    source starts with one of its entries.
+    """
     n = graph.shape[0]
     s = len(source_node)
     distance = np.full((n, k), np.inf)
@@ -548,7 +660,8 @@ def _nearest_labels(graph, rows, source_node, source_offset, k):
     if n == 0 or s == 0:
         return distance, source
     source_offset = np.asarray(source_offset, dtype=np.float64)
-    d1, s1 = _seeded_dijkstra(
+    own = np.arange(s) if source_id is None else np.asarray(source_id, np.int64)
+    d1, entry = _seeded_dijkstra(
         graph.indptr,
         graph.indices,
         graph.data,
@@ -556,6 +669,7 @@ def _nearest_labels(graph, rows, source_node, source_offset, k):
         source_node,
         source_offset,
     )
+    s1 = np.where(entry >= 0, own[entry], -1)
     distance[:, 0], source[:, 0] = d1, s1
     if k == 1:
         return distance, source
@@ -563,7 +677,6 @@ def _nearest_labels(graph, rows, source_node, source_offset, k):
     cols, lengths = graph.indices, graph.data
     row_source, col_source = s1[rows], s1[cols]
     boundary = row_source != col_source
-    own = np.arange(s)
     elsewhere = s1[source_node] != own
     seed_node = np.concatenate([cols[boundary], source_node[elsewhere]])
     seed_value = np.concatenate(

@@ -376,6 +376,28 @@ def test_closing_one_source_leaves_each_target_with_its_nearest_other_source(
             assert not np.isin(excluded[1], gone).any()
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_kept_labels_close_sources_one_step_after_another_as_brute_force_says(
+    seed, contraction
+):
+    rng = np.random.default_rng(500 + seed)
+    network = random_network(
+        rng, nodes=int(rng.integers(5, 70)), links=80, shape_points=seed % 3
+    )
+    sources = rng.uniform(0, 1000, (int(rng.integers(2, 10)), 2))
+    sources[rng.integers(0, len(sources), 2)] = sources[-1]
+    targets = rng.uniform(0, 1000, (150, 2))
+    every = brute_force(network, sources, targets)
+
+    labels = network.source_labels(sources)
+    assert_k_nearest(*labels.at(targets), every)
+    for _step in range(3):
+        closed = rng.choice(len(sources), int(rng.integers(1, 3)), replace=False)
+        labels = labels.without(closed)
+        every[:, closed] = np.inf
+        assert_k_nearest(*labels.at(targets), every)
+
+
 def test_distances_from_a_new_point_match_brute_force_within_the_limit():
     rng = np.random.default_rng(11)
     network = random_network(rng, nodes=70, links=120)
