@@ -97,29 +97,27 @@ class RoadDistance:
 
 
 class _RoadIndex:
+    """The two nearest sources of every network node, kept: targets are answered by
+    a lookup, and closing sources recomputes labels only where they counted."""
+
     def __init__(self, source_xy, network):
-        self.source_xy = source_xy
-        self.network = network
+        self.count = len(source_xy)
+        self.labels = network.source_labels(source_xy) if self.count else None
 
     def nearest(self, target_xy, k, excluded=None):
         n = len(target_xy)
-        keep = np.ones(len(self.source_xy), dtype=bool)
-        if excluded is not None and len(excluded):
-            keep[np.asarray(excluded, dtype=np.int64)] = False
         dist = np.full((n, k), np.inf)
         idx = np.full((n, k), -1, dtype=np.int64)
-        if n == 0 or not keep.any():
+        if n == 0 or self.labels is None:
             return dist, idx
-        kept = np.flatnonzero(keep)
-        found_d, found_i = self.network.nearest_sources(
-            self.source_xy[kept], np.asarray(target_xy, dtype=float), k=k
-        )
-        found_d = np.asarray(found_d, dtype=float).reshape(n, -1)
-        found_i = np.asarray(found_i, dtype=np.int64).reshape(n, -1)
+        labels = self.labels
+        if excluded is not None and len(excluded):
+            labels = labels.without(np.asarray(excluded, dtype=np.int64))
+        found_d, found_i = labels.at(np.asarray(target_xy, dtype=float))
         take = min(k, found_d.shape[1])
         reachable = (found_i[:, :take] >= 0) & np.isfinite(found_d[:, :take])
         dist[:, :take] = np.where(reachable, found_d[:, :take], np.inf)
-        idx[:, :take] = np.where(reachable, kept[np.maximum(found_i[:, :take], 0)], -1)
+        idx[:, :take] = np.where(reachable, found_i[:, :take], -1)
         return dist, idx
 
 

@@ -89,7 +89,7 @@ def squares_copy_out(*, municipality):
     query = (
         f"COPY (SELECT easting, northing, size_m, population, {ages} "
         f"FROM {PopulationSquare._meta.db_table} WHERE municipality_id = "
-        f"{int(municipality.pk)} ORDER BY id) TO STDOUT (FORMAT BINARY)"
+        f"{int(municipality.pk)}) TO STDOUT (FORMAT BINARY)"
     )
     buffer = bytearray()
     with connection.cursor() as cursor, cursor.copy(query) as copy:

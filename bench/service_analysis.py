@@ -192,7 +192,7 @@ def database_rows(squares, outlets, kind_names):
     from analysis.population import PopulationGrid
     from analysis.services import outlets_load, population_store, squares_copy_out
     from outlets.bulk import bulk_insert
-    from outlets.geo import wgs84_from_sweref
+    from outlets.geo import SWEDEN_LATITUDE, SWEDEN_LONGITUDE, wgs84_from_sweref
     from outlets.models import Municipality, Outlet
 
     sweden = Municipality.objects.get(code="2401")
@@ -216,6 +216,9 @@ def database_rows(squares, outlets, kind_names):
     assert loaded["squares"][4].shape == (SQUARES, 19)
 
     latitude, longitude = wgs84_from_sweref(outlets.xy[:, 1], outlets.xy[:, 0])
+    # The synthetic extent is a rectangle; the register only takes Swedish positions.
+    latitude = np.clip(latitude, *SWEDEN_LATITUDE)
+    longitude = np.clip(longitude, *SWEDEN_LONGITUDE)
     rows = [
         Outlet(
             municipality=sweden,

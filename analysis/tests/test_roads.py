@@ -200,9 +200,12 @@ def test_round_trip_through_bytes_keeps_the_network_and_its_answers():
         assert np.array_equal(got, expected)
 
 
-def test_bytes_that_are_not_a_stored_network_are_refused():
+@pytest.mark.parametrize("cut", [0, 100, -100])
+def test_bytes_that_are_not_a_whole_stored_network_are_refused(cut):
+    stored = u_network().to_bytes()
+    data = b"not a network" if cut == 0 else stored[:cut]
     with pytest.raises(ValueError):
-        RoadNetwork.from_bytes(b"not a network")
+        RoadNetwork.from_bytes(data)
 
 
 def test_synthetic_network_has_about_the_edges_asked_for_and_stays_in_its_box():
@@ -214,17 +217,56 @@ def test_synthetic_network_has_about_the_edges_asked_for_and_stays_in_its_box():
     assert len(synthetic_road_lines(20_000, seed=1)) > 100
 
 
+def test_synthetic_roads_with_bends_keep_the_segment_count_with_fewer_junctions():
+    box = (0, 0, 50_000, 80_000)
+    straight = synthetic_road_network(20_000, seed=1, bbox=box)
+    bent = synthetic_road_network(20_000, seed=1, bbox=box, bends=2)
+    assert 19_000 <= bent.edge_count <= 21_500
+    two_roads = np.diff(bent.graph.indptr) == 2
+    assert two_roads.mean() > 0.6
+    assert np.diff(straight.graph.indptr).tolist().count(2) < 0.1 * len(
+        straight.node_xy
+    )
+
+
 # --- Exactness against brute force ----------------------------------------------------
 
 
-def random_network(rng, nodes, links):
+@pytest.fixture(params=["plain", "contracted"])
+def contraction(request, monkeypatch):
+    """Run a test on the full graph and on the graph with its chains contracted."""
+    share = 2.0 if request.param == "plain" else 0.0
+    monkeypatch.setattr("analysis.roads._CONTRACT_MIN_SHARE", share)
+    return request.param
+
+
+def random_network(rng, nodes, links, shape_points=0):
+    """Random roads between near neighbours; with shape_points, each road gets up to
+    that many bends (nodes with two roads), and some ring roads are added."""
     points = rng.uniform(0, 1000, (nodes, 2))
     neighbours = np.argsort(
         np.linalg.norm(points[:, None] - points[None], axis=-1), axis=1
-    )[:, 1:5]
+    )[:, 1 : min(5, nodes)]
     start = rng.integers(0, nodes, links)
-    end = neighbours[start, rng.integers(0, 4, links)]
-    return RoadNetwork.from_lines([points[pair] for pair in np.c_[start, end]])
+    end = neighbours[start, rng.integers(0, neighbours.shape[1], links)]
+    lines = []
+    for i, j in np.c_[start, end]:
+        bends = int(rng.integers(0, shape_points + 1))
+        along = np.sort(rng.uniform(0, 1, bends))[:, None]
+        middle = (
+            points[i] + along * (points[j] - points[i]) + rng.normal(0, 5, (bends, 2))
+        )
+        lines.append(np.vstack([points[i], middle, points[j]]))
+    if shape_points:
+        for _ring in range(int(rng.integers(0, 3))):
+            centre = rng.uniform(0, 1000, 2)
+            angle = np.linspace(0, 2 * np.pi, int(rng.integers(4, 9)))[:, None]
+            ring = centre + 40 * np.hstack([np.cos(angle), np.sin(angle)])
+            ring[-1] = ring[0]
+            if rng.random() < 0.5:  # a loop road leaving a junction and coming back
+                ring[0] = ring[-1] = points[int(rng.integers(0, nodes))]
+            lines.append(ring)
+    return RoadNetwork.from_lines(lines)
 
 
 def brute_force(network, source_xy, target_xy):
@@ -269,9 +311,11 @@ def assert_k_nearest(distance, source, every):
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_two_nearest_sources_match_brute_force_on_random_networks(seed):
+def test_two_nearest_sources_match_brute_force_on_random_networks(seed, contraction):
     rng = np.random.default_rng(seed)
-    network = random_network(rng, nodes=int(rng.integers(5, 80)), links=90)
+    network = random_network(
+        rng, nodes=int(rng.integers(5, 80)), links=90, shape_points=seed % 4
+    )
     sources = rng.uniform(0, 1000, (int(rng.integers(1, 12)), 2))
     # Some sources share a spot, so they share a node.
     sources[rng.integers(0, len(sources), 3)] = sources[0]
@@ -285,7 +329,7 @@ def test_two_nearest_sources_match_brute_force_on_random_networks(seed):
 
 
 @pytest.mark.parametrize("seed", range(200))
-def test_node_labels_match_brute_force_with_many_ties(seed):
+def test_node_labels_match_brute_force_with_many_ties(seed, contraction):
     """Integer lengths and offsets make equal distances common: ties must not confuse
     the second nearest."""
     rng = np.random.default_rng(1000 + seed)
@@ -309,10 +353,12 @@ def test_node_labels_match_brute_force_with_many_ties(seed):
     assert_k_nearest(distance, source, every)
 
 
-def test_closing_one_source_leaves_each_target_with_its_nearest_other_source():
+def test_closing_one_source_leaves_each_target_with_its_nearest_other_source(
+    contraction,
+):
     rng = np.random.default_rng(7)
-    for _ in range(20):
-        network = random_network(rng, nodes=60, links=100)
+    for attempt in range(20):
+        network = random_network(rng, nodes=60, links=100, shape_points=attempt % 3)
         sources = rng.uniform(0, 1000, (8, 2))
         targets = rng.uniform(0, 1000, (150, 2))
         every = brute_force(network, sources, targets)
@@ -328,6 +374,28 @@ def test_closing_one_source_leaves_each_target_with_its_nearest_other_source():
             left = np.delete(every, gone, axis=1)
             np.testing.assert_allclose(excluded[0][:, 0], left.min(axis=1), rtol=1e-12)
             assert not np.isin(excluded[1], gone).any()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kept_labels_close_sources_one_step_after_another_as_brute_force_says(
+    seed, contraction
+):
+    rng = np.random.default_rng(500 + seed)
+    network = random_network(
+        rng, nodes=int(rng.integers(5, 70)), links=80, shape_points=seed % 3
+    )
+    sources = rng.uniform(0, 1000, (int(rng.integers(2, 10)), 2))
+    sources[rng.integers(0, len(sources), 2)] = sources[-1]
+    targets = rng.uniform(0, 1000, (150, 2))
+    every = brute_force(network, sources, targets)
+
+    labels = network.source_labels(sources)
+    assert_k_nearest(*labels.at(targets), every)
+    for _step in range(3):
+        closed = rng.choice(len(sources), int(rng.integers(1, 3)), replace=False)
+        labels = labels.without(closed)
+        every[:, closed] = np.inf
+        assert_k_nearest(*labels.at(targets), every)
 
 
 def test_distances_from_a_new_point_match_brute_force_within_the_limit():
@@ -529,14 +597,45 @@ def test_a_file_that_is_not_a_usable_road_file_is_refused_with_a_reason(
         road_lines_read(path)
 
 
-def test_a_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path):
-    path = tmp_path / "vagar.gpkg"
+def sql(path, statement, *parameters):
     connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE t (x)")
+    connection.execute(statement, parameters)
     connection.commit()
     connection.close()
+
+
+def test_a_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path):
+    path = tmp_path / "vagar.gpkg"
+    sql(path, "CREATE TABLE t (x)")
     with pytest.raises(RoadFileError, match="not a GeoPackage"):
         road_lines_read(path)
+
+
+def test_a_geopackage_with_a_damaged_geometry_is_refused(tmp_path):
+    path = tmp_path / "vagar.gpkg"
+    write_geopackage(path, [("vagar", 3006, "EPSG", 3006, [shapely.Point(0, 0)])])
+    broken = b"GP\x00\x01" + struct.pack("<i", 3006) + b"\x01\x02\x00\x00\x00broken"
+    sql(path, "UPDATE vagar SET geom = ?", broken)
+    with pytest.raises(RoadFileError, match="not a GeoPackage, or it is damaged"):
+        road_lines_read(path)
+
+
+def test_empty_lines_in_geojson_are_skipped(tmp_path):
+    path = tmp_path / "vagar.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "LineString", "coordinates": []},
+                    {"type": "LineString", "coordinates": [[20.0, 64.0], [20.1, 64.0]]},
+                ],
+            }
+        )
+    )
+    lines = road_lines_read(path)
+    assert len(lines) == 1
+    assert lines[0][0] == pytest.approx(sweref99tm(64.0, 20.0), abs=0.01)
 
 
 def test_a_geopackage_with_an_unknown_coordinate_system_is_refused(tmp_path):
