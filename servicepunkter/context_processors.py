@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("My agreements"), "agreements:agreement_list", {Role.SHOP_OWNER}),
     (_("Follow-ups"), "followup:followup_list", STAFF),
     (_("Key figures"), "reports:kpis", STAFF),
+    (_("Service analysis"), "analysis:analysis", STAFF),
     (_("My service point"), "followup:portal", {Role.SHOP_OWNER}),
     (_("Users"), "accounts:user_list", {Role.ADMINISTRATOR}),
     (_("System administration"), "admin:index", {Role.SYSTEM_OWNER}),

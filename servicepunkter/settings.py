@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "deliveries",
     "reminders",
     "reports",
+    "analysis",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("followup/", include("followup.urls")),
     path("deliveries/", include("deliveries.urls")),
     path("reports/", include("reports.urls")),
+    path("analysis/", include("analysis.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,7 @@ PROJECT_APPS = [
     "deliveries",
     "reminders",
     "reports",
+    "analysis",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -298,6 +299,37 @@ def delivery_total_for(outlet):
         outlet=outlet, year=2026, month=4, defaults={"delivery_count": 8, "cost": 1_200}
     )
     return total
+
+
+def scenario_for(outlet):
+    """A saved analysis scenario of the outlet's municipality closing the outlet,
+    saved by one of its officials where there is one (the only one who may delete)."""
+    from accounts.models import Role, User
+    from analysis.models import Scenario
+
+    scenario, _ = Scenario.objects.get_or_create(
+        municipality=outlet.municipality,
+        name=f"Utan {outlet.name}",
+        defaults={
+            "created_by": User.objects.filter(
+                municipality=outlet.municipality, role=Role.OFFICIAL
+            ).first()
+        },
+    )
+    scenario.closed_outlets.add(outlet)
+    return scenario
+
+
+# The service analysis: read by the municipality's staff, the county's regional
+# viewers and the system owner; scenarios are kept by administrators and officials.
+ANALYSTS = signed_in(OK, shop_owner=FORBIDDEN)
+SCENARIO_READERS = AGREEMENT_READERS | {"shop_owner": (NOT_FOUND,) * 4}
+SCENARIO_CREATOR = {
+    actor: (NOT_FOUND,) * 4 for actor in ACTORS if actor != "anonymous"
+} | {
+    "anonymous": (LOGIN,) * 4,
+    "official": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+}
 
 
 def object_row(name, kwargs, per_object, post=None):
@@ -585,6 +617,38 @@ ROWS = [
         "reports:annual_report",
         get=signed_in(OK, shop_owner=FORBIDDEN),
         post=signed_in(NOT_ALLOWED),
+    ),
+    # The service analysis. Nobody's municipality has a population in this world, so
+    # the pages say so, and there is no table to export (the view tests export them).
+    *[
+        Row(f"analysis:{name}", get=ANALYSTS, post=signed_in(NOT_ALLOWED))
+        for name in (
+            "analysis",
+            "squares",
+            "scenario_list",
+            "scenario_editor",
+            "scenario_compare",
+        )
+    ],
+    Row(
+        "analysis:export",
+        get=signed_in(NOT_FOUND, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    # An empty POST re-shows the editor with its errors.
+    Row("analysis:scenario_save", get=signed_in(NOT_ALLOWED), post=EDITORS),
+    object_row(
+        "analysis:scenario_detail",
+        lambda outlet: {"pk": scenario_for(outlet).pk},
+        SCENARIO_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "analysis:scenario_delete",
+        kwargs=lambda outlet: {"pk": scenario_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=SCENARIO_CREATOR,
     ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.

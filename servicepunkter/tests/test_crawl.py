@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
+from analysis.models import Scenario
+from analysis.services import population_synthetic_store
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import Activity, ChecklistCriterion, FollowUp, Training
 from outlets.models import Locality, Outlet, Partner
@@ -99,6 +101,7 @@ OBJECT_PAGES = {
         every("deliveries:total_update", MonthlyDeliveryTotal),
         EDITORS,
     ),
+    "analysis:scenario_detail": (every("analysis:scenario_detail", Scenario), STAFF),
 }
 # URL patterns with arguments that show no stored object: forms that only take a
 # POST (the actions on an agreement and its payouts) and the password reset link.
@@ -124,6 +127,7 @@ NOT_OBJECT_PAGES = {
     "followup:criterion_move",
     "followup:criterion_retire",
     "followup:criterion_restore",
+    "analysis:scenario_delete",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
@@ -197,6 +201,17 @@ def demo():
         kind=Partner.Kind.VILLAGE_ASSOCIATION,
     )
     partner.localities.add(norrfors)
+    # A synthetic population to analyse, and a saved scenario to reach.
+    nordmaling = norrfors.municipality
+    population_synthetic_store(municipality=nordmaling, people=3000)
+    scenario = Scenario.objects.create(
+        municipality=nordmaling,
+        name="Utan Handlarn Rundvik",
+        created_by=User.objects.get(role=Role.OFFICIAL, municipality=nordmaling),
+    )
+    scenario.closed_outlets.add(
+        Outlet.objects.get(municipality=nordmaling, name__contains="Rundvik")
+    )
 
 
 def test_every_object_page_pattern_is_known_to_the_crawl():

@@ -17,6 +17,7 @@ SOURCES = [
     "deliveries",
     "reminders",
     "reports",
+    "analysis",
     "servicepunkter",
     "templates",
 ]

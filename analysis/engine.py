@@ -1,0 +1,700 @@
+"""The service-analysis engine: who lives how far from which outlet.
+
+Pure numpy/scipy, no Django, so that it can be benchmarked and tested on its own.
+Positions are SWEREF 99 TM metres; reported distances are kilometres.
+
+The expensive step is finding, for every populated square, its two nearest outlets of a
+kind (the nearest, and the next alternative should the nearest close). It is done once
+per kind and kept; a scenario that closes, adds or moves outlets only redoes the squares
+it touches: a closure requeries the squares whose first or second choice closed, an
+addition compares every square with the new outlets alone.
+
+How distances are measured is a strategy object (`StraightLine`, `RoadDistance`) with an
+`index(source_xy)` that answers `nearest(target_xy, k, excluded)`; every result names
+the method that produced it.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+KINDS = ("grocery_full", "grocery", "fuel", "agent", "service_point")
+
+# Reporting age groups from the 19 five-year classes (0-4 … 85-89, 90+).
+AGE_GROUPS = {
+    "0-19": slice(0, 4),
+    "20-64": slice(4, 13),
+    "65-79": slice(13, 16),
+    "80+": slice(16, 19),
+    "70+": slice(14, 19),
+}
+AGE_GROUP_NAMES = tuple(AGE_GROUPS)
+AGE_70_PLUS = AGE_GROUP_NAMES.index("70+")
+
+# The distance rule of the state operating aid for shops: more than 10 km to the next.
+ALTERNATIVE_KM = 10.0
+# The 70+ transport need counts people living at least this far from their outlet.
+TRANSPORT_FROM_KM = 5.0
+
+
+class StraightLine:
+    """Straight line in SWEREF 99 TM times a detour factor."""
+
+    method = "straight_line"
+
+    def __init__(self, detour_factor=1.3):
+        self.detour_factor = float(detour_factor)
+
+    def index(self, source_xy):
+        return _StraightLineIndex(np.asarray(source_xy, dtype=float), self)
+
+
+class _StraightLineIndex:
+    def __init__(self, source_xy, distance):
+        self.count = len(source_xy)
+        self.factor = distance.detour_factor
+        self.tree = cKDTree(source_xy) if self.count else None
+
+    def nearest(self, target_xy, k, excluded=None):
+        """(distance in metres (n, k), source index (n, k)); inf and -1 where none."""
+        n = len(target_xy)
+        excluded = np.asarray(
+            [] if excluded is None else excluded, dtype=np.int64
+        ).ravel()
+        available = self.count - len(np.unique(excluded))
+        dist = np.full((n, k), np.inf)
+        idx = np.full((n, k), -1, dtype=np.int64)
+        if n == 0 or available <= 0:
+            return dist, idx
+        ask = min(k + len(excluded), self.count)
+        found_d, found_i = self.tree.query(target_xy, k=ask, workers=-1)
+        found_d = found_d.reshape(n, ask)
+        found_i = found_i.reshape(n, ask).astype(np.int64)
+        if len(excluded):
+            gone = np.isin(found_i, excluded)
+            found_d = np.where(gone, np.inf, found_d)
+            order = np.argsort(found_d, axis=1, kind="stable")
+            found_d = np.take_along_axis(found_d, order, axis=1)
+            found_i = np.take_along_axis(found_i, order, axis=1)
+        take = min(k, ask)
+        dist[:, :take] = found_d[:, :take] * self.factor
+        idx[:, :take] = np.where(np.isfinite(found_d[:, :take]), found_i[:, :take], -1)
+        return dist, idx
+
+
+class RoadDistance:
+    """Along a road network: multi-source Dijkstra from the nearest nodes."""
+
+    method = "road_network"
+    detour_factor = None
+
+    def __init__(self, network):
+        self.network = network
+
+    def index(self, source_xy):
+        return _RoadIndex(np.asarray(source_xy, dtype=float), self.network)
+
+
+class _RoadIndex:
+    """The two nearest sources of every network node, kept: targets are answered by
+    a lookup, and closing sources recomputes labels only where they counted."""
+
+    def __init__(self, source_xy, network):
+        self.count = len(source_xy)
+        self.labels = network.source_labels(source_xy) if self.count else None
+
+    def nearest(self, target_xy, k, excluded=None):
+        n = len(target_xy)
+        dist = np.full((n, k), np.inf)
+        idx = np.full((n, k), -1, dtype=np.int64)
+        if n == 0 or self.labels is None:
+            return dist, idx
+        labels = self.labels
+        if excluded is not None and len(excluded):
+            labels = labels.without(np.asarray(excluded, dtype=np.int64))
+        found_d, found_i = labels.at(np.asarray(target_xy, dtype=float))
+        take = min(k, found_d.shape[1])
+        reachable = (found_i[:, :take] >= 0) & np.isfinite(found_d[:, :take])
+        dist[:, :take] = np.where(reachable, found_d[:, :take], np.inf)
+        idx[:, :take] = np.where(reachable, found_i[:, :take], -1)
+        return dist, idx
+
+
+@dataclass
+class Squares:
+    """Populated squares: centres, people, the 19 age classes (or None), locality."""
+
+    xy: np.ndarray
+    population: np.ndarray
+    ages: np.ndarray | None = None
+    locality: np.ndarray | None = None
+    _groups: np.ndarray | None = field(default=None, repr=False)
+    _weights: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self.xy = np.asarray(self.xy, dtype=float).reshape(-1, 2)
+        self.population = np.asarray(self.population, dtype=np.int64)
+        if self.ages is not None:
+            self.ages = np.asarray(self.ages, dtype=np.int64).reshape(-1, 19)
+        if self.locality is None:
+            self.locality = np.full(len(self.population), -1, dtype=np.int64)
+        self.locality = np.asarray(self.locality, dtype=np.int64)
+
+    @classmethod
+    def from_corners(cls, easting, northing, size_m, population, ages=None, **kw):
+        size = np.asarray(size_m, dtype=float)
+        xy = np.column_stack(
+            [np.asarray(easting) + size / 2, np.asarray(northing) + size / 2]
+        )
+        return cls(xy=xy, population=population, ages=ages, **kw)
+
+    def __len__(self):
+        return len(self.population)
+
+    @property
+    def locality_count(self):
+        return int(self.locality.max()) + 1 if len(self.locality) else 0
+
+    @property
+    def weights(self):
+        """(n, 1 or 6) float columns: people, then the five age groups if known."""
+        if self._weights is None:
+            columns = [self.population]
+            if self.ages is not None:
+                columns += list(self.age_groups.T)
+            self._weights = np.asfortranarray(np.column_stack(columns), dtype=float)
+        return self._weights
+
+    @property
+    def age_groups(self):
+        """(n, 5) people per reporting age group, or None without ages."""
+        if self.ages is None:
+            return None
+        if self._groups is None:
+            indicator = np.zeros((19, len(AGE_GROUPS)))
+            for j, part in enumerate(AGE_GROUPS.values()):
+                indicator[part, j] = 1
+            groups = self.ages.astype(float) @ indicator
+            self._groups = groups.round().astype(np.int64)
+        return self._groups
+
+
+@dataclass
+class Outlets:
+    """Outlets: ids (negative for scenario additions), positions, kind membership."""
+
+    ids: np.ndarray
+    xy: np.ndarray
+    kinds: np.ndarray  # (m, len(KINDS)) bool
+
+    def __post_init__(self):
+        self.ids = np.asarray(self.ids, dtype=np.int64)
+        self.xy = np.asarray(self.xy, dtype=float).reshape(-1, 2)
+        self.kinds = np.asarray(self.kinds, dtype=bool).reshape(-1, len(KINDS))
+
+    def __len__(self):
+        return len(self.ids)
+
+    def members(self, kind):
+        return np.flatnonzero(self.kinds[:, KINDS.index(kind)])
+
+    def positions_of(self, ids):
+        """Row of each id (ids must exist); a moved outlet's latest row."""
+        order = np.argsort(self.ids, kind="stable")
+        where = np.searchsorted(self.ids[order], ids, side="right") - 1
+        return order[np.maximum(where, 0)]
+
+    def has(self, ids):
+        return np.isin(np.asarray(ids, dtype=np.int64), self.ids)
+
+    def concatenated(self, other):
+        return Outlets(
+            ids=np.concatenate([self.ids, other.ids]),
+            xy=np.concatenate([self.xy, other.xy]),
+            kinds=np.concatenate([self.kinds, other.kinds]),
+        )
+
+
+def kind_flags(*kinds):
+    """A membership row for the given kinds."""
+    return np.array([kind in kinds for kind in KINDS], dtype=bool)
+
+
+def localities_assign(square_xy, locality_xy):
+    """Index of the nearest locality of every square (-1 when there are none)."""
+    square_xy = np.asarray(square_xy, dtype=float).reshape(-1, 2)
+    locality_xy = np.asarray(locality_xy, dtype=float).reshape(-1, 2)
+    if not len(locality_xy) or not len(square_xy):
+        return np.full(len(square_xy), -1, dtype=np.int64)
+    return cKDTree(locality_xy).query(square_xy, k=1, workers=-1)[1].astype(np.int64)
+
+
+@dataclass
+class Nearest:
+    """The two nearest outlets of one kind per square: metres and outlet rows."""
+
+    dist: np.ndarray
+    idx: np.ndarray
+
+
+class Analysis:
+    """The nearest outlets of every kind for a set of squares, and their figures."""
+
+    def __init__(self, squares, outlets, distance, kinds=KINDS, *, _state=None):
+        self.squares = squares
+        self.outlets = outlets
+        self.distance = distance
+        self.kinds = tuple(kinds)
+        # Sums over squares, kept per (kind, bands); a scenario derives its own from
+        # its parent's by redoing only the squares whose nearest outlets changed.
+        self._aggregates = {}
+        self._parent, self._changed = None, {}
+        if _state is not None:
+            self._indexes, self.nearest, self._parent, self._changed = _state
+            return
+        self._indexes = {}
+        self.nearest = {}
+        for kind in self.kinds:
+            members = outlets.members(kind)
+            index = distance.index(outlets.xy[members])
+            dist, local = index.nearest(squares.xy, 2)
+            self._indexes[kind] = (members, index)
+            self.nearest[kind] = Nearest(dist, _to_rows(local, members))
+
+    @property
+    def method(self):
+        return self.distance.method
+
+    def scenario(self, *, closed=(), added=None, moved=None, kinds=None):
+        """The same analysis with outlets closed, added or moved (by outlet id).
+
+        `added` is an `Outlets` of new outlets (negative ids); `moved` maps an outlet id
+        to its new (easting, northing); `kinds` limits the scenario to some kinds. Only
+        the squares a change can touch are redone.
+        """
+        moved = dict(moved or {})
+        gone_ids = np.asarray(sorted(set(closed) | set(moved)), dtype=np.int64)
+        unknown = gone_ids[~self.outlets.has(gone_ids)]
+        if len(unknown):
+            raise KeyError(int(unknown[0]))
+        gone_rows = self.outlets.positions_of(gone_ids) if len(gone_ids) else gone_ids
+        extra_ids, extra_xy, extra_kinds = [], [], []
+        for outlet_id, xy in moved.items():
+            row = self.outlets.positions_of([outlet_id])[0]
+            extra_ids.append(outlet_id)
+            extra_xy.append(xy)
+            extra_kinds.append(self.outlets.kinds[row])
+        extra = Outlets(
+            ids=np.asarray(extra_ids, dtype=np.int64),
+            xy=np.asarray(extra_xy, dtype=float).reshape(-1, 2),
+            kinds=np.asarray(extra_kinds, dtype=bool).reshape(-1, len(KINDS)),
+        )
+        if added is not None:
+            extra = extra.concatenated(added)
+        outlets = self.outlets.concatenated(extra) if len(extra) else self.outlets
+        kinds = self.kinds if kinds is None else tuple(kinds)
+        # A lookup table of the rows that are gone; its spare last entry answers -1.
+        gone = np.zeros(len(self.outlets) + 1, dtype=bool)
+        gone[gone_rows] = True
+        nearest, changed = {}, {}
+        for kind in kinds:
+            base = self.nearest[kind]
+            dist, idx = base.dist, base.idx
+            if (
+                len(gone_rows)
+                and self.outlets.kinds[gone_rows, KINDS.index(kind)].any()
+            ):
+                members, index = self._indexes[kind]
+                touched = gone[idx[:, 0]] | gone[idx[:, 1]]
+                if touched.any():
+                    excluded = np.flatnonzero(np.isin(members, gone_rows))
+                    local_d, local_i = index.nearest(
+                        self.squares.xy[touched], 2, excluded=excluded
+                    )
+                    dist, idx = dist.copy(), idx.copy()
+                    dist[touched] = local_d
+                    idx[touched] = _to_rows(local_i, members)
+            new_members = np.flatnonzero(extra.kinds[:, KINDS.index(kind)])
+            if len(new_members):
+                new_index = self.distance.index(extra.xy[new_members])
+                new_d, new_i = new_index.nearest(
+                    self.squares.xy, min(2, len(new_members))
+                )
+                new_rows = _to_rows(new_i, new_members + len(self.outlets))
+                dist, idx = _best_two(dist, idx, new_d, new_rows)
+            nearest[kind] = Nearest(dist, idx)
+            if dist is base.dist:
+                changed[kind] = np.empty(0, dtype=np.int64)
+            else:
+                changed[kind] = np.flatnonzero(
+                    (idx != base.idx).any(axis=1) | (dist != base.dist).any(axis=1)
+                )
+        # The register's rows keep their place; closed and moved-away rows are simply
+        # never chosen again, so a scenario's outlet table only grows.
+        return Analysis(
+            self.squares,
+            outlets,
+            self.distance,
+            kinds,
+            _state=(
+                self._scenario_indexes(outlets, gone_rows),
+                nearest,
+                self,
+                changed,
+            ),
+        )
+
+    def _scenario_indexes(self, outlets, gone_rows):
+        # A scenario of a scenario starts again from the full index of its outlets,
+        # without those closed so far.
+        return _LazyIndexes(self, outlets, gone_rows)
+
+    def report(self, kind, *, bands_km=(5, 10, 20, 30), threshold=200):
+        """The figures of one kind as plain Python values (JSON-ready)."""
+        return _report(
+            self._aggregate(kind, [float(edge) for edge in bands_km]),
+            self.outlets,
+            bands_km=bands_km,
+            threshold=threshold,
+            method=self.method,
+            detour_factor=self.distance.detour_factor,
+            kind=kind,
+        )
+
+    def _aggregate(self, kind, bands_km):
+        key = (kind, tuple(bands_km))
+        if key not in self._aggregates:
+            parent = self._parent
+            m = len(self.outlets)
+            if parent is not None and kind in self._changed:
+                rows = self._changed[kind]
+                base = parent._aggregate(kind, bands_km)
+                self._aggregates[key] = (
+                    base.padded(m)
+                    - Sums.of(self.squares, parent.nearest[kind], bands_km, m, rows)
+                    + Sums.of(self.squares, self.nearest[kind], bands_km, m, rows)
+                )
+            else:
+                self._aggregates[key] = Sums.of(
+                    self.squares, self.nearest[kind], bands_km, m
+                )
+        return self._aggregates[key]
+
+
+class _LazyIndexes(dict):
+    """Indexes for a scenario's outlet table, built only if a later scenario asks."""
+
+    def __init__(self, parent, outlets, gone_rows):
+        super().__init__()
+        self.parent, self.outlets = parent, outlets
+        self.gone = {int(row) for row in gone_rows}
+        if isinstance(parent._indexes, _LazyIndexes):
+            self.gone |= parent._indexes.gone
+
+    def __missing__(self, kind):
+        members = np.asarray(
+            [row for row in self.outlets.members(kind) if int(row) not in self.gone],
+            dtype=np.int64,
+        )
+        entry = (members, self.parent.distance.index(self.outlets.xy[members]))
+        self[kind] = entry
+        return entry
+
+
+def _to_rows(local, members):
+    """Local indices into `members` → outlet rows, keeping -1."""
+    members = np.asarray(members, dtype=np.int64)
+    if not len(members):
+        return np.full_like(local, -1)
+    return np.where(local >= 0, members[np.maximum(local, 0)], -1)
+
+
+def _best_two(dist, idx, other_dist, other_idx):
+    both_d = np.concatenate([dist, other_dist], axis=1)
+    both_i = np.concatenate([idx, other_idx], axis=1)
+    order = np.argsort(both_d, axis=1, kind="stable")[:, :2]
+    return (
+        np.take_along_axis(both_d, order, axis=1),
+        np.take_along_axis(both_i, order, axis=1),
+    )
+
+
+# Keys of (locality, outlet row) pairs for the strategic candidates.
+_PAIR_SHIFT = 32
+
+
+@dataclass
+class Sums:
+    """Sums over squares behind one kind's figures: exact for integers, additive.
+
+    Every figure of a report is a sum over squares, so a scenario's sums are its
+    parent's, less the changed squares as they were, plus the same squares as they are
+    now. Rows indexed by outlet or locality have a spare last row for squares without
+    an outlet or a locality.
+    """
+
+    band: np.ndarray  # (bands, w): people and age groups per distance band
+    outlet: np.ndarray  # (m + 1, w) per nearest outlet
+    outlet_squares: np.ndarray  # (m + 1,)
+    beyond: np.ndarray  # (m + 1,) more than 10 km from the next alternative
+    transport: np.ndarray  # (m + 1,) person-km of people aged 70+ 5 km or more away
+    locality_band: np.ndarray  # (localities + 1, bands) people
+    locality: np.ndarray  # (localities + 1, w)
+    locality_squares: np.ndarray  # (localities + 1,)
+    sole_keys: np.ndarray  # sorted (locality << 32 | outlet row) with a sole outlet
+    sole: np.ndarray  # (keys, w)
+    unreachable: float
+    total: np.ndarray  # (w,)
+
+    @classmethod
+    def of(cls, squares, nearest, bands_km, m, rows=None):
+        """The sums over all squares, or over the squares `rows`."""
+        weights = squares.weights
+        loc = squares.locality
+        dist = nearest.dist
+        row = nearest.idx[:, 0]
+        if rows is not None:
+            weights, loc, dist, row = weights[rows], loc[rows], dist[rows], row[rows]
+        localities = squares.locality_count
+        band_count = len(bands_km) + 1
+        pop = weights[:, 0]
+        # To the millimetre: positions converted between coordinate systems should
+        # not move a square across a band edge by a rounding error.
+        near_km = np.round(dist[:, 0] / 1000.0, 6)
+        next_km = np.round(dist[:, 1] / 1000.0, 6)
+        # Each band includes its lower edge and excludes its upper one.
+        band = np.searchsorted(np.asarray(bands_km), near_km, side="right")
+        served = row >= 0
+        bins = np.where(served, row, m)
+        loc_bins = np.where(loc >= 0, loc, localities)
+        if weights.shape[1] > 1:
+            need = np.where(
+                served & (near_km >= TRANSPORT_FROM_KM),
+                weights[:, 1 + AGE_70_PLUS] * np.where(served, near_km, 0),
+                0,
+            )
+        else:
+            need = np.zeros(len(pop))
+        sole = np.flatnonzero(
+            served
+            & (loc >= 0)
+            & (near_km <= ALTERNATIVE_KM)
+            & (next_km > ALTERNATIVE_KM)
+        )
+        keys = (loc[sole] << _PAIR_SHIFT) | row[sole]
+        sole_keys, inverse = np.unique(keys, return_inverse=True)
+        return cls(
+            band=_sums(band, weights, band_count),
+            outlet=_sums(bins, weights, m + 1),
+            outlet_squares=np.bincount(bins, minlength=m + 1).astype(float),
+            beyond=np.bincount(
+                bins,
+                weights=np.where(next_km > ALTERNATIVE_KM, pop, 0),
+                minlength=m + 1,
+            ),
+            transport=np.bincount(bins, weights=need, minlength=m + 1),
+            locality_band=np.bincount(
+                loc_bins * band_count + band,
+                weights=pop,
+                minlength=(localities + 1) * band_count,
+            ).reshape(localities + 1, band_count),
+            locality=_sums(loc_bins, weights, localities + 1),
+            locality_squares=np.bincount(loc_bins, minlength=localities + 1).astype(
+                float
+            ),
+            sole_keys=sole_keys,
+            sole=_sums(inverse.ravel(), weights[sole], len(sole_keys)),
+            unreachable=float(pop[~np.isfinite(dist[:, 0])].sum()),
+            total=weights.sum(axis=0),
+        )
+
+    def padded(self, m):
+        """The same sums for an outlet table grown to m rows (scenario additions)."""
+        grow = m + 1 - len(self.outlet_squares)
+        if not grow:
+            return self
+
+        def pad(values):
+            # The spare row stays last.
+            extra = np.zeros((grow, *values.shape[1:]))
+            return np.concatenate([values[:-1], extra, values[-1:]])
+
+        return Sums(
+            **{
+                **self.__dict__,
+                "outlet": pad(self.outlet),
+                "outlet_squares": pad(self.outlet_squares),
+                "beyond": pad(self.beyond),
+                "transport": pad(self.transport),
+            }
+        )
+
+    def _combined(self, other, sign):
+        keys = np.concatenate([self.sole_keys, other.sole_keys])
+        values = np.concatenate([self.sole, sign * other.sole])
+        sole_keys, inverse = np.unique(keys, return_inverse=True)
+        sole = np.column_stack(
+            [
+                np.bincount(
+                    inverse.ravel(), weights=values[:, j], minlength=len(sole_keys)
+                )
+                for j in range(values.shape[1])
+            ]
+        ).reshape(len(sole_keys), values.shape[1])
+        fields = {
+            name: getattr(self, name) + sign * getattr(other, name)
+            for name in (
+                "band",
+                "outlet",
+                "outlet_squares",
+                "beyond",
+                "transport",
+                "locality_band",
+                "locality",
+                "locality_squares",
+                "unreachable",
+            )
+        }
+        return Sums(**fields, sole_keys=sole_keys, sole=sole, total=self.total)
+
+    def __add__(self, other):
+        return self._combined(other, 1)
+
+    def __sub__(self, other):
+        return self._combined(other, -1)
+
+
+def _sums(keys, weights, size):
+    """Sums of each weight column per key in range(size): (size, columns) floats."""
+    return np.column_stack(
+        [
+            np.bincount(keys, weights=weights[:, j], minlength=size)[:size]
+            for j in range(weights.shape[1])
+        ]
+    ).reshape(size, weights.shape[1])
+
+
+def _ints(values):
+    return np.round(values).astype(np.int64).tolist()
+
+
+def _ages_dict(values):
+    """Age-group figures from a row of [people, 0-19, 20-64, 65-79, 80+, 70+]."""
+    if len(values) == 1:
+        return dict.fromkeys(AGE_GROUP_NAMES)
+    return dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
+
+
+def kind_report(
+    squares, outlets, nearest, *, bands_km, threshold, method, detour_factor, kind
+):
+    """Population by distance band and age group, per locality and per outlet."""
+    bands = [float(edge) for edge in bands_km]
+    return _report(
+        Sums.of(squares, nearest, bands, len(outlets)),
+        outlets,
+        bands_km=bands_km,
+        threshold=threshold,
+        method=method,
+        detour_factor=detour_factor,
+        kind=kind,
+    )
+
+
+def _report(sums, outlets, *, bands_km, threshold, method, detour_factor, kind):
+    """The figures from their sums, as plain Python values (JSON-ready).
+
+    Written for 600 000 squares: the lists are built from `tolist()` values, and only
+    for outlets and localities with squares.
+    """
+    bands_km = [float(edge) for edge in bands_km]
+    band_count = len(bands_km) + 1
+    has_ages = sums.band.shape[1] > 1
+    edges = [0.0, *bands_km]
+    band_sums = _ints(sums.band)
+    bands = [
+        {
+            "from_km": _number(edges[b]),
+            "to_km": _number(bands_km[b]) if b < len(bands_km) else None,
+            "population": band_sums[b][0],
+            "by_age": _ages_dict(band_sums[b]),
+        }
+        for b in range(band_count)
+    ]
+
+    m = len(outlets)
+    outlet_rows = np.flatnonzero(np.round(sums.outlet_squares[:m]) > 0)
+    per_outlet = [
+        {
+            "id": outlet_id,
+            "squares": count,
+            "dependent_population": values[0],
+            "dependent_by_age": (
+                dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
+                if has_ages
+                else dict.fromkeys(AGE_GROUP_NAMES)
+            ),
+            "beyond_10_km_if_closed": far,
+            "transport_need_70_plus_km": need_km if has_ages else None,
+        }
+        for outlet_id, count, values, far, need_km in zip(
+            outlets.ids[outlet_rows].tolist(),
+            _ints(sums.outlet_squares[outlet_rows]),
+            _ints(sums.outlet[outlet_rows]),
+            _ints(sums.beyond[outlet_rows]),
+            np.round(sums.transport[outlet_rows] + 0.0, 1).tolist(),
+            strict=True,
+        )
+    ]
+    per_outlet.sort(key=lambda entry: (-entry["dependent_population"], entry["id"]))
+
+    present = np.flatnonzero(np.round(sums.locality_squares[:-1]) > 0)
+    per_locality = [
+        {
+            "locality": index,
+            "population": values[0],
+            "by_age": _ages_dict(values),
+            "bands": people,
+        }
+        for index, values, people in zip(
+            present.tolist(),
+            _ints(sums.locality[present]),
+            _ints(sums.locality_band[present]),
+            strict=True,
+        )
+    ]
+
+    # Candidate strategic localities: one outlet is the only one within 10 km.
+    strategic = []
+    sole = _ints(sums.sole) if len(sums.sole_keys) else []
+    for key, values in zip(sums.sole_keys.tolist(), sole, strict=True):
+        if values[0] >= threshold:
+            strategic.append(
+                {
+                    "locality": key >> _PAIR_SHIFT,
+                    "outlet_id": int(outlets.ids[key & ((1 << _PAIR_SHIFT) - 1)]),
+                    "population": values[0],
+                    "by_age": _ages_dict(values),
+                }
+            )
+    strategic.sort(key=lambda entry: -entry["population"])
+
+    totals = _ints(sums.total)
+    return {
+        "method": method,
+        "detour_factor": detour_factor,
+        "kind": kind,
+        "total_population": totals[0],
+        "by_age": _ages_dict(totals),
+        "unreachable_population": int(round(sums.unreachable)),
+        "bands": bands,
+        "outlets": per_outlet,
+        "localities": per_locality,
+        "strategic_candidates": strategic,
+    }
+
+
+def _number(value):
+    """5.0 → 5, 2.5 stays 2.5: band edges as the user wrote them."""
+    return int(value) if float(value).is_integer() else float(value)

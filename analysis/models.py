@@ -1,0 +1,423 @@
+"""Service analysis: population grids, settings, road networks, scenarios, results."""
+
+from functools import reduce
+from operator import add
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from outlets.models import Municipality, Outlet
+
+# Five-year classes as SCB publishes them, the last open-ended.
+AGE_COLUMNS = [f"age_{low}_{low + 4}" for low in range(0, 90, 5)] + ["age_90_plus"]
+
+# SWEREF 99 TM extent of Sweden with a margin (metres).
+SWEDEN_EASTING = (180_000, 1_000_000)
+SWEDEN_NORTHING = (6_100_000, 7_700_000)
+
+
+class PopulationImport(models.Model):
+    """One imported population grid of a municipality (Swedish: *befolkningsunderlag*).
+
+    Every import is kept as history; the squares belong to the latest one.
+    """
+
+    class Format(models.TextChoices):
+        TEMPLATE = "template", _("CSV template")
+        SCB = "scb", _("SCB grid statistics (CSV)")
+        PIPOS = "pipos", _("Pipos squares (CSV)")
+        GEOPACKAGE = "geopackage", _("GeoPackage")
+        SYNTHETIC = "synthetic", _("Synthetic (generated)")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="population_imports",
+        verbose_name=_("municipality"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        help_text=_("Generated for demonstrations and benchmarks, not real people."),
+    )
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    square_count = models.PositiveIntegerField(_("squares"))
+    population = models.PositiveIntegerField(_("people"))
+    has_ages = models.BooleanField(_("with age groups"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        get_latest_by = ["imported_at", "pk"]
+        verbose_name = _("population import")
+        verbose_name_plural = _("population imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(synthetic=False) | Q(format="synthetic"),
+                name="%(app_label)s_%(class)s_synthetic_has_format",
+                violation_error_message=_("Synthetic population has its own format."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+
+class PopulationSquare(models.Model):
+    """A populated grid square (Swedish: *befolkningsruta*), SWEREF 99 TM metres."""
+
+    population_import = models.ForeignKey(
+        PopulationImport,
+        on_delete=models.CASCADE,
+        related_name="squares",
+        verbose_name=_("population import"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="population_squares",
+        verbose_name=_("municipality"),
+    )
+    easting = models.IntegerField(_("easting of the south-west corner"))
+    northing = models.IntegerField(_("northing of the south-west corner"))
+    size_m = models.PositiveIntegerField(_("side (m)"))
+    population = models.PositiveIntegerField(_("population"))
+    age_0_4 = models.PositiveIntegerField(null=True, blank=True)
+    age_5_9 = models.PositiveIntegerField(null=True, blank=True)
+    age_10_14 = models.PositiveIntegerField(null=True, blank=True)
+    age_15_19 = models.PositiveIntegerField(null=True, blank=True)
+    age_20_24 = models.PositiveIntegerField(null=True, blank=True)
+    age_25_29 = models.PositiveIntegerField(null=True, blank=True)
+    age_30_34 = models.PositiveIntegerField(null=True, blank=True)
+    age_35_39 = models.PositiveIntegerField(null=True, blank=True)
+    age_40_44 = models.PositiveIntegerField(null=True, blank=True)
+    age_45_49 = models.PositiveIntegerField(null=True, blank=True)
+    age_50_54 = models.PositiveIntegerField(null=True, blank=True)
+    age_55_59 = models.PositiveIntegerField(null=True, blank=True)
+    age_60_64 = models.PositiveIntegerField(null=True, blank=True)
+    age_65_69 = models.PositiveIntegerField(null=True, blank=True)
+    age_70_74 = models.PositiveIntegerField(null=True, blank=True)
+    age_75_79 = models.PositiveIntegerField(null=True, blank=True)
+    age_80_84 = models.PositiveIntegerField(null=True, blank=True)
+    age_85_89 = models.PositiveIntegerField(null=True, blank=True)
+    age_90_plus = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["northing", "easting"]
+        verbose_name = _("population square")
+        verbose_name_plural = _("population squares")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["population_import", "easting", "northing", "size_m"],
+                name="%(app_label)s_%(class)s_unique_square",
+                violation_error_message=_("The square occurs twice."),
+            ),
+            models.CheckConstraint(
+                condition=Q(size_m__gt=0),
+                name="%(app_label)s_%(class)s_size_positive",
+                violation_error_message=_("A square's side is positive."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    Exact(Mod(F("easting"), F("size_m")), 0),
+                    Exact(Mod(F("northing"), F("size_m")), 0),
+                ),
+                name="%(app_label)s_%(class)s_on_grid",
+                violation_error_message=_(
+                    "A square's corner lies on the grid of its size."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    easting__range=SWEDEN_EASTING, northing__range=SWEDEN_NORTHING
+                ),
+                name="%(app_label)s_%(class)s_in_sweden",
+                violation_error_message=_("The square is not in Sweden."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(**{f"{column}__isnull": True for column in AGE_COLUMNS})
+                    | Q(
+                        Exact(
+                            reduce(add, (F(c) for c in AGE_COLUMNS)), F("population")
+                        ),
+                        **{f"{column}__isnull": False for column in AGE_COLUMNS},
+                    )
+                ),
+                name="%(app_label)s_%(class)s_ages_sum_to_population",
+                violation_error_message=_(
+                    "The age groups add up to the population, or are all empty."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.easting} {self.northing} ({self.size_m} m)"
+
+
+class AnalysisSettings(models.Model):
+    """A municipality's settings for the service analysis."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="analysis_settings",
+        verbose_name=_("municipality"),
+    )
+    detour_factor = models.FloatField(
+        _("detour factor"),
+        default=1.3,
+        help_text=_(
+            "Straight-line distances are multiplied by this when no road network "
+            "has been imported."
+        ),
+    )
+    distance_bands_km = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("distance bands (km)"),
+        default=list,
+        help_text=_("The upper edges of the bands, e.g. 5, 10, 20, 30."),
+    )
+    strategic_threshold = models.PositiveIntegerField(
+        _("people for a strategic locality"),
+        default=200,
+        help_text=_(
+            "A locality is a candidate when one outlet is the only one within 10 km "
+            "for at least this many people."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("analysis settings")
+        verbose_name_plural = _("analysis settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(detour_factor__gte=1, detour_factor__lte=5),
+                name="%(app_label)s_%(class)s_detour_factor_range",
+                violation_error_message=_("The detour factor is between 1 and 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(strategic_threshold__gt=0),
+                name="%(app_label)s_%(class)s_threshold_positive",
+                violation_error_message=_("The threshold is at least one person."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.municipality)
+
+    @classmethod
+    def for_municipality(cls, municipality):
+        """The stored settings, or the defaults when none are stored yet."""
+        found = cls.objects.filter(municipality=municipality).first()
+        return found or cls(municipality=municipality)
+
+    @property
+    def bands(self):
+        return list(self.distance_bands_km or DEFAULT_BANDS_KM)
+
+    def clean(self):
+        bands = list(self.distance_bands_km or [])
+        if bands and (
+            bands[0] <= 0 or any(b <= a for a, b in zip(bands, bands[1:], strict=False))
+        ):
+            raise ValidationError(
+                {
+                    "distance_bands_km": _(
+                        "Give the band edges as increasing positive kilometres."
+                    )
+                }
+            )
+
+
+DEFAULT_BANDS_KM = [5, 10, 20, 30]
+
+
+class RoadNetwork(models.Model):
+    """An imported road network for distances along roads (Swedish: *vägnät*)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    node_count = models.PositiveIntegerField(_("nodes"))
+    edge_count = models.PositiveIntegerField(_("edges"))
+    data = models.BinaryField(_("network"))
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        get_latest_by = ["imported_at", "pk"]
+        verbose_name = _("road network")
+        verbose_name_plural = _("road networks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(edge_count__gt=0),
+                name="%(app_label)s_%(class)s_has_edges",
+                violation_error_message=_("A road network has at least one road."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Scenario(models.Model):
+    """A saved what-if: outlets closed, added or moved, the register untouched."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="analysis_scenarios",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_outlets = models.ManyToManyField(
+        Outlet, related_name="+", blank=True, verbose_name=_("closed outlets")
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "The municipality already has a scenario with this name."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def _position_constraints():
+    return [
+        models.CheckConstraint(
+            condition=Q(easting__range=SWEDEN_EASTING, northing__range=SWEDEN_NORTHING),
+            name="%(app_label)s_%(class)s_in_sweden",
+            violation_error_message=_("The position is not in Sweden."),
+        )
+    ]
+
+
+class ScenarioAddedOutlet(models.Model):
+    """An outlet that exists only in a scenario (a new shop, say)."""
+
+    scenario = models.ForeignKey(
+        Scenario,
+        on_delete=models.CASCADE,
+        related_name="added_outlets",
+        verbose_name=_("scenario"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Outlet.Kind.choices)
+    is_agent = models.BooleanField(_("agent"), default=False)
+    is_service_point = models.BooleanField(_("service point"), default=False)
+    easting = models.IntegerField(_("easting (SWEREF 99 TM)"))
+    northing = models.IntegerField(_("northing (SWEREF 99 TM)"))
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("added outlet")
+        verbose_name_plural = _("added outlets")
+        constraints = _position_constraints()
+
+    def __str__(self):
+        return self.name
+
+
+class ScenarioMovedOutlet(models.Model):
+    """A register outlet at another position in a scenario."""
+
+    scenario = models.ForeignKey(
+        Scenario,
+        on_delete=models.CASCADE,
+        related_name="moved_outlets",
+        verbose_name=_("scenario"),
+    )
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="+", verbose_name=_("outlet")
+    )
+    easting = models.IntegerField(_("easting (SWEREF 99 TM)"))
+    northing = models.IntegerField(_("northing (SWEREF 99 TM)"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("moved outlet")
+        verbose_name_plural = _("moved outlets")
+        constraints = [
+            *_position_constraints(),
+            models.UniqueConstraint(
+                fields=["scenario", "outlet"],
+                name="%(app_label)s_%(class)s_once_per_scenario",
+                violation_error_message=_("The outlet is already moved."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.outlet)
+
+
+class AnalysisResult(models.Model):
+    """A computed analysis, kept until one of its inputs changes.
+
+    The fingerprint hashes every input (outlets' positions, kinds and open state, the
+    agreements in force, the population import, the settings, the road network, the
+    localities and the scenario), so a changed input simply misses the cache.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="analysis_results",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    method = models.CharField(_("method"), max_length=20)
+    computed_at = models.DateTimeField(_("computed"), auto_now_add=True)
+    seconds = models.FloatField(_("computing time (s)"))
+    result = models.JSONField(_("result"))
+
+    class Meta:
+        ordering = ["-computed_at"]
+        verbose_name = _("analysis result")
+        verbose_name_plural = _("analysis results")
+
+    def __str__(self):
+        return f"{self.municipality} {self.kind}"

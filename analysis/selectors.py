@@ -1,0 +1,192 @@
+"""Reads for the analysis pages: whose analysis a user sees, and the map's squares."""
+
+import numpy as np
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.models import Role
+from analysis import engine
+from analysis.models import AnalysisSettings, PopulationImport, Scenario
+from analysis.services import (
+    ScenarioSpec,
+    analysis_fingerprint,
+    distance_for,
+    localities_load,
+    outlets_load,
+    road_network_current,
+    squares_copy_out,
+)
+from outlets.geo import wgs84_from_sweref
+from outlets.models import Municipality, Outlet
+
+SQUARES_CACHE_SECONDS = 60 * 60
+SQUARE_SCALE = 100_000
+
+
+def analysis_municipality(user, code=None):
+    """The municipality the user analyses, and the others they may choose.
+
+    Administrators and officials analyse their own municipality; regional viewers
+    choose among their county's, the system owner among all (those with a population
+    first). Shop owners are refused; a code the user may not choose is not found.
+    """
+    if user.role == Role.SHOP_OWNER:
+        raise PermissionDenied
+    if user.is_municipal_staff:
+        return user.municipality, []
+    if user.role == Role.REGIONAL_VIEWER:
+        choices = Municipality.objects.filter(county_id=user.county_id)
+    else:
+        # All 290 would bury the few taking part: those with outlets or population.
+        choices = Municipality.objects.filter(
+            Q(pk__in=Outlet.objects.values("municipality"))
+            | Q(pk__in=PopulationImport.objects.values("municipality"))
+        )
+    choices = list(choices.order_by("name"))
+    if code:
+        chosen = next((m for m in choices if m.code == code), None)
+        if chosen is None:
+            raise Http404
+        return chosen, choices
+    with_population = set(
+        PopulationImport.objects.values_list("municipality_id", flat=True)
+    )
+    chosen = next(
+        (m for m in choices if m.pk in with_population),
+        choices[0] if choices else None,
+    )
+    if chosen is None:
+        raise Http404
+    return chosen, choices
+
+
+def scenarios_visible_to(user):
+    """Saved scenarios of the municipalities whose records the user reads."""
+    if not user.is_authenticated or user.role == Role.SHOP_OWNER:
+        return Scenario.objects.none()
+    return Scenario.objects.filter(user.records_scope())
+
+
+def can_save_scenario(user, municipality):
+    """Administrators and officials keep scenarios for their own municipality."""
+    return user.is_municipal_staff and user.municipality_id == municipality.pk
+
+
+def can_delete_scenario(user, scenario):
+    return (
+        can_save_scenario(user, scenario.municipality)
+        and scenario.created_by_id == user.pk
+    )
+
+
+def added_kinds(kind, is_agent=False, is_service_point=False):
+    """The analysis kinds a new outlet of a register kind counts for."""
+    kinds = {
+        "grocery_full": ("grocery_full", "grocery"),
+        "grocery": ("grocery",),
+        "fuel": ("fuel",),
+        "agent": ("agent",),
+    }.get(kind, ())
+    if is_agent and "agent" not in kinds:
+        kinds += ("agent",)
+    if is_service_point:
+        kinds += ("service_point",)
+    return kinds
+
+
+def square_bands(*, municipality, kind, bands, scenario=None):
+    """The map's squares: centres in WGS84, sides in metres, distance band index.
+
+    Computed with the same inputs as the cached result and kept in the cache under
+    the same fingerprint, so a changed input draws a fresh map.
+    """
+    scenario = scenario or ScenarioSpec()
+    settings = AnalysisSettings.for_municipality(municipality)
+    population_import = (
+        PopulationImport.objects.filter(municipality=municipality)
+        .order_by("-imported_at", "-pk")
+        .first()
+    )
+    if population_import is None:
+        return compact_squares([], [], [], [])
+    table = outlets_load()
+    road_network = road_network_current()
+    localities, _locality_xy = localities_load(municipality=municipality)
+    key = "analysis-squares:" + analysis_fingerprint(
+        municipality=municipality,
+        kind=kind,
+        bands=bands,
+        settings=settings,
+        population_import=population_import,
+        road_network=road_network,
+        table=table,
+        localities=localities,
+        scenario=scenario,
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    easting, northing, size_m, population, ages = squares_copy_out(
+        municipality=municipality
+    )
+    squares = engine.Squares.from_corners(easting, northing, size_m, population)
+    analysis = engine.Analysis(
+        squares,
+        table.outlets,
+        distance_for(settings=settings, road_network=road_network),
+        kinds=(kind,),
+    )
+    if not scenario.is_empty():
+        analysis = analysis.scenario(
+            closed=scenario.closed,
+            added=_added_outlets(scenario) if scenario.added else None,
+            moved={m[0]: (m[1], m[2]) for m in scenario.moved},
+        )
+    near_km = np.round(analysis.nearest[kind].dist[:, 0] / 1000.0, 6)
+    band = np.searchsorted(np.asarray(bands, dtype=float), near_km, side="right")
+    latitude, longitude = wgs84_from_sweref(squares.xy[:, 1], squares.xy[:, 0])
+    found = compact_squares(latitude, longitude, size_m, band)
+    cache.set(key, found, SQUARES_CACHE_SECONDS)
+    return found
+
+
+def compact_squares(latitude, longitude, size_m, band):
+    """Squares as small integers: centres in 1e-5 degrees (about a metre) from the
+    south-western-most centre, one side for all when the grid is uniform."""
+    latitude, longitude = np.asarray(latitude), np.asarray(longitude)
+    sizes = np.asarray(size_m, dtype=int)
+    uniform = bool(len(sizes)) and bool((sizes == sizes[0]).all())
+    lat0 = float(latitude.min()) if len(latitude) else 0.0
+    lng0 = float(longitude.min()) if len(longitude) else 0.0
+    return {
+        "lat0": round(lat0, 5),
+        "lng0": round(lng0, 5),
+        "scale": SQUARE_SCALE,
+        "lat": np.round((latitude - lat0) * SQUARE_SCALE).astype(int).tolist(),
+        "lng": np.round((longitude - lng0) * SQUARE_SCALE).astype(int).tolist(),
+        "size": int(sizes[0]) if uniform else sizes.tolist(),
+        "band": np.asarray(band, dtype=int).tolist(),
+    }
+
+
+def _added_outlets(scenario):
+    return engine.Outlets(
+        ids=-np.arange(1, len(scenario.added) + 1),
+        xy=np.array([(a[2], a[3]) for a in scenario.added], dtype=float),
+        kinds=np.array([engine.kind_flags(*a[1]) for a in scenario.added]),
+    )
+
+
+def outlets_for_choice(*, municipality, result):
+    """Outlets a scenario may close or move: the municipality's open outlets with a
+    position, and the neighbours' that serve some of its squares."""
+    serving = [entry["id"] for entry in (result or {}).get("outlets", [])]
+    return list(
+        Outlet.objects.open()
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .filter(Q(municipality=municipality) | Q(pk__in=[i for i in serving if i > 0]))
+        .select_related("municipality")
+        .order_by("municipality__name", "name", "pk")
+    )

@@ -1,0 +1,180 @@
+/* Service analysis map: population squares coloured by distance band, and outlets.
+
+   Markup: <div data-analysis-map="ID"> and {{ config|json_script:"ID" }}, where config
+   is {squaresUrl, colours, markers, tiles, labels, pick, affine}. The squares come from
+   squaresUrl as {lat0, lng0, scale, lat: [], lng: [], size, band: []}: centres as
+   integer offsets (lat0 + lat[i] / scale), sides in metres (one number when uniform)
+   and are drawn on a canvas, so ten thousands of them stay smooth. With `pick`, a click
+   fills the SWEREF 99 TM position fields of the focused (or first) fieldset marked
+   data-map-target. No inline script or style: the Content Security Policy forbids both. */
+(function () {
+  "use strict";
+
+  var METRES_PER_DEGREE = 111320;
+
+  function icon(marker) {
+    var classes = "map-marker map-marker--" + marker.category;
+    if (marker.closed) {
+      classes += " map-marker--closed";
+    }
+    var size = marker.category === "locality" ? 22 : 18;
+    return L.divIcon({ className: classes, iconSize: [size, size], html: "" });
+  }
+
+  function popup(marker) {
+    var content = document.createElement("div");
+    content.className = "map-popup";
+    var link = document.createElement("a");
+    link.href = marker.url;
+    link.textContent = marker.name;
+    content.appendChild(link);
+    if (marker.label) {
+      var label = document.createElement("span");
+      label.className = "map-popup__label";
+      label.textContent = marker.label;
+      content.appendChild(label);
+    }
+    return content;
+  }
+
+  function drawSquares(map, data, colours, renderer) {
+    var south = Infinity;
+    var west = Infinity;
+    var north = -Infinity;
+    var east = -Infinity;
+    var uniform = typeof data.size === "number";
+    for (var i = 0; i < data.band.length; i += 1) {
+      var lat = data.lat0 + data.lat[i] / data.scale;
+      var lng = data.lng0 + data.lng[i] / data.scale;
+      var half = (uniform ? data.size : data.size[i]) / 2;
+      var dLat = half / METRES_PER_DEGREE;
+      var dLng = half / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
+      var corners = [
+        [lat - dLat, lng - dLng],
+        [lat + dLat, lng + dLng],
+      ];
+      L.rectangle(corners, {
+        renderer: renderer,
+        stroke: false,
+        fillColor: colours[data.band[i]] || "#000000",
+        fillOpacity: 0.8,
+        interactive: false,
+        // Without this, Leaflet drops squares smaller than a pixel when zoomed out.
+        smoothFactor: 0,
+      }).addTo(map);
+      south = Math.min(south, corners[0][0]);
+      west = Math.min(west, corners[0][1]);
+      north = Math.max(north, corners[1][0]);
+      east = Math.max(east, corners[1][1]);
+    }
+    return data.band.length ? L.latLngBounds([south, west], [north, east]) : null;
+  }
+
+  function positionFields() {
+    var targets = document.querySelectorAll("[data-map-target]");
+    var active = document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest("[data-map-target]")
+      : null;
+    var target = active || positionFields.last || targets[0];
+    if (!target) {
+      return null;
+    }
+    return {
+      easting: target.querySelector("input[name$='_easting']"),
+      northing: target.querySelector("input[name$='_northing']"),
+    };
+  }
+
+  function draw(element) {
+    var source = document.getElementById(element.getAttribute("data-analysis-map"));
+    if (!source || typeof L === "undefined") {
+      return;
+    }
+    var config = JSON.parse(source.textContent);
+    var status = element.parentNode.querySelector("[data-map-status]");
+    var map = L.map(element, { zoomControl: false, scrollWheelZoom: false });
+    L.control
+      .zoom({ zoomInTitle: config.labels.zoomIn, zoomOutTitle: config.labels.zoomOut })
+      .addTo(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    L.control.scale({ imperial: false }).addTo(map);
+    if (config.tiles.url) {
+      L.tileLayer(config.tiles.url, { maxZoom: 18 }).addTo(map);
+    } else {
+      element.classList.add("map--plain");
+    }
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", config.labels.closePopup);
+      }
+    });
+    var points = config.markers.map(function (marker) {
+      return [marker.lat, marker.lng];
+    });
+    if (points.length) {
+      map.fitBounds(points, { padding: [28, 28], maxZoom: 12 });
+    } else {
+      map.setView([62.5, 16.5], 4);
+    }
+    config.markers.forEach(function (marker) {
+      var title = marker.label ? marker.name + " (" + marker.label + ")" : marker.name;
+      var leafletMarker = L.marker([marker.lat, marker.lng], {
+        icon: icon(marker),
+        title: title,
+        riseOnHover: true,
+        zIndexOffset: marker.category === "locality" ? 0 : 1000,
+      });
+      leafletMarker.bindPopup(popup(marker));
+      leafletMarker.addTo(map);
+      leafletMarker.getElement().setAttribute("aria-label", title);
+    });
+
+    var renderer = L.canvas({ padding: 0.5 });
+    if (status) {
+      status.textContent = config.labels.loading;
+    }
+    fetch(config.squaresUrl, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        var bounds = drawSquares(map, data, config.colours, renderer);
+        if (bounds) {
+          map.fitBounds(bounds, { padding: [12, 12] });
+        }
+        if (status) {
+          status.textContent = "";
+        }
+      })
+      .catch(function () {
+        if (status) {
+          status.textContent = config.labels.failed;
+        }
+      });
+
+    if (config.pick && config.affine) {
+      var a = config.affine;
+      document.querySelectorAll("[data-map-target]").forEach(function (fieldset) {
+        fieldset.addEventListener("focusin", function () {
+          positionFields.last = fieldset;
+        });
+      });
+      map.on("click", function (event) {
+        var fields = positionFields();
+        if (!fields || !fields.easting || !fields.northing) {
+          return;
+        }
+        var dLat = event.latlng.lat - a.lat0;
+        var dLng = event.latlng.lng - a.lng0;
+        fields.easting.value = Math.round(a.e0 + a.eLat * dLat + a.eLng * dLng);
+        fields.northing.value = Math.round(a.n0 + a.nLat * dLat + a.nLng * dLng);
+      });
+    }
+  }
+
+  document.querySelectorAll("[data-analysis-map]").forEach(draw);
+})();
