@@ -69,6 +69,8 @@ serve: $(VENV)/.installed translations
 bench: setup
 	$(BIN)/python bench/import_outlets.py
 	$(BIN)/python bench/agreement_pdf.py
+	$(BIN)/python bench/service_analysis.py
+	$(BIN)/python bench/road_network.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from analysis.models import PopulationImport
+from analysis.services import population_synthetic_store
 from outlets.importing import OutletImporter, outlet_import_store, read_outlet_file
 from outlets.models import County, Locality, Municipality, Outlet, OutletImport
 
@@ -147,6 +149,14 @@ def demo_seed() -> None:
     seed_deliveries(outlets, users)
     seed_agreements(nordmaling, outlets, users)
     seed_activities_and_trainings(nordmaling, outlets, users)
+    seed_population(nordmaling)
+
+
+def seed_population(nordmaling):
+    """A synthetic population for the service analysis, stored once: every store adds
+    an import to the municipality's history."""
+    if not PopulationImport.objects.filter(municipality=nordmaling).exists():
+        population_synthetic_store(municipality=nordmaling)
 
 
 # Service point -> (party, organisation number, signatory, state, start in years before

@@ -14,7 +14,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from analysis.models import Scenario
-from analysis.services import population_synthetic_store
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import Activity, ChecklistCriterion, FollowUp, Training
 from outlets.models import Locality, Outlet, Partner
@@ -201,9 +200,8 @@ def demo():
         kind=Partner.Kind.VILLAGE_ASSOCIATION,
     )
     partner.localities.add(norrfors)
-    # A synthetic population to analyse, and a saved scenario to reach.
+    # A saved scenario to reach (the demo has a synthetic population to analyse).
     nordmaling = norrfors.municipality
-    population_synthetic_store(municipality=nordmaling, people=3000)
     scenario = Scenario.objects.create(
         municipality=nordmaling,
         name="Utan Handlarn Rundvik",
