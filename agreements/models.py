@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.terms import Term
-from outlets.models import Municipality, Outlet
+from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
 
 
-class ProgrammeSettings(models.Model):
+class ProgrammeSettings(MunicipalitySettings):
     """A municipality's settings for its service-point programme."""
 
     municipality = models.OneToOneField(
@@ -54,15 +54,6 @@ class ProgrammeSettings(models.Model):
                 ),
             ),
         ]
-
-    def __str__(self):
-        return str(self.municipality)
-
-    @classmethod
-    def for_municipality(cls, municipality):
-        """The stored settings, or the defaults when none are stored yet."""
-        found = cls.objects.filter(municipality=municipality).first()
-        return found or cls(municipality=municipality)
 
 
 class ProgrammeBudget(models.Model):
@@ -188,9 +179,10 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(scope | Q(outlet__owners=user)).distinct()
 
     def editable_by(self, user):
-        if user.is_authenticated and user.role in ("administrator", "official"):
-            return self.filter(municipality_id=user.municipality_id)
-        return self.none()
+        """The agreements of the municipality the user manages."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
 
     def signed(self):
         return self.filter(signed_on__isnull=False)

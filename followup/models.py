@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from agreements.models import Agreement
-from outlets.models import Municipality
+from outlets.models import Municipality, MunicipalitySettings
 
 
-class FollowUpSettings(models.Model):
+class FollowUpSettings(MunicipalitySettings):
     """A municipality's rules for the yearly follow-up (Swedish: *uppföljning*)."""
 
     municipality = models.OneToOneField(
@@ -34,15 +34,6 @@ class FollowUpSettings(models.Model):
         verbose_name = _("follow-up settings")
         verbose_name_plural = _("follow-up settings")
 
-    def __str__(self):
-        return str(self.municipality)
-
-    @classmethod
-    def for_municipality(cls, municipality):
-        """The stored settings, or the defaults when none are stored yet."""
-        found = cls.objects.filter(municipality=municipality).first()
-        return found or cls(municipality=municipality)
-
 
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -55,9 +46,10 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(user.records_scope("agreement__municipality"))
 
     def editable_by(self, user):
-        if user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-            return self.filter(agreement__municipality_id=user.municipality_id)
-        return self.none()
+        """The follow-ups of the municipality the user manages."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope("agreement__municipality"))
 
     def reported_by(self, user):
         """The follow-ups of the outlets the shop owner runs."""
@@ -523,9 +515,10 @@ class TrainingQuerySet(models.QuerySet):
         return self.filter(user.records_scope())
 
     def editable_by(self, user):
-        if user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-            return self.filter(municipality_id=user.municipality_id)
-        return self.none()
+        """The trainings of the municipality the user manages."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
 
 
 @pghistory.track()

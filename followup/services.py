@@ -370,12 +370,10 @@ def activity_save(*, activity, by):
 @transaction.atomic
 def training_save(*, training, outlets, by):
     """Record a training of service-point staff (officials, administrators)."""
-    if by.role not in ("administrator", "official"):
-        raise PermissionDenied
     if training.municipality_id is None:
         training.municipality_id = by.municipality_id
-    if training.municipality_id != by.municipality_id or any(
-        outlet.municipality_id != by.municipality_id for outlet in outlets
+    if not by.manages(training.municipality_id) or any(
+        not by.manages(outlet.municipality_id) for outlet in outlets
     ):
         raise PermissionDenied
     training.full_clean()

@@ -141,6 +141,24 @@ def test_the_catalogue_is_kept_by_administrators(client, administrator, nordmali
     assert Service.objects.get(name="Cykeluthyrning").municipality == nordmaling
 
 
+def test_an_added_party_is_named_in_the_message(client, official):
+    client.force_login(official)
+
+    response = client.post(
+        reverse("agreements:party_create"),
+        {
+            "name": "Pers Livs AB",
+            "organisation_number": "5560360793",
+            "bankgiro": "123-4567",
+            "signatory_name": "Per Lindberg",
+            "signatory_title": "VD",
+        },
+        follow=True,
+    )
+
+    assert "Avtalsparten Pers Livs AB har lagts till." in response.content.decode()
+
+
 def test_approved_payouts_export_for_the_finance_system(
     client, official, shop_owner, draft, nordmaling
 ):
