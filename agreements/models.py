@@ -452,17 +452,26 @@ class AgreementVersion(models.Model):
     # Frozen when the version is made ready for signature: what the document says of
     # the party, the outlet, the municipality and the services, so that later edits
     # of those rows leave the document both sides sign, and its final form, alone.
-    document_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    document_snapshot = models.JSONField(
+        _("document contents as frozen"), default=dict, blank=True, editable=False
+    )
     document = models.FileField(
         _("document"), upload_to="agreements/", blank=True, editable=False
     )
-    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    document_sha256 = models.CharField(
+        _("document checksum (SHA-256)"), max_length=64, blank=True, editable=False
+    )
     # Rendered once when both sides have signed: the frozen content with the
     # signatures filled in, then sealed with the deployment's certificate if any.
     signed_document = models.FileField(
         _("signed document"), upload_to="agreements/", blank=True, editable=False
     )
-    signed_document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    signed_document_sha256 = models.CharField(
+        _("signed document checksum (SHA-256)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
     is_sealed = models.BooleanField(_("sealed"), default=False, editable=False)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
 
@@ -513,6 +522,10 @@ class AgreementVersion(models.Model):
     @property
     def vat_amount(self):
         return round(self.annual_compensation * self.vat_rate_percent / 100)
+
+    @property
+    def annual_compensation_with_vat(self):
+        return self.annual_compensation + self.vat_amount
 
     def clean(self):
         if self.annual_compensation and self.agreement_id:
@@ -673,13 +686,14 @@ class Payout(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     withheld_reason = models.TextField(_("reason for withholding"), blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("status changed by"),
     )
 
     objects = PayoutQuerySet.as_manager()

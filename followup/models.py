@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role
 from agreements.models import Agreement
@@ -326,8 +327,8 @@ class AgreedAction(models.Model):
     """An action agreed in the annual dialogue (Swedish: *åtgärd*)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("agreed action", "Open")
+        DONE = "done", pgettext_lazy("agreed action", "Done")
 
     meeting = models.ForeignKey(
         DialogueMeeting,
@@ -360,7 +361,7 @@ class AgreedAction(models.Model):
 
 @pghistory.track()
 class SiteVisit(models.Model):
-    """The yearly visit on site (Swedish: *platsbesök*). Photos are not kept."""
+    """The yearly visit on site (Swedish: *platsbesök*)."""
 
     followup = models.OneToOneField(
         FollowUp,
@@ -378,6 +379,52 @@ class SiteVisit(models.Model):
 
     def __str__(self):
         return str(self.followup)
+
+
+@pghistory.track()
+class SitePhoto(models.Model):
+    """A photo taken on a site visit (Swedish: *foto*), re-encoded without its
+    metadata, with a thumbnail; served only to those who read the follow-up."""
+
+    site_visit = models.ForeignKey(
+        SiteVisit,
+        on_delete=models.PROTECT,
+        related_name="photos",
+        verbose_name=_("site visit"),
+    )
+    image = models.FileField(_("photo"), upload_to="site_visits/", editable=False)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to="site_visits/", editable=False
+    )
+    thumbnail_width = models.PositiveSmallIntegerField(editable=False)
+    thumbnail_height = models.PositiveSmallIntegerField(editable=False)
+    caption = models.CharField(
+        _("what the photo shows"),
+        max_length=300,
+        help_text=_("Shown with the photo and read out to those who cannot see it."),
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("site-visit photo")
+        verbose_name_plural = _("site-visit photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(caption=""),
+                name="%(app_label)s_%(class)s_has_caption",
+                violation_error_message=_("Say what the photo shows."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.caption
 
 
 @pghistory.track()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from followup.forms import (
     MeetingForm,
     ReportForm,
     ReturnForm,
+    SitePhotoForm,
     SiteVisitForm,
     TrainingForm,
 )
@@ -30,9 +32,11 @@ from followup.models import (
     ChecklistCriterion,
     FollowUp,
     OwnerReport,
+    SitePhoto,
     Training,
 )
 from followup.permissions import can_manage_followup
+from followup.photos import CONTENT_TYPES
 from followup.services import (
     action_add,
     action_set_status,
@@ -43,11 +47,14 @@ from followup.services import (
     report_return,
     report_save,
     report_submit,
+    site_photo_add,
     site_visit_save,
     training_save,
 )
+from outlets.models import Outlet
 from outlets.permissions import outlets_recordable_by
 from servicepunkter.forms import form_add_service_errors, show_errors
+from servicepunkter.history import history_of
 from servicepunkter.views import form_action, page_with_errors
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
@@ -153,6 +160,7 @@ def followup_detail(request, pk, **forms):
     meeting = getattr(followup, "meeting", None)
     visit = getattr(followup, "site_visit", None)
     results = list(visit.results.select_related("criterion")) if visit else []
+    photos = list(visit.photos.all()) if visit else []
     manages = can_manage_followup(request.user, followup)
     context = {
         "followup": followup,
@@ -163,8 +171,12 @@ def followup_detail(request, pk, **forms):
         "actions": list(meeting.actions.all()) if meeting else [],
         "visit": visit,
         "results": results,
+        "photos": photos,
         "manages": manages,
         "editable": manages and not followup.is_complete,
+        "history": history_of(
+            [followup], [meeting] if meeting else [], [visit] if visit else []
+        ),
     }
     if context["editable"]:
         context.update(
@@ -194,6 +206,7 @@ def followup_detail(request, pk, **forms):
             ),
             complete_form=forms.get("complete_form")
             or CompleteForm(initial={"assessment": followup.assessment}),
+            photo_form=forms.get("photo_form") or SitePhotoForm(),
         )
     return render(request, "followup/followup_detail.html", context)
 
@@ -223,17 +236,33 @@ def report_view(request, pk):
         if locked:
             messages.error(request, _("The report is sent and can no longer change."))
             return redirect("followup:report", pk=followup.pk)
-        if form.is_valid():
-            try:
-                report = report_save(
-                    followup=followup, by=request.user, data=form.cleaned_data
+        understood = form.is_valid()
+        try:
+            # A value not understood keeps its earlier one; the rest is saved.
+            report = report_save(
+                followup=followup, by=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            if not understood:
+                if report.visitors_counting and not form.data.get("visitors_counting"):
+                    # Show the estimate the figure was saved as, errors and all.
+                    data = form.data.copy()
+                    data["visitors_counting"] = report.visitors_counting
+                    form = ReportForm(data, instance=report)
+                    form.is_valid()
+                messages.info(
+                    request,
+                    _(
+                        "Your answers are saved, except what is marked: we did not "
+                        "understand it. Correct it and save again."
+                    ),
                 )
-            except ValidationError as error:
-                form_add_service_errors(form, error)
+            elif "submit" not in request.POST:
+                messages.success(request, _("Your report is saved as a draft."))
+                return redirect("followup:report", pk=followup.pk)
             else:
-                if "submit" not in request.POST:
-                    messages.success(request, _("Your report is saved as a draft."))
-                    return redirect("followup:report", pk=followup.pk)
                 try:
                     report_submit(followup=followup, by=request.user)
                 except ValidationError as error:
@@ -361,6 +390,43 @@ def site_visit_view(request, pk):
 
 
 @require_POST
+def site_photo_add_view(request, pk):
+    followup = _editable_followup(request, pk)
+    return form_action(
+        request,
+        form=SitePhotoForm(request.POST, request.FILES),
+        action=lambda form: site_photo_add(
+            followup=followup, by=request.user, **form.cleaned_data
+        ),
+        done=_("The photo is added."),
+        reshow=lambda form: followup_detail_with(request, followup, photo_form=form),
+        then=followup,
+    )
+
+
+@require_safe
+def site_photo_view(request, pk, size):
+    """A site-visit photo or its thumbnail, for those who read the follow-up."""
+    photo = get_object_or_404(
+        SitePhoto.objects.filter(
+            site_visit__followup__in=FollowUp.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    file = {"full": photo.image, "thumbnail": photo.thumbnail}.get(size)
+    if not file:
+        raise Http404
+    extension = file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        file.open("rb"),
+        content_type=CONTENT_TYPES[extension],
+        filename=f"platsbesok-{photo.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
 def complete_view(request, pk):
     return _followup_action(
         request,
@@ -436,7 +502,13 @@ def activity_form_view(request, pk=None):
 def training_list(request):
     """Trainings of service-point staff in the municipalities the user reads."""
     user = request.user
-    trainings = Training.objects.visible_to(user).prefetch_related("outlets")
+    taking_part = Outlet.objects.order_by("name")
+    if user.role == Role.SHOP_OWNER:
+        # Owners see the trainings their outlets took part in, not the other shops.
+        taking_part = taking_part.filter(owners=user)
+    trainings = Training.objects.visible_to(user).prefetch_related(
+        Prefetch("outlets", queryset=taking_part)
+    )
     page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -206,6 +206,23 @@ def test_the_agreement_page_shows_who_changed_what_including_bulk_changes(
     assert "avtalsversion ändrades" in history.lower()
 
 
+def test_the_history_names_changed_fields_in_words_foreign_keys_included(
+    client, official, draft
+):
+    from agreements.models import Agreement
+
+    client.force_login(official)
+    client.post(reverse("agreements:agreement_ready", args=[draft.pk]))
+    Agreement.objects.filter(pk=draft.pk).update(notice_recorded_by=official)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+
+    history = page[page.index("Ändringshistorik") :]
+    assert "dokumentets kontrollsumma (SHA-256)" in history
+    assert "uppsägningen registrerad av" in history
+    assert "sha256" not in history and "_id" not in history
+
+
 def test_an_official_starts_an_amendment_of_a_signed_agreement_from_its_page(
     client, official, shop_owner, draft
 ):
