@@ -42,6 +42,7 @@ translations: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages --locale sv --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
 	$(BIN)/python -m servicepunkter.translations fill-english
+	$(BIN)/python -m servicepunkter.translations fill-swedish
 
 system-packages:
 	@missing=""; \

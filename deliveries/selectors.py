@@ -57,7 +57,7 @@ def delivery_summary(*, outlets, year: int) -> DeliverySummary:
 
 
 def summary_columns():
-    """The claim's columns, in Swedish for the export as in the UI language."""
+    """The claim's columns, in the active language."""
     return [
         _("Outlet"),
         _("Deliveries"),
@@ -71,20 +71,27 @@ def summary_columns():
 
 
 def summary_table(summary: DeliverySummary):
-    """The summary as rows of plain values, the total last."""
+    """The summary as rows of plain values, the total last. The grant is claimed
+    on the total only, so the outlets' rows leave its columns empty: amounts per
+    outlet would not add up to it."""
 
-    def values(label, claim):
+    def values(label, claim, *, with_grant):
+        grant = (
+            [claim.cost_share, claim.delivery_cap, claim.claimable]
+            if with_grant
+            else [None, None, None]
+        )
         return [
             label,
             claim.deliveries,
             claim.gross_cost,
             claim.household_fees,
             claim.net_cost,
-            claim.cost_share,
-            claim.delivery_cap,
-            claim.claimable,
+            *grant,
         ]
 
-    rows = [values(row.outlet.name, row.claim) for row in summary.rows]
-    rows.append(values(_("Total"), summary.total))
+    rows = [
+        values(row.outlet.name, row.claim, with_grant=False) for row in summary.rows
+    ]
+    rows.append(values(_("Total"), summary.total, with_grant=True))
     return rows

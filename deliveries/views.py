@@ -3,8 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
@@ -187,20 +188,22 @@ def delivery_summary_view(request):
 
 @require_safe
 def delivery_summary_export(request):
-    """The summary as CSV (Swedish Excel) or XLSX, always with Swedish headings."""
+    """The summary as CSV (Swedish Excel) or XLSX, headed in the user's language."""
     municipality, outlets, _choices = _summary_scope(request)
     year = _year(request)
     export_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    with translation.override("sv"):
-        summary = delivery_summary(outlets=outlets, year=year)
-        columns, rows = summary_columns(), summary_table(summary)
+    summary = delivery_summary(outlets=outlets, year=year)
+    columns, rows = summary_columns(), summary_table(summary)
     if export_format == "xlsx":
-        content = xlsx_bytes(columns, rows, title=f"Hemsändning {year}")
+        content = xlsx_bytes(
+            columns, rows, title=_("Home delivery %(year)s") % {"year": year}
+        )
     else:
         content = csv_bytes(columns, rows)
     response = HttpResponse(content, content_type=CONTENT_TYPES[export_format])
-    code = municipality.code if municipality else "alla"
+    name = pgettext("file name", "home-delivery")
+    code = municipality.code if municipality else pgettext("file name", "all")
     response["Content-Disposition"] = (
-        f'attachment; filename="hemsandning-{code}-{year}.{export_format}"'
+        f'attachment; filename="{name}-{code}-{year}.{export_format}"'
     )
     return response

@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import Activity, ChecklistResult, OwnerReport, Training
+from followup.models import (
+    REPORT_DUE_DAYS_MESSAGE,
+    TARGET_PERCENT_MESSAGE,
+    Activity,
+    ChecklistResult,
+    FollowUpSettings,
+    OwnerReport,
+    Training,
+)
 from followup.services import REPORT_FIELDS, CheckedCriterion
 from outlets.forms import NoColonMixin
 from outlets.models import Outlet
@@ -305,3 +313,47 @@ class TrainingForm(NoColonMixin, forms.ModelForm):
             .distinct()
             .order_by("name")
         )
+
+
+class FollowUpSettingsForm(NoColonMixin, forms.ModelForm):
+    class Meta:
+        model = FollowUpSettings
+        fields = ["report_due_days", "visitors_target_percent"]
+        labels = {
+            "report_due_days": _(
+                "Days from the end of the agreement year to the due date"
+            ),
+            "visitors_target_percent": _("Target: increase in visitors per week (%)"),
+        }
+        widgets = {
+            "report_due_days": forms.NumberInput(
+                attrs={"min": 1, "max": 365, "class": "input--short"}
+            ),
+            "visitors_target_percent": forms.NumberInput(
+                attrs={"min": 0, "max": 100, "class": "input--short"}
+            ),
+        }
+        error_messages = {
+            "report_due_days": {
+                "required": _("Give the number of days."),
+                "invalid": _("Write a whole number of days, e.g. 60."),
+                "min_value": REPORT_DUE_DAYS_MESSAGE,
+            },
+            "visitors_target_percent": {
+                "required": _("Give the target in percent, e.g. 5."),
+                "invalid": _("Write a whole number, e.g. 5."),
+                "min_value": TARGET_PERCENT_MESSAGE,
+            },
+        }
+
+
+class CriterionForm(NoColonMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Criterion"),
+        max_length=200,
+        error_messages={
+            "required": _("Write the criterion."),
+            "max_length": _("Keep the criterion to %(limit_value)d characters."),
+        },
+        help_text=_('What the visit checks, e.g. "Defibrillator in place".'),
+    )

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,9 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Role
 from agreements.models import Agreement
 from outlets.models import Municipality, MunicipalitySettings
+
+REPORT_DUE_DAYS_MESSAGE = _("Give a number of days from 1 to 365.")
+TARGET_PERCENT_MESSAGE = _("Give a target from 0 to 100 percent.")
 
 
 class FollowUpSettings(MunicipalitySettings):
@@ -23,17 +27,45 @@ class FollowUpSettings(MunicipalitySettings):
         verbose_name=_("municipality"),
     )
     report_due_days = models.PositiveSmallIntegerField(
-        _("report due (days after the agreement year ends)"), default=60
+        _("report due (days after the agreement year ends)"),
+        default=60,
+        validators=[
+            MinValueValidator(1, message=REPORT_DUE_DAYS_MESSAGE),
+            MaxValueValidator(365, message=REPORT_DUE_DAYS_MESSAGE),
+        ],
+        help_text=_(
+            "The owner's yearly report and the municipality's follow-up of the year "
+            "fall due this many days after the agreement year ends, between 1 and "
+            "365. Reminders go out 14 days before. Follow-ups created from now on "
+            "get the new date; those already created keep theirs."
+        ),
     )
     visitors_target_percent = models.PositiveSmallIntegerField(
         _("target increase in visitors (%)"),
         default=5,
-        validators=[MaxValueValidator(100)],
+        validators=[MaxValueValidator(100, message=TARGET_PERCENT_MESSAGE)],
+        help_text=_(
+            "The programme's goal for the change in visitors per week from one year "
+            "to the next, 0 to 100. The key figures compare each service point with "
+            "it."
+        ),
     )
 
     class Meta:
         verbose_name = _("follow-up settings")
         verbose_name_plural = _("follow-up settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report_due_days__gte=1, report_due_days__lte=365),
+                name="%(app_label)s_%(class)s_due_days_in_range",
+                violation_error_message=REPORT_DUE_DAYS_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(visitors_target_percent__lte=100),
+                name="%(app_label)s_%(class)s_target_in_range",
+                violation_error_message=TARGET_PERCENT_MESSAGE,
+            ),
+        ]
 
 
 class FollowUpQuerySet(models.QuerySet):
@@ -381,6 +413,17 @@ class SiteVisit(models.Model):
         return str(self.followup)
 
 
+class ChecklistCriterionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def editable_by(self, user):
+        """The checklist of the administrator's own municipality."""
+        if user.is_authenticated and user.role == Role.ADMINISTRATOR:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
 @pghistory.track()
 class SitePhoto(models.Model):
     """A photo taken on a site visit (Swedish: *foto*), re-encoded without its
@@ -439,17 +482,33 @@ class ChecklistCriterion(models.Model):
     )
     text = models.CharField(_("criterion"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    is_active = models.BooleanField(_("in use"), default=True)
+    is_active = models.BooleanField(
+        _("in use"),
+        default=True,
+        help_text=_(
+            "A criterion out of use is left off new site visits; the visits that "
+            "checked it still show it."
+        ),
+    )
+
+    objects = ChecklistCriterionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("checklist criterion")
         verbose_name_plural = _("checklist criteria")
         constraints = [
+            # "Skylt utanför" and "skylt utanför" are the same point to check.
             models.UniqueConstraint(
-                fields=["municipality", "text"],
+                "municipality",
+                Lower("text"),
                 name="%(app_label)s_%(class)s_unique_text",
                 violation_error_message=_("The checklist already has this criterion."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="%(app_label)s_%(class)s_text_given",
+                violation_error_message=_("Write the criterion."),
             ),
         ]
 

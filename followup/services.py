@@ -1,6 +1,7 @@
 """The yearly follow-up: created per agreement year, reported by the shop owner,
 reviewed, visited and completed by the municipality."""
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +27,11 @@ from followup.models import (
     SitePhoto,
     SiteVisit,
 )
-from followup.permissions import can_manage_followup, can_report
+from followup.permissions import (
+    can_edit_followup_settings,
+    can_manage_followup,
+    can_report,
+)
 from followup.photos import photo_prepare
 
 # Criteria a new municipality's site-visit checklist starts from; each municipality
@@ -452,3 +457,146 @@ def training_save(*, training, outlets, by):
     training.save()
     training.outlets.set(outlets)
     return training
+
+
+def _check_settings_editor(by, municipality_id):
+    if not can_edit_followup_settings(by, municipality_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def followup_settings_save(
+    *, followup_settings: FollowUpSettings, by
+) -> FollowUpSettings:
+    """The municipality's follow-up settings (administrators). Follow-ups already
+    created keep their due dates."""
+    _check_settings_editor(by, followup_settings.municipality_id)
+    followup_settings.full_clean()
+    followup_settings.save()
+    return followup_settings
+
+
+def _criterion_text(text: str) -> str:
+    """The text as people mean it: no stray spaces, inside or around."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the criterion.")}, code="required")
+    return text
+
+
+def _check_unique_text(*, municipality_id, text, criterion=None):
+    same = ChecklistCriterion.objects.filter(
+        municipality_id=municipality_id, text__iexact=text
+    )
+    if criterion is not None:
+        same = same.exclude(pk=criterion.pk)
+    found = same.first()
+    if found is None:
+        return
+    if found.is_active:
+        message = _("The checklist already has this criterion.")
+    else:
+        message = _(
+            "A criterion with this text is out of use: bring it back into use instead."
+        )
+    raise ValidationError({"text": message}, code="duplicate")
+
+
+def _locked_checklist(municipality_id) -> list[ChecklistCriterion]:
+    """The municipality's criteria in order, locked while their order changes."""
+    return list(
+        ChecklistCriterion.objects.select_for_update()
+        .filter(municipality_id=municipality_id)
+        .order_by("position", "pk")
+    )
+
+
+@transaction.atomic
+def checklist_criterion_add(*, municipality, by, text: str) -> ChecklistCriterion:
+    """Add a criterion at the end of the municipality's site-visit checklist."""
+    _check_settings_editor(by, municipality.pk)
+    text = _criterion_text(text)
+    checklist = _locked_checklist(municipality.pk)
+    _check_unique_text(municipality_id=municipality.pk, text=text)
+    criterion = ChecklistCriterion(
+        municipality=municipality,
+        text=text,
+        position=max((c.position for c in checklist), default=0) + 1,
+    )
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def checklist_criterion_update(
+    *, criterion: ChecklistCriterion, by, text: str
+) -> ChecklistCriterion:
+    """Reword a criterion; site visits that checked it show the new wording."""
+    _check_settings_editor(by, criterion.municipality_id)
+    text = _criterion_text(text)
+    _check_unique_text(
+        municipality_id=criterion.municipality_id, text=text, criterion=criterion
+    )
+    criterion.text = text
+    criterion.full_clean()
+    criterion.save(update_fields=["text"])
+    return criterion
+
+
+MOVES = {"up": -1, "down": 1}
+
+
+@transaction.atomic
+def checklist_criterion_move(
+    *, criterion: ChecklistCriterion, by, direction: str
+) -> ChecklistCriterion:
+    """Swap a criterion in use with the one in use above or below it."""
+    _check_settings_editor(by, criterion.municipality_id)
+    if direction not in MOVES:
+        raise ValidationError(_("Choose to move up or down."), code="direction")
+    checklist = _locked_checklist(criterion.municipality_id)
+    in_use = [c for c in checklist if c.is_active]
+    index = next((i for i, c in enumerate(in_use) if c.pk == criterion.pk), None)
+    if index is None:
+        raise ValidationError(
+            _("Only a criterion in use has a place in the checklist."),
+            code="inactive",
+        )
+    other = index + MOVES[direction]
+    if not 0 <= other < len(in_use):
+        raise ValidationError(
+            _("The criterion is already first.")
+            if direction == "up"
+            else _("The criterion is already last."),
+            code="at_end",
+        )
+    first, second = checklist.index(in_use[index]), checklist.index(in_use[other])
+    checklist[first], checklist[second] = checklist[second], checklist[first]
+    # Renumbered from 1, criteria out of use keep their places among the others,
+    # so the results of past visits keep their order too.
+    for number, item in enumerate(checklist, start=1):
+        item.position = number
+    ChecklistCriterion.objects.bulk_update(checklist, ["position"])
+    return next(c for c in checklist if c.pk == criterion.pk)
+
+
+@transaction.atomic
+def checklist_criterion_set_active(
+    *, criterion: ChecklistCriterion, by, active: bool
+) -> ChecklistCriterion:
+    """Take a criterion out of use, or back into use. Results recorded for it stay,
+    with its text, on the site visits that checked it."""
+    _check_settings_editor(by, criterion.municipality_id)
+    criterion = ChecklistCriterion.objects.select_for_update().get(pk=criterion.pk)
+    if criterion.is_active == active:
+        raise ValidationError(
+            _("The criterion is already in use.")
+            if active
+            else _("The criterion is already out of use."),
+            code="unchanged",
+        )
+    criterion.is_active = active
+    criterion.full_clean()
+    criterion.save(update_fields=["is_active"])
+    return criterion

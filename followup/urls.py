@@ -30,4 +30,18 @@ urlpatterns = [
     path("trainings/", views.training_list, name="training_list"),
     path("trainings/new/", views.training_form_view, name="training_create"),
     path("trainings/<int:pk>/", views.training_form_view, name="training_update"),
+    path("settings/", views.followup_settings_view, name="settings"),
+    path("checklist/", views.checklist_view, name="checklist"),
+    path("checklist/<int:pk>/", views.criterion_update_view, name="criterion_update"),
+    path("checklist/<int:pk>/move/", views.criterion_move_view, name="criterion_move"),
+    path(
+        "checklist/<int:pk>/retire/",
+        views.criterion_retire_view,
+        name="criterion_retire",
+    ),
+    path(
+        "checklist/<int:pk>/restore/",
+        views.criterion_restore_view,
+        name="criterion_restore",
+    ),
 ]

@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +21,8 @@ from followup.forms import (
     ActionForm,
     ActivityForm,
     CompleteForm,
+    CriterionForm,
+    FollowUpSettingsForm,
     MeetingForm,
     ReportForm,
     ReturnForm,
@@ -30,18 +34,27 @@ from followup.models import (
     Activity,
     AgreedAction,
     ChecklistCriterion,
+    ChecklistResult,
     FollowUp,
+    FollowUpSettings,
     OwnerReport,
     SitePhoto,
     Training,
 )
-from followup.permissions import can_manage_followup
+from followup.permissions import can_edit_followup_settings, can_manage_followup
 from followup.photos import CONTENT_TYPES
 from followup.services import (
+    DEFAULT_CHECKLIST,
     action_add,
     action_set_status,
     activity_save,
+    checklist_criterion_add,
+    checklist_criterion_move,
+    checklist_criterion_set_active,
+    checklist_criterion_update,
+    checklist_seed,
     followup_complete,
+    followup_settings_save,
     meeting_save,
     report_accept,
     report_return,
@@ -557,3 +570,196 @@ def training_form_view(request, pk=None):
         reshow=show,
         then="followup:training_list",
     )
+
+
+# The municipality's follow-up settings and site-visit checklist: its administrators
+# keep them, as they keep the programme settings; everyone else finds nothing.
+
+
+def _settings_municipality(request):
+    user = request.user
+    if not can_edit_followup_settings(user, user.municipality_id):
+        raise Http404
+    return user.municipality
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def followup_settings_view(request):
+    """The due date of the yearly follow-up and the target for visitors."""
+    municipality = _settings_municipality(request)
+    stored = FollowUpSettings.for_municipality(municipality)
+    due_days_before = stored.report_due_days
+    form = FollowUpSettingsForm(
+        request.POST if request.method == "POST" else None, instance=stored
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup_settings_save(followup_settings=form.instance, by=request.user)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            if form.instance.report_due_days != due_days_before:
+                messages.info(
+                    request,
+                    _(
+                        "Follow-ups already created keep their due dates; new ones "
+                        "get the new number of days."
+                    ),
+                )
+            return redirect("followup:settings")
+    # The form's instance holds what was typed; the example shows what is stored.
+    year_end = timezone.localdate().replace(month=12, day=31)
+    due_days = FollowUpSettings.for_municipality(municipality).report_due_days
+    return render(
+        request,
+        "followup/followup_settings.html",
+        {
+            "form": form,
+            "example_year_end": year_end,
+            "example_due_on": year_end + timedelta(days=due_days),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _checklist_page(request, municipality, *, form=None, status=200):
+    criteria = list(ChecklistCriterion.objects.filter(municipality=municipality))
+    times_checked = dict(
+        ChecklistResult.objects.filter(criterion__municipality=municipality)
+        .values_list("criterion")
+        .annotate(count=Count("pk"))
+    )
+    for criterion in criteria:
+        criterion.times_checked = times_checked.get(criterion.pk, 0)
+    return render(
+        request,
+        "followup/checklist.html",
+        {
+            "in_use": [c for c in criteria if c.is_active],
+            "out_of_use": [c for c in criteria if not c.is_active],
+            "common_criteria": DEFAULT_CHECKLIST if not criteria else [],
+            "form": form or CriterionForm(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def checklist_view(request):
+    """The site-visit checklist in order; a POST adds a criterion at the end, or
+    (on an empty checklist) the common criteria."""
+    municipality = _settings_municipality(request)
+    if request.method != "POST":
+        return _checklist_page(request, municipality)
+    if "common" in request.POST:
+        if ChecklistCriterion.objects.filter(municipality=municipality).exists():
+            messages.error(
+                request, _("The checklist has criteria; add them one at a time.")
+            )
+        else:
+            checklist_seed(municipality=municipality)
+            messages.success(request, _("The common criteria are added."))
+        return redirect("followup:checklist")
+    form = CriterionForm(request.POST)
+    if form.is_valid():
+        try:
+            criterion = checklist_criterion_add(
+                municipality=municipality, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("“%(criterion)s” is added to the checklist.")
+                % {"criterion": criterion.text},
+            )
+            return redirect("followup:checklist")
+    return _checklist_page(request, municipality, form=form, status=400)
+
+
+def _criterion(request, pk, queryset=None):
+    if queryset is None:
+        queryset = ChecklistCriterion.objects.all()
+    return get_object_or_404(queryset.editable_by(request.user), pk=pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def criterion_update_view(request, pk):
+    """Reword a criterion in use."""
+    criterion = _criterion(request, pk, ChecklistCriterion.objects.active())
+    form = CriterionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": criterion.text},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            checklist_criterion_update(
+                criterion=criterion, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("The criterion is saved."))
+            return redirect("followup:checklist")
+    return render(
+        request,
+        "followup/criterion_form.html",
+        {
+            "criterion": criterion,
+            "form": form,
+            "times_checked": ChecklistResult.objects.filter(
+                criterion=criterion
+            ).count(),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_POST
+def criterion_move_view(request, pk):
+    criterion = _criterion(request, pk)
+    try:
+        checklist_criterion_move(
+            criterion=criterion,
+            by=request.user,
+            direction=request.POST.get("direction", ""),
+        )
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(f"{reverse('followup:checklist')}#criterion-{criterion.pk}")
+
+
+def _set_active(request, pk, *, active):
+    criterion = _criterion(request, pk)
+    try:
+        checklist_criterion_set_active(
+            criterion=criterion, by=request.user, active=active
+        )
+    except ValidationError as error:
+        show_errors(request, error)
+    else:
+        messages.success(
+            request,
+            (
+                _("“%(criterion)s” is back in use.")
+                if active
+                else _(
+                    "“%(criterion)s” is out of use. Site visits that "
+                    "checked it still show it."
+                )
+            )
+            % {"criterion": criterion.text},
+        )
+    return redirect("followup:checklist")
+
+
+@require_POST
+def criterion_retire_view(request, pk):
+    return _set_active(request, pk, active=False)
+
+
+@require_POST
+def criterion_restore_view(request, pk):
+    return _set_active(request, pk, active=True)

@@ -3,6 +3,7 @@ calendar year, in Swedish, for the municipal board."""
 
 import datetime
 
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -14,9 +15,11 @@ from agreements.documents import (
     page_counter_content,
 )
 from deliveries.selectors import delivery_summary
-from followup.models import Activity, FollowUp, Training
+from followup.models import Activity, ChecklistResult, FollowUp, Training
 from outlets.models import Outlet
 from reports.selectors import (
+    COUNTED_REPORTS,
+    actions_carried_over,
     municipality_kpis,
     outlet_kpis,
     payouts_in_year,
@@ -31,11 +34,22 @@ def annual_report_context(*, municipality, year, today):
     followups = (
         FollowUp.objects.filter(agreement__municipality=municipality, due_on__year=year)
         .select_related("agreement__outlet", "report", "site_visit", "meeting")
-        .prefetch_related("meeting__actions")
+        .prefetch_related(
+            "meeting__actions",
+            Prefetch(
+                "site_visit__results",
+                queryset=ChecklistResult.objects.filter(
+                    result=ChecklistResult.Result.NOT_OK
+                ).select_related("criterion"),
+                to_attr="not_ok",
+            ),
+        )
         .order_by("agreement__outlet__name", "agreement_year")
     )
     deliveries = delivery_summary(outlets=outlets, year=year)
     municipality_name = str(municipality)
+    # The year is not over: its figures will still change.
+    preliminary = today <= datetime.date(year, 12, 31)
     return {
         "municipality": municipality,
         "municipality_name": municipality_name,
@@ -46,6 +60,11 @@ def annual_report_context(*, municipality, year, today):
         "service_points": service_points(municipality=municipality, year=year),
         "payouts": payouts_in_year(municipality=municipality, year=year),
         "followups": [(followup, followup.status_on(today)) for followup in followups],
+        "counted_reports": COUNTED_REPORTS,
+        "actions_carried_over": actions_carried_over(
+            municipality=municipality, year=year
+        ),
+        "preliminary": preliminary,
         "outlet_kpis": outlet_kpis(outlets=outlets, until_year=year),
         "deliveries": deliveries,
         "deliveries_total": deliveries.total,
@@ -60,7 +79,11 @@ def annual_report_context(*, municipality, year, today):
         .select_related("outlet")
         .order_by("outlet__name", "held_on"),
         "footer_reference": css_string(
-            _("Annual report %(year)s, %(municipality)s")
+            (
+                _("Preliminary annual report %(year)s, %(municipality)s")
+                if preliminary
+                else _("Annual report %(year)s, %(municipality)s")
+            )
             % {"year": year, "municipality": municipality_name}
         ),
         "page_counter": page_counter_content(),

@@ -103,6 +103,7 @@ class MunicipalityKpis:
     followups_done: int
     followups_overdue: int
     actions_open: int
+    actions_late: int
     actions_total: int
     target_percent: int
 
@@ -134,6 +135,30 @@ def followups_in_year(*, municipality, year):
     )
 
 
+def actions_in_year(*, municipality, year):
+    """The agreed actions a year answers for: those of its follow-ups, and those of
+    earlier years' follow-ups that are still open (they count until done)."""
+    return AgreedAction.objects.filter(
+        Q(meeting__followup__due_on__year=year)
+        | Q(meeting__followup__due_on__year__lt=year, status=AgreedAction.Status.OPEN),
+        meeting__followup__agreement__municipality=municipality,
+    )
+
+
+def actions_carried_over(*, municipality, year):
+    """Actions agreed in earlier years' follow-ups and still open, oldest first."""
+    return (
+        actions_in_year(municipality=municipality, year=year)
+        .filter(meeting__followup__due_on__year__lt=year)
+        .select_related("meeting__followup__agreement__outlet")
+        .order_by(
+            "meeting__followup__due_on",
+            "meeting__followup__agreement__outlet__name",
+            "pk",
+        )
+    )
+
+
 def municipality_kpis(*, municipality, year, today=None) -> MunicipalityKpis:
     today = today or timezone.localdate()
     followups = followups_in_year(municipality=municipality, year=year)
@@ -142,8 +167,11 @@ def municipality_kpis(*, municipality, year, today=None) -> MunicipalityKpis:
         done=Count("pk", filter=Q(completed_at__isnull=False)),
         overdue=Count("pk", filter=Q(completed_at__isnull=True, due_on__lt=today)),
     )
-    actions = AgreedAction.objects.filter(meeting__followup__in=followups).aggregate(
-        total=Count("pk"), open=Count("pk", filter=Q(status=AgreedAction.Status.OPEN))
+    is_open = Q(status=AgreedAction.Status.OPEN)
+    actions = actions_in_year(municipality=municipality, year=year).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=is_open),
+        late=Count("pk", filter=is_open & Q(due_on__lt=today)),
     )
     return MunicipalityKpis(
         municipality=municipality,
@@ -156,6 +184,7 @@ def municipality_kpis(*, municipality, year, today=None) -> MunicipalityKpis:
         followups_done=counts["done"],
         followups_overdue=counts["overdue"],
         actions_open=actions["open"],
+        actions_late=actions["late"],
         actions_total=actions["total"],
         target_percent=FollowUpSettings.for_municipality(
             municipality

@@ -1,3 +1,4 @@
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -6,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
+from agreements.models import Agreement
 from outlets.models import Municipality, Outlet
 from reports.charts import bar_chart
 from reports.documents import annual_report_render_pdf
@@ -13,6 +15,8 @@ from reports.selectors import municipality_kpis, outlet_kpis
 from reports.templatetags.reports import change_percent
 
 YEARS_SHOWN = 4
+# The municipality a regional viewer or system owner last chose.
+SESSION_KEY = "reports_municipality"
 
 
 def _municipality(request):
@@ -35,20 +39,33 @@ def _municipality(request):
     else:
         choices = with_outlets
     choices = list(choices.order_by("name"))
-    code = request.GET.get("municipality")
+    code = request.GET.get("municipality") or request.session.get(SESSION_KEY)
     if code:
         municipality = next((m for m in choices if m.code == code), None)
-        if municipality is None:
+        if municipality is not None:
+            request.session[SESSION_KEY] = municipality.code
+            return municipality, choices
+        if request.GET.get("municipality"):
             raise Http404
-        return municipality, choices
-    with_outlets_ids = set(with_outlets.values_list("pk", flat=True))
-    municipality = next(
-        (m for m in choices if m.pk in with_outlets_ids),
-        choices[0] if choices else None,
-    )
+    municipality = _default_municipality(choices, with_outlets)
     if municipality is None:
         raise Http404
     return municipality, choices
+
+
+def _default_municipality(choices, with_outlets):
+    """The first municipality with an agreement in force, else with an agreement,
+    else with outlets: a reader should not land on an empty page."""
+    for ids in [
+        Agreement.objects.in_force().values_list("municipality", flat=True),
+        Agreement.objects.signed().values_list("municipality", flat=True),
+        with_outlets.values_list("pk", flat=True),
+    ]:
+        ids = set(ids)
+        municipality = next((m for m in choices if m.pk in ids), None)
+        if municipality is not None:
+            return municipality
+    return choices[0] if choices else None
 
 
 def _year(request):
@@ -83,7 +100,7 @@ def kpi_view(request):
                 "chart_id": f"chart-{index}",
                 "description": "; ".join(
                     _("%(year)s: %(visitors)s visitors a week")
-                    % {"year": y.year, "visitors": y.visitors_per_week}
+                    % {"year": y.year, "visitors": intcomma(y.visitors_per_week)}
                     for y in kpis.years
                 ),
             }

@@ -143,8 +143,9 @@ def demo_seed() -> None:
         if demo.role == Role.SHOP_OWNER:
             user.outlets.set([outlets["Pers Livs"]])
         users[demo.role] = user
-    seed_agreements(nordmaling, outlets, users)
+    # Deliveries first: the owners' yearly reports state what the log holds.
     seed_deliveries(outlets, users)
+    seed_agreements(nordmaling, outlets, users)
     seed_activities_and_trainings(nordmaling, outlets, users)
 
 
@@ -347,7 +348,9 @@ def seed_followups(agreement, official, owner, today, *, leave_overdue):
             "visitors_per_week": 380 + 20 * followup.agreement_year,
             "computer_sessions": 40 + 5 * followup.agreement_year,
             "parcels_handled": 1200 + 150 * followup.agreement_year,
-            "home_deliveries": 90,
+            "home_deliveries": logged_deliveries(
+                agreement.outlet, followup.period_start, followup.period_end
+            ),
             "activities_held": 4,
             "meeting_place_uses": 60,
         }
@@ -434,51 +437,80 @@ def demo_signing_certificate():
         )
 
 
+# Home deliveries since the agreement began: outlet -> (years before this year,
+# single deliveries logged or totals per month).
+DEMO_DELIVERIES = {"Pers Livs": (1, "single"), "ICA Lundins": (2, "monthly")}
+
+
 def seed_deliveries(outlets, users):
-    """A year of home deliveries: Pers Livs logs each one, ICA Lundins reports a
-    total per month. Household codes only; the costs are invented."""
+    """Home deliveries since each agreement began: Pers Livs logs each one, ICA
+    Lundins reports a total per month. Household codes only; the costs are
+    invented. The other outlets do not deliver."""
     from deliveries.models import Delivery, MonthlyDeliveryTotal
     from deliveries.services import delivery_save, monthly_total_save
 
-    pers_livs, ica = outlets["Pers Livs"], outlets["ICA Lundins"]
     today = timezone.localdate()
-    if not Delivery.objects.filter(outlet=pers_livs).exists():
-        # Thursdays over the past year, one to two households a week.
-        day = today - timedelta(days=364)
-        day += timedelta(days=(3 - day.weekday()) % 7)
-        week = 0
-        while day < today:
-            for household in range(1 + (week % 3 == 0)):
-                delivery_save(
-                    delivery=Delivery(
-                        outlet=pers_livs,
-                        delivered_on=day,
-                        household_reference=f"H-{(week + household) % 6 + 1:03d}",
-                        cost=250,
-                        household_fees=20,
+    for name, (years_ago, kind) in DEMO_DELIVERIES.items():
+        outlet = outlets[name]
+        start = date(today.year - years_ago, 1, 1)
+        if kind == "single" and not Delivery.objects.filter(outlet=outlet).exists():
+            # Thursdays, one to two households a week.
+            day = start + timedelta(days=(3 - start.weekday()) % 7)
+            week = 0
+            while day < today:
+                for household in range(1 + (week % 3 == 0)):
+                    delivery_save(
+                        delivery=Delivery(
+                            outlet=outlet,
+                            delivered_on=day,
+                            household_reference=f"H-{(week + household) % 6 + 1:03d}",
+                            cost=250,
+                            household_fees=20,
+                        ),
+                        by=users[Role.SHOP_OWNER],
+                    )
+                day += timedelta(days=7)
+                week += 1
+        if (
+            kind == "monthly"
+            and not MonthlyDeliveryTotal.objects.filter(outlet=outlet).exists()
+        ):
+            year, month, number = start.year, start.month, 0
+            while (year, month) < (today.year, today.month):
+                count = 14 + (number * 5) % 9
+                monthly_total_save(
+                    total=MonthlyDeliveryTotal(
+                        outlet=outlet,
+                        year=year,
+                        month=month,
+                        delivery_count=count,
+                        cost=count * 160,
+                        household_fees=count * 10,
                     ),
-                    by=users[Role.SHOP_OWNER],
+                    by=users[Role.OFFICIAL],
                 )
-            day += timedelta(days=7)
-            week += 1
-    if not MonthlyDeliveryTotal.objects.filter(outlet=ica).exists():
-        year, month = today.year, today.month
-        for number in range(12):
-            month -= 1
-            if month == 0:
-                year, month = year - 1, 12
-            count = 14 + (number * 5) % 9
-            monthly_total_save(
-                total=MonthlyDeliveryTotal(
-                    outlet=ica,
-                    year=year,
-                    month=month,
-                    delivery_count=count,
-                    cost=count * 160,
-                    household_fees=count * 10,
-                ),
-                by=users[Role.OFFICIAL],
-            )
+                year, month, number = year + month // 12, month % 12 + 1, number + 1
+
+
+def logged_deliveries(outlet, start, end):
+    """The home deliveries the log holds for the outlet from `start` to `end` (whole
+    months of totals), or None when it holds none: what the owner reports."""
+
+    from deliveries.models import Delivery, MonthlyDeliveryTotal
+
+    single = Delivery.objects.filter(
+        outlet=outlet, delivered_on__range=(start, end)
+    ).count()
+    monthly = [
+        total
+        for total in MonthlyDeliveryTotal.objects.filter(
+            outlet=outlet, year__range=(start.year, end.year)
+        )
+        if start <= date(total.year, total.month, 1) <= end
+    ]
+    if not single and not monthly:
+        return None
+    return single + sum(total.delivery_count for total in monthly)
 
 
 def seed_activities_and_trainings(nordmaling, outlets, users):

@@ -2,6 +2,12 @@
 
 `python -m servicepunkter.translations fill-english` gives every entry of the English
 catalogue its English message id as its text, since message ids are written in English.
+
+`python -m servicepunkter.translations fill-swedish OTHER.po ...` fills the Swedish
+catalogue's empty and fuzzy entries from other catalogues, matched by context and id,
+and lists what is still missing; `make messages` runs it without catalogues. After a
+merge, rebuild the catalogue with `make messages`, then fill it from the other branch's
+(`git show BRANCH:locale/sv/LC_MESSAGES/django.po > other.po`).
 """
 
 import sys
@@ -35,6 +41,39 @@ def incomplete_entries(language: str) -> list[str]:
     return problems
 
 
+def write_catalog(language: str, catalog) -> None:
+    for message in catalog:
+        # msgmerge's "#| previous" comments help a translator once; keep diffs small.
+        message.previous_id = []
+    with catalog_path(language).open("wb") as file:
+        write_po(file, catalog, width=88)
+
+
+def _key(message):
+    return (message.context, message.id)
+
+
+def fill_swedish(sources: list[Path]) -> list[str]:
+    """Fill the Swedish catalogue's empty or fuzzy entries from `sources`; return the
+    message ids still incomplete."""
+    known = {}
+    for source in sources:
+        with source.open("rb") as file:
+            for message in read_po(file, locale="sv"):
+                strings = message.string if message.pluralizable else [message.string]
+                if message.id and not message.fuzzy and all(strings):
+                    known.setdefault(_key(message), message.string)
+    catalog = read_catalog("sv")
+    for message in catalog:
+        strings = message.string if message.pluralizable else [message.string]
+        incomplete = message.fuzzy or not all(strings)
+        if message.id and incomplete and _key(message) in known:
+            message.string = known[_key(message)]
+            message.flags.discard("fuzzy")
+    write_catalog("sv", catalog)
+    return incomplete_entries("sv")
+
+
 def fill_english() -> None:
     catalog = read_catalog("en")
     catalog.fuzzy = False
@@ -45,14 +84,21 @@ def fill_english() -> None:
         # Message ids are English, so the English text is the id itself; this also
         # overwrites msgmerge's fuzzy guesses from similar messages.
         message.string = message.id
-        message.previous_id = []
         message.flags.discard("fuzzy")
-    with catalog_path("en").open("wb") as file:
-        write_po(file, catalog, width=88)
+    write_catalog("en", catalog)
 
+
+USAGE = (
+    "usage: python -m servicepunkter.translations"
+    " fill-english | fill-swedish [OTHER.po ...]"
+)
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["fill-english"]:
+    command, *arguments = sys.argv[1:] or [""]
+    if command == "fill-english" and not arguments:
         fill_english()
+    elif command == "fill-swedish":
+        for message_id in fill_swedish([Path(argument) for argument in arguments]):
+            print(f"Swedish translation missing: {message_id}")
     else:
-        sys.exit("usage: python -m servicepunkter.translations fill-english")
+        sys.exit(USAGE)

@@ -45,3 +45,17 @@ def test_shop_owner_logs_a_delivery_on_a_phone_and_a_name_is_refused(browser, de
     assert browser.page.get_by_text("Hemsändningen är sparad.").is_visible()
     assert Delivery.objects.count() == before + 1
     assert Delivery.objects.filter(household_reference="H-042").exists()
+
+
+def test_on_a_desktop_the_yearly_summary_shows_every_column(browser, demo):
+    browser.page.set_viewport_size({"width": 1280, "height": 900})
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+
+    browser.goto("/deliveries/summary/")
+
+    region = browser.page.get_by_role("region", name="Hemsändningar och nettokostnad")
+    assert region.evaluate("node => node.scrollWidth <= node.clientWidth")
+    grant = region.get_by_role("row", name="Bidrag att söka")
+    assert grant.is_visible()
+    assert not browser.page.get_by_text("rulla i sidled").is_visible()
+    browser.screenshot("deliveries-summary-desktop")

@@ -291,9 +291,40 @@ def test_summary_csv_has_the_claims_columns_and_the_total(client, official, own_
         "Försäljningsställe;Hemsändningar;Bruttokostnad (kr);Betalt av hushållen (kr);"
         "Nettokostnad (kr);Hälften av nettokostnaden (kr);"
         "Tak: 100 kr per hemsändning (kr);Bidrag att söka (kr)",
-        "Pers Livs;30;10500;0;10500;5250;3000;3000",
+        # The grant is claimed on the total only: not split by outlet.
+        "Pers Livs;30;10500;0;10500;;;",
         "Totalt;30;10500;0;10500;5250;3000;3000",
     ]
+
+
+def test_summary_exports_are_headed_in_english_when_the_user_reads_english(
+    client, official, own_outlet, settings
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    DeliveryFactory(outlet=own_outlet, delivered_on=date(2026, 4, 1), cost=350)
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    csv = client.get(
+        reverse("deliveries:summary_export"), {"year": "2026", "format": "csv"}
+    )
+    xlsx = client.get(
+        reverse("deliveries:summary_export"), {"year": "2026", "format": "xlsx"}
+    )
+
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "Outlet;Deliveries;Gross cost (kr);Paid by households (kr);Net cost (kr);"
+        "Half of net cost (kr);Cap: 100 kr per delivery (kr);Claimable grant (kr)"
+    )
+    assert lines[-1] == "Total;1;350;0;350;175;100;100"
+    assert 'filename="home-delivery-2401-2026.csv"' in csv["Content-Disposition"]
+    workbook = load_workbook(BytesIO(xlsx.content))
+    assert workbook.active.title == "Home delivery 2026"
+    assert next(workbook.active.iter_rows(values_only=True))[0] == "Outlet"
 
 
 def test_summary_xlsx_opens_with_the_same_figures(client, official, own_outlet):
@@ -310,7 +341,8 @@ def test_summary_xlsx_opens_with_the_same_figures(client, official, own_outlet):
 
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1] == ("Pers Livs", 1, 350, 0, 350, 175, 100, 100)
+    assert rows[1] == ("Pers Livs", 1, 350, 0, 350, None, None, None)
+    assert rows[2] == ("Totalt", 1, 350, 0, 350, 175, 100, 100)
 
 
 def test_shop_owners_summary_counts_only_their_own_outlets(

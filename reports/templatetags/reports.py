@@ -1,6 +1,9 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from followup.models import AgreedAction
 
 register = template.Library()
 
@@ -22,3 +25,15 @@ def target_result(met):
     if met is None:
         return "–"
     return _("Met") if met else _("Not met")
+
+
+@register.filter
+def action_status(action, today):
+    """Done, open, or late: open after its due date, as `today` finds it."""
+    if (
+        action.status == AgreedAction.Status.OPEN
+        and action.due_on is not None
+        and action.due_on < today
+    ):
+        return pgettext("agreed action", "Late")
+    return action.get_status_display()

@@ -95,7 +95,7 @@ def test_the_report_of_a_year_holds_its_follow_ups_actions_and_grant_claim(
     text = " ".join(run("pdftotext", str(path), "-").split())
 
     for expected in [
-        "Årsrapport 2026",
+        "Preliminär årsrapport 2026",
         "Pers Livs, avtalsår 1 (2025-01-01 – 2025-12-31)",
         "Förfaller 2026-03-01: klar.",
         "Bedömning: Servicepunkten fungerar väl.",
@@ -103,9 +103,145 @@ def test_the_report_of_a_year_holds_its_follow_ups_actions_and_grant_claim(
         "+8,3 %",
         "Uppnått",
         # 150 kr net: the grant is half, 75 kr, under the cap of 100 kr.
-        "Totalt 1 150 kr 75 kr",
+        "Totalt 1 150 kr Statligt bidrag att söka för kommunen 75 kr",
     ]:
         assert expected in text, expected
+
+
+def render_text(tmp_path, municipality, year, today=TODAY):
+    path = tmp_path / f"arsrapport-{year}.pdf"
+    path.write_bytes(
+        annual_report_render_pdf(municipality=municipality, year=year, today=today)
+    )
+    return " ".join(run("pdftotext", str(path), "-").split())
+
+
+def test_the_report_says_what_the_site_visit_and_the_owner_found(
+    tmp_path, year_of_records, own_outlet, official
+):
+    from followup.models import ChecklistCriterion, ChecklistResult, SiteVisit
+
+    followup = year_of_records.followups.get(agreement_year=1)
+    followup.report.problems = "Datorn var trasig i tre veckor."
+    followup.report.needs_and_wishes = "En ny anslagstavla."
+    followup.report.save()
+    visit = SiteVisit.objects.create(
+        followup=followup, visited_on=datetime.date(2025, 11, 20), visitors="Eva"
+    )
+    sign, rack = [
+        ChecklistCriterion.objects.get_or_create(
+            municipality=own_outlet.municipality, text=text
+        )[0]
+        for text in ["Skylt utanför", "Informationsstället är aktuellt"]
+    ]
+    ChecklistResult.objects.create(
+        site_visit=visit,
+        criterion=sign,
+        result=ChecklistResult.Result.NOT_OK,
+        remark="Skylten är blekt.",
+    )
+    ChecklistResult.objects.create(
+        site_visit=visit, criterion=rack, result=ChecklistResult.Result.OK
+    )
+
+    text = render_text(tmp_path, own_outlet.municipality, 2026)
+
+    followups = text.split("Uppföljningar och överenskomna åtgärder")[1]
+    for expected in [
+        "Problem som ägaren rapporterade Datorn var trasig i tre veckor.",
+        "Ägarens behov och önskemål En ny anslagstavla.",
+        "Inte i ordning vid platsbesöket",
+        "Skylt utanför Skylten är blekt.",
+        "Bedömning: Servicepunkten fungerar väl.",
+    ]:
+        assert expected in followups, expected
+    assert "Informationsstället är aktuellt" not in followups
+
+
+def test_open_actions_of_earlier_years_count_and_are_listed_until_done_late_marked(
+    tmp_path, year_of_records, own_outlet
+):
+    from followup.models import AgreedAction
+
+    AgreedAction.objects.filter(text="Ny skylt vid vägen").update(
+        due_on=datetime.date(2026, 4, 1)
+    )
+
+    text = render_text(
+        tmp_path, own_outlet.municipality, 2027, today=datetime.date(2027, 5, 2)
+    )
+
+    # Agreed at the 2026 follow-up, still open in 2027; the done one is not carried.
+    assert "Öppna överenskomna åtgärder 1 av 1" in text
+    carried = text.split("Öppna åtgärder från tidigare år")[1]
+    assert "Pers Livs 2026-02-10 Ny skylt vid vägen Kommunen 2026-04-01 Försenad" in (
+        carried
+    )
+    assert "Flytta datorn" not in carried
+
+
+def test_the_home_delivery_grant_is_shown_once_for_the_municipality(
+    tmp_path, year_of_records, own_outlet
+):
+    from deliveries.tests.factories import DeliveryFactory
+    from outlets.tests.factories import OutletFactory
+
+    # Pers Livs: 10 × 150 kr; alone, its share would be 750 kr. ICA: one delivery of
+    # 2 000 kr; alone, 100 kr. Together: min(3 500 / 2, 11 × 100) = 1 100 kr.
+    for day in range(1, 11):
+        DeliveryFactory(
+            outlet=own_outlet, delivered_on=datetime.date(2026, 3, day), cost=150
+        )
+    DeliveryFactory(
+        outlet=OutletFactory(name="ICA Lundins"),
+        delivered_on=datetime.date(2026, 3, 1),
+        cost=2000,
+    )
+
+    text = render_text(tmp_path, own_outlet.municipality, 2026)
+
+    deliveries = text.split("6. Hemsändning")[1].split("7. Utbildningar")[0]
+    assert "Enligt hemsändningsloggen" in deliveries
+    assert "ICA Lundins 1 2 000 kr Pers Livs 10 1 500 kr" in deliveries
+    assert "Totalt 11 3 500 kr Statligt bidrag att söka för kommunen 1 100 kr" in (
+        deliveries
+    )
+    assert not re.search(r"(?<!1 )750 kr", deliveries)  # Pers Livs' share alone
+    assert "halva den totala nettokostnaden (1 750 kr)" in deliveries
+
+
+def test_the_report_of_a_year_not_yet_over_is_preliminary_and_states_the_money_rule(
+    tmp_path, year_of_records, own_outlet
+):
+    this_year = render_text(tmp_path, own_outlet.municipality, 2026)
+    last_year = render_text(tmp_path, own_outlet.municipality, 2025)
+
+    assert this_year.startswith("Nordmalings kommun År 2026 Datum 2026-06-01 Status")
+    assert "Preliminär årsrapport 2026" in this_year
+    assert "Preliminär: året är inte slut. Siffrorna gäller per 2026-06-01" in this_year
+    assert "Preliminär" not in last_year
+    rule = (
+        "Pengar räknas efter den period en utbetalning avser, inte efter "
+        "betalningsdagen"
+    )
+    assert rule in this_year
+    assert rule in last_year
+
+
+def test_the_report_calls_the_service_points_service_points(
+    tmp_path, year_of_records, own_outlet
+):
+    from followup.models import Activity
+
+    Activity.objects.create(
+        outlet=own_outlet, held_on=datetime.date(2026, 5, 6), title="Fika"
+    )
+
+    text = render_text(tmp_path, own_outlet.municipality, 2026)
+
+    activities = text.split("Aktiviteter på servicepunkterna")[1]
+    assert activities.startswith(" SERVICEPUNKT DATUM AKTIVITET")
+    assert "försäljningsställe" not in text.lower()
 
 
 def test_the_report_lists_the_years_trainings_and_activities(

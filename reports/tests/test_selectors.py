@@ -86,7 +86,33 @@ def test_municipality_kpis_count_follow_ups_in_the_year_they_fall_due(
     assert (kpis_2026.actions_open, kpis_2026.actions_total) == (1, 2)
     assert (kpis_2027.followups_total, kpis_2027.followups_done) == (1, 0)
     assert kpis_2027.followups_overdue == 1
-    assert (kpis_2027.actions_open, kpis_2027.actions_total) == (0, 0)
+    # The action left open in 2026 still counts in 2027; the done one does not.
+    assert (kpis_2027.actions_open, kpis_2027.actions_total) == (1, 1)
+
+
+def test_an_open_action_counts_in_later_years_until_done_and_is_late_after_its_date(
+    year_of_records, own_outlet
+):
+    from followup.models import AgreedAction
+
+    action = AgreedAction.objects.get(text="Ny skylt vid vägen")
+    action.due_on = datetime.date(2027, 4, 1)
+    action.save()
+
+    def kpis(year, today):
+        return municipality_kpis(
+            municipality=own_outlet.municipality, year=year, today=today
+        )
+
+    before_due = kpis(2027, datetime.date(2027, 3, 1))
+    after_due = kpis(2028, datetime.date(2028, 1, 10))
+    action.status = AgreedAction.Status.DONE
+    action.save()
+    done = kpis(2028, datetime.date(2028, 1, 10))
+
+    assert (before_due.actions_open, before_due.actions_late) == (1, 0)
+    assert (after_due.actions_open, after_due.actions_late) == (1, 1)
+    assert (done.actions_open, done.actions_total) == (0, 0)
 
 
 def test_municipality_kpis_take_the_money_from_the_budget_summary(

@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from outlets.tests.factories import municipality
+from outlets.tests.factories import OutletFactory, municipality
+from reports.tests.conftest import report
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +21,13 @@ def test_the_kpi_page_shows_the_chart_and_the_same_numbers_in_a_table(
     chart, table = html.split("<svg", 1)[1].split("</svg>", 1)
     # The chart labels each bar with its number and change; the table repeats them.
     assert ">120</text>" in chart
-    assert "130 (+8,3 %)" in chart
+    assert ">130</text>" in chart
+    assert ">+8,3 %</text>" in chart
     assert '<td class="numeric">130</td>' in table
     assert "+8,3 %" in table
     assert "Uppnått" in table
+    # The owner's figure, told apart from the municipality's delivery log.
+    assert "Hemsändningar (ägarens årsrapport)" in table
     assert "<dd>40\xa0000 kr</dd>" in html  # committed in 2026
     assert reverse("reports:annual_report") + "?year=2026&amp;municipality=2401" in html
 
@@ -65,3 +69,63 @@ def test_shop_owners_get_neither_page(client, shop_owner):
 
     assert client.get(reverse("reports:kpis")).status_code == 403
     assert client.get(reverse("reports:annual_report")).status_code == 403
+
+
+def test_a_regional_viewer_lands_on_a_municipality_with_an_agreement_in_force(
+    client, regional_viewer, year_of_records
+):
+    # Bjurholm comes first in the county and has outlets, but no agreement.
+    OutletFactory(municipality=municipality("2403"), name="Bjurholms Livs")
+    client.force_login(regional_viewer)
+
+    response = client.get(reverse("reports:kpis"))
+
+    assert response.context["municipality"] == municipality("2401")
+    assert "Nyckeltal 2026: Nordmalings kommun" in response.content.decode()
+
+
+def test_the_municipality_a_regional_viewer_chose_stays_chosen(
+    client, regional_viewer, year_of_records
+):
+    client.force_login(regional_viewer)
+
+    client.get(reverse("reports:kpis"), {"municipality": "2480"})
+    again = client.get(reverse("reports:kpis"), {"year": 2025})
+
+    assert again.context["municipality"] == municipality("2480")
+    assert 'href="?year=2026&amp;municipality=2480"' in again.content.decode()
+
+
+def test_numbers_on_the_kpi_page_are_grouped_in_thousands(
+    client, official, year_of_records
+):
+    followup = year_of_records.followups.get(agreement_year=2)
+    followup.report.delete()
+    report(followup, 1350, parcels_handled=12500)
+    client.force_login(official)
+
+    html = client.get(reverse("reports:kpis"), {"year": 2026}).content.decode()
+
+    chart, table = html.split("<svg", 1)[1].split("</svg>", 1)
+    assert ">1\xa0350</text>" in chart
+    assert "2026: 1\xa0350 besökare per vecka" in chart
+    assert '<td class="numeric">1\xa0350</td>' in table
+    assert '<td class="numeric">12\xa0500</td>' in table
+
+
+def test_the_wide_yearly_table_is_a_labelled_focusable_region_that_says_it_scrolls(
+    client, official, year_of_records
+):
+    client.force_login(official)
+
+    html = client.get(reverse("reports:kpis"), {"year": 2026}).content.decode()
+
+    assert (
+        '<div class="table-wrap table-wrap--scroll" tabindex="0" role="region" '
+        'aria-labelledby="chart-0-caption" aria-describedby="chart-0-hint">'
+    ) in html
+    assert '<caption id="chart-0-caption">Årets siffror för Pers Livs</caption>' in html
+    assert (
+        '<p class="scroll-hint" id="chart-0-hint">Tabellen är bredare än sidan: '
+        "rulla i sidled för att se alla kolumner.</p>"
+    ) in html

@@ -291,6 +291,22 @@ def training_for(outlet):
     return training
 
 
+def criterion_for(outlet):
+    """The first criterion in use on the site-visit checklist of the outlet's
+    municipality."""
+    from followup.services import checklist_seed
+
+    return checklist_seed(municipality=outlet.municipality)[0]
+
+
+# The follow-up settings and the site-visit checklist: kept by the municipality's
+# administrators, like the programme settings; everyone else finds nothing (404).
+SETTINGS_KEEPERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+}
+
+
 def delivery_for(outlet):
     from deliveries.models import Delivery
 
@@ -570,6 +586,36 @@ ROWS = [
         lambda outlet: {"pk": training_for(outlet).pk},
         EDITORS_OF_OWN_MUNICIPALITY,
     ),
+    # An empty POST re-shows the form with its errors (400), nothing stored.
+    Row(
+        "followup:settings",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
+    Row(
+        "followup:checklist",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
+    Row(
+        "followup:criterion_update",
+        kwargs=lambda outlet: {"pk": criterion_for(outlet).pk},
+        get={},
+        per_object_get=SETTINGS_KEEPERS,
+        post={},
+        per_object_post=per_object(SETTINGS_KEEPERS, ok=BAD_REQUEST),
+    ),
+    # A move without a direction is refused with a message on the checklist.
+    *[
+        Row(
+            f"followup:{name}",
+            kwargs=lambda outlet: {"pk": criterion_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(SETTINGS_KEEPERS, ok=REDIRECTED),
+        )
+        for name in ("criterion_move", "criterion_retire", "criterion_restore")
+    ],
     # Key figures and the annual report: staff of the municipality, the county's
     # regional viewers and the system owner; shop owners are refused.
     Row(

@@ -15,7 +15,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from followup.models import Activity, FollowUp, SitePhoto, SiteVisit, Training
+from followup.models import (
+    Activity,
+    ChecklistCriterion,
+    FollowUp,
+    SitePhoto,
+    SiteVisit,
+    Training,
+)
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
 
@@ -93,6 +100,10 @@ OBJECT_PAGES = {
         every("followup:training_update", Training),
         EDITORS,
     ),
+    "followup:criterion_update": (
+        every("followup:criterion_update", ChecklistCriterion),
+        {Role.ADMINISTRATOR},
+    ),
     "agreements:service_update": (
         every("agreements:service_update", Service),
         {Role.ADMINISTRATOR},
@@ -128,6 +139,9 @@ NOT_OBJECT_PAGES = {
     "followup:site_visit",
     "followup:site_photo_add",
     "followup:complete",
+    "followup:criterion_move",
+    "followup:criterion_retire",
+    "followup:criterion_restore",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
