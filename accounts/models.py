@@ -155,6 +155,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_municipal_staff(self):
         return self.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
 
+    def manages(self, municipality_id) -> bool:
+        """Whether the user changes the municipality's records: its administrators
+        and officials do; nobody else does."""
+        return self.is_municipal_staff and self.municipality_id == municipality_id
+
+    def managed_scope(self, prefix="municipality"):
+        """`manages` as a filter: the records of the municipality the user manages.
+
+        `prefix` is the path from the queried model to its municipality.
+        """
+        if self.is_municipal_staff:
+            return Q(**{f"{prefix}_id": self.municipality_id})
+        return Q(pk__in=[])
+
     def records_scope(self, prefix="municipality"):
         """A filter for records of the municipalities whose full records the user reads.
 
@@ -162,8 +176,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         """
         if self.role == Role.SYSTEM_OWNER:
             return Q()
-        if self.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-            return Q(**{f"{prefix}_id": self.municipality_id})
+        if self.is_municipal_staff:
+            return self.managed_scope(prefix)
         if self.role == Role.REGIONAL_VIEWER:
             return Q(**{f"{prefix}__county_id": self.county_id})
         return Q(pk__in=[])

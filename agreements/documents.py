@@ -254,7 +254,7 @@ def agreement_context(*, version, signatures=(), draft=False):
         "fees_total": fees_total,
         "is_lump_sum": fees_total != version.annual_compensation,
         "vat_amount": version.vat_amount,
-        "total_with_vat": version.annual_compensation + version.vat_amount,
+        "total_with_vat": version.annual_compensation_with_vat,
         "payout_conditions": _payout_conditions(version),
         "term": term,
         "initial_period": first_period,

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.terms import Term
-from outlets.models import Municipality, Outlet
+from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
 
 
-class ProgrammeSettings(models.Model):
+class ProgrammeSettings(MunicipalitySettings):
     """A municipality's settings for its service-point programme."""
 
     municipality = models.OneToOneField(
@@ -54,15 +54,6 @@ class ProgrammeSettings(models.Model):
                 ),
             ),
         ]
-
-    def __str__(self):
-        return str(self.municipality)
-
-    @classmethod
-    def for_municipality(cls, municipality):
-        """The stored settings, or the defaults when none are stored yet."""
-        found = cls.objects.filter(municipality=municipality).first()
-        return found or cls(municipality=municipality)
 
 
 class ProgrammeBudget(models.Model):
@@ -188,9 +179,10 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(scope | Q(outlet__owners=user)).distinct()
 
     def editable_by(self, user):
-        if user.is_authenticated and user.role in ("administrator", "official"):
-            return self.filter(municipality_id=user.municipality_id)
-        return self.none()
+        """The agreements of the municipality the user manages."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
 
     def signed(self):
         return self.filter(signed_on__isnull=False)
@@ -460,17 +452,26 @@ class AgreementVersion(models.Model):
     # Frozen when the version is made ready for signature: what the document says of
     # the party, the outlet, the municipality and the services, so that later edits
     # of those rows leave the document both sides sign, and its final form, alone.
-    document_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    document_snapshot = models.JSONField(
+        _("document contents as frozen"), default=dict, blank=True, editable=False
+    )
     document = models.FileField(
         _("document"), upload_to="agreements/", blank=True, editable=False
     )
-    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    document_sha256 = models.CharField(
+        _("document checksum (SHA-256)"), max_length=64, blank=True, editable=False
+    )
     # Rendered once when both sides have signed: the frozen content with the
     # signatures filled in, then sealed with the deployment's certificate if any.
     signed_document = models.FileField(
         _("signed document"), upload_to="agreements/", blank=True, editable=False
     )
-    signed_document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    signed_document_sha256 = models.CharField(
+        _("signed document checksum (SHA-256)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+    )
     is_sealed = models.BooleanField(_("sealed"), default=False, editable=False)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
 
@@ -521,6 +522,10 @@ class AgreementVersion(models.Model):
     @property
     def vat_amount(self):
         return round(self.annual_compensation * self.vat_rate_percent / 100)
+
+    @property
+    def annual_compensation_with_vat(self):
+        return self.annual_compensation + self.vat_amount
 
     def clean(self):
         if self.annual_compensation and self.agreement_id:
@@ -681,13 +686,14 @@ class Payout(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     withheld_reason = models.TextField(_("reason for withholding"), blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("status changed by"),
     )
 
     objects = PayoutQuerySet.as_manager()

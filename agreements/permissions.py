@@ -3,7 +3,7 @@ from accounts.models import Role
 
 def can_manage_agreements(user) -> bool:
     """Officials and administrators handle their own municipality's agreements."""
-    return user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
+    return user.is_authenticated and user.is_municipal_staff
 
 
 def can_sign_for_party(user, agreement) -> bool:

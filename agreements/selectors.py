@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import Agreement, Payout, ProgrammeBudget
+from servicepunkter.history import HistoryEntry, history_of
 
 
 def days_within(start, end, year):
@@ -117,56 +118,7 @@ def deadlines(*, municipality, within_days=90, today=None) -> list[Deadline]:
     return sorted(found, key=lambda deadline: (deadline.on, deadline.kind))
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: object
-    user: object
-    model: str
-    action: str
-    fields: list
-
-
 def agreement_history(*, agreement, versions, limit=200) -> list[HistoryEntry]:
     """Every recorded change to the agreement, its versions, signatures and payouts,
-    newest first, with who made it (recorded by database triggers, so bulk changes
-    are there too)."""
-    from django.apps import apps
-    from pghistory.models import Events
-
-    from accounts.models import User
-
-    # references() takes objects of one model per call.
-    events = list(
-        Events.objects.references(agreement).order_by("-pgh_created_at")[:limit]
-    )
-    if versions:
-        events += Events.objects.references(*versions).order_by("-pgh_created_at")[
-            :limit
-        ]
-    unique = {(event.pgh_model, event.pgh_id): event for event in events}
-    events = sorted(
-        unique.values(), key=lambda event: event.pgh_created_at, reverse=True
-    )[:limit]
-    user_ids = {
-        (event.pgh_context or {}).get("user")
-        for event in events
-        if (event.pgh_context or {}).get("user")
-    }
-    users = User.objects.in_bulk(user_ids)
-    entries = []
-    for event in events:
-        model = apps.get_model(event.pgh_obj_model)
-        entries.append(
-            HistoryEntry(
-                at=event.pgh_created_at,
-                user=users.get((event.pgh_context or {}).get("user")),
-                model=model._meta.verbose_name,
-                action=event.pgh_label,
-                fields=[
-                    str(model._meta.get_field(name).verbose_name)
-                    for name in sorted(event.pgh_diff or {})
-                    if name in {field.name for field in model._meta.fields}
-                ],
-            )
-        )
-    return entries
+    newest first, with who made it."""
+    return history_of([agreement], versions, limit=limit)

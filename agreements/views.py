@@ -61,12 +61,8 @@ from agreements.services import (
     service_save,
 )
 from outlets.exporting import CONTENT_TYPES, csv_bytes
-from servicepunkter.forms import form_add_service_errors
-
-
-def show_errors(request, error: ValidationError):
-    for message in error.messages:
-        messages.error(request, message)
+from servicepunkter.forms import form_add_service_errors, show_errors
+from servicepunkter.views import form_action, page_with_errors
 
 
 class AgreementListView(ListView):
@@ -93,10 +89,10 @@ class AgreementListView(ListView):
         return context
 
 
-def visible_agreement(request, pk):
+def visible_agreement(request, pk, *related):
     return get_object_or_404(
         Agreement.objects.visible_to(request.user).select_related(
-            "outlet", "party", "municipality"
+            "outlet", "party", "municipality", *related
         ),
         pk=pk,
     )
@@ -113,7 +109,7 @@ def editable_agreement(request, pk):
 
 @require_safe
 def agreement_detail(request, pk, **forms):
-    agreement = visible_agreement(request, pk)
+    agreement = visible_agreement(request, pk, "replaced_by")
     user = request.user
     versions = list(
         agreement.versions.prefetch_related("services__service", "signatures")
@@ -122,13 +118,11 @@ def agreement_detail(request, pk, **forms):
     term = versions[0].term
     today = timezone.localdate()
     period = term.period_on(max(today, term.starts_on))
-    manages = (
-        can_manage_agreements(user)
-        and user.municipality_id == agreement.municipality_id
-    )
+    manages = user.manages(agreement.municipality_id)
     signed_sides = {signature.side for signature in latest.signatures.all()}
     status = agreement.status_on(today)
-    renewal = Agreement.objects.filter(replaces=agreement).first()
+    # A missing one-to-one raises an AttributeError subclass: getattr's default.
+    renewal = getattr(agreement, "replaced_by", None)
     can_renew = manages and agreement.state == Agreement.State.SIGNED and not renewal
     can_change_owner = can_renew and status in ("in_force", "notice_given")
     context = {
@@ -241,43 +235,41 @@ def agreement_sign_view(request, pk, side):
     agreement = visible_agreement(request, pk)
     if side not in Signature.Side.values:
         raise Http404
-    form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement_sign(
-                agreement=agreement,
-                by=request.user,
-                side=side,
-                name=form.cleaned_data["name"],
-                title=form.cleaned_data["title"],
-                password=form.cleaned_data["password"],
-            )
-            messages.success(request, _("Your signature is recorded."))
-            return redirect(agreement)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return agreement_detail_with(request, agreement, sign_form=form)
+    return form_action(
+        request,
+        form=SignForm(request.POST),
+        action=lambda form: agreement_sign(
+            agreement=agreement,
+            by=request.user,
+            side=side,
+            name=form.cleaned_data["name"],
+            title=form.cleaned_data["title"],
+            password=form.cleaned_data["password"],
+        ),
+        done=_("Your signature is recorded."),
+        reshow=lambda form: agreement_detail_with(request, agreement, sign_form=form),
+        then=agreement,
+    )
 
 
 @require_POST
 def agreement_sign_paper_view(request, pk):
     agreement = editable_agreement(request, pk)
-    form = PaperSignForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            agreement_sign(
-                agreement=agreement,
-                by=request.user,
-                side=form.cleaned_data["side"],
-                name=form.cleaned_data["name"],
-                title=form.cleaned_data["title"],
-                paper_scan=form.cleaned_data["scan"],
-            )
-            messages.success(request, _("The paper signature is recorded."))
-            return redirect(agreement)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return agreement_detail_with(request, agreement, paper_form=form)
+    return form_action(
+        request,
+        form=PaperSignForm(request.POST, request.FILES),
+        action=lambda form: agreement_sign(
+            agreement=agreement,
+            by=request.user,
+            side=form.cleaned_data["side"],
+            name=form.cleaned_data["name"],
+            title=form.cleaned_data["title"],
+            paper_scan=form.cleaned_data["scan"],
+        ),
+        done=_("The paper signature is recorded."),
+        reshow=lambda form: agreement_detail_with(request, agreement, paper_form=form),
+        then=agreement,
+    )
 
 
 def _agreement_action(request, pk, *, form, action, done, form_key):
@@ -285,15 +277,17 @@ def _agreement_action(request, pk, *, form, action, done, form_key):
     message `done` and a redirect to what `action` returns, else the page again with
     the form's errors."""
     agreement = editable_agreement(request, pk)
-    bound = form(request.POST, agreement=agreement)
-    if bound.is_valid():
-        try:
-            result = action(agreement=agreement, by=request.user, **bound.cleaned_data)
-            messages.success(request, done)
-            return redirect(result)
-        except ValidationError as error:
-            form_add_service_errors(bound, error)
-    return agreement_detail_with(request, agreement, **{form_key: bound})
+    return form_action(
+        request,
+        form=form(request.POST, agreement=agreement),
+        action=lambda bound: action(
+            agreement=agreement, by=request.user, **bound.cleaned_data
+        ),
+        done=done,
+        reshow=lambda bound: agreement_detail_with(
+            request, agreement, **{form_key: bound}
+        ),
+    )
 
 
 @require_POST
@@ -355,10 +349,7 @@ def agreement_change_owner_view(request, pk):
 
 def agreement_detail_with(request, agreement, **forms):
     """The detail page re-shown with a failed form's errors (status 400)."""
-    request.method = "GET"
-    response = agreement_detail(request, agreement.pk, **forms)
-    response.status_code = 400
-    return response
+    return page_with_errors(agreement_detail, request, agreement.pk, **forms)
 
 
 @require_safe
@@ -455,18 +446,20 @@ class PartyListView(RolePermissionMixin, ListView):
 def party_create_view(request):
     if not can_manage_agreements(request.user):
         raise Http404
-    form = PartyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            party = party_save(party=form.instance, by=request.user)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The party %(name)s is added.") % {"name": party}
-            )
-            return redirect("agreements:party_list")
-    return render(request, "agreements/party_form.html", {"form": form})
+
+    def show(form):
+        return render(request, "agreements/party_form.html", {"form": form})
+
+    if request.method != "POST":
+        return show(PartyForm())
+    return form_action(
+        request,
+        form=PartyForm(request.POST),
+        action=lambda form: party_save(party=form.instance, by=request.user),
+        done=lambda party: _("The party %(name)s is added.") % {"name": party},
+        reshow=show,
+        then="agreements:party_list",
+    )
 
 
 class ServiceListView(RolePermissionMixin, ListView):
@@ -492,16 +485,20 @@ def service_form_view(request, pk=None):
         service = get_object_or_404(
             Service.objects.filter(municipality=request.user.municipality), pk=pk
         )
-    form = ServiceForm(request.POST or None, instance=service)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service_save(service=form.instance, by=request.user)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("The catalogue is saved."))
-            return redirect("agreements:service_list")
-    return render(request, "agreements/service_form.html", {"form": form})
+
+    def show(form):
+        return render(request, "agreements/service_form.html", {"form": form})
+
+    if request.method != "POST":
+        return show(ServiceForm(instance=service))
+    return form_action(
+        request,
+        form=ServiceForm(request.POST, instance=service),
+        action=lambda form: service_save(service=form.instance, by=request.user),
+        done=_("The catalogue is saved."),
+        reshow=show,
+        then="agreements:service_list",
+    )
 
 
 @require_safe
@@ -570,13 +567,19 @@ def programme_settings_view(request):
     if not can_edit_catalogue(request.user):
         raise Http404
     programme = ProgrammeSettings.for_municipality(request.user.municipality)
-    form = ProgrammeSettingsForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme_settings_save(programme=form.instance, by=request.user)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("The settings are saved."))
-            return redirect("agreements:programme_settings")
-    return render(request, "agreements/programme_settings.html", {"form": form})
+
+    def show(form):
+        return render(request, "agreements/programme_settings.html", {"form": form})
+
+    if request.method != "POST":
+        return show(ProgrammeSettingsForm(instance=programme))
+    return form_action(
+        request,
+        form=ProgrammeSettingsForm(request.POST, instance=programme),
+        action=lambda form: programme_settings_save(
+            programme=form.instance, by=request.user
+        ),
+        done=_("The settings are saved."),
+        reshow=show,
+        then="agreements:programme_settings",
+    )

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,20 +23,60 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
-class FriendlyIntegerField(forms.IntegerField):
-    """A count as people type it on a phone: "1 200", "ca 40" and "40 st" all do."""
+APPROXIMATELY = re.compile(
+    r"^(ca\.?|c:a|cirka|ungefär|ung\.|omkring|runt|about|approx\.?|~)\s*"
+)
+UNIT = re.compile(r"\s*(st\.?|stycken|styck|pcs\.?|personer|pers\.?)$")
+THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+RANGE = re.compile(r"^(\d+)\s*(?:-|–|—|till|to)\s*(\d+)$")
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+def count_read(text: str) -> tuple[int, bool]:
+    """A count as a shopkeeper types it: (the number, whether it is an estimate).
+
+    "1 200" and "40 st" are exact; "ca 40", "cirka 40" and "ungefär 40" are
+    estimates, and so is a range such as "40-50" or "40–50", read as its middle
+    (45, halves rounded up). Raises ValueError for anything else.
+    """
+    text = text.strip().lower()
+    approximate = APPROXIMATELY.match(text)
+    if approximate:
+        text = text[approximate.end() :]
+    text = THOUSANDS.sub("", UNIT.sub("", text))
+    if text.isascii() and text.isdigit():
+        return int(text), bool(approximate)
+    found = RANGE.match(text)
+    if found:
+        low, high = sorted(int(number) for number in found.groups())
+        return (low + high + 1) // 2, True
+    raise ValueError(text)
+
+
+class FriendlyIntegerField(forms.IntegerField):
+    """A count as people type it on a phone: see `count_read`."""
+
+    # Not inputmode="numeric": a phone's number pad has no "ca" and no dash.
+    widget = forms.TextInput(attrs={"autocomplete": "off"})
     default_error_messages = {
-        "invalid": _("Write a whole number, e.g. 40."),
+        "invalid": _(
+            "We did not understand “%(value)s”. Write a number such as 40; "
+            "ca 40 or 40–50 is fine."
+        ),
     }
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"(?i)^\s*(ca\.?|cirka|about|approx\.?)\s*", "", value)
-            value = re.sub(r"(?i)\s*(st|pcs)\.?\s*$", "", value)
-            value = re.sub(r"[\s\u00a0\u202f]", "", value)
-        return super().to_python(value)
+        if value in self.empty_values or not isinstance(value, str):
+            return super().to_python(value)
+        if not value.strip():
+            return None
+        try:
+            return count_read(value)[0]
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"value": value.strip()},
+            ) from None
 
 
 COUNTS = [
@@ -73,8 +114,15 @@ class ReportForm(forms.ModelForm):
         field_classes = dict.fromkeys(COUNTS, FriendlyIntegerField)
         widgets = dict.fromkeys(TEXTS, TEXT)
         help_texts = {
-            "visitors_per_week": _("In a normal week. Needed to send the report."),
-            "cash_withdrawals": _("Only if you offer cash withdrawal."),
+            **dict.fromkeys(COUNTS, _("E.g. 40, ca 40 or 40–50.")),
+            "visitors_per_week": _(
+                "In a normal week; needed to send the report. An estimate is fine: "
+                "“ca 40”, or a range such as “40–50”, which counts as its middle "
+                "(45) and marks the visitors as estimated."
+            ),
+            "cash_withdrawals": _(
+                "Only if you offer cash withdrawal. E.g. 40, ca 40 or 40–50."
+            ),
             "customer_wishes": _("Optional: from a customer survey or what you hear."),
         }
 
@@ -96,6 +144,16 @@ class ReportForm(forms.ModelForm):
         "cash_withdrawals",
         "customer_wishes",
     ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # "ca 40" or "40–50" visitors were estimated, unless the owner says otherwise.
+        typed = self.data.get(self.add_prefix("visitors_per_week"), "")
+        read = cleaned.get("visitors_per_week") is not None
+        estimated = read and count_read(typed)[1]
+        if estimated and not cleaned.get("visitors_counting"):
+            cleaned["visitors_counting"] = OwnerReport.Counting.ESTIMATED
+        return cleaned
 
     def notes(self):
         return [self[name] for name in self.NOTES]
@@ -151,7 +209,7 @@ class SiteVisitForm(forms.Form):
                 initial=found.result if found else None,
             )
             self.fields[f"remark_{criterion.pk}"] = forms.CharField(
-                label=_("Remark on: %(criterion)s") % {"criterion": criterion.text},
+                label=_("Remark on %(criterion)s") % {"criterion": criterion.text},
                 max_length=500,
                 required=False,
                 initial=found.remark if found else "",
@@ -179,6 +237,22 @@ class SiteVisitForm(forms.Form):
             name: self.cleaned_data[name]
             for name in ("visited_on", "visitors", "assessment")
         }
+
+
+class SitePhotoForm(forms.Form):
+    prefix = "photo"
+
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("A JPEG, PNG or WebP image, at most 15 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={"required": _("Choose a photo.")},
+    )
+    caption = forms.CharField(
+        label=_("What the photo shows"),
+        help_text=_("Shown with the photo and read out to those who cannot see it."),
+        max_length=300,
+    )
 
 
 class CompleteForm(forms.Form):

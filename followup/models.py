@@ -7,16 +7,17 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role
 from agreements.models import Agreement
-from outlets.models import Municipality
+from outlets.models import Municipality, MunicipalitySettings
 
 REPORT_DUE_DAYS_MESSAGE = _("Give a number of days from 1 to 365.")
 TARGET_PERCENT_MESSAGE = _("Give a target from 0 to 100 percent.")
 
 
-class FollowUpSettings(models.Model):
+class FollowUpSettings(MunicipalitySettings):
     """A municipality's rules for the yearly follow-up (Swedish: *uppföljning*)."""
 
     municipality = models.OneToOneField(
@@ -66,15 +67,6 @@ class FollowUpSettings(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return str(self.municipality)
-
-    @classmethod
-    def for_municipality(cls, municipality):
-        """The stored settings, or the defaults when none are stored yet."""
-        found = cls.objects.filter(municipality=municipality).first()
-        return found or cls(municipality=municipality)
-
 
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -87,9 +79,10 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(user.records_scope("agreement__municipality"))
 
     def editable_by(self, user):
-        if user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-            return self.filter(agreement__municipality_id=user.municipality_id)
-        return self.none()
+        """The follow-ups of the municipality the user manages."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope("agreement__municipality"))
 
     def reported_by(self, user):
         """The follow-ups of the outlets the shop owner runs."""
@@ -366,8 +359,8 @@ class AgreedAction(models.Model):
     """An action agreed in the annual dialogue (Swedish: *åtgärd*)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("agreed action", "Open")
+        DONE = "done", pgettext_lazy("agreed action", "Done")
 
     meeting = models.ForeignKey(
         DialogueMeeting,
@@ -400,7 +393,7 @@ class AgreedAction(models.Model):
 
 @pghistory.track()
 class SiteVisit(models.Model):
-    """The yearly visit on site (Swedish: *platsbesök*). Photos are not kept."""
+    """The yearly visit on site (Swedish: *platsbesök*)."""
 
     followup = models.OneToOneField(
         FollowUp,
@@ -429,6 +422,52 @@ class ChecklistCriterionQuerySet(models.QuerySet):
         if user.is_authenticated and user.role == Role.ADMINISTRATOR:
             return self.filter(municipality_id=user.municipality_id)
         return self.none()
+
+
+@pghistory.track()
+class SitePhoto(models.Model):
+    """A photo taken on a site visit (Swedish: *foto*), re-encoded without its
+    metadata, with a thumbnail; served only to those who read the follow-up."""
+
+    site_visit = models.ForeignKey(
+        SiteVisit,
+        on_delete=models.PROTECT,
+        related_name="photos",
+        verbose_name=_("site visit"),
+    )
+    image = models.FileField(_("photo"), upload_to="site_visits/", editable=False)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to="site_visits/", editable=False
+    )
+    thumbnail_width = models.PositiveSmallIntegerField(editable=False)
+    thumbnail_height = models.PositiveSmallIntegerField(editable=False)
+    caption = models.CharField(
+        _("what the photo shows"),
+        max_length=300,
+        help_text=_("Shown with the photo and read out to those who cannot see it."),
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("site-visit photo")
+        verbose_name_plural = _("site-visit photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(caption=""),
+                name="%(app_label)s_%(class)s_has_caption",
+                violation_error_message=_("Say what the photo shows."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.caption
 
 
 @pghistory.track()
@@ -582,9 +621,10 @@ class TrainingQuerySet(models.QuerySet):
         return self.filter(user.records_scope())
 
     def editable_by(self, user):
-        if user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-            return self.filter(municipality_id=user.municipality_id)
-        return self.none()
+        """The trainings of the municipality the user manages."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
 
 
 @pghistory.track()

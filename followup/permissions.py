@@ -12,11 +12,7 @@ def can_report(user, followup) -> bool:
 
 def can_manage_followup(user, followup) -> bool:
     """Officials and administrators of the agreement's municipality do the rest."""
-    return (
-        user.is_authenticated
-        and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
-        and user.municipality_id == followup.agreement.municipality_id
-    )
+    return user.is_authenticated and user.manages(followup.agreement.municipality_id)
 
 
 def can_edit_followup_settings(user, municipality_id) -> bool:

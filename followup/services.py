@@ -2,12 +2,15 @@
 reviewed, visited and completed by the municipality."""
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement
@@ -21,6 +24,7 @@ from followup.models import (
     FollowUp,
     FollowUpSettings,
     OwnerReport,
+    SitePhoto,
     SiteVisit,
 )
 from followup.permissions import (
@@ -28,6 +32,7 @@ from followup.permissions import (
     can_manage_followup,
     can_report,
 )
+from followup.photos import photo_prepare
 
 # Criteria a new municipality's site-visit checklist starts from; each municipality
 # keeps its own copy. Swedish: they are the municipality's data, not the interface.
@@ -223,6 +228,30 @@ def report_accept(*, followup: FollowUp, by) -> OwnerReport:
     return report
 
 
+def _check_held_in_the_year(followup, day, *, field):
+    """A dialogue or visit is held in the agreement year or after it, never later
+    than today."""
+    if day > timezone.localdate():
+        raise ValidationError(
+            {field: ValidationError(_("The date cannot be in the future."), "future")}
+        )
+    if day < followup.period_start:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _(
+                        "The date cannot be before the agreement year began "
+                        "(%(start)s)."
+                    ),
+                    code="before_year",
+                    params={
+                        "start": date_format(followup.period_start, "SHORT_DATE_FORMAT")
+                    },
+                )
+            }
+        )
+
+
 @transaction.atomic
 def meeting_save(
     *, followup: FollowUp, by, held_on: date, participants: str, minutes: str = ""
@@ -230,6 +259,7 @@ def meeting_save(
     """Record the annual dialogue (Swedish: *årlig dialog*)."""
     _check_manager(by, followup)
     followup = _open_followup(followup)
+    _check_held_in_the_year(followup, held_on, field="held_on")
     meeting = DialogueMeeting.objects.filter(followup=followup).first()
     meeting = meeting or DialogueMeeting(followup=followup)
     meeting.held_on, meeting.participants, meeting.minutes = (
@@ -292,6 +322,7 @@ def site_visit_save(
     """Record the site visit (Swedish: *platsbesök*) with its checklist."""
     _check_manager(by, followup)
     followup = _open_followup(followup)
+    _check_held_in_the_year(followup, visited_on, field="visited_on")
     if any(
         line.criterion.municipality_id != followup.agreement.municipality_id
         for line in results
@@ -322,6 +353,47 @@ def site_visit_save(
             defaults={"result": line.result, "remark": line.remark.strip()},
         )
     return visit
+
+
+@transaction.atomic
+def site_photo_add(*, followup: FollowUp, by, image, caption: str) -> SitePhoto:
+    """Attach a photo to the recorded site visit: stored re-encoded, without the
+    file's metadata, with a thumbnail."""
+    _check_manager(by, followup)
+    followup = _open_followup(followup)
+    visit = SiteVisit.objects.filter(followup=followup).first()
+    if visit is None:
+        raise ValidationError(
+            _("Record the site visit before its photos."), code="no_site_visit"
+        )
+    if not caption.strip():
+        raise ValidationError(
+            {"caption": _("Say what the photo shows.")}, code="no_caption"
+        )
+    prepared = photo_prepare(image)
+    name = uuid.uuid4().hex
+    photo = SitePhoto(
+        site_visit=visit,
+        caption=caption.strip(),
+        added_by=by,
+        thumbnail_width=prepared.thumbnail_size[0],
+        thumbnail_height=prepared.thumbnail_size[1],
+    )
+    photo.image.save(
+        f"{name}.{prepared.extension}", ContentFile(prepared.image), save=False
+    )
+    photo.thumbnail.save(
+        f"{name}-thumb.jpg", ContentFile(prepared.thumbnail), save=False
+    )
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        # No row, no files.
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        raise
+    return photo
 
 
 @transaction.atomic
@@ -375,12 +447,10 @@ def activity_save(*, activity, by):
 @transaction.atomic
 def training_save(*, training, outlets, by):
     """Record a training of service-point staff (officials, administrators)."""
-    if by.role not in ("administrator", "official"):
-        raise PermissionDenied
     if training.municipality_id is None:
         training.municipality_id = by.municipality_id
-    if training.municipality_id != by.municipality_id or any(
-        outlet.municipality_id != by.municipality_id for outlet in outlets
+    if not by.manages(training.municipality_id) or any(
+        not by.manages(outlet.municipality_id) for outlet in outlets
     ):
         raise PermissionDenied
     training.full_clean()

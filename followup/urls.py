@@ -15,6 +15,14 @@ urlpatterns = [
     path("<int:pk>/actions/", views.action_add_view, name="action_add"),
     path("actions/<int:pk>/", views.action_status_view, name="action_status"),
     path("<int:pk>/site-visit/", views.site_visit_view, name="site_visit"),
+    path(
+        "<int:pk>/site-visit/photos/", views.site_photo_add_view, name="site_photo_add"
+    ),
+    path(
+        "site-visit/photos/<int:pk>/<str:size>/",
+        views.site_photo_view,
+        name="site_photo",
+    ),
     path("<int:pk>/complete/", views.complete_view, name="complete"),
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/new/", views.activity_form_view, name="activity_create"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from followup.forms import (
     MeetingForm,
     ReportForm,
     ReturnForm,
+    SitePhotoForm,
     SiteVisitForm,
     TrainingForm,
 )
@@ -37,9 +38,11 @@ from followup.models import (
     FollowUp,
     FollowUpSettings,
     OwnerReport,
+    SitePhoto,
     Training,
 )
 from followup.permissions import can_edit_followup_settings, can_manage_followup
+from followup.photos import CONTENT_TYPES
 from followup.services import (
     DEFAULT_CHECKLIST,
     action_add,
@@ -57,19 +60,18 @@ from followup.services import (
     report_return,
     report_save,
     report_submit,
+    site_photo_add,
     site_visit_save,
     training_save,
 )
+from outlets.models import Outlet
 from outlets.permissions import outlets_recordable_by
-from servicepunkter.forms import form_add_service_errors
+from servicepunkter.forms import form_add_service_errors, show_errors
+from servicepunkter.history import history_of
+from servicepunkter.views import form_action, page_with_errors
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
 COMPLETED_SHOWN = 50
-
-
-def show_errors(request, error: ValidationError):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _report_of(followup):
@@ -171,6 +173,7 @@ def followup_detail(request, pk, **forms):
     meeting = getattr(followup, "meeting", None)
     visit = getattr(followup, "site_visit", None)
     results = list(visit.results.select_related("criterion")) if visit else []
+    photos = list(visit.photos.all()) if visit else []
     manages = can_manage_followup(request.user, followup)
     context = {
         "followup": followup,
@@ -181,8 +184,12 @@ def followup_detail(request, pk, **forms):
         "actions": list(meeting.actions.all()) if meeting else [],
         "visit": visit,
         "results": results,
+        "photos": photos,
         "manages": manages,
         "editable": manages and not followup.is_complete,
+        "history": history_of(
+            [followup], [meeting] if meeting else [], [visit] if visit else []
+        ),
     }
     if context["editable"]:
         context.update(
@@ -212,16 +219,14 @@ def followup_detail(request, pk, **forms):
             ),
             complete_form=forms.get("complete_form")
             or CompleteForm(initial={"assessment": followup.assessment}),
+            photo_form=forms.get("photo_form") or SitePhotoForm(),
         )
     return render(request, "followup/followup_detail.html", context)
 
 
 def followup_detail_with(request, followup, **forms):
     """The follow-up page re-shown with a failed form's errors (status 400)."""
-    request.method = "GET"
-    response = followup_detail(request, followup.pk, **forms)
-    response.status_code = 400
-    return response
+    return page_with_errors(followup_detail, request, followup.pk, **forms)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -244,17 +249,33 @@ def report_view(request, pk):
         if locked:
             messages.error(request, _("The report is sent and can no longer change."))
             return redirect("followup:report", pk=followup.pk)
-        if form.is_valid():
-            try:
-                report = report_save(
-                    followup=followup, by=request.user, data=form.cleaned_data
+        understood = form.is_valid()
+        try:
+            # A value not understood keeps its earlier one; the rest is saved.
+            report = report_save(
+                followup=followup, by=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            if not understood:
+                if report.visitors_counting and not form.data.get("visitors_counting"):
+                    # Show the estimate the figure was saved as, errors and all.
+                    data = form.data.copy()
+                    data["visitors_counting"] = report.visitors_counting
+                    form = ReportForm(data, instance=report)
+                    form.is_valid()
+                messages.info(
+                    request,
+                    _(
+                        "Your answers are saved, except what is marked: we did not "
+                        "understand it. Correct it and save again."
+                    ),
                 )
-            except ValidationError as error:
-                form_add_service_errors(form, error)
+            elif "submit" not in request.POST:
+                messages.success(request, _("Your report is saved as a draft."))
+                return redirect("followup:report", pk=followup.pk)
             else:
-                if "submit" not in request.POST:
-                    messages.success(request, _("Your report is saved as a draft."))
-                    return redirect("followup:report", pk=followup.pk)
                 try:
                     report_submit(followup=followup, by=request.user)
                 except ValidationError as error:
@@ -291,46 +312,58 @@ def report_accept_view(request, pk):
     return redirect(followup)
 
 
+def _followup_action(request, pk, *, form, service, done, form_key):
+    """A POSTed form on the follow-up page that runs one service: on success the
+    message `done` and the page, else the page again with the form's errors."""
+    followup = _editable_followup(request, pk)
+    return form_action(
+        request,
+        form=form(request.POST),
+        action=lambda bound: service(
+            followup=followup, by=request.user, **bound.cleaned_data
+        ),
+        done=done,
+        reshow=lambda bound: followup_detail_with(
+            request, followup, **{form_key: bound}
+        ),
+        then=followup,
+    )
+
+
 @require_POST
 def report_return_view(request, pk):
-    followup = _editable_followup(request, pk)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            report_return(followup=followup, by=request.user, **form.cleaned_data)
-            messages.success(request, _("The report is sent back to the owner."))
-            return redirect(followup)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return followup_detail_with(request, followup, return_form=form)
+    return _followup_action(
+        request,
+        pk,
+        form=ReturnForm,
+        service=report_return,
+        done=_("The report is sent back to the owner."),
+        form_key="return_form",
+    )
 
 
 @require_POST
 def meeting_view(request, pk):
-    followup = _editable_followup(request, pk)
-    form = MeetingForm(request.POST)
-    if form.is_valid():
-        try:
-            meeting_save(followup=followup, by=request.user, **form.cleaned_data)
-            messages.success(request, _("The annual dialogue is saved."))
-            return redirect(followup)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return followup_detail_with(request, followup, meeting_form=form)
+    return _followup_action(
+        request,
+        pk,
+        form=MeetingForm,
+        service=meeting_save,
+        done=_("The annual dialogue is saved."),
+        form_key="meeting_form",
+    )
 
 
 @require_POST
 def action_add_view(request, pk):
-    followup = _editable_followup(request, pk)
-    form = ActionForm(request.POST)
-    if form.is_valid():
-        try:
-            action_add(followup=followup, by=request.user, **form.cleaned_data)
-            messages.success(request, _("The action is added."))
-            return redirect(followup)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return followup_detail_with(request, followup, action_form=form)
+    return _followup_action(
+        request,
+        pk,
+        form=ActionForm,
+        service=action_add,
+        done=_("The action is added."),
+        form_key="action_form",
+    )
 
 
 @require_POST
@@ -354,34 +387,68 @@ def action_status_view(request, pk):
 @require_POST
 def site_visit_view(request, pk):
     followup = _editable_followup(request, pk)
-    form = SiteVisitForm(request.POST, criteria=_criteria(followup))
-    if form.is_valid():
-        try:
-            site_visit_save(
-                followup=followup,
-                by=request.user,
-                results=form.results(),
-                **form.visit_fields(),
-            )
-            messages.success(request, _("The site visit is saved."))
-            return redirect(followup)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return followup_detail_with(request, followup, visit_form=form)
+    return form_action(
+        request,
+        form=SiteVisitForm(request.POST, criteria=_criteria(followup)),
+        action=lambda form: site_visit_save(
+            followup=followup,
+            by=request.user,
+            results=form.results(),
+            **form.visit_fields(),
+        ),
+        done=_("The site visit is saved."),
+        reshow=lambda form: followup_detail_with(request, followup, visit_form=form),
+        then=followup,
+    )
+
+
+@require_POST
+def site_photo_add_view(request, pk):
+    followup = _editable_followup(request, pk)
+    return form_action(
+        request,
+        form=SitePhotoForm(request.POST, request.FILES),
+        action=lambda form: site_photo_add(
+            followup=followup, by=request.user, **form.cleaned_data
+        ),
+        done=_("The photo is added."),
+        reshow=lambda form: followup_detail_with(request, followup, photo_form=form),
+        then=followup,
+    )
+
+
+@require_safe
+def site_photo_view(request, pk, size):
+    """A site-visit photo or its thumbnail, for those who read the follow-up."""
+    photo = get_object_or_404(
+        SitePhoto.objects.filter(
+            site_visit__followup__in=FollowUp.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    file = {"full": photo.image, "thumbnail": photo.thumbnail}.get(size)
+    if not file:
+        raise Http404
+    extension = file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        file.open("rb"),
+        content_type=CONTENT_TYPES[extension],
+        filename=f"platsbesok-{photo.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST
 def complete_view(request, pk):
-    followup = _editable_followup(request, pk)
-    form = CompleteForm(request.POST)
-    if form.is_valid():
-        try:
-            followup_complete(followup=followup, by=request.user, **form.cleaned_data)
-            messages.success(request, _("The follow-up is complete."))
-            return redirect(followup)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-    return followup_detail_with(request, followup, complete_form=form)
+    return _followup_action(
+        request,
+        pk,
+        form=CompleteForm,
+        service=followup_complete,
+        done=_("The follow-up is complete."),
+        form_key="complete_form",
+    )
 
 
 PAGE_SIZE = 50
@@ -419,28 +486,28 @@ def activity_form_view(request, pk=None):
         activity = get_object_or_404(Activity.objects.editable_by(user), pk=pk)
     elif not outlets_recordable_by(user).exists():
         raise PermissionDenied
-    form = ActivityForm(
-        request.POST if request.method == "POST" else None,
-        instance=activity,
-        user=user,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity_save(activity=form.instance, by=user)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("followup:activity_list")
-    return render(
+
+    def show(form):
+        return render(
+            request,
+            "followup/record_form.html",
+            {
+                "form": form,
+                "title": _("Change an activity") if activity else _("Log an activity"),
+                "list_title": _("Activities"),
+                "list_url": reverse("followup:activity_list"),
+            },
+        )
+
+    if request.method != "POST":
+        return show(ActivityForm(instance=activity, user=user))
+    return form_action(
         request,
-        "followup/record_form.html",
-        {
-            "form": form,
-            "title": _("Change an activity") if activity else _("Log an activity"),
-            "list_title": _("Activities"),
-            "list_url": reverse("followup:activity_list"),
-        },
+        form=ActivityForm(request.POST, instance=activity, user=user),
+        action=lambda form: activity_save(activity=form.instance, by=user),
+        done=_("The activity is saved."),
+        reshow=show,
+        then="followup:activity_list",
     )
 
 
@@ -448,7 +515,13 @@ def activity_form_view(request, pk=None):
 def training_list(request):
     """Trainings of service-point staff in the municipalities the user reads."""
     user = request.user
-    trainings = Training.objects.visible_to(user).prefetch_related("outlets")
+    taking_part = Outlet.objects.order_by("name")
+    if user.role == Role.SHOP_OWNER:
+        # Owners see the trainings their outlets took part in, not the other shops.
+        taking_part = taking_part.filter(owners=user)
+    trainings = Training.objects.visible_to(user).prefetch_related(
+        Prefetch("outlets", queryset=taking_part)
+    )
     page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -457,7 +530,7 @@ def training_list(request):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "trainings": page.object_list,
-            "can_edit": user.role in (Role.ADMINISTRATOR, Role.OFFICIAL),
+            "can_edit": user.is_municipal_staff,
         },
     )
 
@@ -465,37 +538,37 @@ def training_list(request):
 @require_http_methods(["GET", "POST"])
 def training_form_view(request, pk=None):
     user = request.user
-    if user.role not in (Role.ADMINISTRATOR, Role.OFFICIAL):
+    if not user.is_municipal_staff:
         raise PermissionDenied
     training = None
     if pk is not None:
         training = get_object_or_404(Training.objects.editable_by(user), pk=pk)
-    form = TrainingForm(
-        request.POST if request.method == "POST" else None,
-        instance=training,
-        user=user,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            training_save(
-                training=form.save(commit=False),
-                outlets=form.cleaned_data["outlets"],
-                by=user,
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, _("The training is saved."))
-            return redirect("followup:training_list")
-    return render(
+
+    def show(form):
+        return render(
+            request,
+            "followup/record_form.html",
+            {
+                "form": form,
+                "title": _("Change a training") if training else _("Record a training"),
+                "list_title": _("Trainings"),
+                "list_url": reverse("followup:training_list"),
+            },
+        )
+
+    if request.method != "POST":
+        return show(TrainingForm(instance=training, user=user))
+    return form_action(
         request,
-        "followup/record_form.html",
-        {
-            "form": form,
-            "title": _("Change a training") if training else _("Record a training"),
-            "list_title": _("Trainings"),
-            "list_url": reverse("followup:training_list"),
-        },
+        form=TrainingForm(request.POST, instance=training, user=user),
+        action=lambda form: training_save(
+            training=form.save(commit=False),
+            outlets=form.cleaned_data["outlets"],
+            by=user,
+        ),
+        done=_("The training is saved."),
+        reshow=show,
+        then="followup:training_list",
     )
 
 

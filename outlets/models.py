@@ -87,9 +87,26 @@ def register_editable_by(user):
     A municipality's administrators and officials keep their own municipality's
     register; the system owner works in the Django admin and with imports.
     """
-    if user.is_authenticated and user.role in ("administrator", "official"):
-        return Q(municipality_id=user.municipality_id)
-    return Q(pk__in=[])
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return user.managed_scope()
+
+
+class MunicipalitySettings(models.Model):
+    """A municipality's settings for one part of the programme: each subclass holds
+    a one-to-one `municipality` and defaults that apply until some are stored."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(self.municipality)
+
+    @classmethod
+    def for_municipality(cls, municipality):
+        """The stored settings, or the defaults when none are stored yet."""
+        found = cls.objects.filter(municipality=municipality).first()
+        return found or cls(municipality=municipality)
 
 
 class LocalityQuerySet(models.QuerySet):

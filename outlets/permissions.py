@@ -9,7 +9,7 @@ def can_view_outlet_records(user, outlet) -> bool:
 
 def can_edit_register(user) -> bool:
     """Administrators and officials keep their own municipality's register."""
-    return user.is_authenticated and user.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
+    return user.is_authenticated and user.is_municipal_staff
 
 
 def can_import_outlets(user) -> bool:
@@ -29,8 +29,8 @@ def outlets_recordable_by(user):
     log: officials and administrators their municipality's, shop owners their own."""
     if not user.is_authenticated:
         return Outlet.objects.none()
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-        return Outlet.objects.filter(municipality_id=user.municipality_id)
+    if user.is_municipal_staff:
+        return Outlet.objects.filter(user.managed_scope())
     if user.role == Role.SHOP_OWNER:
         return Outlet.objects.filter(owners=user)
     return Outlet.objects.none()

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 
@@ -8,3 +9,9 @@ def form_add_service_errors(form, error: ValidationError):
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def show_errors(request, error: ValidationError):
+    """Show a service's errors as messages, for actions without a form of their own."""
+    for message in error.messages:
+        messages.error(request, message)

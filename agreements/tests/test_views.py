@@ -141,6 +141,24 @@ def test_the_catalogue_is_kept_by_administrators(client, administrator, nordmali
     assert Service.objects.get(name="Cykeluthyrning").municipality == nordmaling
 
 
+def test_an_added_party_is_named_in_the_message(client, official):
+    client.force_login(official)
+
+    response = client.post(
+        reverse("agreements:party_create"),
+        {
+            "name": "Pers Livs AB",
+            "organisation_number": "5560360793",
+            "bankgiro": "123-4567",
+            "signatory_name": "Per Lindberg",
+            "signatory_title": "VD",
+        },
+        follow=True,
+    )
+
+    assert "Avtalsparten Pers Livs AB har lagts till." in response.content.decode()
+
+
 def test_approved_payouts_export_for_the_finance_system(
     client, official, shop_owner, draft, nordmaling
 ):
@@ -186,6 +204,23 @@ def test_the_agreement_page_shows_who_changed_what_including_bulk_changes(
     history = page[page.index("Ändringshistorik") :]
     assert official.full_name in history
     assert "avtalsversion ändrades" in history.lower()
+
+
+def test_the_history_names_changed_fields_in_words_foreign_keys_included(
+    client, official, draft
+):
+    from agreements.models import Agreement
+
+    client.force_login(official)
+    client.post(reverse("agreements:agreement_ready", args=[draft.pk]))
+    Agreement.objects.filter(pk=draft.pk).update(notice_recorded_by=official)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+
+    history = page[page.index("Ändringshistorik") :]
+    assert "dokumentets kontrollsumma (SHA-256)" in history
+    assert "uppsägningen registrerad av" in history
+    assert "sha256" not in history and "_id" not in history
 
 
 def test_an_official_starts_an_amendment_of_a_signed_agreement_from_its_page(

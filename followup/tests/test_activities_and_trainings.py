@@ -87,6 +87,26 @@ def test_an_official_records_a_training_the_owner_sees_it_another_owner_does_not
     assert "Länsstyrelsen Västerbotten" not in page
 
 
+def test_an_owner_sees_only_their_own_shop_among_a_trainings_participants(
+    client, official, shop_owner, own_outlet
+):
+    training = Training.objects.create(
+        municipality=own_outlet.municipality,
+        held_on=date(2026, 5, 5),
+        topic="crisis",
+        organiser="Länsstyrelsen",
+        participant_count=2,
+    )
+    training.outlets.add(own_outlet, OutletFactory(name="Handlarn Rundvik"))
+
+    client.force_login(shop_owner)
+    page = client.get(reverse("followup:training_list")).content.decode()
+    assert "Pers Livs" in page and "Handlarn Rundvik" not in page
+    client.force_login(official)
+    page = client.get(reverse("followup:training_list")).content.decode()
+    assert "Handlarn Rundvik, Pers Livs" in page
+
+
 def test_a_training_needs_a_participant_and_a_known_topic(client, official):
     client.force_login(official)
     response = client.post(

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from agreements.models import Payout
 from followup.models import FollowUp
@@ -127,3 +128,76 @@ def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
     assert "Utbetalningen är godkänd." in main_text(browser)
     payout.refresh_from_db()
     assert payout.status == Payout.Status.APPROVED
+
+
+def test_errors_take_focus_and_photos_show_on_the_follow_up_page(
+    browser, demo, tmp_path
+):
+    page = browser.page
+    followup = (
+        FollowUp.objects.filter(agreement__outlet__name="Pers Livs")
+        .open()
+        .order_by("-agreement_year")
+        .first()
+    )
+
+    # The owner writes as a shopkeeper does, and one figure is not understood.
+    page.set_viewport_size(PHONE)
+    browser.sign_in("butik@perslivs.example", DEMO_PASSWORD)
+    browser.goto(f"/followup/{followup.pk}/report/")
+    page.get_by_label("Besökare per vecka").fill("40–50")
+    page.get_by_label("Hanterade paket").fill("ungefär 120")
+    page.get_by_label("Hemsändningar").fill("några stycken")
+    page.get_by_role("button", name="Spara och fortsätt senare").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    assert "Vi förstod inte ”några stycken”." in main_text(browser)
+    assert page.evaluate("document.activeElement.className").endswith("error-summary")
+    assert page.get_by_label("Besökare per vecka").input_value() == "40–50"
+    browser.screenshot("report-form-forgiving-phone")
+    sign_out(browser)
+
+    # The official: a visit dated in the future is refused, and focus goes to
+    # the errors of the site-visit form.
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    browser.goto(f"/followup/{followup.pk}/")
+    page.get_by_label("Datum för besöket").fill("2099-01-01")
+    page.get_by_label("Besökare från kommunen").fill("Johan Berg")
+    for radio in page.get_by_role("radio", name="OK", exact=True).all():
+        radio.check()
+    page.get_by_role("button", name="Spara platsbesöket").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    focused = page.evaluate(
+        "[document.activeElement.className,"
+        " document.activeElement.closest('form').action]"
+    )
+    assert focused[0].endswith("error-summary")
+    assert focused[1].endswith(f"/followup/{followup.pk}/site-visit/")
+    assert "Datumet kan inte ligga i framtiden." in main_text(browser)
+
+    page.get_by_label("Datum för besöket").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Spara platsbesöket").click()
+    page.wait_for_load_state()
+    assert "Platsbesöket är sparat." in main_text(browser)
+
+    photo = tmp_path / "skylt.png"
+    Image.new("RGB", (1600, 1200), (30, 110, 70)).save(photo)
+    page.get_by_text("Lägg till ett foto").click()
+    page.get_by_label("Foto:", exact=True).set_input_files(photo)
+    page.get_by_label("Vad fotot visar").fill("Skylten vid vägen, blekt av solen")
+    browser.screenshot("site-visit-photo-form-phone")
+    page.get_by_role("button", name="Lägg till fotot").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    assert "Fotot är tillagt." in main_text(browser)
+    thumbnail = page.get_by_role("img", name="Skylten vid vägen, blekt av solen")
+    thumbnail.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.photo img')]"
+        ".every(image => image.complete && image.naturalWidth > 0)"
+    )
+    assert thumbnail.evaluate("image => image.naturalWidth") == 320
+    browser.screenshot("followup-with-photo-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser.screenshot("followup-with-photo")

@@ -56,7 +56,24 @@ def test_the_portal_shows_the_agreement_payouts_and_the_reports_to_fill_in(
     assert followup.agreement.reference in page
     assert reverse("followup:report", kwargs={"pk": followup.pk}) in page
     assert "Fyll i rapporten för år 1" in page
-    assert "50\xa0000 kr" in page  # the year's payout, VAT included
+    # Stated as on the staff's pages: excluding VAT, then including it.
+    assert "40\xa0000 kr exkl. moms</strong> (50\xa0000 kr inkl. moms)" in page
+
+
+def test_staff_and_owner_pages_state_amounts_with_and_without_vat_alike(
+    client, shop_owner, official, followup
+):
+    agreement = followup.agreement
+    for user in (official, shop_owner):
+        client.force_login(user)
+        page = client.get(agreement.get_absolute_url()).content.decode()
+        assert (
+            "40\xa0000 kr exkl. moms (50\xa0000 kr inkl. moms, momssats 25 %)" in page
+        )
+        assert "Belopp exkl. moms" in page and "Belopp inkl. moms" in page
+    client.force_login(official)
+    page = client.get(reverse("agreements:agreement_list")).content.decode()
+    assert "Ersättning per år, exkl. moms" in page
 
 
 def report_url(followup):
@@ -75,6 +92,108 @@ def test_numbers_are_read_as_people_type_them_on_a_phone(client, shop_owner, fol
     report = OwnerReport.objects.get(followup=followup)
     assert (report.visitors_per_week, report.parcels_handled) == (1200, 40)
     assert report.status == OwnerReport.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("typed", "visitors", "counting"),
+    [
+        ("ungefär 40", 40, "estimated"),
+        ("ca 40", 40, "estimated"),
+        ("Cirka 40", 40, "estimated"),
+        ("40 st", 40, ""),
+        ("1 200", 1200, ""),
+        ("40-50", 45, "estimated"),
+        ("40–50", 45, "estimated"),
+        ("40 - 45", 43, "estimated"),
+    ],
+)
+def test_visitors_are_read_as_a_shopkeeper_writes_them(
+    client, shop_owner, followup, typed, visitors, counting
+):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup), {"visitors_per_week": typed, "save": "1"}
+    )
+
+    assert response.status_code == 302
+    report = OwnerReport.objects.get(followup=followup)
+    assert (report.visitors_per_week, report.visitors_counting) == (
+        visitors,
+        counting,
+    )
+
+
+def test_a_range_keeps_the_counting_the_owner_chose(client, shop_owner, followup):
+    client.force_login(shop_owner)
+
+    client.post(
+        report_url(followup),
+        {"visitors_per_week": "40–50", "visitors_counting": "counted", "save": "1"},
+    )
+
+    report = OwnerReport.objects.get(followup=followup)
+    assert (report.visitors_per_week, report.visitors_counting) == (45, "counted")
+
+
+def test_the_form_says_how_to_write_an_estimate(client, shop_owner, followup):
+    client.force_login(shop_owner)
+
+    page = client.get(report_url(followup)).content.decode()
+
+    assert "som räknas som mittvärdet (45)" in page
+
+
+def test_a_value_not_understood_does_not_stop_the_draft_from_saving(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup),
+        {
+            "worked_well": "Bra sommar",
+            "visitors_per_week": "ca 300",
+            "parcels_handled": "många",
+            "save": "1",
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Dina svar är sparade, utom det som är markerat" in page
+    assert "Vi förstod inte ”många”." in page
+    assert 'value="många"' in page
+    # "ca 300" is saved as an estimate, and the form says so.
+    assert 'value="estimated" id="id_visitors_counting_1" checked' in page
+    report = OwnerReport.objects.get(followup=followup)
+    assert (
+        report.worked_well,
+        report.visitors_per_week,
+        report.visitors_counting,
+        report.parcels_handled,
+    ) == ("Bra sommar", 300, "estimated", None)
+
+
+def test_a_value_not_understood_keeps_the_report_from_being_sent(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup),
+        {
+            "visitors_per_week": "300",
+            "visitors_counting": "counted",
+            "cash_withdrawals": "40 eller så",
+            "submit": "1",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Vi förstod inte ”40 eller så”." in response.content.decode()
+    report = OwnerReport.objects.get(followup=followup)
+    assert (report.status, report.visitors_per_week) == ("draft", 300)
 
 
 def test_sending_without_the_visitors_keeps_the_answers_and_says_what_is_missing(

@@ -13,3 +13,21 @@ def kronor(amount):
     return _("%(amount)s kr") % {
         "amount": number_format(int(amount), decimal_pos=0, force_grouping=True)
     }
+
+
+# Compensation and payouts are stated the same way on every page: the amount
+# excluding VAT first, as the agreement sets it, then what is paid including VAT.
+@register.filter
+def kronor_excl_vat(amount):
+    """'40 000 kr excl. VAT' (Swedish: 'exkl. moms')."""
+    if amount is None or amount == "":
+        return ""
+    return _("%(amount)s excl. VAT") % {"amount": kronor(amount)}
+
+
+@register.filter
+def kronor_incl_vat(amount):
+    """'50 000 kr incl. VAT' (Swedish: 'inkl. moms')."""
+    if amount is None or amount == "":
+        return ""
+    return _("%(amount)s incl. VAT") % {"amount": kronor(amount)}

@@ -206,6 +206,33 @@ def followup_for(outlet):
     return followup
 
 
+def site_photo_for(outlet):
+    """A photo from the site visit of the outlet's follow-up."""
+    from django.core.files.base import ContentFile
+
+    from followup.models import SitePhoto, SiteVisit
+
+    followup = followup_for(outlet)
+    visit, _ = SiteVisit.objects.get_or_create(
+        followup=followup,
+        defaults={"visited_on": date(2026, 10, 1), "visitors": "Johan Berg"},
+    )
+    photo = visit.photos.first()
+    if photo:
+        return photo
+    photo = SitePhoto(
+        site_visit=visit,
+        caption="Skylten vid vägen",
+        thumbnail_width=1,
+        thumbnail_height=1,
+        added_by=UserFactory(),
+    )
+    photo.image.save("photo.jpg", ContentFile(b"\xff\xd8 test"), save=False)
+    photo.thumbnail.save("thumb.jpg", ContentFile(b"\xff\xd8 test"), save=False)
+    photo.save()
+    return photo
+
+
 # Follow-ups: read like agreements, except that shop owners have their own pages
 # (the portal and the report) and find the officials' pages missing.
 FOLLOWUP_READERS = AGREEMENT_READERS | {"shop_owner": (NOT_FOUND,) * 4}
@@ -535,8 +562,23 @@ ROWS = [
             post={},
             per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
         )
-        for name in ("report_return", "meeting", "action_add", "site_visit", "complete")
+        for name in (
+            "report_return",
+            "meeting",
+            "action_add",
+            "site_visit",
+            "site_photo_add",
+            "complete",
+        )
     ],
+    # Photos are served to those who read the follow-up, never from MEDIA_URL.
+    Row(
+        "followup:site_photo",
+        kwargs=lambda outlet: {"pk": site_photo_for(outlet).pk, "size": "thumbnail"},
+        get={},
+        per_object_get=FOLLOWUP_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
     Row(
         "followup:action_status",
         kwargs=lambda outlet: {"pk": followup_for(outlet).meeting.actions.get().pk},

@@ -9,13 +9,21 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from analysis.models import Scenario
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from followup.models import Activity, ChecklistCriterion, FollowUp, Training
+from followup.models import (
+    Activity,
+    ChecklistCriterion,
+    FollowUp,
+    SitePhoto,
+    SiteVisit,
+    Training,
+)
 from outlets.models import Locality, Outlet, Partner
 from servicepunkter.demo import DEMO_USERS, demo_seed
 
@@ -48,6 +56,14 @@ def agreement_documents():
     return urls
 
 
+def site_photos():
+    """The photos in full size; the thumbnails are the same objects."""
+    return [
+        reverse("followup:site_photo", kwargs={"pk": pk, "size": "full"})
+        for pk in SitePhoto.objects.values_list("pk", flat=True)
+    ]
+
+
 STAFF = {Role.SYSTEM_OWNER, Role.ADMINISTRATOR, Role.OFFICIAL, Role.REGIONAL_VIEWER}
 EDITORS = {Role.ADMINISTRATOR, Role.OFFICIAL}
 
@@ -76,6 +92,7 @@ OBJECT_PAGES = {
     "agreements:agreement_document": (agreement_documents, set(Role)),
     "followup:followup_detail": (every("followup:followup_detail", FollowUp), STAFF),
     "followup:report": (every("followup:report", FollowUp), {Role.SHOP_OWNER}),
+    "followup:site_photo": (site_photos, STAFF),
     "followup:activity_update": (
         every("followup:activity_update", Activity),
         EDITORS | {Role.SHOP_OWNER},
@@ -122,6 +139,7 @@ NOT_OBJECT_PAGES = {
     "followup:action_add",
     "followup:action_status",
     "followup:site_visit",
+    "followup:site_photo_add",
     "followup:complete",
     "followup:criterion_move",
     "followup:criterion_retire",
@@ -210,6 +228,23 @@ def demo():
     scenario.closed_outlets.add(
         Outlet.objects.get(municipality=nordmaling, name__contains="Rundvik")
     )
+    # Nor any site-visit photo; the crawl needs one to reach the photo pages.
+    visit = SiteVisit.objects.filter(
+        followup__agreement__municipality__code="2401"
+    ).first()
+    official = User.objects.get(
+        email=next(demo.email for demo in DEMO_USERS if demo.role == Role.OFFICIAL)
+    )
+    photo = SitePhoto(
+        site_visit=visit,
+        caption="Skylten vid vägen",
+        thumbnail_width=1,
+        thumbnail_height=1,
+        added_by=official,
+    )
+    photo.image.save("photo.jpg", ContentFile(b"\xff\xd8 test"), save=False)
+    photo.thumbnail.save("thumb.jpg", ContentFile(b"\xff\xd8 test"), save=False)
+    photo.save()
 
 
 def test_every_object_page_pattern_is_known_to_the_crawl():
