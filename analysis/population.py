@@ -109,6 +109,11 @@ def _csv_rows(text):
     return [row for row in rows if row]
 
 
+# Above every real coordinate in SWEREF 99 TM (northing < 7.7 million metres), side and
+# head count; below PostgreSQL's integer limit, so a wild figure gets a line number.
+LARGEST_NUMBER = 10_000_000
+
+
 class _Columns:
     """Column access by name with line-numbered errors."""
 
@@ -131,6 +136,14 @@ class _Columns:
                     )
                     % {"line": number + 2, "column": column, "value": cell}
                 ) from None
+            if abs(value) > LARGEST_NUMBER:
+                raise PopulationFileError(
+                    _(
+                        "Line %(line)s, column “%(column)s”: %(value)s is too large "
+                        "for a grid square."
+                    )
+                    % {"line": number + 2, "column": column, "value": value}
+                )
             if value < 0 and not allow_negative:
                 raise PopulationFileError(
                     _(

@@ -27,6 +27,7 @@ from outlets.models import Locality, Municipality, Outlet, OutletContact, Outlet
 from outlets.permissions import can_import_outlets
 from outlets.resources import (
     COLUMN_LABELS,
+    EXPORT_ONLY_FIELDS,
     HEADER_FIELDS,
     ImportValueError,
     OutletResource,
@@ -257,6 +258,8 @@ class OutletImporter:
         columns = {}
         for index, header in enumerate(self.dataset.headers or []):
             field_name = HEADER_FIELDS.get(header_key(header))
+            if field_name in EXPORT_ONLY_FIELDS:
+                continue
             if field_name is None:
                 if header:
                     plan.ignored_columns.append(header)

@@ -242,7 +242,11 @@ HEADERS = {
     "agent_roles": ["Ombud för", "Agent for", "Ombud"],
     "status": ["Status"],
     "closed_on": ["Nedlagd", "Nedlagd den", "Stängd den", "Closed on"],
+    # The register's own id, which the service analysis names outlets by; exported
+    # only, the import matches outlets by their external id or name.
+    "register_id": ["Registrets id", "Register id"],
 }
+EXPORT_ONLY_FIELDS = {"register_id"}
 HEADER_FIELDS = {
     header_key(header): field_name
     for field_name, headers in HEADERS.items()
@@ -282,6 +286,9 @@ class OutletResource(resources.ModelResource):
     agent_roles = column("agent_roles", AgentRolesWidget())
     status = column("status", ChoiceWidget(Outlet.Status, STATUS_SYNONYMS))
     closed_on = column("closed_on", DateWidget())
+    register_id = column(
+        "register_id", widgets.IntegerWidget(), attribute="pk", readonly=True
+    )
 
     class Meta:
         model = Outlet

@@ -196,6 +196,10 @@ def test_pipos_squares_are_250_m_by_default(tmp_path):
             "Rad 3, kolumn ”population”: -3 är negativt",
         ),
         (
+            "easting,northing,size_m,population\n500000,7000000,250,99999999999\n",
+            "Rad 2, kolumn ”population”: 99999999999 är för stort för en ruta",
+        ),
+        (
             "easting,northing,size_m,population\n500100,7000000,250,5\n",
             "Rad 2: hörnet 500100, 7000000 ligger inte på rutnätet för 250 m-rutor",
         ),

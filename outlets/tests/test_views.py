@@ -281,6 +281,21 @@ def test_detail_shows_the_position_in_wgs84_and_sweref_99_tm(client, official):
     assert 'data-map-source="map-data"' in page
 
 
+def test_detail_and_export_give_the_register_id_the_analysis_names_outlets_by(
+    client, official
+):
+    outlet = OutletFactory(name="Pers Livs")
+    client.force_login(official)
+
+    page = client.get(outlet.get_absolute_url()).content.decode()
+    export = client.get(reverse("outlets:outlet_export"), {"format": "csv"})
+
+    assert f"<dt>Id i registret</dt><dd>{outlet.pk}</dd>" in page
+    header, row = export.content.decode("utf-8-sig").splitlines()[:2]
+    assert header.endswith(";Registrets id")
+    assert row.startswith("Pers Livs;") and row.endswith(f";{outlet.pk}")
+
+
 def test_detail_shows_records_to_own_municipality_and_hides_them_from_others(
     client, official, umea_official
 ):
