@@ -135,7 +135,7 @@ def square_bands(*, municipality, kind, bands, scenario=None):
     analysis = engine.Analysis(
         squares,
         table.outlets,
-        distance_for(settings=settings, road_network=road_network),
+        distance_for(settings=settings, road_network=road_network, squares=squares),
         kinds=(kind,),
     )
     if not scenario.is_empty():

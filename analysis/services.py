@@ -357,18 +357,38 @@ def road_network_current():
 
 _networks = {}
 
+# A road network measures a municipality's distances only where it reaches the people:
+# a network of another region would otherwise snap every square to a road hundreds of
+# kilometres away. Covered: at least this share of the people live within this distance
+# of a road.
+ROAD_REACH_M = 5_000
+ROAD_COVERED_SHARE = 0.95
 
-def distance_for(*, settings, road_network):
-    """Along the newest road network if there is one, else straight line × factor."""
-    if road_network is None:
-        return engine.StraightLine(settings.detour_factor)
+
+def road_network_loaded(road_network):
     if road_network.pk not in _networks:
         from analysis.roads import RoadNetwork as Network
 
         # A national network is large: keep the last one built in this process.
         _networks.clear()
         _networks[road_network.pk] = Network.from_bytes(bytes(road_network.data))
-    return engine.RoadDistance(_networks[road_network.pk])
+    return _networks[road_network.pk]
+
+
+def road_network_covers(network, squares) -> bool:
+    _, reach = network.nodes_nearest(squares.xy)
+    reached = squares.population[reach <= ROAD_REACH_M].sum()
+    return reached >= ROAD_COVERED_SHARE * squares.population.sum()
+
+
+def distance_for(*, settings, road_network, squares=None):
+    """Along the newest road network if there is one and it covers the squares, else
+    straight line × factor."""
+    if road_network is not None:
+        network = road_network_loaded(road_network)
+        if squares is None or road_network_covers(network, squares):
+            return engine.RoadDistance(network)
+    return engine.StraightLine(settings.detour_factor)
 
 
 # Running, with the cache ----------------------------------------------------------
@@ -518,7 +538,9 @@ def service_analysis_run(
             return cached.result
     started = time.perf_counter()
     squares = squares_load(municipality=municipality, locality_xy=locality_xy)
-    distance = distance_for(settings=settings, road_network=road_network)
+    distance = distance_for(
+        settings=settings, road_network=road_network, squares=squares
+    )
     analysis = engine.Analysis(squares, table.outlets, distance, kinds=(kind,))
     if not scenario.is_empty():
         added = engine.Outlets(
@@ -581,6 +603,7 @@ def _described(
     road_network,
 ):
     """The engine's report with names, as the command's JSON and the pages show it."""
+    used_roads = report["method"] == "road_network"
     added_names = {-(i + 1): a[0] for i, a in enumerate(scenario.added)}
     for entry in report["outlets"]:
         info = table.info.get(entry["id"]) or {
@@ -615,7 +638,10 @@ def _described(
             "imported_at": population_import.imported_at.isoformat(timespec="seconds"),
             "squares": population_import.square_count,
         },
-        road_network=road_network.name if road_network else None,
+        road_network=road_network.name if road_network and used_roads else None,
+        road_network_not_covering=(
+            road_network.name if road_network and not used_roads else None
+        ),
         scenario=scenario.as_json(),
     )
     # Key order of the contract first, for readers of the raw JSON.

@@ -549,6 +549,29 @@ def test_with_a_road_network_distances_follow_the_roads(tmp_path):
     assert "längs vägnätet Testvägar" in table
 
 
+def test_a_road_network_far_from_the_people_is_not_used(tmp_path):
+    """A network of another region would snap every square to a distant road."""
+    shop("Handlarn A", 0, 0)
+    import_file(
+        tmp_path,
+        "\n".join(
+            [f"easting,northing,size_m,population,{AGE_HEADER}", square(6, 0, {14: 10})]
+        ),
+    )
+    path = road_file(tmp_path, [(300, 300), (300, 310), (310, 310)])
+    run("import_road_network", path, "--name", "Skånska vägar")
+
+    result = analysis_json()
+
+    assert result["method"] == "straight_line"
+    assert result["detour_factor"] == 1.3
+    assert result["road_network"] is None
+    assert result["road_network_not_covering"] == "Skånska vägar"
+    assert [band["population"] for band in result["bands"]] == [0, 10, 0, 0, 0]
+    table = run("service_analysis", "--municipality", "2401")
+    assert "Vägnätet Skånska vägar når inte kommunens invånare" in table
+
+
 def test_a_road_file_without_lines_is_refused(tmp_path):
     path = tmp_path / "tom.geojson"
     path.write_text('{"type": "FeatureCollection", "features": []}')

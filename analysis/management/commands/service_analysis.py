@@ -77,6 +77,14 @@ class Command(BaseCommand):
                 "method": method,
             }
         )
+        if result["road_network_not_covering"]:
+            write(
+                _(
+                    "The road network %(name)s does not reach this municipality's "
+                    "people, so distances are straight lines."
+                )
+                % {"name": result["road_network_not_covering"]}
+            )
         if source["synthetic"]:
             write(_("NOTE: the population is SYNTHETIC (generated), not real."))
         if result["scenario"]["closed"]:
