@@ -570,6 +570,7 @@ def test_a_road_network_far_from_the_people_is_not_used(tmp_path):
     assert [band["population"] for band in result["bands"]] == [0, 10, 0, 0, 0]
     table = run("service_analysis", "--municipality", "2401")
     assert "Vägnätet Skånska vägar når inte kommunens invånare" in table
+    assert "slag Dagligvarubutik (alla) (grocery): 10 personer" in table
 
 
 def test_a_road_file_without_lines_is_refused(tmp_path):

@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from analysis.services import (
     AnalysisError,
@@ -34,9 +34,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
-                _(
+                ngettext(
                     "%(municipality)s: SYNTHETIC population of %(people)s people in "
-                    "%(squares)s squares stored; it replaced the previous squares."
+                    "%(squares)s square stored; it replaced the previous squares.",
+                    "%(municipality)s: SYNTHETIC population of %(people)s people in "
+                    "%(squares)s squares stored; it replaced the previous squares.",
+                    record.square_count,
                 )
                 % {
                     "municipality": chosen,

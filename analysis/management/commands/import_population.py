@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from analysis.population import PopulationFileError, population_file_read
 from analysis.services import AnalysisError, municipality_by_code, population_store
@@ -31,9 +31,12 @@ class Command(BaseCommand):
             self.stdout.write(record.note)
         self.stdout.write(
             self.style.SUCCESS(
-                _(
+                ngettext(
+                    "%(municipality)s: %(squares)s square, %(people)s people "
+                    "(%(format)s) stored; the previous squares were replaced.",
                     "%(municipality)s: %(squares)s squares, %(people)s people "
-                    "(%(format)s) stored; the previous squares were replaced."
+                    "(%(format)s) stored; the previous squares were replaced.",
+                    record.square_count,
                 )
                 % {
                     "municipality": chosen,

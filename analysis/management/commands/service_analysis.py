@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from analysis.engine import AGE_GROUP_NAMES, KINDS
+from analysis.forms import KIND_LABELS
 from analysis.services import (
     AnalysisError,
     ScenarioSpec,
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             )
             % {
                 "municipality": municipality,
-                "kind": result["kind"],
+                "kind": f"{KIND_LABELS[result['kind']]} ({result['kind']})",
                 "people": result["total_population"],
                 "method": method,
             }
