@@ -1,10 +1,16 @@
 """Forms of the analysis pages: what to analyse, and a scenario's changes."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from analysis.models import SWEDEN_EASTING, SWEDEN_NORTHING, Scenario
+from analysis.models import (
+    SWEDEN_EASTING,
+    SWEDEN_NORTHING,
+    AnalysisSettings,
+    Scenario,
+)
 from analysis.selectors import added_kinds
 from analysis.services import AnalysisError, ScenarioSpec, parse_bands
 from outlets.models import Outlet
@@ -256,3 +262,60 @@ class CompareForm(forms.Form):
                 _("Choose two or more scenarios to compare."), code="too_few"
             )
         return chosen
+
+
+class AnalysisSettingsForm(forms.ModelForm):
+    """A municipality's analysis settings; the band edges as text."""
+
+    distance_bands_km = forms.CharField(
+        label=_("Default distance bands (km)"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "The upper edges in whole kilometres, separated by commas, e.g. "
+            "5,10,20,30. Left empty, the analysis uses 5,10,20,30."
+        ),
+    )
+
+    class Meta:
+        model = AnalysisSettings
+        fields = ["detour_factor", "distance_bands_km", "strategic_threshold"]
+        localized_fields = ["detour_factor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["distance_bands_km"] = ",".join(
+            str(edge) for edge in self.instance.distance_bands_km or []
+        )
+        detour = self.fields["detour_factor"]
+        detour.validators += [MinValueValidator(1), MaxValueValidator(5)]
+        detour.widget.attrs.update(inputmode="decimal")
+        detour.help_text = _(
+            "Straight-line distances are multiplied by this (between 1 and 5) when no "
+            "road network has been imported; 1.3 is usual for Swedish roads."
+        )
+        self.fields["strategic_threshold"].validators.append(MinValueValidator(1))
+
+    def clean_distance_bands_km(self):
+        text = self.cleaned_data["distance_bands_km"].strip()
+        if not text:
+            return []
+        try:
+            bands = parse_bands(text)
+        except AnalysisError:
+            bands = None
+        if bands is None or not all(isinstance(edge, int) for edge in bands):
+            raise forms.ValidationError(
+                _(
+                    "Give the band edges as increasing whole kilometres separated "
+                    "by commas, e.g. 5,10,20,30."
+                ),
+                code="invalid_bands",
+            )
+        if len(bands) > MAX_BAND_EDGES or bands[-1] > 1000:
+            raise forms.ValidationError(
+                _("Give at most %(count)s band edges, of at most 1000 km."),
+                code="too_many_bands",
+                params={"count": MAX_BAND_EDGES},
+            )
+        return bands

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Municipality, Outlet
@@ -192,6 +193,7 @@ class AnalysisSettings(models.Model):
         models.PositiveSmallIntegerField(),
         verbose_name=_("distance bands (km)"),
         default=list,
+        blank=True,
         help_text=_("The upper edges of the bands, e.g. 5, 10, 20, 30."),
     )
     strategic_threshold = models.PositiveIntegerField(
@@ -409,13 +411,28 @@ class AnalysisResult(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20)
     fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    # The hash of the inputs shared by every kind, band and scenario: outlets,
+    # population, settings, road network, localities. Results of other inputs are
+    # stale and pruned.
+    inputs = models.CharField(_("inputs"), max_length=64, blank=True, db_index=True)
+    bands_km = ArrayField(
+        models.FloatField(), verbose_name=_("distance bands (km)"), default=list
+    )
+    is_scenario = models.BooleanField(_("scenario"), default=False)
     method = models.CharField(_("method"), max_length=20)
     computed_at = models.DateTimeField(_("computed"), auto_now_add=True)
+    used_at = models.DateTimeField(_("last used"), default=timezone.now)
     seconds = models.FloatField(_("computing time (s)"))
     result = models.JSONField(_("result"))
 
     class Meta:
         ordering = ["-computed_at"]
+        indexes = [
+            models.Index(
+                fields=["municipality", "is_scenario", "-used_at"],
+                name="analysis_result_recent",
+            )
+        ]
         verbose_name = _("analysis result")
         verbose_name_plural = _("analysis results")
 

@@ -190,3 +190,58 @@ def outlets_for_choice(*, municipality, result):
         .select_related("municipality")
         .order_by("municipality__name", "name", "pk")
     )
+
+
+def can_read_analysis(user, municipality):
+    """Whether the user may read the municipality's analysis (as on its pages):
+    its staff, the county's regional viewers and the system owner."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.SYSTEM_OWNER:
+        return True
+    if user.role == Role.REGIONAL_VIEWER:
+        return user.county_id == municipality.county_id
+    return user.is_municipal_staff and user.municipality_id == municipality.pk
+
+
+def locality_figures(*, user, locality):
+    """The stored grocery analysis' figures of one locality, never recomputed.
+
+    None for users who may not read the analysis; otherwise a dict with the result
+    (None when nothing is stored for the default bands yet), the locality's row and
+    its candidacy as a strategic locality.
+    """
+    from analysis.models import AnalysisResult
+
+    municipality = locality.municipality
+    if not can_read_analysis(user, municipality):
+        return None
+    settings = AnalysisSettings.for_municipality(municipality)
+    stored = (
+        AnalysisResult.objects.filter(
+            municipality=municipality,
+            kind="grocery",
+            is_scenario=False,
+            bands_km=[float(edge) for edge in settings.bands],
+        )
+        .order_by("-computed_at", "-pk")
+        .only("pk", "computed_at", "result")
+        .first()
+    )
+    figures = {"municipality": municipality, "result": None}
+    if stored is None:
+        return figures
+    result = stored.result
+    row = next(
+        (e for e in result["localities"] if e["locality_id"] == locality.pk), None
+    )
+    figures.update(
+        result=result,
+        computed_at=stored.computed_at,
+        row=row,
+        candidates=[
+            e for e in result["strategic_candidates"] if e["locality_id"] == locality.pk
+        ],
+        threshold=settings.strategic_threshold,
+    )
+    return figures

@@ -458,19 +458,10 @@ def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def analysis_fingerprint(
-    *,
-    municipality,
-    kind,
-    bands,
-    settings,
-    population_import,
-    road_network,
-    table,
-    localities,
-    scenario,
+def inputs_fingerprint(
+    *, municipality, settings, population_import, road_network, table, localities
 ):
-    """A hash of every input of one analysis; a changed input gives a new key."""
+    """A hash of the inputs every kind, band and scenario of a municipality share."""
     outlets = table.outlets
     digest = hashlib.sha256()
     digest.update(outlets.ids.tobytes())
@@ -479,17 +470,48 @@ def analysis_fingerprint(
     payload = {
         "engine": ENGINE_VERSION,
         "municipality": municipality.pk,
-        "kind": kind,
-        "bands": bands,
         "detour_factor": settings.detour_factor,
         "threshold": settings.strategic_threshold,
         "population_import": population_import.pk,
         "road_network": road_network.pk if road_network else None,
         "localities": [(p.pk, p.name, p.latitude, p.longitude) for p in localities],
-        "scenario": scenario.as_json(),
     }
     digest.update(json.dumps(payload, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+def analysis_fingerprint(*, kind, bands, scenario, inputs=None, **shared):
+    """A hash of every input of one analysis; a changed input gives a new key.
+
+    `inputs` is `inputs_fingerprint` of the shared inputs, computed from `shared`
+    when not given.
+    """
+    inputs = inputs or inputs_fingerprint(**shared)
+    payload = {"kind": kind, "bands": bands, "scenario": scenario.as_json()}
+    digest = hashlib.sha256(inputs.encode())
+    digest.update(json.dumps(payload, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+# At most so many results are kept per municipality: today's (kinds and bands) and
+# scenarios' each, the least recently used deleted first.
+KEPT_RESULTS = 20
+KEPT_SCENARIO_RESULTS = 30
+
+
+def results_prune(*, municipality, inputs):
+    """Delete the municipality's results of other inputs (stale: no run asks for them
+    again) and the least recently used beyond the kept numbers."""
+    results = AnalysisResult.objects.filter(municipality=municipality)
+    results.exclude(inputs=inputs).delete()
+    for is_scenario, kept in [(False, KEPT_RESULTS), (True, KEPT_SCENARIO_RESULTS)]:
+        surplus = list(
+            results.filter(is_scenario=is_scenario)
+            .order_by("-used_at", "-pk")
+            .values_list("pk", flat=True)[kept:]
+        )
+        if surplus:
+            AnalysisResult.objects.filter(pk__in=surplus).delete()
 
 
 def service_analysis_run(
@@ -521,20 +543,25 @@ def service_analysis_run(
     _check_scenario(scenario, table)
     road_network = road_network_current()
     localities, locality_xy = localities_load(municipality=municipality)
-    fingerprint = analysis_fingerprint(
+    inputs = inputs_fingerprint(
         municipality=municipality,
-        kind=kind,
-        bands=bands,
         settings=settings,
         population_import=population_import,
         road_network=road_network,
         table=table,
         localities=localities,
-        scenario=scenario,
+    )
+    fingerprint = analysis_fingerprint(
+        kind=kind, bands=bands, scenario=scenario, inputs=inputs
     )
     if use_cache:
-        cached = AnalysisResult.objects.filter(fingerprint=fingerprint).first()
+        cached = (
+            AnalysisResult.objects.filter(fingerprint=fingerprint)
+            .only("pk", "result")
+            .first()
+        )
         if cached is not None:
+            AnalysisResult.objects.filter(pk=cached.pk).update(used_at=timezone.now())
             return cached.result
     started = time.perf_counter()
     squares = squares_load(municipality=municipality, locality_xy=locality_xy)
@@ -571,11 +598,16 @@ def service_analysis_run(
         defaults={
             "municipality": municipality,
             "kind": kind,
+            "inputs": inputs,
+            "bands_km": [float(edge) for edge in bands],
+            "is_scenario": not scenario.is_empty(),
             "method": result["method"],
             "seconds": seconds,
             "result": result,
+            "used_at": timezone.now(),
         },
     )
+    results_prune(municipality=municipality, inputs=inputs)
     return result
 
 
@@ -658,3 +690,20 @@ def municipality_by_code(code):
             _("“%(code)s” is not a Swedish municipality code.") % {"code": code}
         )
     return found
+
+
+def analysis_settings_save(*, analysis_settings, by) -> AnalysisSettings:
+    """A municipality's analysis settings (its administrators). Stored results of the
+    old settings are no longer found: the detour factor and the threshold are in
+    their fingerprints."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.models import Role
+
+    if by.role != Role.ADMINISTRATOR or (
+        by.municipality_id != analysis_settings.municipality_id
+    ):
+        raise PermissionDenied
+    analysis_settings.full_clean()
+    analysis_settings.save()
+    return analysis_settings

@@ -6,6 +6,7 @@ app_name = "analysis"
 
 urlpatterns = [
     path("", views.analysis_view, name="analysis"),
+    path("settings/", views.analysis_settings_view, name="settings"),
     path("squares/", views.squares_json, name="squares"),
     path("export/", views.export_csv, name="export"),
     path("scenarios/", views.scenario_list, name="scenario_list"),

@@ -7,15 +7,20 @@ page stays light. Scenarios never touch the register.
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from accounts.models import Role
 from analysis.exporting import (
     band_label,
     change_table,
@@ -26,6 +31,7 @@ from analysis.exporting import (
 from analysis.forms import (
     KIND_LABELS,
     AnalysisForm,
+    AnalysisSettingsForm,
     CompareForm,
     ScenarioForm,
     ScenarioSaveForm,
@@ -44,12 +50,14 @@ from analysis.selectors import (
 from analysis.services import (
     AnalysisError,
     ScenarioSpec,
+    analysis_settings_save,
     scenario_spec,
     service_analysis_run,
 )
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
 from outlets.models import Locality
 from outlets.views import locality_marker, map_legend, outlet_marker
+from servicepunkter.forms import form_add_service_errors
 
 # Viridis without its palest yellow: ordered, and told apart with any colour vision.
 BAND_COLOURS = [
@@ -571,3 +579,30 @@ def export_csv(request):
     name = f"serviceanalys-{page.municipality.code}-{page.kind}-{table.key}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def analysis_settings_view(request):
+    """The municipality's detour factor, default bands and strategic threshold, kept
+    by its administrators; everyone else finds nothing."""
+    user = request.user
+    if not (user.is_authenticated and user.role == Role.ADMINISTRATOR):
+        raise Http404
+    stored = AnalysisSettings.for_municipality(user.municipality)
+    form = AnalysisSettingsForm(
+        request.POST if request.method == "POST" else None, instance=stored
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            analysis_settings_save(analysis_settings=form.instance, by=user)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            return redirect("analysis:settings")
+    return render(
+        request,
+        "analysis/analysis_settings.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )

@@ -1,5 +1,7 @@
 from django import template
+from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.http import urlencode
 
 register = template.Library()
 
@@ -33,3 +35,33 @@ def computed(value):
     except (TypeError, ValueError):
         return "–"
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+@register.inclusion_tag("analysis/_locality_figures.html", takes_context=True)
+def locality_figures(context, locality):
+    """The stored service analysis' figures of a locality, for its page."""
+    from analysis.engine import AGE_GROUP_NAMES
+    from analysis.exporting import AGE_LABELS, band_label
+    from analysis.selectors import locality_figures as figures_of
+
+    user = context["request"].user
+    figures = figures_of(user=user, locality=locality)
+    analysis_url = reverse("analysis:analysis")
+    if figures and not user.is_municipal_staff:
+        analysis_url += "?" + urlencode({"municipality": locality.municipality.code})
+    if figures and figures.get("row"):
+        row = figures["row"]
+        figures["band_rows"] = [
+            (band_label(band), people)
+            for band, people in zip(
+                figures["result"]["bands"], row["bands"], strict=True
+            )
+        ]
+        figures["age_rows"] = [
+            (AGE_LABELS[name], row["by_age"].get(name)) for name in AGE_GROUP_NAMES
+        ]
+    return {
+        "figures": figures,
+        "locality": locality,
+        "analysis_url": analysis_url,
+    }

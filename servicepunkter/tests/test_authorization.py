@@ -677,6 +677,13 @@ ROWS = [
         get=signed_in(NOT_FOUND, shop_owner=FORBIDDEN),
         post=signed_in(NOT_ALLOWED),
     ),
+    # Its administrators keep the municipality's analysis settings; an empty POST
+    # re-shows the form with its errors (400), nothing stored.
+    Row(
+        "analysis:settings",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
     # An empty POST re-shows the editor with its errors.
     Row("analysis:scenario_save", get=signed_in(NOT_ALLOWED), post=EDITORS),
     object_row(
