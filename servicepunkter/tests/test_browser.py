@@ -7,7 +7,15 @@ from servicepunkter.demo import DEMO_PASSWORD, DEMO_USERS
 pytestmark = pytest.mark.browser
 
 
-REGISTER = ["Orter", "Samverkansparter", "Karta", "Avtal", "Uppföljning", "Nyckeltal"]
+REGISTER = [
+    "Orter",
+    "Samverkansparter",
+    "Karta",
+    "Avtal",
+    "Uppföljning",
+    "Nyckeltal",
+    "Serviceanalys",
+]
 START_PAGE_LINKS = {
     Role.SYSTEM_OWNER: [
         "Start",
