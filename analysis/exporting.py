@@ -115,7 +115,8 @@ def outlets_table(result):
         rows.append(
             [
                 entry["name"],
-                entry["id"] if entry["id"] > 0 else _("new"),
+                # An identifier, not a figure: never grouped in thousands.
+                str(entry["id"]) if entry["id"] > 0 else _("new"),
                 entry["municipality_code"],
                 entry["dependent_population"],
                 *_ages(entry["dependent_by_age"]),
