@@ -4,6 +4,7 @@
 from dataclasses import dataclass, replace
 
 from django.apps import apps
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -18,13 +19,37 @@ class HistoryEntry:
 
 
 def _changed_fields(model, diff) -> list[str]:
-    """The changed fields' verbose names; the diff names foreign keys by column."""
+    """The changed fields in words: each by its verbose name (the diff names foreign
+    keys by column), a choice or yes/no field with what it went from and to, and
+    without the bookkeeping of a change shown that way (`status_changed_at` beside
+    `status`)."""
     fields = {}
     for field in model._meta.concrete_fields:
         fields[field.name] = fields[field.attname] = field
-    return sorted(
-        {str(fields[name].verbose_name) for name in diff or {} if name in fields}
-    )
+    diff = {name: change for name, change in (diff or {}).items() if name in fields}
+    told = {name for name in diff if _as_transition(fields[name], diff[name])}
+    words = []
+    for name, change in diff.items():
+        if any(name.startswith(f"{other}_") for other in told):
+            continue
+        transition = _as_transition(fields[name], change)
+        label = str(fields[name].verbose_name)
+        words.append(f"{label} {transition}" if transition else label)
+    return sorted(words)
+
+
+def _as_transition(field, change) -> str:
+    """“Planned → Approved” for a choice or yes/no field's change, else ""."""
+    if not (isinstance(change, (list, tuple)) and len(change) == 2):
+        return ""
+    if field.choices:
+        labels = {str(value): str(label) for value, label in field.flatchoices}
+        before, after = (labels.get(str(value), "–") for value in change)
+    elif field.get_internal_type() == "BooleanField":
+        before, after = (_("yes") if value else _("no") for value in change)
+    else:
+        return ""
+    return f"{before} → {after}"
 
 
 def history_of(*groups, limit=200) -> list[HistoryEntry]:

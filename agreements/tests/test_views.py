@@ -223,6 +223,37 @@ def test_the_history_names_changed_fields_in_words_foreign_keys_included(
     assert "sha256" not in history and "_id" not in history
 
 
+def test_the_history_says_what_a_status_went_from_and_to(
+    client, official, shop_owner, draft
+):
+    from agreements.services import (
+        agreement_sign,
+        payout_approve,
+        payout_condition_set,
+    )
+
+    agreement_mark_ready(agreement=draft, by=official)
+    for user, side in ((official, "municipality"), (shop_owner, "party")):
+        agreement_sign(
+            agreement=draft,
+            by=user,
+            side=side,
+            name=user.full_name,
+            title="VD",
+            password=TEST_PASSWORD,
+        )
+    payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
+    payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
+    client.force_login(official)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+
+    history = page[page.index("Ändringshistorik") :]
+    assert "Utbetalning ändrades: status Planerad → Godkänd" in history
+    assert "Utbetalning ändrades: uppföljningen klar nej → ja" in history
+    assert "status ändrad" not in history
+
+
 def test_an_official_starts_an_amendment_of_a_signed_agreement_from_its_page(
     client, official, shop_owner, draft
 ):
