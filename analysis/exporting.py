@@ -119,9 +119,9 @@ def outlets_table(result):
                 str(entry["id"]) if entry["id"] > 0 else _("new"),
                 entry["municipality_code"],
                 entry["dependent_population"],
-                *_ages(entry["dependent_by_age"]),
                 entry["beyond_10_km_if_closed"],
                 entry["transport_need_70_plus_km"],
+                *_ages(entry["dependent_by_age"]),
             ]
         )
         urls.append(
@@ -136,10 +136,11 @@ def outlets_table(result):
             _("Outlet"),
             _("Id"),
             _("Municipality code"),
+            # What an official comes for first; the age breakdown after it.
             _("Dependent people"),
-            *age_headers(),
             _("More than 10 km from the next if it closed"),
             _("Transport need 70+ (km)"),
+            *age_headers(),
         ],
         rows=rows,
         urls=urls,

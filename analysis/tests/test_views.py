@@ -89,15 +89,15 @@ def test_per_outlet_figures_show_dependency_closure_and_transport_need(
             str(a),
             "2401",
             "170",
+            "70",
+            "70,0",
             "100",
             "40",
             "30",
             "0",
             "10",
-            "70",
-            "70,0",
         ],
-        ["Handlarn B", str(b), "2401", "30", "0", "0", "30", "0", "30", "30", "0,0"],
+        ["Handlarn B", str(b), "2401", "30", "30", "0,0", "0", "0", "30", "0", "30"],
     ]
 
 

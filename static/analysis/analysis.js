@@ -37,37 +37,83 @@
     return content;
   }
 
+  // Zoomed out, a 250 m square is a pixel or less and its colour cannot be seen: below
+  // this many pixels a square is drawn as a dot of this radius instead.
+  var DOT_BELOW_PX = 5;
+  var DOT_RADIUS_PX = 3;
+
+  function squarePixels(map, size, lat) {
+    var metresPerPixel =
+      (40075016.686 * Math.cos((lat * Math.PI) / 180)) / Math.pow(2, map.getZoom() + 8);
+    return size / metresPerPixel;
+  }
+
   function drawSquares(map, data, colours, renderer) {
     var south = Infinity;
     var west = Infinity;
     var north = -Infinity;
     var east = -Infinity;
     var uniform = typeof data.size === "number";
+    var squares = L.layerGroup();
+    var dots = L.layerGroup();
+    var largest = 0;
     for (var i = 0; i < data.band.length; i += 1) {
       var lat = data.lat0 + data.lat[i] / data.scale;
       var lng = data.lng0 + data.lng[i] / data.scale;
-      var half = (uniform ? data.size : data.size[i]) / 2;
+      var size = uniform ? data.size : data.size[i];
+      var half = size / 2;
       var dLat = half / METRES_PER_DEGREE;
       var dLng = half / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
       var corners = [
         [lat - dLat, lng - dLng],
         [lat + dLat, lng + dLng],
       ];
-      L.rectangle(corners, {
-        renderer: renderer,
-        stroke: false,
-        fillColor: colours[data.band[i]] || "#000000",
-        fillOpacity: 0.8,
-        interactive: false,
-        // Without this, Leaflet drops squares smaller than a pixel when zoomed out.
-        smoothFactor: 0,
-      }).addTo(map);
+      var colour = colours[data.band[i]] || "#000000";
+      squares.addLayer(
+        L.rectangle(corners, {
+          renderer: renderer,
+          stroke: false,
+          fillColor: colour,
+          fillOpacity: 0.8,
+          interactive: false,
+          // Without this, Leaflet drops squares smaller than a pixel when zoomed out.
+          smoothFactor: 0,
+        })
+      );
+      dots.addLayer(
+        L.circleMarker([lat, lng], {
+          renderer: renderer,
+          radius: DOT_RADIUS_PX,
+          stroke: false,
+          fillColor: colour,
+          fillOpacity: 0.9,
+          interactive: false,
+        })
+      );
+      largest = Math.max(largest, size);
       south = Math.min(south, corners[0][0]);
       west = Math.min(west, corners[0][1]);
       north = Math.max(north, corners[1][0]);
       east = Math.max(east, corners[1][1]);
     }
-    return data.band.length ? L.latLngBounds([south, west], [north, east]) : null;
+    if (!data.band.length) {
+      return null;
+    }
+    var bounds = L.latLngBounds([south, west], [north, east]);
+    function choose() {
+      var small = squarePixels(map, largest, bounds.getCenter().lat) < DOT_BELOW_PX;
+      var shown = small ? dots : squares;
+      var hidden = small ? squares : dots;
+      if (map.hasLayer(hidden)) {
+        map.removeLayer(hidden);
+      }
+      if (!map.hasLayer(shown)) {
+        shown.addTo(map);
+      }
+    }
+    map.on("zoomend viewreset", choose);
+    map.whenReady(choose);
+    return bounds;
   }
 
   function positionFields() {
