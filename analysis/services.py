@@ -562,7 +562,7 @@ def service_analysis_run(
         )
         if cached is not None:
             AnalysisResult.objects.filter(pk=cached.pk).update(used_at=timezone.now())
-            return cached.result
+            return _contract_order(cached.result)
     started = time.perf_counter()
     squares = squares_load(municipality=municipality, locality_xy=locality_xy)
     distance = distance_for(
@@ -676,10 +676,16 @@ def _described(
         ),
         scenario=scenario.as_json(),
     )
-    # Key order of the contract first, for readers of the raw JSON.
-    head = ["method", "detour_factor", "total_population", "bands", "outlets"]
-    return {key: report[key] for key in head} | {
-        key: value for key, value in report.items() if key not in head
+    return _contract_order(report)
+
+
+CONTRACT_KEYS = ["method", "detour_factor", "total_population", "bands", "outlets"]
+
+
+def _contract_order(result):
+    """The contract's keys first, for readers of the raw JSON (jsonb keeps no order)."""
+    return {key: result[key] for key in CONTRACT_KEYS} | {
+        key: value for key, value in result.items() if key not in CONTRACT_KEYS
     }
 
 

@@ -296,7 +296,10 @@ def test_generating_needs_localities_with_a_position():
 # service_analysis and its JSON contract --------------------------------------------
 
 
-def test_the_json_contract(hand_register):
+@pytest.mark.parametrize("run_before", [0, 1], ids=["computed", "from-the-cache"])
+def test_the_json_contract(hand_register, run_before):
+    for _ in range(run_before):
+        analysis_json()
     result = analysis_json()
     assert result["method"] == "straight_line"
     assert result["detour_factor"] == 1.3
