@@ -75,9 +75,9 @@ def can_save_scenario(user, municipality):
 
 
 def can_delete_scenario(user, scenario):
-    return (
-        can_save_scenario(user, scenario.municipality)
-        and scenario.created_by_id == user.pk
+    """The one who saved it, and the municipality's administrators, who tidy up."""
+    return can_save_scenario(user, scenario.municipality) and (
+        scenario.created_by_id == user.pk or user.role == Role.ADMINISTRATOR
     )
 
 

@@ -468,11 +468,10 @@ def _saved_query(scenario):
 
 @require_POST
 def scenario_delete_view(request, pk):
-    """Delete one's own scenario; another's is not found."""
-    scenario = get_object_or_404(
-        Scenario.objects.filter(created_by=request.user),
-        pk=pk,
-    )
+    """Delete a scenario one may delete; any other is not found."""
+    scenario = get_object_or_404(Scenario.objects.select_related("municipality"), pk=pk)
+    if not can_delete_scenario(request.user, scenario):
+        raise Http404
     scenario_delete(scenario=scenario, by=request.user)
     messages.success(
         request, _("The scenario “%(name)s” is deleted.") % {"name": scenario.name}

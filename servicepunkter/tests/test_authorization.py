@@ -330,7 +330,7 @@ def delivery_total_for(outlet):
 
 def scenario_for(outlet):
     """A saved analysis scenario of the outlet's municipality closing the outlet,
-    saved by one of its officials where there is one (the only one who may delete)."""
+    saved by one of its officials where there is one."""
     from accounts.models import Role, User
     from analysis.models import Scenario
 
@@ -351,11 +351,14 @@ def scenario_for(outlet):
 # viewers and the system owner; scenarios are kept by administrators and officials.
 ANALYSTS = signed_in(OK, shop_owner=FORBIDDEN)
 SCENARIO_READERS = AGREEMENT_READERS | {"shop_owner": (NOT_FOUND,) * 4}
-SCENARIO_CREATOR = {
+# A scenario is deleted by the official who saved it and by the municipality's
+# administrators.
+SCENARIO_DELETERS = {
     actor: (NOT_FOUND,) * 4 for actor in ACTORS if actor != "anonymous"
 } | {
     "anonymous": (LOGIN,) * 4,
     "official": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+    "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
 }
 
 
@@ -697,7 +700,7 @@ ROWS = [
         kwargs=lambda outlet: {"pk": scenario_for(outlet).pk},
         get=signed_in(NOT_ALLOWED),
         post={},
-        per_object_post=SCENARIO_CREATOR,
+        per_object_post=SCENARIO_DELETERS,
     ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
