@@ -4,25 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0007_verbose_names_for_the_history'),
+        ("agreements", "0007_verbose_names_for_the_history"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agreementservice',
-            name='annual_fee',
-            field=models.PositiveIntegerField(verbose_name='compensation per year (kr)'),
+            model_name="agreementservice",
+            name="annual_fee",
+            field=models.PositiveIntegerField(
+                verbose_name="compensation per year (kr)"
+            ),
         ),
         migrations.AlterField(
-            model_name='agreementserviceevent',
-            name='annual_fee',
-            field=models.PositiveIntegerField(verbose_name='compensation per year (kr)'),
+            model_name="agreementserviceevent",
+            name="annual_fee",
+            field=models.PositiveIntegerField(
+                verbose_name="compensation per year (kr)"
+            ),
         ),
         migrations.AlterField(
-            model_name='service',
-            name='default_annual_fee',
-            field=models.PositiveIntegerField(default=0, verbose_name='default compensation per year (kr)'),
+            model_name="service",
+            name="default_annual_fee",
+            field=models.PositiveIntegerField(
+                default=0, verbose_name="default compensation per year (kr)"
+            ),
         ),
     ]

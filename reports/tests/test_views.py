@@ -167,8 +167,6 @@ def test_the_kpi_page_offers_next_year_when_follow_ups_fall_due_then(
     html = client.get(reverse("reports:kpis")).content.decode()
     assert link in html or f'href="?year={next_year}"' in html
 
-    FollowUp.objects.filter(due_on__year=next_year).update(
-        due_on=timezone.localdate()
-    )
+    FollowUp.objects.filter(due_on__year=next_year).update(due_on=timezone.localdate())
     html = client.get(reverse("reports:kpis")).content.decode()
     assert f"?year={next_year}" not in html
