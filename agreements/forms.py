@@ -113,7 +113,7 @@ class ServicesForm(forms.Form):
                 initial=line is not None,
             )
             self.fields[f"fee_{service.pk}"] = forms.IntegerField(
-                label=_("Annual fee (kr)"),
+                label=_("Compensation per year (kr)"),
                 min_value=0,
                 required=False,
                 initial=line.annual_fee if line else service.default_annual_fee,
@@ -145,7 +145,8 @@ class ServicesForm(forms.Form):
                 self.add_error(
                     f"fee_{service.pk}",
                     forms.ValidationError(
-                        _("Give the service's annual fee."), code="fee_missing"
+                        _("Give the service's compensation per year."),
+                        code="fee_missing",
                     ),
                 )
         return cleaned

@@ -99,7 +99,7 @@ class Service(models.Model):
         _("what the municipality provides"), blank=True
     )
     default_annual_fee = models.PositiveIntegerField(
-        _("default annual fee (kr)"), default=0
+        _("default compensation per year (kr)"), default=0
     )
     is_active = models.BooleanField(_("offered"), default=True)
 
@@ -566,7 +566,7 @@ class AgreementService(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
     )
-    annual_fee = models.PositiveIntegerField(_("annual fee (kr)"))
+    annual_fee = models.PositiveIntegerField(_("compensation per year (kr)"))
     commitments = models.TextField(
         _("specific commitments"),
         blank=True,

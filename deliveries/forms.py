@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from outlets.forms import DateInput, NoColonMixin
 from outlets.permissions import outlets_recordable_by
+from servicepunkter.numbers import FriendlyIntegerField, KronorField
 
 
 class OutletChoiceMixin:
@@ -21,7 +22,17 @@ class OutletChoiceMixin:
             self.initial.setdefault("outlet", outlets[0].pk)
 
 
-class DeliveryForm(OutletChoiceMixin, NoColonMixin, forms.ModelForm):
+class CostFieldsMixin:
+    """The cost is more than 0 kr (the model says so too); a count is at least 1."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("cost", "delivery_count"):
+            if name in self.fields:
+                self.fields[name].min_value = 1
+
+
+class DeliveryForm(OutletChoiceMixin, CostFieldsMixin, NoColonMixin, forms.ModelForm):
     class Meta:
         model = Delivery
         fields = [
@@ -32,14 +43,11 @@ class DeliveryForm(OutletChoiceMixin, NoColonMixin, forms.ModelForm):
             "household_fees",
             "note",
         ]
+        field_classes = {"cost": KronorField, "household_fees": KronorField}
         widgets = {
             "delivered_on": DateInput,
             "household_reference": forms.TextInput(
                 attrs={"autocomplete": "off", "autocapitalize": "characters"}
-            ),
-            "cost": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
-            "household_fees": forms.NumberInput(
-                attrs={"inputmode": "numeric", "min": 0}
             ),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
@@ -56,7 +64,9 @@ class DeliveryForm(OutletChoiceMixin, NoColonMixin, forms.ModelForm):
         reference.widget.attrs.pop("maxlength", None)
 
 
-class MonthlyTotalForm(OutletChoiceMixin, NoColonMixin, forms.ModelForm):
+class MonthlyTotalForm(
+    OutletChoiceMixin, CostFieldsMixin, NoColonMixin, forms.ModelForm
+):
     month = forms.TypedChoiceField(
         label=_("Month"), choices=list(MONTHS.items()), coerce=int
     )
@@ -72,15 +82,13 @@ class MonthlyTotalForm(OutletChoiceMixin, NoColonMixin, forms.ModelForm):
             "household_fees",
             "note",
         ]
+        field_classes = {
+            "delivery_count": FriendlyIntegerField,
+            "cost": KronorField,
+            "household_fees": KronorField,
+        }
         widgets = {
             "year": forms.NumberInput(attrs={"inputmode": "numeric"}),
-            "delivery_count": forms.NumberInput(
-                attrs={"inputmode": "numeric", "min": 1}
-            ),
-            "cost": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
-            "household_fees": forms.NumberInput(
-                attrs={"inputmode": "numeric", "min": 0}
-            ),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 

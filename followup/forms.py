@@ -1,7 +1,4 @@
-import re
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,65 +15,10 @@ from followup.services import REPORT_FIELDS, CheckedCriterion
 from outlets.forms import NoColonMixin
 from outlets.models import Outlet
 from outlets.permissions import outlets_recordable_by
+from servicepunkter.numbers import FriendlyIntegerField, count_read
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
-
-
-APPROXIMATELY = re.compile(
-    r"^(ca\.?|c:a|cirka|ungefär|ung\.|omkring|runt|about|approx\.?|~)\s*"
-)
-UNIT = re.compile(r"\s*(st\.?|stycken|styck|pcs\.?|personer|pers\.?)$")
-THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
-RANGE = re.compile(r"^(\d+)\s*(?:-|–|—|till|to)\s*(\d+)$")
-
-
-def count_read(text: str) -> tuple[int, bool]:
-    """A count as a shopkeeper types it: (the number, whether it is an estimate).
-
-    "1 200" and "40 st" are exact; "ca 40", "cirka 40" and "ungefär 40" are
-    estimates, and so is a range such as "40-50" or "40–50", read as its middle
-    (45, halves rounded up). Raises ValueError for anything else.
-    """
-    text = text.strip().lower()
-    approximate = APPROXIMATELY.match(text)
-    if approximate:
-        text = text[approximate.end() :]
-    text = THOUSANDS.sub("", UNIT.sub("", text))
-    if text.isascii() and text.isdigit():
-        return int(text), bool(approximate)
-    found = RANGE.match(text)
-    if found:
-        low, high = sorted(int(number) for number in found.groups())
-        return (low + high + 1) // 2, True
-    raise ValueError(text)
-
-
-class FriendlyIntegerField(forms.IntegerField):
-    """A count as people type it on a phone: see `count_read`."""
-
-    # Not inputmode="numeric": a phone's number pad has no "ca" and no dash.
-    widget = forms.TextInput(attrs={"autocomplete": "off"})
-    default_error_messages = {
-        "invalid": _(
-            "We did not understand “%(value)s”. Write a number such as 40; "
-            "ca 40 or 40–50 is fine."
-        ),
-    }
-
-    def to_python(self, value):
-        if value in self.empty_values or not isinstance(value, str):
-            return super().to_python(value)
-        if not value.strip():
-            return None
-        try:
-            return count_read(value)[0]
-        except ValueError:
-            raise ValidationError(
-                self.error_messages["invalid"],
-                code="invalid",
-                params={"value": value.strip()},
-            ) from None
 
 
 COUNTS = [

@@ -4,7 +4,7 @@ deliveries: per outlet year over year, and per municipality and calendar year.""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from agreements.models import Agreement, Payout
@@ -118,6 +118,28 @@ class MunicipalityKpis:
     @property
     def followups_pending(self):
         return self.followups_total - self.followups_done - self.followups_overdue
+
+
+def report_years(*, municipality, today=None) -> range:
+    """The years a municipality's report can be asked for: from the year before its
+    first agreement to next year (a year without agreements starts this year)."""
+    this_year = (today or timezone.localdate()).year
+    first = Agreement.objects.filter(municipality=municipality).aggregate(
+        first=Min("starts_on")
+    )["first"]
+    return range(min(first.year if first else this_year, this_year) - 1, this_year + 2)
+
+
+def kpi_years(*, municipality, shown, today=None) -> list[int]:
+    """The years the key-figures page offers, newest first: next year too when
+    follow-ups already fall due then."""
+    this_year = (today or timezone.localdate()).year
+    newest = this_year
+    if FollowUp.objects.filter(
+        agreement__municipality=municipality, due_on__year=this_year + 1
+    ).exists():
+        newest += 1
+    return list(range(newest, this_year - shown, -1))
 
 
 def agreements_in_year(*, municipality, year):

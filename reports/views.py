@@ -11,7 +11,12 @@ from agreements.models import Agreement
 from outlets.models import Municipality, Outlet
 from reports.charts import bar_chart
 from reports.documents import annual_report_render_pdf
-from reports.selectors import municipality_kpis, outlet_kpis
+from reports.selectors import (
+    kpi_years,
+    municipality_kpis,
+    outlet_kpis,
+    report_years,
+)
 from reports.templatetags.reports import change_percent
 
 YEARS_SHOWN = 4
@@ -82,7 +87,6 @@ def kpi_view(request):
     """Key figures of a municipality's year and its outlets' figures year over year."""
     municipality, choices = _municipality(request)
     year = _year(request)
-    this_year = timezone.localdate().year
     outlets = Outlet.objects.filter(municipality=municipality)
     outlets_kpis = outlet_kpis(outlets=outlets, until_year=year)
     charts = []
@@ -112,7 +116,7 @@ def kpi_view(request):
             "municipality": municipality,
             "municipality_choices": choices,
             "year": year,
-            "years": list(range(this_year, this_year - YEARS_SHOWN, -1)),
+            "years": kpi_years(municipality=municipality, shown=YEARS_SHOWN),
             "kpis": municipality_kpis(municipality=municipality, year=year),
             "outlets": charts,
         },
@@ -123,7 +127,15 @@ def kpi_view(request):
 def annual_report_download(request):
     """The annual report (Swedish: *årsrapport*) of a municipality's year as PDF."""
     municipality, _choices = _municipality(request)
-    year = _year(request)
+    year = timezone.localdate().year
+    if "year" in request.GET:
+        # A year the programme has no report for is not silently another year.
+        try:
+            year = int(request.GET["year"])
+        except ValueError:
+            raise Http404 from None
+        if year not in report_years(municipality=municipality):
+            raise Http404
     pdf = annual_report_render_pdf(municipality=municipality, year=year)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (

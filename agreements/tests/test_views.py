@@ -52,7 +52,7 @@ def test_a_ticked_service_without_a_fee_is_refused_and_nothing_stored(
     data[f"fee_{catalogue[0].pk}"] = ""
     response = client.post(reverse("agreements:agreement_create"), data)
     assert response.status_code == 200
-    assert "Ange tjänstens årsavgift." in response.content.decode()
+    assert "Ange tjänstens ersättning per år." in response.content.decode()
     assert not Agreement.objects.exists()
 
 

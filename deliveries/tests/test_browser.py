@@ -59,3 +59,21 @@ def test_on_a_desktop_the_yearly_summary_shows_every_column(browser, demo):
     assert grant.is_visible()
     assert not browser.page.get_by_text("rulla i sidled").is_visible()
     browser.screenshot("deliveries-summary-desktop")
+
+
+def test_shop_owner_types_the_cost_as_on_the_receipt(browser, demo):
+    browser.page.set_viewport_size(PHONE)
+    browser.sign_in("butik@perslivs.example", DEMO_PASSWORD)
+    browser.goto("/deliveries/new/")
+    browser.page.get_by_label("Hushållets kod").fill("h-043")
+
+    browser.page.get_by_label("Kostnad (kr)").fill("-5")
+    browser.page.get_by_role("button", name="Spara").click()
+    browser.check_page()
+    assert browser.page.get_by_text("Ange 1 kr eller mer.").first.is_visible()
+    browser.screenshot("deliveries-cost-error-phone")
+
+    browser.page.get_by_label("Kostnad (kr)").fill("1 250 kr")
+    browser.page.get_by_role("button", name="Spara").click()
+    browser.check_page()
+    assert Delivery.objects.get(household_reference="H-043").cost == 1_250

@@ -402,3 +402,72 @@ def test_a_delivery_or_a_monthly_total_in_the_future_is_refused(
     )
     assert response.status_code == 200
     assert not Delivery.objects.exists() and not MonthlyDeliveryTotal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("1 250", 1_250), ("1 250 kr", 1_250), ("ca 250", 250)]
+)
+def test_the_cost_is_read_as_people_type_it(
+    client, official, own_outlet, typed, stored
+):
+    client.force_login(official)
+
+    response = client.post(
+        reverse("deliveries:delivery_create"), delivery_data(own_outlet, cost=typed)
+    )
+
+    assert response.status_code == 302
+    assert Delivery.objects.get().cost == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-5", "Ange 1 kr eller mer."),
+        ("99999999999", "Det är mer än 10\u00a0000\u00a0000 kr"),
+        ("200-300", "Skriv ett belopp, inte ett intervall."),
+        ("gratis", "Vi förstod inte ”gratis”."),
+    ],
+)
+def test_a_cost_that_cannot_be_stored_gets_a_clear_message(
+    client, official, own_outlet, typed, message
+):
+    client.force_login(official)
+
+    response = client.post(
+        reverse("deliveries:delivery_create"), delivery_data(own_outlet, cost=typed)
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "2147483647" not in response.content.decode()
+    assert Delivery.objects.count() == 0
+
+
+def test_monthly_figures_are_read_as_people_type_them(client, official, own_outlet):
+    client.force_login(official)
+
+    def monthly_data(**changes):
+        return {
+            "outlet": own_outlet.pk,
+            "year": "2026",
+            "month": "4",
+            "delivery_count": "ca 12",
+            "cost": "4 200 kr",
+            "household_fees": "0",
+            "note": "",
+        } | changes
+
+    response = client.post(
+        reverse("deliveries:total_create"), monthly_data(household_fees="-5")
+    )
+
+    assert response.status_code == 200
+    assert "Ange 0 kr eller mer." in response.content.decode()
+    assert MonthlyDeliveryTotal.objects.count() == 0
+
+    response = client.post(reverse("deliveries:total_create"), monthly_data())
+
+    assert response.status_code == 302
+    total = MonthlyDeliveryTotal.objects.get()
+    assert (total.delivery_count, total.cost, total.household_fees) == (12, 4_200, 0)

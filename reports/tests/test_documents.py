@@ -303,3 +303,15 @@ def test_the_report_lists_the_years_trainings_and_activities(
     for expected in ["Pers Livs", "2026-05-06", "Fika och hjälp med BankID", "12"]:
         assert expected in activities, expected
     assert "Förra årets träff" not in text
+
+
+def test_the_service_points_section_names_the_money_ersattning_excluding_vat(
+    pdf_path,
+):
+    text = " ".join(run("pdftotext", pdf_path, "-").split())
+
+    text = text.lower()
+    section = text.split("utbetalningar")[0].rsplit("servicepunkterna", 1)[1]
+    assert "beloppen är exkl. moms." in section
+    assert "ersättning per år" in section
+    assert "årsavgift" not in text

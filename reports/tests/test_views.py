@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from followup.models import FollowUp
 from outlets.tests.factories import OutletFactory, municipality
 from reports.tests.conftest import report
 
@@ -129,3 +131,42 @@ def test_the_wide_yearly_table_is_a_labelled_focusable_region_that_says_it_scrol
         '<p class="scroll-hint" id="chart-0-hint">Tabellen är bredare än sidan: '
         "rulla i sidled för att se alla kolumner.</p>"
     ) in html
+
+
+@pytest.mark.parametrize("year", ["1800", "abc", "99999", "2023"])
+def test_an_annual_report_of_a_year_outside_the_programme_is_not_found(
+    client, official, year_of_records, year
+):
+    """The agreement starts in 2025: 2024 is the first year with a report."""
+    client.force_login(official)
+
+    response = client.get(reverse("reports:annual_report"), {"year": year})
+
+    assert response.status_code == 404
+
+
+def test_the_annual_report_of_the_year_before_the_programme_and_of_next_year(
+    client, official, year_of_records
+):
+    client.force_login(official)
+    next_year = timezone.localdate().year + 1
+
+    for year in [2024, next_year]:
+        response = client.get(reverse("reports:annual_report"), {"year": year})
+        assert response.status_code == 200
+        assert f"-{year}.pdf" in response["Content-Disposition"]
+
+
+def test_the_kpi_page_offers_next_year_when_follow_ups_fall_due_then(
+    client, official, year_of_records
+):
+    client.force_login(official)
+    next_year = timezone.localdate().year + 1
+    link = f'href="?year={next_year}&amp;'
+
+    html = client.get(reverse("reports:kpis")).content.decode()
+    assert link in html or f'href="?year={next_year}"' in html
+
+    FollowUp.objects.filter(due_on__year=next_year).update(due_on=timezone.localdate())
+    html = client.get(reverse("reports:kpis")).content.decode()
+    assert f"?year={next_year}" not in html

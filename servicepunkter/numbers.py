@@ -1,0 +1,136 @@
+"""Whole numbers as people type them on a phone: "1 200", "40 st", "ca 40",
+"40–50", "1 250 kr". Shared by every form that asks for a count or an amount."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+APPROXIMATELY = re.compile(
+    r"^(ca\.?|c:a|cirka|ungefär|ung\.|omkring|runt|about|approx\.?|~)\s*"
+)
+UNIT = re.compile(r"\s*(st\.?|stycken|styck|pcs\.?|personer|pers\.?)$")
+KRONOR = re.compile(r"\s*(kr\.?|kronor|sek|:-)$")
+THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+RANGE = re.compile(r"^(\d+)\s*(?:-|–|—|till|to)\s*(\d+)$")
+NEGATIVE = re.compile(r"^[-−–]\s*\d+$")
+
+# More than any shop counts or any delivery costs in a year: a typing slip.
+SENSIBLE_MAXIMUM = 10_000_000
+
+
+class NegativeNumber(ValueError):
+    pass
+
+
+class RangeGiven(ValueError):
+    pass
+
+
+def count_read(text: str, *, unit=UNIT, ranges=True) -> tuple[int, bool]:
+    """A count as a shopkeeper types it: (the number, whether it is an estimate).
+
+    "1 200" and "40 st" are exact; "ca 40", "cirka 40" and "ungefär 40" are
+    estimates, and so is a range such as "40-50" or "40–50", read as its middle
+    (45, halves rounded up). `unit` is the unit people may type after the number
+    (pass `KRONOR` for amounts). Raises NegativeNumber for "-5", RangeGiven for
+    a range when `ranges` is false, and ValueError for anything else.
+    """
+    text = text.strip().lower()
+    approximate = APPROXIMATELY.match(text)
+    if approximate:
+        text = text[approximate.end() :]
+    text = THOUSANDS.sub("", unit.sub("", text))
+    if text.isascii() and text.isdigit():
+        return int(text), bool(approximate)
+    if NEGATIVE.match(text):
+        raise NegativeNumber(text)
+    found = RANGE.match(text)
+    if found:
+        if not ranges:
+            raise RangeGiven(text)
+        low, high = sorted(int(number) for number in found.groups())
+        return (low + high + 1) // 2, True
+    raise ValueError(text)
+
+
+class FriendlyIntegerField(forms.IntegerField):
+    """A count as people type it on a phone: see `count_read`.
+
+    Too small or too large a number gets a message saying what to write, never
+    the database's limit (2147483647).
+    """
+
+    # Not inputmode="numeric": a phone's number pad has no "ca" and no dash.
+    widget = forms.TextInput(attrs={"autocomplete": "off"})
+    default_error_messages = {
+        "invalid": _(
+            "We did not understand “%(value)s”. Write a number such as 40; "
+            "ca 40 or 40–50 is fine."
+        ),
+        "range": _("Write one number, not a range."),
+        "min_value": _("Write %(limit)s or more."),
+        "max_value": _(
+            "That is more than %(limit)s: check the number, it looks like a typo."
+        ),
+    }
+    unit = UNIT
+    ranges = True
+
+    def __init__(self, *, max_value=SENSIBLE_MAXIMUM, min_value=0, **kwargs):
+        super().__init__(max_value=max_value, min_value=min_value, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or not isinstance(value, str):
+            return super().to_python(value)
+        if not value.strip():
+            return None
+        try:
+            return count_read(value, unit=self.unit, ranges=self.ranges)[0]
+        except NegativeNumber:
+            raise self.limit_error("min_value", self.min_value) from None
+        except RangeGiven:
+            raise ValidationError(self.error_messages["range"], code="range") from None
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"value": value.strip()},
+            ) from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value is not None and value < self.min_value:
+            raise self.limit_error("min_value", self.min_value)
+        if self.max_value is not None and value > self.max_value:
+            raise self.limit_error("max_value", self.max_value)
+
+    def limit_error(self, code, limit):
+        return ValidationError(
+            self.error_messages[code],
+            code=code,
+            params={"limit": number_format(limit or 0, force_grouping=True)},
+        )
+
+
+class KronorField(FriendlyIntegerField):
+    """An amount in whole kronor: "1 250", "1 250 kr" and "ca 250" are read; a
+    range is refused, an amount is one number."""
+
+    default_error_messages = {
+        "invalid": _(
+            "We did not understand “%(value)s”. Write the amount in whole kronor, "
+            "such as 1 250."
+        ),
+        "range": _("Write one amount, not a range."),
+        "min_value": _("Write %(limit)s kr or more."),
+        "max_value": _(
+            "That is more than %(limit)s kr: check the amount, it looks like a typo."
+        ),
+    }
+    unit = KRONOR
+    ranges = False
