@@ -277,3 +277,20 @@ def test_the_follow_up_list_sorts_overdue_due_and_complete_in_few_queries(
     overdue = FollowUp.objects.overdue().count()
     assert overdue >= 5  # the first agreement years, due in 2025
     assert f"Försenade ({overdue})" in response.content.decode()
+
+
+def test_the_owner_is_told_in_words_when_the_report_is_late(
+    client, shop_owner, followup
+):
+    """Due 2026-03-01 and not sent: both the portal and the report page say so."""
+    assert followup.due_on == date(2026, 3, 1)
+    client.force_login(shop_owner)
+    late = "Försenad – skulle ha skickats senast 2026-03-01."
+
+    portal = client.get(reverse("followup:portal")).content.decode()
+    report_page = client.get(
+        reverse("followup:report", kwargs={"pk": followup.pk})
+    ).content.decode()
+
+    assert late in portal and "Skicka den senast" not in portal
+    assert late in report_page
