@@ -1,5 +1,6 @@
 from datetime import date
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -294,3 +295,30 @@ def test_the_owner_is_told_in_words_when_the_report_is_late(
 
     assert late in portal and "Skicka den senast" not in portal
     assert late in report_page
+
+
+def error_summary_links(response):
+    """(link text, target) of each entry in the page's error summary."""
+    summary = lxml.html.fromstring(response.content).find_class("error-summary")[0]
+    return [(link.text_content(), link.get("href")) for link in summary.iter("a")]
+
+
+def test_the_error_summary_links_to_each_field_with_an_error(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup),
+        {"home_deliveries": "några stycken", "visitors_counting": "guessed"},
+    )
+
+    links = error_summary_links(response)
+    assert [href for _, href in links] == [
+        "#id_visitors_counting_0",
+        "#id_home_deliveries",
+    ]
+    assert links[1][0] == "Hemsändningar"
+    page = response.content.decode()
+    # Each link leads to an element that is there: the first radio button of a group.
+    assert 'id="id_visitors_counting_0"' in page and 'id="id_home_deliveries"' in page
