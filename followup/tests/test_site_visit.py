@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.tests.factories import UserFactory
-from followup.models import DialogueMeeting, SitePhoto, SiteVisit
+from followup.models import AgreedAction, DialogueMeeting, SitePhoto, SiteVisit
 from followup.services import followups_create_for, meeting_save
 from followup.tests.factories import signed_agreement
 from outlets.tests.factories import OutletFactory
@@ -241,3 +241,30 @@ def test_the_follow_up_page_keeps_a_history_in_words(client, official, followup)
     assert "held_on" not in history
     # The checklist's nine results, saved together, are one line.
     assert "Resultat för kontrollpunkt skapades (9 gånger)" in history
+
+
+def test_an_action_due_before_the_dialogue_meeting_is_refused(
+    client, official, followup
+):
+    meeting_save(
+        followup=followup,
+        by=official,
+        held_on=date(2025, 10, 1),
+        participants="Per Lindberg",
+    )
+    client.force_login(official)
+    url = reverse("followup:action_add", kwargs={"pk": followup.pk})
+    data = {"action-text": "Ny skylt", "action-responsible": "Kommunen"}
+
+    for too_early in ("2020-01-01", "2025-09-30"):
+        response = client.post(url, data | {"action-due_on": too_early})
+
+        assert response.status_code == 400
+        assert (
+            "En överenskommen åtgärd kan inte ha ett slutdatum före dialogmötet "
+            "(2025-10-01)." in response.content.decode()
+        )
+    assert not AgreedAction.objects.exists()
+
+    client.post(url, data | {"action-due_on": "2025-10-01"})
+    assert AgreedAction.objects.get().due_on == date(2025, 10, 1)
