@@ -322,3 +322,29 @@ def test_the_error_summary_links_to_each_field_with_an_error(
     page = response.content.decode()
     # Each link leads to an element that is there: the first radio button of a group.
     assert 'id="id_visitors_counting_0"' in page and 'id="id_home_deliveries"' in page
+
+
+def test_the_sent_report_shows_its_figures_grouped_in_thousands(
+    client, shop_owner, official, followup
+):
+    client.force_login(shop_owner)
+    client.post(
+        report_url(followup),
+        {
+            "worked_well": "Öppet 1200 timmar",
+            "visitors_per_week": "1200",
+            "visitors_counting": "counted",
+            "parcels_handled": "15000",
+            "submit": "1",
+        },
+    )
+    assert OwnerReport.objects.get(followup=followup).status == "submitted"
+
+    locked = client.get(report_url(followup)).content.decode()
+    client.force_login(official)
+    staff = client.get(followup.get_absolute_url()).content.decode()
+
+    for page in (locked, staff):
+        assert "<dd>1\xa0200</dd>" in page and "<dd>15\xa0000</dd>" in page
+        # What the owner wrote is shown as written.
+        assert "<dd>Öppet 1200 timmar</dd>" in page
