@@ -2,6 +2,8 @@
 agreement year and today, the checklist's wording, and photos."""
 
 import io
+import struct
+import zlib
 from datetime import date
 
 import pytest
@@ -43,6 +45,22 @@ def photo_file(format_name="JPEG", size=(1200, 900), name="skylt.jpg"):
     buffer = io.BytesIO()
     Image.new("RGB", size, (40, 120, 60)).save(buffer, format=format_name)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def png_header(width, height, name="stor.png"):
+    """A PNG that claims the given size: enough for Pillow to open, not to load."""
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    return SimpleUploadedFile(name, data, content_type="image/png")
 
 
 def with_visit(followup, official):
@@ -178,8 +196,12 @@ def test_the_official_adds_a_photo_shown_as_a_thumbnail_with_its_alt_text(
             SimpleUploadedFile("stor.jpg", b"\xff\xd8" + b"0" * (16 * 1024 * 1024)),
             "Fotot är större än 15 MB.",
         ),
+        # Above our limit; above Pillow's warning; above Pillow's own refusal.
+        (png_header(8000, 8000), "Fotot har för många pixlar."),
+        (png_header(10000, 10000), "Fotot har för många pixlar."),
+        (png_header(20000, 20000), "Fotot har för många pixlar."),
     ],
-    ids=["not-an-image", "gif", "huge"],
+    ids=["not-an-image", "gif", "huge", "8000px", "10000px", "20000px"],
 )
 def test_a_bad_or_huge_file_is_refused_with_a_message_and_nothing_stored(
     client, official, followup, upload, message, settings
