@@ -316,14 +316,17 @@ class OwnerReport(models.Model):
     ]
 
     def answers(self):
-        """(question, answer) pairs for showing the report read-only."""
+        """(question, answer, is_figure) for showing the report read-only; a
+        figure is shown grouped in thousands, a text as written."""
         rows = []
         for name in self.ANSWERS:
             field = self._meta.get_field(name)
             value = getattr(self, name)
             if field.choices:
                 value = getattr(self, f"get_{name}_display")()
-            rows.append((field.verbose_name, value))
+            rows.append(
+                (field.verbose_name, value, isinstance(field, models.IntegerField))
+            )
         return rows
 
     @property

@@ -59,6 +59,10 @@ def photo_prepare(upload) -> PreparedPhoto:
         _("The file is not a photo we can read. Choose a JPEG, PNG or WebP image."),
         "not_an_image",
     )
+    too_many_pixels = _refused(
+        _("The photo has too many pixels. Choose a smaller one."),
+        "too_many_pixels",
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -67,10 +71,7 @@ def photo_prepare(upload) -> PreparedPhoto:
                 if probe.format not in FORMATS:
                     raise not_an_image
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise _refused(
-                        _("The photo has too many pixels. Choose a smaller one."),
-                        "too_many_pixels",
-                    )
+                    raise too_many_pixels
                 probe.verify()
             upload.seek(0)
             with Image.open(upload) as image:
@@ -83,10 +84,12 @@ def photo_prepare(upload) -> PreparedPhoto:
                 thumbnail = _encoded(image, "JPEG")
     except ValidationError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses to open an image far beyond its own pixel limit,
+        # before the check against MAX_PIXELS above can say so.
+        raise too_many_pixels from None
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,

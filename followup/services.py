@@ -284,6 +284,22 @@ def action_add(
         raise ValidationError(
             _("Record the dialogue meeting before its actions."), code="no_meeting"
         )
+    # The meeting is held in the agreement year or later, so this also keeps the
+    # due date within the year it follows up.
+    earliest = max(meeting.held_on, followup.period_start)
+    if due_on is not None and due_on < earliest:
+        raise ValidationError(
+            {
+                "due_on": ValidationError(
+                    _(
+                        "An agreed action cannot be due before the dialogue meeting "
+                        "(%(earliest)s)."
+                    ),
+                    code="before_meeting",
+                    params={"earliest": date_format(earliest, "SHORT_DATE_FORMAT")},
+                )
+            }
+        )
     action = AgreedAction(
         meeting=meeting, text=text, responsible=responsible, due_on=due_on
     )

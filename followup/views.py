@@ -752,7 +752,8 @@ def _set_active(request, pk, *, active):
             )
             % {"criterion": criterion.text},
         )
-    return redirect("followup:checklist")
+    # Back to the criterion in its new list, where focus lands (see the template).
+    return redirect(f"{reverse('followup:checklist')}#criterion-{criterion.pk}")
 
 
 @require_POST

@@ -23,6 +23,13 @@ def screenshots(browser, name):
     browser.page.set_viewport_size(DESKTOP)
 
 
+def focused_criterion(page):
+    """The id of the checklist criterion that has focus, if one has."""
+    return page.evaluate(
+        "document.activeElement.matches('li.criterion') && document.activeElement.id"
+    )
+
+
 def test_the_administrator_adds_a_criterion_and_it_is_on_the_next_site_visit_form(
     browser, demo
 ):
@@ -69,6 +76,9 @@ def test_the_administrator_adds_a_criterion_and_it_is_on_the_next_site_visit_for
     in_use = page.get_by_role("region", name=re.compile("^I bruk"))
     items = in_use.get_by_role("listitem").all_inner_texts()
     assert NEW_CRITERION in items[-2]
+    # Focus stays with the criterion moved, so the next "Up" is one Tab away.
+    moved = page.locator("li.criterion", has_text=NEW_CRITERION)
+    assert focused_criterion(page) == moved.get_attribute("id")
     browser.check_page()
     screenshots(browser, "checklist")
 
@@ -94,3 +104,29 @@ def test_the_administrator_adds_a_criterion_and_it_is_on_the_next_site_visit_for
     assert "Platsbesöket är sparat." in page.inner_text("main")
     results = page.get_by_role("region", name="Platsbesök").get_by_role("table")
     assert results.get_by_role("rowheader", name=NEW_CRITERION).is_visible()
+
+
+def test_focus_follows_a_criterion_taken_out_of_use_and_back(browser, demo):
+    page = browser.page
+    page.set_viewport_size(DESKTOP)
+    browser.sign_in("administrator@nordmaling.example", DEMO_PASSWORD)
+    browser.goto("/followup/checklist/")
+    first = page.locator("li.criterion").first
+    criterion_id = first.get_attribute("id")
+
+    first.get_by_role("button", name=re.compile("^Ta ur bruk")).click()
+    page.wait_for_load_state()
+
+    assert focused_criterion(page) == criterion_id
+    out_of_use = page.get_by_role("region", name=re.compile("^Tagna ur bruk"))
+    assert out_of_use.locator(f"#{criterion_id}").is_visible()
+    browser.check_page()
+
+    page.locator(f"#{criterion_id}").get_by_role(
+        "button", name=re.compile("^Ta i bruk igen")
+    ).click()
+    page.wait_for_load_state()
+
+    assert focused_criterion(page) == criterion_id
+    in_use = page.get_by_role("region", name=re.compile("^I bruk"))
+    assert in_use.locator(f"#{criterion_id}").is_visible()

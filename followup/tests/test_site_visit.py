@@ -2,6 +2,8 @@
 agreement year and today, the checklist's wording, and photos."""
 
 import io
+import struct
+import zlib
 from datetime import date
 
 import pytest
@@ -10,7 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.tests.factories import UserFactory
-from followup.models import DialogueMeeting, SitePhoto, SiteVisit
+from followup.models import AgreedAction, DialogueMeeting, SitePhoto, SiteVisit
 from followup.services import followups_create_for, meeting_save
 from followup.tests.factories import signed_agreement
 from outlets.tests.factories import OutletFactory
@@ -43,6 +45,22 @@ def photo_file(format_name="JPEG", size=(1200, 900), name="skylt.jpg"):
     buffer = io.BytesIO()
     Image.new("RGB", size, (40, 120, 60)).save(buffer, format=format_name)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def png_header(width, height, name="stor.png"):
+    """A PNG that claims the given size: enough for Pillow to open, not to load."""
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    return SimpleUploadedFile(name, data, content_type="image/png")
 
 
 def with_visit(followup, official):
@@ -178,8 +196,12 @@ def test_the_official_adds_a_photo_shown_as_a_thumbnail_with_its_alt_text(
             SimpleUploadedFile("stor.jpg", b"\xff\xd8" + b"0" * (16 * 1024 * 1024)),
             "Fotot är större än 15 MB.",
         ),
+        # Above our limit; above Pillow's warning; above Pillow's own refusal.
+        (png_header(8000, 8000), "Fotot har för många pixlar."),
+        (png_header(10000, 10000), "Fotot har för många pixlar."),
+        (png_header(20000, 20000), "Fotot har för många pixlar."),
     ],
-    ids=["not-an-image", "gif", "huge"],
+    ids=["not-an-image", "gif", "huge", "8000px", "10000px", "20000px"],
 )
 def test_a_bad_or_huge_file_is_refused_with_a_message_and_nothing_stored(
     client, official, followup, upload, message, settings
@@ -241,3 +263,30 @@ def test_the_follow_up_page_keeps_a_history_in_words(client, official, followup)
     assert "held_on" not in history
     # The checklist's nine results, saved together, are one line.
     assert "Resultat för kontrollpunkt skapades (9 gånger)" in history
+
+
+def test_an_action_due_before_the_dialogue_meeting_is_refused(
+    client, official, followup
+):
+    meeting_save(
+        followup=followup,
+        by=official,
+        held_on=date(2025, 10, 1),
+        participants="Per Lindberg",
+    )
+    client.force_login(official)
+    url = reverse("followup:action_add", kwargs={"pk": followup.pk})
+    data = {"action-text": "Ny skylt", "action-responsible": "Kommunen"}
+
+    for too_early in ("2020-01-01", "2025-09-30"):
+        response = client.post(url, data | {"action-due_on": too_early})
+
+        assert response.status_code == 400
+        assert (
+            "En överenskommen åtgärd kan inte ha ett slutdatum före dialogmötet "
+            "(2025-10-01)." in response.content.decode()
+        )
+    assert not AgreedAction.objects.exists()
+
+    client.post(url, data | {"action-due_on": "2025-10-01"})
+    assert AgreedAction.objects.get().due_on == date(2025, 10, 1)

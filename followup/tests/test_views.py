@@ -1,5 +1,6 @@
 from datetime import date
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -277,3 +278,73 @@ def test_the_follow_up_list_sorts_overdue_due_and_complete_in_few_queries(
     overdue = FollowUp.objects.overdue().count()
     assert overdue >= 5  # the first agreement years, due in 2025
     assert f"Försenade ({overdue})" in response.content.decode()
+
+
+def test_the_owner_is_told_in_words_when_the_report_is_late(
+    client, shop_owner, followup
+):
+    """Due 2026-03-01 and not sent: both the portal and the report page say so."""
+    assert followup.due_on == date(2026, 3, 1)
+    client.force_login(shop_owner)
+    late = "Försenad – skulle ha skickats senast 2026-03-01."
+
+    portal = client.get(reverse("followup:portal")).content.decode()
+    report_page = client.get(
+        reverse("followup:report", kwargs={"pk": followup.pk})
+    ).content.decode()
+
+    assert late in portal and "Skicka den senast" not in portal
+    assert late in report_page
+
+
+def error_summary_links(response):
+    """(link text, target) of each entry in the page's error summary."""
+    summary = lxml.html.fromstring(response.content).find_class("error-summary")[0]
+    return [(link.text_content(), link.get("href")) for link in summary.iter("a")]
+
+
+def test_the_error_summary_links_to_each_field_with_an_error(
+    client, shop_owner, followup
+):
+    client.force_login(shop_owner)
+
+    response = client.post(
+        report_url(followup),
+        {"home_deliveries": "några stycken", "visitors_counting": "guessed"},
+    )
+
+    links = error_summary_links(response)
+    assert [href for _, href in links] == [
+        "#id_visitors_counting_0",
+        "#id_home_deliveries",
+    ]
+    assert links[1][0] == "Hemsändningar"
+    page = response.content.decode()
+    # Each link leads to an element that is there: the first radio button of a group.
+    assert 'id="id_visitors_counting_0"' in page and 'id="id_home_deliveries"' in page
+
+
+def test_the_sent_report_shows_its_figures_grouped_in_thousands(
+    client, shop_owner, official, followup
+):
+    client.force_login(shop_owner)
+    client.post(
+        report_url(followup),
+        {
+            "worked_well": "Öppet 1200 timmar",
+            "visitors_per_week": "1200",
+            "visitors_counting": "counted",
+            "parcels_handled": "15000",
+            "submit": "1",
+        },
+    )
+    assert OwnerReport.objects.get(followup=followup).status == "submitted"
+
+    locked = client.get(report_url(followup)).content.decode()
+    client.force_login(official)
+    staff = client.get(followup.get_absolute_url()).content.decode()
+
+    for page in (locked, staff):
+        assert "<dd>1\xa0200</dd>" in page and "<dd>15\xa0000</dd>" in page
+        # What the owner wrote is shown as written.
+        assert "<dd>Öppet 1200 timmar</dd>" in page

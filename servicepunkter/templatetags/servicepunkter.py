@@ -31,3 +31,13 @@ def kronor_incl_vat(amount):
     if amount is None or amount == "":
         return ""
     return _("%(amount)s incl. VAT") % {"amount": kronor(amount)}
+
+
+@register.filter
+def error_anchor(field):
+    """The id an error summary links to: the field's own input, or the first
+    option of a group of radio buttons or checkboxes (as GOV.UK does)."""
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets
+    return subwidgets[0].id_for_label if subwidgets else field.auto_id
