@@ -13,7 +13,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outlets.models import Municipality, Outlet
+from outlets.models import Municipality, MunicipalitySettings, Outlet
 
 # Five-year classes as SCB publishes them, the last open-ended.
 AGE_COLUMNS = [f"age_{low}_{low + 4}" for low in range(0, 90, 5)] + ["age_90_plus"]
@@ -172,7 +172,7 @@ class PopulationSquare(models.Model):
         return f"{self.easting} {self.northing} ({self.size_m} m)"
 
 
-class AnalysisSettings(models.Model):
+class AnalysisSettings(MunicipalitySettings):
     """A municipality's settings for the service analysis."""
 
     municipality = models.OneToOneField(
@@ -220,15 +220,6 @@ class AnalysisSettings(models.Model):
                 violation_error_message=_("The threshold is at least one person."),
             ),
         ]
-
-    def __str__(self):
-        return str(self.municipality)
-
-    @classmethod
-    def for_municipality(cls, municipality):
-        """The stored settings, or the defaults when none are stored yet."""
-        found = cls.objects.filter(municipality=municipality).first()
-        return found or cls(municipality=municipality)
 
     @property
     def bands(self):

@@ -5,10 +5,24 @@ from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements.models import Agreement, Service
-from agreements.services import agreement_mark_ready
+from agreements.services import agreement_mark_ready, agreement_sign
 from agreements.tests.conftest import TERMS
 
 pytestmark = pytest.mark.django_db
+
+
+def signed_by_both(draft, official, shop_owner):
+    """The draft made ready and signed in the app by the official and the owner."""
+    agreement_mark_ready(agreement=draft, by=official)
+    for user, side in ((official, "municipality"), (shop_owner, "party")):
+        agreement_sign(
+            agreement=draft,
+            by=user,
+            side=side,
+            name=user.full_name,
+            title="VD",
+            password=TEST_PASSWORD,
+        )
 
 
 def form_data(outlet, party, services, **overrides):
@@ -163,25 +177,12 @@ def test_approved_payouts_export_for_the_finance_system(
     client, official, shop_owner, draft, nordmaling
 ):
     from agreements.models import ProgrammeSettings
-    from agreements.services import (
-        agreement_sign,
-        payout_approve,
-        payout_condition_set,
-    )
+    from agreements.services import payout_approve, payout_condition_set
 
     ProgrammeSettings.objects.create(
         municipality=nordmaling, accounting_code="4590 1234 56"
     )
-    agreement_mark_ready(agreement=draft, by=official)
-    for user, side in ((official, "municipality"), (shop_owner, "party")):
-        agreement_sign(
-            agreement=draft,
-            by=user,
-            side=side,
-            name=user.full_name,
-            title="VD",
-            password=TEST_PASSWORD,
-        )
+    signed_by_both(draft, official, shop_owner)
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
     client.force_login(official)
@@ -226,22 +227,9 @@ def test_the_history_names_changed_fields_in_words_foreign_keys_included(
 def test_the_history_says_what_a_status_went_from_and_to(
     client, official, shop_owner, draft
 ):
-    from agreements.services import (
-        agreement_sign,
-        payout_approve,
-        payout_condition_set,
-    )
+    from agreements.services import payout_approve, payout_condition_set
 
-    agreement_mark_ready(agreement=draft, by=official)
-    for user, side in ((official, "municipality"), (shop_owner, "party")):
-        agreement_sign(
-            agreement=draft,
-            by=user,
-            side=side,
-            name=user.full_name,
-            title="VD",
-            password=TEST_PASSWORD,
-        )
+    signed_by_both(draft, official, shop_owner)
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
     client.force_login(official)
@@ -257,18 +245,7 @@ def test_the_history_says_what_a_status_went_from_and_to(
 def test_an_official_starts_an_amendment_of_a_signed_agreement_from_its_page(
     client, official, shop_owner, draft
 ):
-    from agreements.services import agreement_sign
-
-    agreement_mark_ready(agreement=draft, by=official)
-    for user, side in ((official, "municipality"), (shop_owner, "party")):
-        agreement_sign(
-            agreement=draft,
-            by=user,
-            side=side,
-            name=user.full_name,
-            title="VD",
-            password=TEST_PASSWORD,
-        )
+    signed_by_both(draft, official, shop_owner)
     client.force_login(official)
     assert (
         "Påbörja ett tillägg" in client.get(draft.get_absolute_url()).content.decode()
@@ -331,18 +308,9 @@ def test_lowest_above_highest_is_refused_with_a_message(client, administrator):
 
 
 def test_an_amendment_draft_has_no_term_fields(client, official, shop_owner, draft):
-    from agreements.services import agreement_amend, agreement_sign
+    from agreements.services import agreement_amend
 
-    agreement_mark_ready(agreement=draft, by=official)
-    for user, side in ((official, "municipality"), (shop_owner, "party")):
-        agreement_sign(
-            agreement=draft,
-            by=user,
-            side=side,
-            name=user.full_name,
-            title="VD",
-            password=TEST_PASSWORD,
-        )
+    signed_by_both(draft, official, shop_owner)
     agreement_amend(
         agreement=draft, by=official, effective_on=date(2027, 1, 1), reason="Ny tjänst"
     )
