@@ -109,6 +109,7 @@ def kpi_view(request):
                 ),
             }
         )
+    reportable = report_years(municipality=municipality)
     return render(
         request,
         "reports/kpis.html",
@@ -116,7 +117,13 @@ def kpi_view(request):
             "municipality": municipality,
             "municipality_choices": choices,
             "year": year,
-            "years": kpi_years(municipality=municipality, shown=YEARS_SHOWN),
+            # Only years an annual report covers: none before the programme began.
+            "years": [
+                y
+                for y in kpi_years(municipality=municipality, shown=YEARS_SHOWN)
+                if y in reportable
+            ],
+            "report_available": year in reportable,
             "kpis": municipality_kpis(municipality=municipality, year=year),
             "outlets": charts,
         },

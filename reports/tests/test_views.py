@@ -170,3 +170,17 @@ def test_the_kpi_page_offers_next_year_when_follow_ups_fall_due_then(
     FollowUp.objects.filter(due_on__year=next_year).update(due_on=timezone.localdate())
     html = client.get(reverse("reports:kpis")).content.decode()
     assert f"?year={next_year}" not in html
+
+
+def test_the_kpi_page_offers_no_year_before_the_programme_nor_its_report(
+    client, official, year_of_records
+):
+    """The agreement starts in 2025: 2023 has no report, so neither choice nor link."""
+    client.force_login(official)
+
+    html = client.get(reverse("reports:kpis"), {"year": 2023}).content.decode()
+
+    assert 'href="?year=2023' not in html
+    assert reverse("reports:annual_report") not in html
+    html = client.get(reverse("reports:kpis"), {"year": 2024}).content.decode()
+    assert f"{reverse('reports:annual_report')}?year=2024" in html
