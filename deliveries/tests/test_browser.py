@@ -36,7 +36,11 @@ def test_shop_owner_logs_a_delivery_on_a_phone_and_a_name_is_refused(browser, de
     browser.page.get_by_label("Kostnad (kr)").fill("250")
     browser.page.get_by_role("button", name="Spara").click()
     browser.check_page()
-    assert browser.page.get_by_text("Det här ser ut som ett namn.").is_visible()
+    # On the field, and in the summary as a link to it.
+    field_error = browser.page.locator("#id_household_reference_error")
+    assert "Det här ser ut som ett namn." in field_error.inner_text()
+    summary = browser.page.locator(".error-summary")
+    assert summary.get_by_role("link", name="Hushållets kod").is_visible()
     browser.screenshot("deliveries-owner-form-error-phone")
 
     browser.page.get_by_label("Hushållets kod").fill("h-042")
