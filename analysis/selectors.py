@@ -12,6 +12,7 @@ from analysis.models import AnalysisSettings, PopulationImport, Scenario
 from analysis.services import (
     ScenarioSpec,
     analysis_fingerprint,
+    analysis_with_scenario,
     distance_for,
     localities_load,
     outlets_load,
@@ -138,12 +139,7 @@ def square_bands(*, municipality, kind, bands, scenario=None):
         distance_for(settings=settings, road_network=road_network, squares=squares),
         kinds=(kind,),
     )
-    if not scenario.is_empty():
-        analysis = analysis.scenario(
-            closed=scenario.closed,
-            added=_added_outlets(scenario) if scenario.added else None,
-            moved={m[0]: (m[1], m[2]) for m in scenario.moved},
-        )
+    analysis = analysis_with_scenario(analysis, scenario)
     near_km = np.round(analysis.nearest[kind].dist[:, 0] / 1000.0, 6)
     band = np.searchsorted(np.asarray(bands, dtype=float), near_km, side="right")
     latitude, longitude = wgs84_from_sweref(squares.xy[:, 1], squares.xy[:, 0])
@@ -169,14 +165,6 @@ def compact_squares(latitude, longitude, size_m, band):
         "size": int(sizes[0]) if uniform else sizes.tolist(),
         "band": np.asarray(band, dtype=int).tolist(),
     }
-
-
-def _added_outlets(scenario):
-    return engine.Outlets(
-        ids=-np.arange(1, len(scenario.added) + 1),
-        xy=np.array([(a[2], a[3]) for a in scenario.added], dtype=float),
-        kinds=np.array([engine.kind_flags(*a[1]) for a in scenario.added]),
-    )
 
 
 def outlets_for_choice(*, municipality, result):

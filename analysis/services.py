@@ -569,17 +569,7 @@ def service_analysis_run(
         settings=settings, road_network=road_network, squares=squares
     )
     analysis = engine.Analysis(squares, table.outlets, distance, kinds=(kind,))
-    if not scenario.is_empty():
-        added = engine.Outlets(
-            ids=-np.arange(1, len(scenario.added) + 1),
-            xy=np.array([(a[2], a[3]) for a in scenario.added], dtype=float),
-            kinds=np.array([engine.kind_flags(*a[1]) for a in scenario.added]),
-        )
-        analysis = analysis.scenario(
-            closed=scenario.closed,
-            added=added if len(scenario.added) else None,
-            moved={m[0]: (m[1], m[2]) for m in scenario.moved},
-        )
+    analysis = analysis_with_scenario(analysis, scenario)
     report = analysis.report(
         kind, bands_km=bands, threshold=settings.strategic_threshold
     )
@@ -609,6 +599,25 @@ def service_analysis_run(
     )
     results_prune(municipality=municipality, inputs=inputs)
     return result
+
+
+def analysis_with_scenario(analysis, scenario):
+    """The analysis with the scenario's closed, added (ids -1, -2, …) and moved
+    outlets; the analysis itself when the scenario changes nothing."""
+    if scenario.is_empty():
+        return analysis
+    added = None
+    if scenario.added:
+        added = engine.Outlets(
+            ids=-np.arange(1, len(scenario.added) + 1),
+            xy=np.array([(a[2], a[3]) for a in scenario.added], dtype=float),
+            kinds=np.array([engine.kind_flags(*a[1]) for a in scenario.added]),
+        )
+    return analysis.scenario(
+        closed=scenario.closed,
+        added=added,
+        moved={m[0]: (m[1], m[2]) for m in scenario.moved},
+    )
 
 
 def _check_scenario(scenario, table):
