@@ -147,6 +147,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_superuser
 
     @property
+    def is_system_owner(self):
+        return self.role == Role.SYSTEM_OWNER
+
+    @property
+    def is_administrator(self):
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_official(self):
+        return self.role == Role.OFFICIAL
+
+    @property
+    def is_shop_owner(self):
+        return self.role == Role.SHOP_OWNER
+
+    @property
+    def is_regional_viewer(self):
+        return self.role == Role.REGIONAL_VIEWER
+
+    @property
     def reads_all_base_data(self):
         """Staff read every outlet's base data: people shop across borders."""
         return self.role != Role.SHOP_OWNER
