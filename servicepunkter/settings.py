@@ -210,9 +210,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# A strict Content Security Policy: no inline script or style anywhere.
-# Map background tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset, the
-# maps draw their markers on a plain background and need no network.
 # The largest outlet file an import accepts, in bytes.
 OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
@@ -221,14 +218,20 @@ OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20 * 1024 *
 SIGNING_CERTIFICATE_PATH = env.str("SIGNING_CERTIFICATE_PATH", default="")
 SIGNING_CERTIFICATE_PASSPHRASE = env.str("SIGNING_CERTIFICATE_PASSPHRASE", default="")
 
+# Map background tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png, or a path
+# on this site (/static/tiles/{z}/{x}/{y}.png), with the attribution their licence asks
+# for. Unset, the maps draw their markers on a plain background and need no network.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+# The tile server for the image sources: none for a path on this site ('self').
 MAP_TILE_ORIGINS = (
-    ["{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL.replace("{s}", "a")))]
-    if MAP_TILE_URL
+    [f"{_tiles.scheme}://{_tiles.netloc}" if _tiles.scheme else _tiles.netloc]
+    if _tiles.netloc
     else []
 )
 
+# A strict Content Security Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -1,4 +1,5 @@
-/* Service analysis map: population squares coloured by distance band, and outlets.
+/* Service analysis map: population squares coloured by distance band, and outlets, on
+   the base map (core/basemap.js).
 
    Markup: <div data-analysis-map="ID"> and {{ config|json_script:"ID" }}, where config
    is {squaresUrl, colours, markers, tiles, labels, pick, affine}. The squares come from
@@ -11,31 +12,6 @@
   "use strict";
 
   var METRES_PER_DEGREE = 111320;
-
-  function icon(marker) {
-    var classes = "map-marker map-marker--" + marker.category;
-    if (marker.closed) {
-      classes += " map-marker--closed";
-    }
-    var size = marker.category === "locality" ? 22 : 18;
-    return L.divIcon({ className: classes, iconSize: [size, size], html: "" });
-  }
-
-  function popup(marker) {
-    var content = document.createElement("div");
-    content.className = "map-popup";
-    var link = document.createElement("a");
-    link.href = marker.url;
-    link.textContent = marker.name;
-    content.appendChild(link);
-    if (marker.label) {
-      var label = document.createElement("span");
-      label.className = "map-popup__label";
-      label.textContent = marker.label;
-      content.appendChild(label);
-    }
-    return content;
-  }
 
   // Zoomed out, a 250 m square is a pixel or less and its colour cannot be seen: below
   // this many pixels a square is drawn as a dot of this radius instead.
@@ -132,49 +108,15 @@
   }
 
   function draw(element) {
-    var source = document.getElementById(element.getAttribute("data-analysis-map"));
-    if (!source || typeof L === "undefined") {
+    var config = window.BaseMap && BaseMap.config(element, "data-analysis-map");
+    if (!config) {
       return;
     }
-    var config = JSON.parse(source.textContent);
     var status = element.parentNode.querySelector("[data-map-status]");
-    var map = L.map(element, { zoomControl: false, scrollWheelZoom: false });
-    L.control
-      .zoom({ zoomInTitle: config.labels.zoomIn, zoomOutTitle: config.labels.zoomOut })
-      .addTo(map);
-    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-    L.control.scale({ imperial: false }).addTo(map);
-    if (config.tiles.url) {
-      L.tileLayer(config.tiles.url, { maxZoom: 18 }).addTo(map);
-    } else {
-      element.classList.add("map--plain");
-    }
-    map.on("popupopen", function (event) {
-      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
-      if (close) {
-        close.setAttribute("aria-label", config.labels.closePopup);
-      }
-    });
-    var points = config.markers.map(function (marker) {
-      return [marker.lat, marker.lng];
-    });
-    if (points.length) {
-      map.fitBounds(points, { padding: [28, 28], maxZoom: 12 });
-    } else {
-      map.setView([62.5, 16.5], 4);
-    }
-    config.markers.forEach(function (marker) {
-      var title = marker.label ? marker.name + " (" + marker.label + ")" : marker.name;
-      var leafletMarker = L.marker([marker.lat, marker.lng], {
-        icon: icon(marker),
-        title: title,
-        riseOnHover: true,
-        zIndexOffset: marker.category === "locality" ? 0 : 1000,
-      });
-      leafletMarker.bindPopup(popup(marker));
-      leafletMarker.addTo(map);
-      leafletMarker.getElement().setAttribute("aria-label", title);
-    });
+    var map = BaseMap.create(element, config);
+    BaseMap.fit(map, config.markers, 12);
+    // Smaller localities than on the register map: the squares show through.
+    BaseMap.addMarkers(map, config.markers, { localitySize: 22 });
 
     var renderer = L.canvas({ padding: 0.5 });
     if (status) {
