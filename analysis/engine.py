@@ -274,22 +274,8 @@ class Analysis:
         the squares a change can touch are redone.
         """
         moved = dict(moved or {})
-        gone_ids = np.asarray(sorted(set(closed) | set(moved)), dtype=np.int64)
-        unknown = gone_ids[~self.outlets.has(gone_ids)]
-        if len(unknown):
-            raise KeyError(int(unknown[0]))
-        gone_rows = self.outlets.positions_of(gone_ids) if len(gone_ids) else gone_ids
-        extra_ids, extra_xy, extra_kinds = [], [], []
-        for outlet_id, xy in moved.items():
-            row = self.outlets.positions_of([outlet_id])[0]
-            extra_ids.append(outlet_id)
-            extra_xy.append(xy)
-            extra_kinds.append(self.outlets.kinds[row])
-        extra = Outlets(
-            ids=np.asarray(extra_ids, dtype=np.int64),
-            xy=np.asarray(extra_xy, dtype=float).reshape(-1, 2),
-            kinds=np.asarray(extra_kinds, dtype=bool).reshape(-1, len(KINDS)),
-        )
+        gone_rows = self._rows_of_known(sorted(set(closed) | set(moved)))
+        extra = self._moved_outlets(moved)
         if added is not None:
             extra = extra.concatenated(added)
         outlets = self.outlets.concatenated(extra) if len(extra) else self.outlets
@@ -300,29 +286,8 @@ class Analysis:
         nearest, changed = {}, {}
         for kind in kinds:
             base = self.nearest[kind]
-            dist, idx = base.dist, base.idx
-            if (
-                len(gone_rows)
-                and self.outlets.kinds[gone_rows, KINDS.index(kind)].any()
-            ):
-                members, index = self._indexes[kind]
-                touched = gone[idx[:, 0]] | gone[idx[:, 1]]
-                if touched.any():
-                    excluded = np.flatnonzero(np.isin(members, gone_rows))
-                    local_d, local_i = index.nearest(
-                        self.squares.xy[touched], 2, excluded=excluded
-                    )
-                    dist, idx = dist.copy(), idx.copy()
-                    dist[touched] = local_d
-                    idx[touched] = _to_rows(local_i, members)
-            new_members = np.flatnonzero(extra.kinds[:, KINDS.index(kind)])
-            if len(new_members):
-                new_index = self.distance.index(extra.xy[new_members])
-                new_d, new_i = new_index.nearest(
-                    self.squares.xy, min(2, len(new_members))
-                )
-                new_rows = _to_rows(new_i, new_members + len(self.outlets))
-                dist, idx = _best_two(dist, idx, new_d, new_rows)
+            dist, idx = self._nearest_without(kind, gone, gone_rows)
+            dist, idx = self._nearest_with(kind, extra, dist, idx)
             nearest[kind] = Nearest(dist, idx)
             if dist is base.dist:
                 changed[kind] = np.empty(0, dtype=np.int64)
@@ -344,6 +309,58 @@ class Analysis:
                 changed,
             ),
         )
+
+    def _rows_of_known(self, outlet_ids):
+        """The rows of the outlets with these ids; KeyError for an unknown id."""
+        gone_ids = np.asarray(outlet_ids, dtype=np.int64)
+        unknown = gone_ids[~self.outlets.has(gone_ids)]
+        if len(unknown):
+            raise KeyError(int(unknown[0]))
+        return self.outlets.positions_of(gone_ids) if len(gone_ids) else gone_ids
+
+    def _moved_outlets(self, moved):
+        """The moved outlets at their new places, as new rows with their kinds."""
+        extra_ids, extra_xy, extra_kinds = [], [], []
+        for outlet_id, xy in moved.items():
+            row = self.outlets.positions_of([outlet_id])[0]
+            extra_ids.append(outlet_id)
+            extra_xy.append(xy)
+            extra_kinds.append(self.outlets.kinds[row])
+        return Outlets(
+            ids=np.asarray(extra_ids, dtype=np.int64),
+            xy=np.asarray(extra_xy, dtype=float).reshape(-1, 2),
+            kinds=np.asarray(extra_kinds, dtype=bool).reshape(-1, len(KINDS)),
+        )
+
+    def _nearest_without(self, kind, gone, gone_rows):
+        """The kind's two nearest per square once the `gone_rows` are gone: searched
+        again only for the squares where one of them counted; the base arrays
+        themselves when nothing changes."""
+        base = self.nearest[kind]
+        dist, idx = base.dist, base.idx
+        if len(gone_rows) and self.outlets.kinds[gone_rows, KINDS.index(kind)].any():
+            members, index = self._indexes[kind]
+            touched = gone[idx[:, 0]] | gone[idx[:, 1]]
+            if touched.any():
+                excluded = np.flatnonzero(np.isin(members, gone_rows))
+                local_d, local_i = index.nearest(
+                    self.squares.xy[touched], 2, excluded=excluded
+                )
+                dist, idx = dist.copy(), idx.copy()
+                dist[touched] = local_d
+                idx[touched] = _to_rows(local_i, members)
+        return dist, idx
+
+    def _nearest_with(self, kind, extra, dist, idx):
+        """The two nearest per square once the `extra` outlets of the kind (rows
+        after the register's) are there too; the same arrays when there are none."""
+        new_members = np.flatnonzero(extra.kinds[:, KINDS.index(kind)])
+        if not len(new_members):
+            return dist, idx
+        new_index = self.distance.index(extra.xy[new_members])
+        new_d, new_i = new_index.nearest(self.squares.xy, min(2, len(new_members)))
+        new_rows = _to_rows(new_i, new_members + len(self.outlets))
+        return _best_two(dist, idx, new_d, new_rows)
 
     def _scenario_indexes(self, outlets, gone_rows):
         # A scenario of a scenario starts again from the full index of its outlets,
@@ -609,20 +626,40 @@ def _report(sums, outlets, *, bands_km, threshold, method, detour_factor, kind):
     for outlets and localities with squares.
     """
     bands_km = [float(edge) for edge in bands_km]
-    band_count = len(bands_km) + 1
-    has_ages = sums.band.shape[1] > 1
+    totals = _ints(sums.total)
+    return {
+        "method": method,
+        "detour_factor": detour_factor,
+        "kind": kind,
+        "total_population": totals[0],
+        "by_age": _ages_dict(totals),
+        "unreachable_population": int(round(sums.unreachable)),
+        "bands": _band_figures(sums, bands_km),
+        "outlets": _outlet_figures(sums, outlets),
+        "localities": _locality_figures(sums),
+        "strategic_candidates": _strategic_candidates(sums, outlets, threshold),
+    }
+
+
+def _band_figures(sums, bands_km):
+    """The population per distance band, from 0 to beyond the last edge."""
     edges = [0.0, *bands_km]
     band_sums = _ints(sums.band)
-    bands = [
+    return [
         {
             "from_km": _number(edges[b]),
             "to_km": _number(bands_km[b]) if b < len(bands_km) else None,
             "population": band_sums[b][0],
             "by_age": _ages_dict(band_sums[b]),
         }
-        for b in range(band_count)
+        for b in range(len(bands_km) + 1)
     ]
 
+
+def _outlet_figures(sums, outlets):
+    """Per outlet nearest to some square: its dependants, those beyond 10 km if it
+    closed, and the transport need of the 70+; most dependants first."""
+    has_ages = sums.band.shape[1] > 1
     m = len(outlets)
     outlet_rows = np.flatnonzero(np.round(sums.outlet_squares[:m]) > 0)
     per_outlet = [
@@ -648,9 +685,13 @@ def _report(sums, outlets, *, bands_km, threshold, method, detour_factor, kind):
         )
     ]
     per_outlet.sort(key=lambda entry: (-entry["dependent_population"], entry["id"]))
+    return per_outlet
 
+
+def _locality_figures(sums):
+    """Per locality with squares: its people, by age and by distance band."""
     present = np.flatnonzero(np.round(sums.locality_squares[:-1]) > 0)
-    per_locality = [
+    return [
         {
             "locality": index,
             "population": values[0],
@@ -665,7 +706,10 @@ def _report(sums, outlets, *, bands_km, threshold, method, detour_factor, kind):
         )
     ]
 
-    # Candidate strategic localities: one outlet is the only one within 10 km.
+
+def _strategic_candidates(sums, outlets, threshold):
+    """Candidate strategic localities: one outlet is the only one within 10 km of
+    at least `threshold` of its people; most people first."""
     strategic = []
     sole = _ints(sums.sole) if len(sums.sole_keys) else []
     for key, values in zip(sums.sole_keys.tolist(), sole, strict=True):
@@ -679,20 +723,7 @@ def _report(sums, outlets, *, bands_km, threshold, method, detour_factor, kind):
                 }
             )
     strategic.sort(key=lambda entry: -entry["population"])
-
-    totals = _ints(sums.total)
-    return {
-        "method": method,
-        "detour_factor": detour_factor,
-        "kind": kind,
-        "total_population": totals[0],
-        "by_age": _ages_dict(totals),
-        "unreachable_population": int(round(sums.unreachable)),
-        "bands": bands,
-        "outlets": per_outlet,
-        "localities": per_locality,
-        "strategic_candidates": strategic,
-    }
+    return strategic
 
 
 def _number(value):

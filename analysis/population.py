@@ -23,12 +23,17 @@ import csv
 import io
 import re
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext as _
 
+from analysis.geopackage import (
+    first_feature_layer,
+    geometry_wkb,
+    geopackage_open_bytes,
+    layer_rows,
+)
 from analysis.models import AGE_COLUMNS, SWEDEN_EASTING, SWEDEN_NORTHING
 
 TEMPLATE_COLUMNS = ["easting", "northing", "size_m", "population"]
@@ -340,44 +345,10 @@ def _check_squares(grid):
 def _read_geopackage(data):
     """The first feature layer of a GeoPackage in SWEREF 99 TM, read like a CSV.
 
-    SQLite and shapely read it (no GDAL needed). Its attributes are taken as columns;
-    a layer without square ids or corner columns gets each square's corner and side
-    from its geometry's bounds.
+    Its attributes are taken as columns; a layer without square ids or corner
+    columns gets each square's corner and side from its geometry's bounds.
     """
-    import shapely
-
-    from analysis.roads import _geopackage_wkb
-
-    damaged = _("The file is not a GeoPackage, or it is damaged.")
-    with tempfile.NamedTemporaryFile(suffix=".gpkg") as file:
-        file.write(data)
-        file.flush()
-        try:
-            connection = sqlite3.connect(f"file:{file.name}?mode=ro", uri=True)
-            table, column, srs = connection.execute(
-                "SELECT c.table_name, c.column_name, s.organization_coordsys_id"
-                " FROM gpkg_contents t"
-                " JOIN gpkg_geometry_columns c ON c.table_name = t.table_name"
-                " LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = c.srs_id"
-                " WHERE t.data_type = 'features' ORDER BY t.table_name LIMIT 1"
-            ).fetchone() or (None, None, None)
-            if table is None:
-                raise PopulationFileError(_("The GeoPackage has no feature layer."))
-            cursor = connection.execute(f'SELECT * FROM "{table}"')  # noqa: S608
-            names = [d[0].lower() for d in cursor.description]
-            rows = cursor.fetchall()
-        except sqlite3.Error:
-            raise PopulationFileError(damaged) from None
-        finally:
-            if "connection" in locals():
-                connection.close()
-    if srs != 3006:
-        raise PopulationFileError(
-            _("The GeoPackage's squares must be in SWEREF 99 TM (EPSG:3006).")
-        )
-    if not rows:
-        raise PopulationFileError(_("The file has no squares."))
-    geometry = names.index(column.lower())
+    names, rows, geometry = _geopackage_squares(data)
     header = [name for j, name in enumerate(names) if j != geometry]
     body = [
         [
@@ -388,24 +359,54 @@ def _read_geopackage(data):
         for row in rows
     ]
     if not ({"rutid_scb", "rutid_inspire", "easting", *PIPOS_ID_COLUMNS} & set(names)):
-        try:
-            shapes = shapely.from_wkb(
-                [_geopackage_wkb(bytes(row[geometry])) for row in rows]
-            )
-        except (TypeError, ValueError, shapely.errors.GEOSException):
-            raise PopulationFileError(damaged) from None
-        bounds = shapely.bounds(shapes)
-        header += ["easting", "northing", "size_m"]
-        for values, (xmin, ymin, xmax, _ymax) in zip(body, bounds, strict=True):
-            values += [str(round(xmin)), str(round(ymin)), str(round(xmax - xmin))]
-        if "population" not in header:
-            total = next(
-                (c for c in ("beftotalt", *PIPOS_TOTAL_COLUMNS) if c in header), None
-            )
-            if total:
-                header[header.index(total)] = "population"
+        _corners_from_geometries(header, body, [row[geometry] for row in rows])
     text = io.StringIO()
     csv.writer(text).writerows([header, *body])
     grid = population_file_read("layer.csv", text.getvalue().encode())
     grid.format = "geopackage"
     return grid
+
+
+def _geopackage_squares(data):
+    """The column names, the rows and the geometry column's position of the
+    GeoPackage's first feature layer, which must be in SWEREF 99 TM."""
+    try:
+        with geopackage_open_bytes(data) as connection:
+            layer = first_feature_layer(connection)
+            if layer is None:
+                raise PopulationFileError(_("The GeoPackage has no feature layer."))
+            names, rows = layer_rows(connection, layer)
+    except sqlite3.Error:
+        raise _geopackage_damaged() from None
+    if layer.code != 3006:
+        raise PopulationFileError(
+            _("The GeoPackage's squares must be in SWEREF 99 TM (EPSG:3006).")
+        )
+    if not rows:
+        raise PopulationFileError(_("The file has no squares."))
+    return names, rows, names.index(layer.column.lower())
+
+
+def _corners_from_geometries(header, body, blobs):
+    """Add each square's corner and side from its geometry's bounds to the columns,
+    and name the total column `population`."""
+    import shapely
+
+    try:
+        shapes = shapely.from_wkb([geometry_wkb(bytes(blob)) for blob in blobs])
+    except (TypeError, ValueError, shapely.errors.GEOSException):
+        raise _geopackage_damaged() from None
+    bounds = shapely.bounds(shapes)
+    header += ["easting", "northing", "size_m"]
+    for values, (xmin, ymin, xmax, _ymax) in zip(body, bounds, strict=True):
+        values += [str(round(xmin)), str(round(ymin)), str(round(xmax - xmin))]
+    if "population" not in header:
+        total = next(
+            (c for c in ("beftotalt", *PIPOS_TOTAL_COLUMNS) if c in header), None
+        )
+        if total:
+            header[header.index(total)] = "population"
+
+
+def _geopackage_damaged():
+    return PopulationFileError(_("The file is not a GeoPackage, or it is damaged."))

@@ -304,6 +304,22 @@ class OutletImporter:
         return columns
 
     def _clean_row(self, line, row, columns, plan):
+        values, errors, failed = self._cleaned_values(line, row, columns)
+        errors += self._missing_values(line, values, columns)
+        errors += self._check_lengths(line, values, columns)
+        if not failed & POSITION_FIELDS:
+            errors += self._position(line, values, columns)
+        errors += self._check_email_and_closing(line, values, columns)
+        if "status" in columns and values.get("status") is None:
+            values["status"] = Outlet.Status.OPEN
+        if values.get("status") == Outlet.Status.OPEN:
+            values["closed_on"] = None
+        plan.errors += errors
+        return line, values, not errors
+
+    def _cleaned_values(self, line, row, columns):
+        """The row's values by field, read by each field's widget. Returns the
+        values, the errors, and the fields whose value could not be read."""
         values = {}
         errors = []
         failed = set()
@@ -329,18 +345,22 @@ class OutletImporter:
             values[field_name] = (
                 "" if value is None and field_name in TEXT_FIELDS else value
             )
-        for field_name in REQUIRED_FIELDS:
-            if field_name in values and not values[field_name]:
-                errors.append(
-                    RowError(
-                        line,
-                        self.dataset.headers[columns[field_name]],
-                        _("The value is missing."),
-                    )
-                )
-        errors += self._check_lengths(line, values, columns)
-        if not failed & POSITION_FIELDS:
-            errors += self._position(line, values, columns)
+        return values, errors, failed
+
+    def _missing_values(self, line, values, columns):
+        return [
+            RowError(
+                line,
+                self.dataset.headers[columns[field_name]],
+                _("The value is missing."),
+            )
+            for field_name in REQUIRED_FIELDS
+            if field_name in values and not values[field_name]
+        ]
+
+    def _check_email_and_closing(self, line, values, columns):
+        """An e-mail address must be one; a closed outlet needs its closing date."""
+        errors = []
         if values.get("contact_email"):
             try:
                 validate_email(values["contact_email"])
@@ -361,12 +381,7 @@ class OutletImporter:
                     _("A closed outlet needs the date it closed (YYYY-MM-DD)."),
                 )
             )
-        if "status" in columns and values.get("status") is None:
-            values["status"] = Outlet.Status.OPEN
-        if values.get("status") == Outlet.Status.OPEN:
-            values["closed_on"] = None
-        plan.errors += errors
-        return line, values, not errors
+        return errors
 
     def _check_lengths(self, line, values, columns):
         errors = []
@@ -416,48 +431,7 @@ class OutletImporter:
 
     def _match(self, rows, columns, plan):
         """Resolve municipalities and localities, find each row's outlet, compare."""
-        codes = {values.get("municipality") for _line, values, _ok in rows}
-        known = {
-            municipality.code: municipality
-            for municipality in Municipality.objects.filter(code__in=codes - {""})
-        }
-        if self.municipality:
-            known[self.municipality.code] = self.municipality
-        allowed = self._allowed_municipality_ids()
-        by_municipality = {}
-        resolved = []
-        for line, values, ok in rows:
-            code = values.pop("municipality", "") or (
-                self.municipality.code if self.municipality else ""
-            )
-            municipality = known.get(code)
-            column = COLUMN_LABELS["municipality"]
-            if municipality is None:
-                message = (
-                    _("“%(code)s” is not a Swedish municipality code (four digits).")
-                    % {"code": code}
-                    if code
-                    else _("The municipality code is missing.")
-                )
-                plan.errors.append(RowError(line, column, message))
-                continue
-            if allowed is not None and municipality.pk not in allowed:
-                plan.errors.append(
-                    RowError(
-                        line,
-                        column,
-                        _(
-                            "The row is for %(row)s; you can import outlets of "
-                            "%(own)s only."
-                        )
-                        % {"row": municipality, "own": self.user.municipality},
-                    )
-                )
-                continue
-            if ok:
-                resolved.append((line, values, municipality))
-                by_municipality.setdefault(municipality.pk, municipality)
-
+        resolved, by_municipality = self._with_municipalities(rows, plan)
         existing = self._existing_outlets(by_municipality, resolved)
         localities = {
             (locality.municipality_id, locality.name.lower()): locality
@@ -500,6 +474,56 @@ class OutletImporter:
                 )
                 continue
             self._compare(line, values, municipality, outlet, plan)
+
+    def _with_municipalities(self, rows, plan):
+        """Each row's municipality, from its code or the import's municipality.
+
+        A row with an unknown municipality, or one the user may not import into,
+        is an error; rows with other errors are left out. Returns the (line,
+        values, municipality) of the rows to match, and their municipalities by pk.
+        """
+        codes = {values.get("municipality") for _line, values, _ok in rows}
+        known = {
+            municipality.code: municipality
+            for municipality in Municipality.objects.filter(code__in=codes - {""})
+        }
+        if self.municipality:
+            known[self.municipality.code] = self.municipality
+        allowed = self._allowed_municipality_ids()
+        by_municipality = {}
+        resolved = []
+        for line, values, ok in rows:
+            code = values.pop("municipality", "") or (
+                self.municipality.code if self.municipality else ""
+            )
+            municipality = known.get(code)
+            column = COLUMN_LABELS["municipality"]
+            if municipality is None:
+                message = (
+                    _("“%(code)s” is not a Swedish municipality code (four digits).")
+                    % {"code": code}
+                    if code
+                    else _("The municipality code is missing.")
+                )
+                plan.errors.append(RowError(line, column, message))
+                continue
+            if allowed is not None and municipality.pk not in allowed:
+                plan.errors.append(
+                    RowError(
+                        line,
+                        column,
+                        _(
+                            "The row is for %(row)s; you can import outlets of "
+                            "%(own)s only."
+                        )
+                        % {"row": municipality, "own": self.user.municipality},
+                    )
+                )
+                continue
+            if ok:
+                resolved.append((line, values, municipality))
+                by_municipality.setdefault(municipality.pk, municipality)
+        return resolved, by_municipality
 
     def _find(self, key, values, municipality, existing):
         """The stored outlet a row describes: by external id when the row has one,

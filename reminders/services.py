@@ -116,51 +116,61 @@ def _followup_events(today, people):
             OwnerReport.Status.DRAFT,
             OwnerReport.Status.RETURNED,
         ):
-            if overdue:
-                subject = _("The yearly report for %(outlet)s is overdue") % names
-                message = _(
-                    "The yearly report for %(outlet)s (agreement year %(year)s) was "
-                    "due on %(date)s and has not been sent. Please fill it in and "
-                    "send it as soon as you can."
-                )
-            else:
-                subject = _("The yearly report for %(outlet)s is due on %(date)s")
-                subject %= names
-                message = _(
-                    "The yearly report for %(outlet)s (agreement year %(year)s) is "
-                    "due on %(date)s. Fill it in and send it to the municipality."
-                )
-            yield Event(
-                Kind.REPORT_OVERDUE if overdue else Kind.REPORT_DUE,
-                followup.pk,
-                followup.due_on,
-                people.owners(agreement.outlet_id),
-                subject,
-                message % names,
-                reverse("followup:report", kwargs={"pk": followup.pk}),
-            )
-        if overdue:
-            subject = _("Follow-up of %(outlet)s (%(agreement)s) is overdue") % names
-            message = _(
-                "The follow-up of agreement year %(year)s for %(outlet)s "
-                "(%(agreement)s) was due on %(date)s and is not complete."
-            )
-        else:
-            subject = _("Follow-up of %(outlet)s (%(agreement)s) due on %(date)s")
-            subject %= names
-            message = _(
-                "The follow-up of agreement year %(year)s for %(outlet)s "
-                "(%(agreement)s) is due on %(date)s."
-            )
-        yield Event(
-            Kind.FOLLOWUP_OVERDUE if overdue else Kind.FOLLOWUP_DUE,
-            followup.pk,
-            followup.due_on,
-            people.staff(agreement.municipality_id),
-            subject,
-            message % names,
-            followup.get_absolute_url(),
+            yield _report_event(followup, names, overdue, people)
+        yield _followup_event(followup, names, overdue, people)
+
+
+def _report_event(followup, names, overdue, people):
+    """The owners' reminder of a yearly report not yet sent."""
+    if overdue:
+        subject = _("The yearly report for %(outlet)s is overdue") % names
+        message = _(
+            "The yearly report for %(outlet)s (agreement year %(year)s) was "
+            "due on %(date)s and has not been sent. Please fill it in and "
+            "send it as soon as you can."
         )
+    else:
+        subject = _("The yearly report for %(outlet)s is due on %(date)s")
+        subject %= names
+        message = _(
+            "The yearly report for %(outlet)s (agreement year %(year)s) is "
+            "due on %(date)s. Fill it in and send it to the municipality."
+        )
+    return Event(
+        Kind.REPORT_OVERDUE if overdue else Kind.REPORT_DUE,
+        followup.pk,
+        followup.due_on,
+        people.owners(followup.agreement.outlet_id),
+        subject,
+        message % names,
+        reverse("followup:report", kwargs={"pk": followup.pk}),
+    )
+
+
+def _followup_event(followup, names, overdue, people):
+    """The staff's reminder of a follow-up not yet complete."""
+    if overdue:
+        subject = _("Follow-up of %(outlet)s (%(agreement)s) is overdue") % names
+        message = _(
+            "The follow-up of agreement year %(year)s for %(outlet)s "
+            "(%(agreement)s) was due on %(date)s and is not complete."
+        )
+    else:
+        subject = _("Follow-up of %(outlet)s (%(agreement)s) due on %(date)s")
+        subject %= names
+        message = _(
+            "The follow-up of agreement year %(year)s for %(outlet)s "
+            "(%(agreement)s) is due on %(date)s."
+        )
+    return Event(
+        Kind.FOLLOWUP_OVERDUE if overdue else Kind.FOLLOWUP_DUE,
+        followup.pk,
+        followup.due_on,
+        people.staff(followup.agreement.municipality_id),
+        subject,
+        message % names,
+        followup.get_absolute_url(),
+    )
 
 
 def _deadline_events(today, people):

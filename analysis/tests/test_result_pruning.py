@@ -3,9 +3,8 @@ beyond the kept numbers."""
 
 import pytest
 
-from analysis import services
 from analysis.models import AnalysisResult
-from analysis.services import ScenarioSpec, service_analysis_run
+from analysis.services import ScenarioSpec, cache, service_analysis_run
 from analysis.tests.grids import hand_grid
 from outlets.tests.factories import OutletFactory, municipality
 
@@ -56,7 +55,7 @@ def test_results_of_changed_inputs_are_deleted_when_the_next_is_stored(shops):
 def test_at_most_the_kept_number_of_scenario_results_the_oldest_deleted_first(
     shops, monkeypatch
 ):
-    monkeypatch.setattr(services, "KEPT_SCENARIO_RESULTS", 2)
+    monkeypatch.setattr(cache, "KEPT_SCENARIO_RESULTS", 2)
     today = run(shops)
     for easting in (500_000, 501_000, 502_000):
         run(
@@ -74,7 +73,7 @@ def test_at_most_the_kept_number_of_scenario_results_the_oldest_deleted_first(
 
 
 def test_a_result_read_from_the_cache_counts_as_recently_used(shops, monkeypatch):
-    monkeypatch.setattr(services, "KEPT_RESULTS", 2)
+    monkeypatch.setattr(cache, "KEPT_RESULTS", 2)
     run(shops)
     run(shops, bands=[10])
     run(shops)  # used again: now newer than the bands 10 result
@@ -87,7 +86,7 @@ def test_a_result_read_from_the_cache_counts_as_recently_used(shops, monkeypatch
 
 
 def test_other_municipalities_results_are_left_alone(shops, monkeypatch):
-    monkeypatch.setattr(services, "KEPT_RESULTS", 1)
+    monkeypatch.setattr(cache, "KEPT_RESULTS", 1)
     run(shops)
     other = AnalysisResult.objects.get()
     other.municipality = municipality("2480")

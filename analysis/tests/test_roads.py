@@ -236,7 +236,7 @@ def test_synthetic_roads_with_bends_keep_the_segment_count_with_fewer_junctions(
 def contraction(request, monkeypatch):
     """Run a test on the full graph and on the graph with its chains contracted."""
     share = 2.0 if request.param == "plain" else 0.0
-    monkeypatch.setattr("analysis.roads._CONTRACT_MIN_SHARE", share)
+    monkeypatch.setattr("analysis.roads.graph.CONTRACT_MIN_SHARE", share)
     return request.param
 
 

@@ -58,8 +58,17 @@ class Command(BaseCommand):
             self.write_table(result, chosen)
 
     def write_table(self, result, municipality):
+        self.write_heading(result, municipality)
+        self.write_bands(result)
+        self.stdout.write("")
+        self.write_outlets(result)
+        self.write_strategic_candidates(result)
+
+    def write_heading(self, result, municipality):
+        """Who, which kind, how many people, how distances are measured, and what
+        to keep in mind (a network not reaching them, a synthetic population, a
+        scenario)."""
         write = self.stdout.write
-        source = result["population_source"]
         method = (
             _("straight line × detour factor %(factor)s")
             % {"factor": result["detour_factor"]}
@@ -86,13 +95,15 @@ class Command(BaseCommand):
                 )
                 % {"name": result["road_network_not_covering"]}
             )
-        if source["synthetic"]:
+        if result["population_source"]["synthetic"]:
             write(_("NOTE: the population is SYNTHETIC (generated), not real."))
         if result["scenario"]["closed"]:
             write(
                 _("Scenario: closed %(ids)s.")
                 % {"ids": ", ".join(map(str, result["scenario"]["closed"]))}
             )
+
+    def write_bands(self, result):
         header = [_("distance (km)"), _("people"), *AGE_GROUP_NAMES]
         rows = []
         for band in result["bands"]:
@@ -109,7 +120,8 @@ class Command(BaseCommand):
                 ]
             )
         self.table(header, rows)
-        write("")
+
+    def write_outlets(self, result):
         header = [
             _("id"),
             _("outlet"),
@@ -130,8 +142,10 @@ class Command(BaseCommand):
             for o in result["outlets"]
         ]
         self.table(header, rows)
+
+    def write_strategic_candidates(self, result):
         for candidate in result["strategic_candidates"]:
-            write(
+            self.stdout.write(
                 _(
                     "Candidate strategic locality: %(locality)s, %(people)s people "
                     "have only %(outlet)s within 10 km."

@@ -1,0 +1,64 @@
+"""Actions on agreements: each one a named transition with its permission check.
+
+The actions live in one module per job; callers import them from here.
+"""
+
+from agreements.services.catalogue import (
+    DEFAULT_SERVICES,
+    budget_set,
+    party_save,
+    programme_settings_save,
+    service_catalogue_seed,
+    service_save,
+)
+from agreements.services.drafting import (
+    ServiceLine,
+    agreement_create,
+    agreement_mark_ready,
+    agreement_update_draft,
+)
+from agreements.services.lifecycle import (
+    RENEWED_FIELDS,
+    agreement_amend,
+    agreement_change_owner,
+    agreement_give_notice,
+    agreement_renew,
+)
+from agreements.services.payouts import (
+    FINANCE_COLUMNS,
+    payout_approve,
+    payout_condition_set,
+    payout_mark_paid,
+    payout_withhold,
+    payouts_finance_rows,
+    payouts_plan,
+    payouts_plan_ahead,
+)
+from agreements.services.signing import agreement_sign
+
+__all__ = [
+    "DEFAULT_SERVICES",
+    "FINANCE_COLUMNS",
+    "RENEWED_FIELDS",
+    "ServiceLine",
+    "agreement_amend",
+    "agreement_change_owner",
+    "agreement_create",
+    "agreement_give_notice",
+    "agreement_mark_ready",
+    "agreement_renew",
+    "agreement_sign",
+    "agreement_update_draft",
+    "budget_set",
+    "party_save",
+    "payout_approve",
+    "payout_condition_set",
+    "payout_mark_paid",
+    "payout_withhold",
+    "payouts_finance_rows",
+    "payouts_plan",
+    "payouts_plan_ahead",
+    "programme_settings_save",
+    "service_catalogue_seed",
+    "service_save",
+]

@@ -1,0 +1,158 @@
+"""Drafting an agreement: its first version, changes to the draft, and freezing a
+version for signature."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agreements.models import (
+    Agreement,
+    AgreementService,
+    AgreementVersion,
+    Party,
+    ProgrammeSettings,
+)
+from agreements.services.access import check_manager
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    """A service chosen for an agreement, with its fee and commitments."""
+
+    service: object
+    annual_fee: int
+    commitments: str = ""
+
+
+def _next_reference(municipality, year):
+    prefix = f"SP-{municipality.code}-{year}-"
+    taken = Agreement.objects.filter(reference__startswith=prefix).values_list(
+        "reference", flat=True
+    )
+    number = max((int(reference.rsplit("-", 1)[1]) for reference in taken), default=0)
+    return f"{prefix}{number + 1:03d}"
+
+
+def _validate_services(version, lines: list[ServiceLine]):
+    programme = ProgrammeSettings.for_municipality(version.agreement.municipality)
+    if len(lines) < programme.minimum_services:
+        raise ValidationError(
+            _("Choose at least %(count)s services.")
+            % {"count": programme.minimum_services},
+            code="too_few_services",
+        )
+    services = [line.service for line in lines]
+    if len(set(services)) != len(services):
+        raise ValidationError(
+            _("Each service can be chosen once."), code="service_twice"
+        )
+    if any(
+        line.service.municipality_id != version.agreement.municipality_id
+        for line in lines
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    by,
+    outlet,
+    party: Party,
+    version_fields: dict,
+    services: Iterable[ServiceLine],
+) -> Agreement:
+    """A draft agreement with its first version (Swedish: *utkast*)."""
+    check_manager(by, outlet.municipality_id)
+    if party.municipality_id != outlet.municipality_id:
+        raise PermissionDenied
+    lines = list(services)
+    starts_on = version_fields["starts_on"]
+    agreement = Agreement(
+        municipality=outlet.municipality,
+        outlet=outlet,
+        party=party,
+        reference=_next_reference(outlet.municipality, starts_on.year),
+    )
+    agreement.full_clean()
+    agreement.save()
+    version = AgreementVersion(
+        agreement=agreement, number=1, effective_on=starts_on, **version_fields
+    )
+    _version_save(version, lines)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update_draft(
+    *, agreement: Agreement, by, version_fields: dict, services: Iterable[ServiceLine]
+) -> Agreement:
+    """Change a draft's terms; a version ready for signature no longer changes."""
+    check_manager(by, agreement)
+    version = agreement.versions.select_for_update().order_by("-number").first()
+    if version.is_frozen:
+        raise ValidationError(
+            _("The version is frozen for signature and cannot be changed."),
+            code="frozen",
+        )
+    for name, value in version_fields.items():
+        setattr(version, name, value)
+    if version.number == 1:
+        version.effective_on = version.starts_on
+    version.services.all().delete()
+    _version_save(version, list(services))
+    return agreement
+
+
+def _version_save(version, lines):
+    _validate_services(version, lines)
+    if not version.annual_compensation:
+        version.annual_compensation = sum(line.annual_fee for line in lines)
+    version.full_clean()
+    version.save()
+    AgreementService.objects.bulk_create(
+        AgreementService(
+            version=version,
+            service=line.service,
+            annual_fee=line.annual_fee,
+            commitments=line.commitments,
+        )
+        for line in lines
+    )
+
+
+@transaction.atomic
+def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
+    """Freeze the latest version: render its document, store it with its hash."""
+    from agreements.documents import (
+        agreement_render_pdf,
+        document_snapshot,
+        sha256_hex,
+    )
+
+    check_manager(by, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    version = agreement.versions.order_by("-number").first()
+    if version.is_frozen:
+        raise ValidationError(_("The version is already frozen."), code="frozen")
+    if not version.services.exists():
+        raise ValidationError(
+            _("Choose the services before the agreement is signed."),
+            code="no_services",
+        )
+    version.full_clean()
+    version.document_snapshot = document_snapshot(version)
+    pdf = agreement_render_pdf(version=version)
+    version.document.save(
+        f"{agreement.reference}-v{version.number}.pdf", ContentFile(pdf), save=False
+    )
+    version.document_sha256 = sha256_hex(pdf)
+    version.save(update_fields=["document_snapshot", "document", "document_sha256"])
+    if version.number == 1:
+        agreement.state = Agreement.State.READY
+        agreement.save(update_fields=["state"])
+    return agreement

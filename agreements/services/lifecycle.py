@@ -1,0 +1,256 @@
+"""A signed agreement's life: amendments, renewals, a change of owner, notice, and
+ending early."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement, AgreementService, Party, Payout
+from agreements.services.access import check_manager
+from agreements.services.drafting import ServiceLine, agreement_create
+from agreements.services.payouts import payouts_plan
+
+
+@transaction.atomic
+def agreement_amend(*, agreement: Agreement, by, effective_on: date, reason: str):
+    """Start an amendment (Swedish: *tillägg*): a new draft version, a copy of the
+    terms in force, that is changed, frozen and signed in its turn."""
+    check_manager(by, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    latest = agreement.versions.order_by("-number").first()
+    if agreement.state != Agreement.State.SIGNED or not latest.signed_at:
+        raise ValidationError(
+            _("Only a signed agreement without a pending amendment can be amended."),
+            code="not_amendable",
+        )
+    if effective_on < agreement.starts_on or (
+        agreement.ends_on and effective_on > agreement.ends_on
+    ):
+        raise ValidationError(
+            {"effective_on": _("The amendment must take effect during the agreement.")}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Write why the agreement is amended.")})
+    services = list(latest.services.all())
+    amendment = latest
+    amendment.pk = None
+    amendment._state.adding = True
+    amendment.number = latest.number + 1
+    amendment.effective_on = effective_on
+    amendment.amendment_reason = reason
+    amendment.document = amendment.signed_document = ""
+    amendment.document_sha256 = amendment.signed_document_sha256 = ""
+    amendment.is_sealed = False
+    amendment.signed_at = None
+    amendment.full_clean()
+    amendment.save()
+    AgreementService.objects.bulk_create(
+        AgreementService(
+            version=amendment,
+            service=line.service,
+            annual_fee=line.annual_fee,
+            commitments=line.commitments,
+        )
+        for line in services
+    )
+    return amendment
+
+
+# The terms a renewal copies from the agreement it replaces.
+RENEWED_FIELDS = [
+    "decision_registration_number",
+    "decision_body",
+    "decision_date",
+    "decision_paragraph",
+    "space",
+    "annual_compensation",
+    "compensation_justification",
+    "vat_rate_percent",
+    "payout_frequency_months",
+    "payout_timing",
+    "payment_days",
+    "payout_requires_followup",
+    "payout_requires_report",
+    "initial_term_months",
+    "extension_months",
+    "notice_period_months",
+    "decision_lead_days",
+]
+
+
+@transaction.atomic
+def agreement_renew(
+    *, agreement: Agreement, by, starts_on: date | None = None, party=None
+) -> Agreement:
+    """A renewal (Swedish: *förnyat avtal*): a new draft agreement for the same outlet
+    that replaces this one once it is signed, starting as a copy of the terms in
+    force. The party may be new (a change of owner). When the renewal is signed, the
+    agreement it replaces ends the day before the renewal starts, if not before.
+    """
+    check_manager(by, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.state != Agreement.State.SIGNED:
+        raise ValidationError(
+            _("Only a signed agreement can be renewed."), code="not_renewable"
+        )
+    if Agreement.objects.filter(replaces=agreement).exists():
+        raise ValidationError(
+            _("The agreement already has a renewal."), code="renewed_twice"
+        )
+    if starts_on is None:
+        if agreement.ends_on is None:
+            raise ValidationError(
+                {"starts_on": _("Give the day the renewed agreement starts.")}
+            )
+        starts_on = agreement.ends_on + timedelta(days=1)
+    if starts_on <= agreement.starts_on:
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "The renewed agreement must start after the agreement it "
+                    "replaces has started."
+                )
+            }
+        )
+    source = agreement.version_on(starts_on - timedelta(days=1)) or max(
+        (v for v in agreement.versions.all() if v.signed_at), key=lambda v: v.number
+    )
+    renewal = agreement_create(
+        by=by,
+        outlet=agreement.outlet,
+        party=party or agreement.party,
+        version_fields={
+            **{name: getattr(source, name) for name in RENEWED_FIELDS},
+            "starts_on": starts_on,
+        },
+        services=[
+            ServiceLine(line.service, line.annual_fee, line.commitments)
+            for line in source.services.all()
+        ],
+    )
+    renewal.replaces = agreement
+    renewal.save(update_fields=["replaces"])
+    return renewal
+
+
+def _agreement_end_early(agreement, last_day, reason):
+    """End a signed agreement on `last_day`: planned payouts after it go, and the
+    period that day cuts is planned again pro rata."""
+    agreement.ends_on = last_day
+    agreement.early_end_reason = reason
+    agreement.full_clean()
+    agreement.save(update_fields=["ends_on", "early_end_reason"])
+    agreement.payouts.filter(
+        status=Payout.Status.PLANNED, period_end__gt=last_day
+    ).delete()
+    payouts_plan(agreement=agreement)
+
+
+def replaced_end(renewal, renewal_starts_on):
+    """A signed renewal ends the agreement it replaces the day before it starts,
+    unless that agreement ends earlier anyway."""
+    replaced = Agreement.objects.select_for_update().get(pk=renewal.replaces_id)
+    last_day = renewal_starts_on - timedelta(days=1)
+    if replaced.ends_on is not None and replaced.ends_on <= last_day:
+        return
+    _agreement_end_early(
+        replaced,
+        last_day,
+        _("Replaced by agreement %(reference)s.") % {"reference": renewal.reference},
+    )
+
+
+@transaction.atomic
+def agreement_change_owner(
+    *,
+    agreement: Agreement,
+    by,
+    handover_on: date,
+    party: Party,
+    end_access_for: Iterable = (),
+) -> Agreement:
+    """Record a change of owner (Swedish: *ägarbyte*) once the new owner has taken
+    over: the agreement ends the day before the handover, the old owner's accounts
+    lose the outlet (and are deactivated when they run no other), and a renewal for
+    the new party, starting on the handover day, is returned as a draft to sign.
+    """
+    check_manager(by, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status_on(timezone.localdate()) not in ("in_force", "notice_given"):
+        raise ValidationError(
+            _("A change of owner is recorded on an agreement in force."),
+            code="not_in_force",
+        )
+    if party.pk == agreement.party_id:
+        raise ValidationError(
+            {"party": _("Choose the new owner's party, not the present one.")}
+        )
+    if handover_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "handover_on": _(
+                    "Record the change of owner once the new owner has taken over."
+                )
+            }
+        )
+    if handover_on <= agreement.starts_on or (
+        agreement.ends_on and handover_on > agreement.ends_on
+    ):
+        raise ValidationError(
+            {"handover_on": _("The handover must fall within the agreement's term.")}
+        )
+    outlet = agreement.outlet
+    chosen = {user.pk for user in end_access_for}
+    leaving = list(outlet.owners.filter(pk__in=chosen))
+    if len(leaving) != len(chosen):
+        raise PermissionDenied
+    _agreement_end_early(
+        agreement,
+        handover_on - timedelta(days=1),
+        _("Change of owner: %(party)s took over on %(date)s.")
+        % {"party": party.name, "date": handover_on.isoformat()},
+    )
+    for user in leaving:
+        user.outlets.remove(outlet)
+        if not user.outlets.exists():
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+    return agreement_renew(
+        agreement=agreement, by=by, starts_on=handover_on, party=party
+    )
+
+
+@transaction.atomic
+def agreement_give_notice(
+    *, agreement: Agreement, by, given_on: date, given_by: str, reason: str
+) -> Agreement:
+    """Record notice (Swedish: *uppsägning*); the agreement ends with the period the
+    notice reaches, and planned payouts after that day are cancelled."""
+    check_manager(by, agreement)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.state != Agreement.State.SIGNED or agreement.notice_given_on:
+        raise ValidationError(
+            _("Notice can be given on a signed agreement, once."), code="no_notice"
+        )
+    term = agreement.first_version().term
+    if term.is_fixed:
+        raise ValidationError(
+            _("A fixed-term agreement ends by itself; it takes no notice."),
+            code="fixed_term",
+        )
+    agreement.notice_given_on = given_on
+    agreement.notice_given_by = given_by
+    agreement.notice_reason = reason
+    agreement.notice_recorded_by = by
+    agreement.ends_on = term.end_after_notice(given_on)
+    agreement.full_clean()
+    agreement.save()
+    agreement.payouts.filter(
+        status=Payout.Status.PLANNED, period_start__gt=agreement.ends_on
+    ).delete()
+    payouts_plan(agreement=agreement)
+    return agreement

@@ -1,0 +1,215 @@
+"""Payouts: planning them from the signed terms, their approval, payment and
+withholding, the conditions they wait for, and the finance system's file."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement, AgreementVersion, Payout
+from agreements.payouts import payout_schedule
+from agreements.services.access import check_manager
+
+
+def payouts_plan(*, agreement: Agreement, today: date | None = None):
+    """Plan the payouts through the agreement's end, or its current period's end."""
+    version = agreement.first_version()
+    term = version.term
+    today = today or timezone.localdate()
+    until = agreement.ends_on or term.period_on(max(today, term.starts_on)).ends_on
+    existing = set(agreement.payouts.values_list("period_start", flat=True))
+    signed_versions = sorted(
+        (v for v in agreement.versions.all() if v.signed_at), key=lambda v: v.number
+    )
+    Payout.objects.bulk_create(
+        Payout(
+            agreement=agreement,
+            agreement_year=planned.agreement_year,
+            period_start=planned.period_start,
+            period_end=planned.period_end,
+            due_on=planned.due_on,
+            condition_year=planned.condition_year,
+            requires_followup=planned.requires_followup,
+            requires_report=planned.requires_report,
+            **_amounts_by_version(planned, signed_versions),
+        )
+        for planned in payout_schedule(
+            starts_on=version.starts_on,
+            until=until,
+            annual_compensation=version.annual_compensation,
+            vat_rate_percent=version.vat_rate_percent,
+            frequency_months=version.payout_frequency_months,
+            in_advance=version.payout_timing == AgreementVersion.PayoutTiming.ADVANCE,
+            payment_days=version.payment_days,
+            requires_followup=version.payout_requires_followup,
+            requires_report=version.payout_requires_report,
+        )
+        if planned.period_start not in existing
+    )
+
+
+def payouts_plan_ahead(*, today: date | None = None) -> int:
+    """Plan the payouts of every signed agreement through its current period.
+
+    A tacitly extended agreement's next period's payouts are planned once that period
+    has begun: the daily job calls this. Returns the number of agreements looked at.
+    """
+    today = today or timezone.localdate()
+    agreements = (
+        Agreement.objects.signed()
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .prefetch_related("versions")
+    )
+    count = 0
+    for agreement in agreements.iterator(chunk_size=200):
+        with transaction.atomic():
+            payouts_plan(agreement=agreement, today=today)
+        count += 1
+    return count
+
+
+def _amounts_by_version(planned, versions):
+    """A payout's amount and VAT under the versions in force during its period.
+
+    The first version's schedule gives each instalment's share of the year; a period
+    that an amendment's effective date splits is paid pro rata by days under each
+    version, rounded down to whole kronor.
+    """
+    if len(versions) <= 1:
+        return {"amount": planned.amount, "vat_amount": planned.vat_amount}
+    first = versions[0]
+    days_total = (planned.period_end - planned.period_start).days + 1
+    amount = vat = 0
+    for index, version in enumerate(versions):
+        following = versions[index + 1] if index + 1 < len(versions) else None
+        start = max(planned.period_start, version.effective_on)
+        end = planned.period_end
+        if following is not None:
+            end = min(end, following.effective_on - timedelta(days=1))
+        days = (end - start).days + 1
+        if days <= 0:
+            continue
+        part = (
+            planned.amount
+            * version.annual_compensation
+            * days
+            // (first.annual_compensation * days_total)
+        )
+        amount += part
+        vat += round(part * version.vat_rate_percent / 100)
+    return {"amount": amount, "vat_amount": vat}
+
+
+@transaction.atomic
+def payout_approve(*, payout: Payout, by) -> Payout:
+    check_manager(by, payout.agreement)
+    if payout.status != Payout.Status.PLANNED:
+        raise ValidationError(_("Only a planned payout can be approved."))
+    if payout.awaits_followup:
+        raise ValidationError(
+            _("The payout waits for the follow-up of agreement year %(year)s.")
+            % {"year": payout.condition_year},
+            code="condition_not_met",
+        )
+    if payout.awaits_report:
+        raise ValidationError(
+            _("The payout waits for the yearly report of agreement year %(year)s.")
+            % {"year": payout.condition_year},
+            code="condition_not_met",
+        )
+    return _payout_set_status(payout, Payout.Status.APPROVED, by)
+
+
+@transaction.atomic
+def payout_mark_paid(*, payout: Payout, by) -> Payout:
+    check_manager(by, payout.agreement)
+    if payout.status != Payout.Status.APPROVED:
+        raise ValidationError(_("Only an approved payout can be marked paid."))
+    return _payout_set_status(payout, Payout.Status.PAID, by)
+
+
+@transaction.atomic
+def payout_withhold(*, payout: Payout, by, reason: str) -> Payout:
+    check_manager(by, payout.agreement)
+    if payout.status not in (Payout.Status.PLANNED, Payout.Status.APPROVED):
+        raise ValidationError(_("Only a planned or approved payout can be withheld."))
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Write why the payout is withheld.")}, code="no_reason"
+        )
+    payout.withheld_reason = reason
+    return _payout_set_status(payout, Payout.Status.WITHHELD, by)
+
+
+def _payout_set_status(payout, status, by):
+    payout.status = status
+    payout.status_changed_at = timezone.now()
+    payout.status_changed_by = by
+    payout.full_clean()
+    payout.save()
+    return payout
+
+
+@transaction.atomic
+def payout_condition_set(
+    *,
+    agreement: Agreement,
+    agreement_year: int,
+    followup_complete: bool | None = None,
+    report_received: bool | None = None,
+) -> int:
+    """Called by the follow-up when the year's follow-up is completed (or reopened)
+    or the shop's yearly report is received (or sent back): the payouts waiting for
+    that agreement year may then be approved. Returns the number of payouts touched.
+
+    Approved and paid payouts keep their state: the database refuses a condition
+    that stops holding under an approved payout, so reopening comes first.
+    """
+    changes = {}
+    if followup_complete is not None:
+        changes["followup_complete"] = followup_complete
+    if report_received is not None:
+        changes["report_received"] = report_received
+    if not changes:
+        return 0
+    return agreement.payouts.filter(
+        condition_year=agreement_year,
+        status__in=[Payout.Status.PLANNED, Payout.Status.WITHHELD],
+    ).update(**changes)
+
+
+FINANCE_COLUMNS = [
+    "Avtal",
+    "Organisationsnummer",
+    "Bankgiro",
+    "Plusgiro",
+    "Belopp exkl. moms",
+    "Moms",
+    "Totalt",
+    "Period från",
+    "Period till",
+    "Förfallodag",
+    "Kontering",
+]
+
+
+def payouts_finance_rows(*, payouts, accounting_code):
+    """The rows of the finance system's file: one per payout, amounts in kronor."""
+    for payout in payouts:
+        party = payout.agreement.party
+        yield [
+            payout.agreement.reference,
+            party.organisation_number,
+            party.bankgiro,
+            party.plusgiro,
+            payout.amount,
+            payout.vat_amount,
+            payout.total,
+            payout.period_start.isoformat(),
+            payout.period_end.isoformat(),
+            payout.due_on.isoformat(),
+            accounting_code,
+        ]

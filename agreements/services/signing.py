@@ -1,0 +1,166 @@
+"""Signing a frozen version, and what follows when both sides have signed: the
+sealed document, the payouts, and for a new agreement its entry into force."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement, Payout, Signature
+from agreements.permissions import can_sign_for_party
+from agreements.services.access import check_manager
+from agreements.services.lifecycle import replaced_end
+from agreements.services.payouts import payouts_plan
+from agreements.signals import agreement_signed
+
+
+@transaction.atomic
+def agreement_sign(
+    *,
+    agreement: Agreement,
+    by,
+    side: str,
+    name: str,
+    title: str,
+    password: str = "",
+    paper_scan=None,
+) -> Agreement:
+    """One side's signature on the frozen version, in the app or as a paper scan.
+
+    In the app the signatory confirms with their own password: the municipality's
+    side by an official or administrator, the service point's by the outlet's owner.
+    On paper, an official uploads the scan of the signed page for either side. When
+    both sides have signed, the final document is rendered, stored and sealed.
+    """
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    version = agreement.versions.order_by("-number").first()
+    if not version.is_frozen or version.signed_at:
+        raise ValidationError(
+            _("Only a version ready for signature can be signed."),
+            code="not_ready",
+        )
+    if paper_scan is not None:
+        check_manager(by, agreement)
+        method = Signature.Method.PAPER
+    else:
+        if side == Signature.Side.MUNICIPALITY:
+            check_manager(by, agreement)
+        elif not can_sign_for_party(by, agreement):
+            raise PermissionDenied
+        if not by.check_password(password):
+            raise ValidationError(
+                {"password": _("The password is wrong.")}, code="wrong_password"
+            )
+        method = Signature.Method.IN_APP
+    if version.signatures.filter(side=side).exists():
+        raise ValidationError(_("This side has already signed."), code="signed_twice")
+    signature = Signature(
+        version=version,
+        side=side,
+        method=method,
+        signed_by_name=name,
+        signed_by_title=title,
+        signed_at=timezone.now(),
+        user=by,
+    )
+    if paper_scan is not None:
+        signature.paper_scan.save(
+            f"{agreement.reference}-v{version.number}-{side}.pdf",
+            paper_scan,
+            save=False,
+        )
+    signature.full_clean()
+    signature.save()
+    if version.signatures.count() == 2:
+        _version_complete(agreement, version)
+    return agreement
+
+
+def _version_complete(agreement, version):
+    """Both sides have signed `version`: seal its final document, then plan the
+    payouts under an amendment or put a new agreement into force."""
+    signatures = list(version.signatures.all())
+    _signed_document_store(agreement, version, signatures)
+    if version.number > 1:
+        _amendment_payouts_replan(agreement, version)
+    else:
+        _agreement_enter_into_force(agreement, version)
+
+
+def _signed_document_store(agreement, version, signatures):
+    """Render the signed document with the paper scans attached, seal it when a
+    seal is configured, and store it with its hash and the time of signing."""
+    from agreements.documents import agreement_render_pdf, pdf_seal, sha256_hex
+
+    pdf = agreement_render_pdf(
+        version=version,
+        signatures=signatures,
+        attachments=_paper_scan_attachments(signatures),
+    )
+    sealed = pdf_seal(pdf)
+    final = sealed or pdf
+    version.signed_document.save(
+        f"{agreement.reference}-v{version.number}-signed.pdf",
+        ContentFile(final),
+        save=False,
+    )
+    version.signed_document_sha256 = sha256_hex(final)
+    version.is_sealed = sealed is not None
+    version.signed_at = max(signature.signed_at for signature in signatures)
+    version.save(
+        update_fields=[
+            "signed_document",
+            "signed_document_sha256",
+            "is_sealed",
+            "signed_at",
+        ]
+    )
+
+
+def _paper_scan_attachments(signatures):
+    """The scans of the paper signatures, to attach to the signed document."""
+    from agreements.documents import Attachment
+
+    return [
+        Attachment(
+            filename=signature.paper_scan.name.rsplit("/", 1)[-1],
+            content=signature.paper_scan.read(),
+            description=_("Scan of the paper signed for %(side)s")
+            % {"side": signature.get_side_display().lower()},
+        )
+        for signature in signatures
+        if signature.paper_scan
+    ]
+
+
+def _amendment_payouts_replan(agreement, version):
+    """Payouts not yet approved are planned again under the amended terms."""
+    agreement.payouts.filter(
+        status=Payout.Status.PLANNED, period_end__gte=version.effective_on
+    ).delete()
+    payouts_plan(agreement=agreement)
+
+
+def _agreement_enter_into_force(agreement, version):
+    """A signed first version: the agreement it replaces ends, this one is signed
+    for its term, its payouts are planned, and `agreement_signed` is sent after
+    commit."""
+    if agreement.replaces_id:
+        replaced_end(agreement, version.starts_on)
+    agreement.state = Agreement.State.SIGNED
+    agreement.signed_on = timezone.localdate(version.signed_at)
+    agreement.starts_on = version.starts_on
+    agreement.ends_on = version.term.fixed_end()
+    try:
+        with transaction.atomic():
+            agreement.save(update_fields=["state", "signed_on", "starts_on", "ends_on"])
+    except IntegrityError:
+        raise ValidationError(
+            _("The outlet already has an agreement in force during this term."),
+            code="overlap",
+        ) from None
+    payouts_plan(agreement=agreement)
+    transaction.on_commit(
+        lambda: agreement_signed.send(sender=Agreement, agreement=agreement)
+    )
