@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -161,8 +162,18 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def project(tmp_path):
-    project = Project(tmp_path / "project")
+def scratch():
+    """A folder of our own under /tmp: run as root, the server's user must traverse
+    it, and pytest's tmp_path sits in a private folder (which other pytest sessions
+    lock down again, and clean up)."""
+    folder = Path(tempfile.mkdtemp(prefix="servicepunkter-embedded-db-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def project(scratch):
+    project = Project(scratch / "project")
     yield project
     embedded_db.stop(project.data_dir)
 
@@ -260,9 +271,9 @@ def test_a_cluster_pgserver_made_keeps_working(project):
     assert "runs" in output
 
 
-def test_a_long_data_folder_gets_its_socket_under_tmp(tmp_path):
+def test_a_long_data_folder_gets_its_socket_under_tmp(scratch):
     """A Unix socket path has at most 107 bytes."""
-    data_dir = tmp_path / ("long-" * 20) / "var" / "pgdata"
+    data_dir = scratch / ("long-" * 20) / "var" / "pgdata"
     socket_dir = embedded_db._socket_dir(data_dir.resolve())
     assert str(socket_dir).startswith("/tmp/servicepunkter-pg-")
     try:
@@ -272,3 +283,16 @@ def test_a_long_data_folder_gets_its_socket_under_tmp(tmp_path):
         embedded_db.stop(data_dir)
         shutil.rmtree(socket_dir)
     assert embedded_db.read_postmaster(data_dir.resolve()) is None
+
+
+def test_a_server_left_on_a_deleted_cluster_is_ended(scratch):
+    """`rm -rf var` with the server running: the orphaned server would delete the
+    new server's socket file when it notices, so the new cluster's start ends it."""
+    data_dir = scratch / "var" / "pgdata"
+    try:
+        orphan = embedded_db.ensure_running(data_dir).pid
+        shutil.rmtree(data_dir)
+        assert embedded_db.ensure_running(data_dir).pid != orphan
+        wait_until(lambda: ended(orphan), timeout=10)
+    finally:
+        embedded_db.stop(data_dir)
