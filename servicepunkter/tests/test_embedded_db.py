@@ -253,6 +253,13 @@ def test_a_start_killed_at_any_moment_leaves_the_server_startable(project):
     assert [process.returncode for process in starts] == [0, 0, 0, 0], outputs
     assert len({output.split("(pid ")[1].split(")")[0] for output in outputs}) == 1
 
+    # A postmaster.pid that a postmaster killed at its very start left empty, and
+    # one whose process id now belongs to another process (here: this test's).
+    for stale in ("", f"{os.getpid()}\n{project.data_dir}\n"):
+        project.run("-m", "servicepunkter.embedded_db", "stop", "var/pgdata")
+        (project.data_dir / "postmaster.pid").write_text(stale)
+        assert "runs" in project.run(*start)
+
 
 def test_a_cluster_pgserver_made_keeps_working(project):
     """pgserver's own cluster, still running, with the empty list a kill left."""
