@@ -357,7 +357,11 @@ def _is_our_postmaster(pid: int, data_dir: Path) -> bool:
         return False  # it ended meanwhile
     if state in ("Z", "X") or not arguments[0].endswith(b"postgres"):
         return False
-    # The postmaster runs as `postgres -D <data_dir> …` (pg_ctl and pgserver both).
+    # The postmaster runs as `postgres -D <data_dir> …` (pg_ctl and pgserver both)
+    # and works in its data folder (whatever path it was started with).
+    with contextlib.suppress(OSError):
+        if os.readlink(proc / "cwd") == str(data_dir):
+            return True
     return any(
         flag == b"-D" and value == os.fsencode(data_dir)
         for flag, value in zip(arguments, arguments[1:], strict=False)
