@@ -80,8 +80,9 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The embedded PostgreSQL keeps running between commands until stopped here.
 db-stop:
-	$(BIN)/python -c "import pgserver; pgserver.get_server('var/pgdata', cleanup_mode='stop')"
+	$(BIN)/python -m servicepunkter.embedded_db stop var/pgdata
 
 clean:
 	rm -rf $(VENV) staticfiles

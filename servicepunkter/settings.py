@@ -97,8 +97,9 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL only. Without DATABASE_URL a project-local embedded server is started on
-# demand (development and tests); a set DATABASE_URL always wins.
+# PostgreSQL only. Without DATABASE_URL a project-local embedded server under var/pgdata
+# is started on demand (development and tests; `make db-stop` stops it); a set
+# DATABASE_URL always wins.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
 else:
@@ -256,7 +257,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
-        "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
