@@ -8,12 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.models import Role
 from followup.forms import ActivityForm, TrainingForm
 from followup.models import Activity, Training
+from followup.permissions import can_edit_trainings
 from followup.services import activity_save, training_save
 from outlets.models import Outlet
-from outlets.permissions import outlets_recordable_by
 from servicepunkter.views import form_action
 
 PAGE_SIZE = 50
@@ -38,7 +37,7 @@ def activity_list(request):
             "is_paginated": page.has_other_pages(),
             "activities": page.object_list,
             "editable": editable,
-            "can_record": outlets_recordable_by(user).exists(),
+            "can_record": Outlet.objects.recordable_by(user).exists(),
         },
     )
 
@@ -49,7 +48,7 @@ def activity_form_view(request, pk=None):
     activity = None
     if pk is not None:
         activity = get_object_or_404(Activity.objects.editable_by(user), pk=pk)
-    elif not outlets_recordable_by(user).exists():
+    elif not Outlet.objects.recordable_by(user).exists():
         raise PermissionDenied
 
     def show(form):
@@ -81,7 +80,7 @@ def training_list(request):
     """Trainings of service-point staff in the municipalities the user reads."""
     user = request.user
     taking_part = Outlet.objects.order_by("name")
-    if user.role == Role.SHOP_OWNER:
+    if user.is_shop_owner:
         # Owners see the trainings their outlets took part in, not the other shops.
         taking_part = taking_part.filter(owners=user)
     trainings = Training.objects.visible_to(user).prefetch_related(
@@ -95,7 +94,7 @@ def training_list(request):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "trainings": page.object_list,
-            "can_edit": user.is_municipal_staff,
+            "can_edit": can_edit_trainings(user),
         },
     )
 
@@ -103,7 +102,7 @@ def training_list(request):
 @require_http_methods(["GET", "POST"])
 def training_form_view(request, pk=None):
     user = request.user
-    if not user.is_municipal_staff:
+    if not can_edit_trainings(user):
         raise PermissionDenied
     training = None
     if pk is not None:

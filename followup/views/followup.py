@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import Role
 from followup.forms import (
     ActionForm,
     CompleteForm,
@@ -19,7 +18,7 @@ from followup.forms import (
     SiteVisitForm,
 )
 from followup.models import AgreedAction, ChecklistCriterion, FollowUp, SitePhoto
-from followup.permissions import can_manage_followup
+from followup.permissions import can_manage_followup, can_read_followups
 from followup.photos import CONTENT_TYPES
 from followup.services import (
     action_add,
@@ -46,7 +45,7 @@ def report_of(followup):
 @require_safe
 def followup_list(request):
     """The follow-ups of the user's municipality (or county): overdue, due, done."""
-    if request.user.role == Role.SHOP_OWNER:
+    if not can_read_followups(request.user):
         raise PermissionDenied
     today = timezone.localdate()
     followups = FollowUp.objects.visible_to(request.user).select_related(
@@ -62,8 +61,7 @@ def followup_list(request):
                 :COMPLETED_SHOWN
             ],
             "today": today,
-            "show_municipality": request.user.role
-            in (Role.SYSTEM_OWNER, Role.REGIONAL_VIEWER),
+            "show_municipality": not request.user.is_municipal_staff,
         },
     )
 
@@ -229,9 +227,9 @@ def action_add_view(request, pk):
 @require_POST
 def action_status_view(request, pk):
     action = get_object_or_404(
-        AgreedAction.objects.filter(
-            meeting__followup__in=FollowUp.objects.editable_by(request.user)
-        ).select_related("meeting__followup"),
+        AgreedAction.objects.editable_by(request.user).select_related(
+            "meeting__followup"
+        ),
         pk=pk,
     )
     try:
@@ -281,9 +279,7 @@ def site_photo_add_view(request, pk):
 def site_photo_view(request, pk, size):
     """A site-visit photo or its thumbnail, for those who read the follow-up."""
     photo = get_object_or_404(
-        SitePhoto.objects.filter(
-            site_visit__followup__in=FollowUp.objects.visible_to(request.user)
-        ),
+        SitePhoto.objects.visible_to(request.user),
         pk=pk,
     )
     file = {"full": photo.image, "thumbnail": photo.thumbnail}.get(size)

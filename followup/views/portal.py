@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.models import Role
 from agreements.models import Agreement, Payout
 from followup.forms import ReportForm
 from followup.models import FollowUp, OwnerReport
+from followup.permissions import can_use_portal
 from followup.services import report_save, report_submit
 from followup.views.followup import report_of
 from servicepunkter.forms import form_add_service_errors
@@ -21,10 +21,10 @@ from servicepunkter.forms import form_add_service_errors
 def portal(request):
     """The shop owner's own page (Swedish: *Min servicepunkt*)."""
     user = request.user
-    if user.role != Role.SHOP_OWNER:
+    if not can_use_portal(user):
         raise PermissionDenied
     today = timezone.localdate()
-    followups = FollowUp.objects.reported_by(user).select_related("report")
+    followups = FollowUp.objects.recordable_by(user).select_related("report")
     agreements = (
         Agreement.objects.in_force(today)
         .filter(outlet__owners=user)
@@ -54,7 +54,7 @@ def portal(request):
 def report_view(request, pk):
     """The owner's yearly report: save as draft, or send it to the municipality."""
     followup = get_object_or_404(
-        FollowUp.objects.reported_by(request.user).select_related(
+        FollowUp.objects.recordable_by(request.user).select_related(
             "agreement__outlet", "agreement__municipality"
         ),
         pk=pk,
