@@ -19,15 +19,33 @@ MUNICIPAL_ROLES = [Role.ADMINISTRATOR, Role.OFFICIAL, Role.SHOP_OWNER]
 
 
 class UserQuerySet(models.QuerySet):
+    def shop_owners(self):
+        return self.filter(role=Role.SHOP_OWNER)
+
+    def municipal_staff(self):
+        """A municipality's administrators and officials."""
+        return self.filter(role__in=[Role.ADMINISTRATOR, Role.OFFICIAL])
+
     def visible_to(self, user):
         """Users an administrator manages: those of their own municipality."""
         if not user.is_authenticated:
             return self.none()
-        if user.role == Role.SYSTEM_OWNER:
+        if user.is_system_owner:
             return self
-        if user.role == Role.ADMINISTRATOR:
+        if user.is_administrator:
             return self.filter(municipality_id=user.municipality_id)
         return self.filter(pk=user.pk)
+
+    def editable_by(self, user):
+        """Users whose account one administers: the system owner everyone's (in the
+        Django admin), an administrator those of their own municipality."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_owner:
+            return self
+        if user.is_administrator:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):

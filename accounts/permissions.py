@@ -1,11 +1,9 @@
 from django.contrib.auth.mixins import UserPassesTestMixin
 
-from accounts.models import Role
-
 
 def can_view_users(user) -> bool:
     """A municipality's administrators see the users of their municipality."""
-    return user.is_authenticated and user.role == Role.ADMINISTRATOR
+    return user.is_authenticated and user.is_administrator
 
 
 class RolePermissionMixin(UserPassesTestMixin):

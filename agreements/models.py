@@ -84,6 +84,20 @@ class ProgrammeBudget(models.Model):
         return f"{self.municipality} {self.year}"
 
 
+class ServiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The catalogue of the municipality whose agreements the user handles."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+    def editable_by(self, user):
+        """A municipality's administrators keep its catalogue."""
+        if not user.is_authenticated or not user.is_administrator:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+
 class Service(models.Model):
     """A service in a municipality's catalogue (Swedish: *tjänst*)."""
 
@@ -103,6 +117,8 @@ class Service(models.Model):
     )
     is_active = models.BooleanField(_("offered"), default=True)
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("service")
@@ -119,6 +135,17 @@ class Service(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PartyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The parties of the municipality whose agreements the user handles."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+    def editable_by(self, user):
+        return self.visible_to(user)
 
 
 class Party(models.Model):
@@ -142,6 +169,8 @@ class Party(models.Model):
     signatory_name = models.CharField(_("signatory"), max_length=200)
     signatory_title = models.CharField(_("signatory's title"), max_length=100)
     email = models.EmailField(_("e-mail address"), blank=True)
+
+    objects = PartyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -183,6 +212,20 @@ class AgreementQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user.managed_scope())
+
+    def signable_by(self, user, side):
+        """The agreements the user signs for one side: the municipality's by those
+        who edit them, the service point's by the outlet's own shop owner, who signs
+        without editing."""
+        if side == Signature.Side.MUNICIPALITY:
+            return self.editable_by(user)
+        if (
+            side == Signature.Side.PARTY
+            and user.is_authenticated
+            and user.is_shop_owner
+        ):
+            return self.filter(outlet__owners=user)
+        return self.none()
 
     def signed(self):
         return self.filter(signed_on__isnull=False)
@@ -369,6 +412,16 @@ class Agreement(models.Model):
         return "in_force"
 
 
+class AgreementPartQuerySet(models.QuerySet):
+    """Versions and payouts are scoped through their agreement."""
+
+    def visible_to(self, user):
+        return self.filter(agreement__in=Agreement.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(agreement__in=Agreement.objects.editable_by(user))
+
+
 @pghistory.track()
 class AgreementVersion(models.Model):
     """One version of an agreement's terms: the first, or an amendment (*tillägg*)."""
@@ -474,6 +527,8 @@ class AgreementVersion(models.Model):
     )
     is_sealed = models.BooleanField(_("sealed"), default=False, editable=False)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+
+    objects = AgreementPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -638,7 +693,7 @@ class Signature(models.Model):
         return f"{self.signed_by_name} ({self.get_side_display()})"
 
 
-class PayoutQuerySet(models.QuerySet):
+class PayoutQuerySet(AgreementPartQuerySet):
     def due_within(self, days, on=None):
         on = on or timezone.localdate()
         return self.filter(

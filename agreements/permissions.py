@@ -1,4 +1,7 @@
-from accounts.models import Role
+"""Who may do what with agreements: the object checks ask the querysets' verbs
+(`visible_to`, `editable_by`, `signable_by`); the others the user's role."""
+
+from agreements.models import Agreement, Signature
 
 
 def can_manage_agreements(user) -> bool:
@@ -6,15 +9,19 @@ def can_manage_agreements(user) -> bool:
     return user.is_authenticated and user.is_municipal_staff
 
 
+def can_edit_agreement(user, agreement) -> bool:
+    return Agreement.objects.editable_by(user).filter(pk=agreement.pk).exists()
+
+
 def can_sign_for_party(user, agreement) -> bool:
     """The outlet's own shop owner signs for the service point in the app."""
     return (
-        user.is_authenticated
-        and user.role == Role.SHOP_OWNER
-        and agreement.outlet.owners.filter(pk=user.pk).exists()
+        Agreement.objects.signable_by(user, Signature.Side.PARTY)
+        .filter(pk=agreement.pk)
+        .exists()
     )
 
 
 def can_edit_catalogue(user) -> bool:
     """A municipality's administrators keep its service catalogue."""
-    return user.is_authenticated and user.role == Role.ADMINISTRATOR
+    return user.is_authenticated and user.is_administrator

@@ -36,6 +36,7 @@ from agreements.models import (
     Signature,
 )
 from agreements.permissions import (
+    can_edit_agreement,
     can_edit_catalogue,
     can_manage_agreements,
     can_sign_for_party,
@@ -118,7 +119,7 @@ def agreement_detail(request, pk, **forms):
     term = versions[0].term
     today = timezone.localdate()
     period = term.period_on(max(today, term.starts_on))
-    manages = user.manages(agreement.municipality_id)
+    manages = can_edit_agreement(user, agreement)
     signed_sides = {signature.side for signature in latest.signatures.all()}
     status = agreement.status_on(today)
     # A missing one-to-one raises an AttributeError subclass: getattr's default.
@@ -232,9 +233,17 @@ def agreement_mark_ready_view(request, pk):
 
 @require_POST
 def agreement_sign_view(request, pk, side):
-    agreement = visible_agreement(request, pk)
+    """A signature in the app: the municipality's side by those who edit the
+    agreement, the service point's by the outlet's owner; to anyone else the
+    agreement is not found."""
     if side not in Signature.Side.values:
         raise Http404
+    agreement = get_object_or_404(
+        Agreement.objects.signable_by(request.user, side).select_related(
+            "outlet", "party", "municipality"
+        ),
+        pk=pk,
+    )
     return form_action(
         request,
         form=SignForm(request.POST),
@@ -355,9 +364,7 @@ def agreement_detail_with(request, agreement, **forms):
 @require_safe
 def agreement_document_view(request, pk, kind):
     version = get_object_or_404(
-        AgreementVersion.objects.filter(
-            agreement__in=Agreement.objects.visible_to(request.user)
-        ),
+        AgreementVersion.objects.visible_to(request.user),
         pk=pk,
     )
     document = {"frozen": version.document, "signed": version.signed_document}.get(kind)
@@ -392,9 +399,7 @@ def agreement_preview_view(request, pk):
 
 def editable_payout(request, pk):
     return get_object_or_404(
-        Payout.objects.filter(
-            agreement__in=Agreement.objects.editable_by(request.user)
-        ).select_related("agreement"),
+        Payout.objects.editable_by(request.user).select_related("agreement"),
         pk=pk,
     )
 
@@ -440,7 +445,7 @@ class PartyListView(RolePermissionMixin, ListView):
     template_name = "agreements/party_list.html"
 
     def get_queryset(self):
-        return Party.objects.filter(municipality=self.request.user.municipality)
+        return Party.objects.visible_to(self.request.user)
 
 
 def party_create_view(request):
@@ -469,7 +474,7 @@ class ServiceListView(RolePermissionMixin, ListView):
     template_name = "agreements/service_list.html"
 
     def get_queryset(self):
-        return Service.objects.filter(municipality=self.request.user.municipality)
+        return Service.objects.visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -482,9 +487,7 @@ def service_form_view(request, pk=None):
         raise Http404
     service = None
     if pk is not None:
-        service = get_object_or_404(
-            Service.objects.filter(municipality=request.user.municipality), pk=pk
-        )
+        service = get_object_or_404(Service.objects.editable_by(request.user), pk=pk)
 
     def show(form):
         return render(request, "agreements/service_form.html", {"form": form})

@@ -277,6 +277,24 @@ class RoadNetwork(models.Model):
         return self.name
 
 
+class ScenarioQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Saved scenarios of the municipalities whose records the user reads."""
+        if not user.is_authenticated or user.is_shop_owner:
+            return self.none()
+        return self.filter(user.records_scope())
+
+    def editable_by(self, user):
+        """The scenarios the user may delete: those they saved for the municipality
+        they manage, and (its administrators, who tidy up) all of its scenarios."""
+        if not user.is_authenticated:
+            return self.none()
+        scenarios = self.filter(user.managed_scope())
+        if user.is_administrator:
+            return scenarios
+        return scenarios.filter(created_by=user)
+
+
 class Scenario(models.Model):
     """A saved what-if: outlets closed, added or moved, the register untouched."""
 
@@ -299,6 +317,8 @@ class Scenario(models.Model):
     closed_outlets = models.ManyToManyField(
         Outlet, related_name="+", blank=True, verbose_name=_("closed outlets")
     )
+
+    objects = ScenarioQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from analysis.models import Scenario, ScenarioAddedOutlet, ScenarioMovedOutlet
-from analysis.selectors import can_delete_scenario, can_save_scenario
+from analysis.permissions import can_delete_scenario, can_save_scenario
 from analysis.services import ScenarioSpec
 from outlets.models import Outlet
 

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from accounts.models import Role
 from analysis import engine
-from analysis.models import AnalysisSettings, PopulationImport, Scenario
+from analysis.models import AnalysisSettings, PopulationImport
+from analysis.permissions import can_read_analysis
 from analysis.services import (
     ScenarioSpec,
     analysis_fingerprint,
@@ -33,11 +33,11 @@ def analysis_municipality(user, code=None):
     choose among their county's, the system owner among all (those with a population
     first). Shop owners are refused; a code the user may not choose is not found.
     """
-    if user.role == Role.SHOP_OWNER:
+    if user.is_shop_owner:
         raise PermissionDenied
     if user.is_municipal_staff:
         return user.municipality, []
-    if user.role == Role.REGIONAL_VIEWER:
+    if user.is_regional_viewer:
         choices = Municipality.objects.filter(county_id=user.county_id)
     else:
         # All 290 would bury the few taking part: those with outlets or population.
@@ -61,25 +61,6 @@ def analysis_municipality(user, code=None):
     if chosen is None:
         raise Http404
     return chosen, choices
-
-
-def scenarios_visible_to(user):
-    """Saved scenarios of the municipalities whose records the user reads."""
-    if not user.is_authenticated or user.role == Role.SHOP_OWNER:
-        return Scenario.objects.none()
-    return Scenario.objects.filter(user.records_scope())
-
-
-def can_save_scenario(user, municipality):
-    """Administrators and officials keep scenarios for their own municipality."""
-    return user.is_municipal_staff and user.municipality_id == municipality.pk
-
-
-def can_delete_scenario(user, scenario):
-    """The one who saved it, and the municipality's administrators, who tidy up."""
-    return can_save_scenario(user, scenario.municipality) and (
-        scenario.created_by_id == user.pk or user.role == Role.ADMINISTRATOR
-    )
 
 
 def added_kinds(kind, is_agent=False, is_service_point=False):
@@ -178,18 +159,6 @@ def outlets_for_choice(*, municipality, result):
         .select_related("municipality")
         .order_by("municipality__name", "name", "pk")
     )
-
-
-def can_read_analysis(user, municipality):
-    """Whether the user may read the municipality's analysis (as on its pages):
-    its staff, the county's regional viewers and the system owner."""
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.SYSTEM_OWNER:
-        return True
-    if user.role == Role.REGIONAL_VIEWER:
-        return user.county_id == municipality.county_id
-    return user.is_municipal_staff and user.municipality_id == municipality.pk
 
 
 def locality_figures(*, user, locality):

@@ -20,7 +20,6 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from accounts.models import Role
 from analysis.exporting import (
     band_label,
     change_table,
@@ -37,14 +36,16 @@ from analysis.forms import (
     ScenarioSaveForm,
 )
 from analysis.models import AnalysisSettings, Scenario
+from analysis.permissions import (
+    can_delete_scenario,
+    can_edit_analysis_settings,
+    can_save_scenario,
+)
 from analysis.scenarios import scenario_create, scenario_delete
 from analysis.selectors import (
     analysis_municipality,
-    can_delete_scenario,
-    can_save_scenario,
     compact_squares,
     outlets_for_choice,
-    scenarios_visible_to,
     square_bands,
 )
 from analysis.services import (
@@ -392,7 +393,7 @@ def scenario_list(request):
     """The municipality's saved scenarios, to open or compare."""
     page = Page(request)
     scenarios = (
-        scenarios_visible_to(request.user)
+        Scenario.objects.visible_to(request.user)
         .filter(municipality=page.municipality)
         .select_related("created_by")
         .prefetch_related("closed_outlets", "added_outlets", "moved_outlets__outlet")
@@ -410,7 +411,9 @@ def scenario_list(request):
 def scenario_detail(request, pk):
     """A saved scenario: its changes, the figures before and after, the map."""
     scenario = get_object_or_404(
-        scenarios_visible_to(request.user).select_related("municipality", "created_by"),
+        Scenario.objects.visible_to(request.user).select_related(
+            "municipality", "created_by"
+        ),
         pk=pk,
     )
     page = Page(request, municipality=scenario.municipality)
@@ -469,9 +472,10 @@ def _saved_query(scenario):
 @require_POST
 def scenario_delete_view(request, pk):
     """Delete a scenario one may delete; any other is not found."""
-    scenario = get_object_or_404(Scenario.objects.select_related("municipality"), pk=pk)
-    if not can_delete_scenario(request.user, scenario):
-        raise Http404
+    scenario = get_object_or_404(
+        Scenario.objects.editable_by(request.user).select_related("municipality"),
+        pk=pk,
+    )
     scenario_delete(scenario=scenario, by=request.user)
     messages.success(
         request, _("The scenario “%(name)s” is deleted.") % {"name": scenario.name}
@@ -481,7 +485,7 @@ def scenario_delete_view(request, pk):
 
 def _compare(request, page):
     scenarios = list(
-        scenarios_visible_to(request.user).filter(municipality=page.municipality)
+        Scenario.objects.visible_to(request.user).filter(municipality=page.municipality)
     )
     form = CompareForm(request.GET or None, scenarios=scenarios)
     results, errors = [], []
@@ -546,7 +550,7 @@ def _request_spec(request, page):
         except ValueError:
             return None
         scenario = (
-            scenarios_visible_to(request.user)
+            Scenario.objects.visible_to(request.user)
             .filter(municipality=page.municipality, pk=pk)
             .first()
         )
@@ -585,7 +589,7 @@ def analysis_settings_view(request):
     """The municipality's detour factor, default bands and strategic threshold, kept
     by its administrators; everyone else finds nothing."""
     user = request.user
-    if not (user.is_authenticated and user.role == Role.ADMINISTRATOR):
+    if not can_edit_analysis_settings(user):
         raise Http404
     stored = AnalysisSettings.for_municipality(user.municipality)
     form = AnalysisSettingsForm(

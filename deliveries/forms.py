@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from outlets.forms import DateInput, NoColonMixin
-from outlets.permissions import outlets_recordable_by
+from outlets.models import Outlet
 from servicepunkter.numbers import FriendlyIntegerField, KronorField
 
 
@@ -15,7 +15,7 @@ class OutletChoiceMixin:
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        outlets = outlets_recordable_by(user).order_by("name")
+        outlets = Outlet.objects.recordable_by(user).order_by("name")
         self.fields["outlet"].queryset = outlets
         self.fields["outlet"].empty_label = None
         if len(outlets) == 1:

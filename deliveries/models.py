@@ -5,7 +5,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from deliveries.validators import (
     HOUSEHOLD_REFERENCE_PATTERN,
     household_reference_normalised,
@@ -23,19 +22,14 @@ class DeliveryRecordQuerySet(models.QuerySet):
         scope = user.records_scope(prefix="outlet__municipality")
         if not scope:
             return self
-        if user.role == Role.SHOP_OWNER:
+        if user.is_shop_owner:
             return self.filter(outlet__owners=user)
         return self.filter(scope)
 
     def editable_by(self, user):
-        """Officials and administrators of the municipality; owners of the outlet."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-            return self.filter(outlet__municipality_id=user.municipality_id)
-        if user.role == Role.SHOP_OWNER:
-            return self.filter(outlet__owners=user)
-        return self.none()
+        """Officials and administrators of the municipality; owners of the outlet:
+        those who log the outlet's records (`Outlet.recordable_by`)."""
+        return self.filter(outlet__in=Outlet.objects.recordable_by(user))
 
 
 def money_constraints():

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
-from accounts.models import Role
 from deliveries.exporting import xlsx_bytes
 from deliveries.forms import DeliveryFilterForm, DeliveryForm, MonthlyTotalForm
 from deliveries.models import Delivery, MonthlyDeliveryTotal
@@ -123,9 +122,9 @@ def _summary_scope(request):
     """The municipality summed up, its outlets the user reads, and the other
     municipalities the user may choose (regional viewers, the system owner)."""
     user = request.user
-    if user.role == Role.SHOP_OWNER:
+    if user.is_shop_owner:
         return user.municipality, Outlet.objects.filter(owners=user), []
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+    if user.is_municipal_staff:
         municipality = user.municipality
         return municipality, Outlet.objects.filter(municipality=municipality), []
     visible = Delivery.objects.visible_to(user)
@@ -136,7 +135,7 @@ def _summary_scope(request):
             "outlet__municipality"
         )
     )
-    if user.role == Role.REGIONAL_VIEWER:
+    if user.is_regional_viewer:
         choices = Municipality.objects.filter(county_id=user.county_id)
     else:
         choices = with_records
@@ -181,7 +180,7 @@ def delivery_summary_view(request):
             "total": summary.total,
             "year": year,
             "years": list(range(this_year, this_year - 4, -1)),
-            "own_outlets_only": request.user.role == Role.SHOP_OWNER,
+            "own_outlets_only": request.user.is_shop_owner,
         },
     )
 

@@ -14,7 +14,6 @@ from followup.models import (
 from followup.services import REPORT_FIELDS, CheckedCriterion
 from outlets.forms import NoColonMixin
 from outlets.models import Outlet
-from outlets.permissions import outlets_recordable_by
 from servicepunkter.numbers import FriendlyIntegerField, count_read
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -218,7 +217,7 @@ class ActivityForm(NoColonMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the outlets the user may log for: a forged id is an invalid choice.
-        outlets = outlets_recordable_by(user).order_by("name")
+        outlets = Outlet.objects.recordable_by(user).order_by("name")
         self.fields["outlet"].queryset = outlets
         self.fields["outlet"].empty_label = None
         if not self.instance.pk:

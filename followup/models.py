@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Role
 from agreements.models import Agreement
-from outlets.models import Municipality, MunicipalitySettings
+from outlets.models import Municipality, MunicipalitySettings, Outlet
 
 REPORT_DUE_DAYS_MESSAGE = _("Give a number of days from 1 to 365.")
 TARGET_PERCENT_MESSAGE = _("Give a target from 0 to 100 percent.")
@@ -72,9 +71,9 @@ class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff of the municipality, the county's regional viewers, the system owner.
 
-        Shop owners reach their own follow-ups through `reported_by` instead.
+        Shop owners reach their own follow-ups through `recordable_by` instead.
         """
-        if not user.is_authenticated or user.role == Role.SHOP_OWNER:
+        if not user.is_authenticated or user.is_shop_owner:
             return self.none()
         return self.filter(user.records_scope("agreement__municipality"))
 
@@ -84,9 +83,10 @@ class FollowUpQuerySet(models.QuerySet):
             return self.none()
         return self.filter(user.managed_scope("agreement__municipality"))
 
-    def reported_by(self, user):
-        """The follow-ups of the outlets the shop owner runs."""
-        if user.is_authenticated and user.role == Role.SHOP_OWNER:
+    def recordable_by(self, user):
+        """The follow-ups whose yearly report the user writes, without editing the
+        follow-up: those of the outlets the shop owner runs."""
+        if user.is_authenticated and user.is_shop_owner:
             return self.filter(agreement__outlet__owners=user)
         return self.none()
 
@@ -357,6 +357,16 @@ class DialogueMeeting(models.Model):
         return str(self.followup)
 
 
+class AgreedActionQuerySet(models.QuerySet):
+    """Agreed actions are scoped through their follow-up."""
+
+    def visible_to(self, user):
+        return self.filter(meeting__followup__in=FollowUp.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(meeting__followup__in=FollowUp.objects.editable_by(user))
+
+
 @pghistory.track()
 class AgreedAction(models.Model):
     """An action agreed in the annual dialogue (Swedish: *åtgärd*)."""
@@ -377,6 +387,8 @@ class AgreedAction(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+
+    objects = AgreedActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -420,11 +432,27 @@ class ChecklistCriterionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def visible_to(self, user):
+        """The checklists of the municipalities whose follow-ups the user reads."""
+        if not user.is_authenticated or user.is_shop_owner:
+            return self.none()
+        return self.filter(user.records_scope())
+
     def editable_by(self, user):
         """The checklist of the administrator's own municipality."""
-        if user.is_authenticated and user.role == Role.ADMINISTRATOR:
+        if user.is_authenticated and user.is_administrator:
             return self.filter(municipality_id=user.municipality_id)
         return self.none()
+
+
+class SitePhotoQuerySet(models.QuerySet):
+    """Site-visit photos are scoped through their follow-up."""
+
+    def visible_to(self, user):
+        return self.filter(site_visit__followup__in=FollowUp.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(site_visit__followup__in=FollowUp.objects.editable_by(user))
 
 
 @pghistory.track()
@@ -456,6 +484,8 @@ class SitePhoto(models.Model):
         related_name="+",
         verbose_name=_("added by"),
     )
+
+    objects = SitePhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["added_at", "pk"]
@@ -574,14 +604,13 @@ class ActivityQuerySet(models.QuerySet):
         """Staff of the municipality, the county's regional viewers, the owner."""
         if not user.is_authenticated:
             return self.none()
-        if user.role == Role.SHOP_OWNER:
+        if user.is_shop_owner:
             return self.filter(outlet__owners=user)
         return self.filter(user.records_scope("outlet__municipality"))
 
     def editable_by(self, user):
-        from outlets.permissions import outlets_recordable_by
-
-        return self.filter(outlet__in=outlets_recordable_by(user))
+        """Activities are kept by those who log them: see `Outlet.recordable_by`."""
+        return self.filter(outlet__in=Outlet.objects.recordable_by(user))
 
 
 @pghistory.track()
@@ -619,7 +648,7 @@ class TrainingQuerySet(models.QuerySet):
         the trainings their outlets took part in."""
         if not user.is_authenticated:
             return self.none()
-        if user.role == Role.SHOP_OWNER:
+        if user.is_shop_owner:
             return self.filter(outlets__owners=user).distinct()
         return self.filter(user.records_scope())
 

@@ -33,6 +33,7 @@ from followup.permissions import (
     can_report,
 )
 from followup.photos import photo_prepare
+from outlets.models import Outlet
 
 # Criteria a new municipality's site-visit checklist starts from; each municipality
 # keeps its own copy. Swedish: they are the municipality's data, not the interface.
@@ -446,9 +447,7 @@ def followup_complete(*, followup: FollowUp, by, assessment: str) -> FollowUp:
 def activity_save(*, activity, by):
     """Log or correct an activity held at a service point: the outlet's owner, or
     an official or administrator of its municipality."""
-    from outlets.permissions import outlets_recordable_by
-
-    if not outlets_recordable_by(by).filter(pk=activity.outlet_id).exists():
+    if not Outlet.objects.recordable_by(by).filter(pk=activity.outlet_id).exists():
         raise PermissionDenied
     if (
         activity.pk

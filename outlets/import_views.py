@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.models import Role
 from accounts.permissions import RolePermissionMixin
 from outlets.exporting import CONTENT_TYPES, outlet_export
 from outlets.filters import outlet_list_queryset
@@ -132,11 +131,9 @@ class OutletImportHistoryView(RolePermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        imports = OutletImport.objects.select_related("municipality", "imported_by")
-        user = self.request.user
-        if user.role == Role.SYSTEM_OWNER:
-            return imports
-        return imports.filter(municipality=user.municipality)
+        return OutletImport.objects.visible_to(self.request.user).select_related(
+            "municipality", "imported_by"
+        )
 
 
 class OutletExportView(RolePermissionMixin, View):

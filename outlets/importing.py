@@ -538,7 +538,7 @@ class OutletImporter:
         return outlet
 
     def _allowed_municipality_ids(self):
-        if self.user is None or self.user.role == "system_owner":
+        if self.user is None or self.user.is_system_owner:
             return None
         return {self.user.municipality_id}
 

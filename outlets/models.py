@@ -209,6 +209,16 @@ class OutletQuerySet(models.QuerySet):
     def editable_by(self, user):
         return self.filter(register_editable_by(user))
 
+    def recordable_by(self, user):
+        """Outlets whose yearly records (home deliveries, activities) the user logs:
+        officials and administrators their municipality's, shop owners their own,
+        which they record without editing the register."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_shop_owner:
+            return self.filter(owners=user)
+        return self.filter(user.managed_scope())
+
     def open(self):
         return self.filter(status=Outlet.Status.OPEN)
 
@@ -418,6 +428,13 @@ class PartnerQuerySet(models.QuerySet):
             return self.none()
         return self
 
+    def with_records_visible_to(self, user):
+        """Partners whose contact person (personal data) the user reads: those of
+        the own municipality and region, as with an outlet's records."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.records_scope())
+
     def editable_by(self, user):
         return self.filter(register_editable_by(user))
 
@@ -470,6 +487,19 @@ class Partner(models.Model):
         return reverse("outlets:partner_detail", kwargs={"pk": self.pk})
 
 
+class OutletImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The system owner reads every import; a municipality's administrators
+        their municipality's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_owner:
+            return self
+        if user.is_administrator:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
 class OutletImport(models.Model):
     """One confirmed import of an outlet file: the import history."""
 
@@ -495,6 +525,8 @@ class OutletImport(models.Model):
     new_count = models.PositiveIntegerField(_("new"))
     changed_count = models.PositiveIntegerField(_("changed"))
     unchanged_count = models.PositiveIntegerField(_("unchanged"))
+
+    objects = OutletImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-imported_at", "-pk"]

@@ -1,10 +1,36 @@
-from accounts.models import Role
-from outlets.models import Outlet
+"""Who may do what with the register. Object checks ask the querysets' verbs
+(`visible_to`, `with_records_visible_to`, `editable_by`, `recordable_by`); checks
+without an object ask the user's role properties."""
+
+from outlets.models import Locality, Outlet, Partner
 
 
 def can_view_outlet_records(user, outlet) -> bool:
     """Contacts, owners, agreements: own municipality, the region, the owner."""
     return Outlet.objects.with_records_visible_to(user).filter(pk=outlet.pk).exists()
+
+
+def can_edit_outlet(user, outlet) -> bool:
+    return Outlet.objects.editable_by(user).filter(pk=outlet.pk).exists()
+
+
+def can_edit_locality(user, locality) -> bool:
+    return Locality.objects.editable_by(user).filter(pk=locality.pk).exists()
+
+
+def can_view_partner_contact(user, partner) -> bool:
+    """The contact person is personal data: for the partner's own municipality and
+    region, as with an outlet's records."""
+    return Partner.objects.with_records_visible_to(user).filter(pk=partner.pk).exists()
+
+
+def can_edit_partner(user, partner) -> bool:
+    return Partner.objects.editable_by(user).filter(pk=partner.pk).exists()
+
+
+def can_read_register(user) -> bool:
+    """Localities, partners and the map are for staff; shop owners see their outlet."""
+    return user.is_authenticated and user.reads_all_base_data
 
 
 def can_edit_register(user) -> bool:
@@ -14,23 +40,8 @@ def can_edit_register(user) -> bool:
 
 def can_import_outlets(user) -> bool:
     """A municipality's administrators import its outlets; the system owner any."""
-    return user.is_authenticated and user.role in (
-        Role.ADMINISTRATOR,
-        Role.SYSTEM_OWNER,
-    )
+    return user.is_authenticated and (user.is_administrator or user.is_system_owner)
 
 
 def can_export_outlets(user) -> bool:
     return user.is_authenticated and user.reads_all_base_data
-
-
-def outlets_recordable_by(user):
-    """The outlets whose yearly records (home deliveries, activities) the user may
-    log: officials and administrators their municipality's, shop owners their own."""
-    if not user.is_authenticated:
-        return Outlet.objects.none()
-    if user.is_municipal_staff:
-        return Outlet.objects.filter(user.managed_scope())
-    if user.role == Role.SHOP_OWNER:
-        return Outlet.objects.filter(owners=user)
-    return Outlet.objects.none()

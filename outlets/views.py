@@ -32,24 +32,24 @@ from outlets.forms import (
 from outlets.geo import sweref_from_wgs84
 from outlets.models import Locality, Municipality, Outlet, Partner
 from outlets.permissions import (
+    can_edit_locality,
+    can_edit_outlet,
+    can_edit_partner,
     can_edit_register,
     can_export_outlets,
     can_import_outlets,
+    can_read_register,
     can_view_outlet_records,
+    can_view_partner_contact,
 )
 from outlets.services import locality_save, outlet_close, outlet_save, partner_save
 from servicepunkter.forms import form_add_service_errors
 
 
-def reads_register(user) -> bool:
-    """Localities, partners and the map are for staff; shop owners see their outlet."""
-    return user.is_authenticated and user.reads_all_base_data
-
-
 class PermissionMixin(RolePermissionMixin):
     """Staff pages: 403 for shop owners unless a view checks otherwise."""
 
-    permission_check = staticmethod(reads_register)
+    permission_check = staticmethod(can_read_register)
 
 
 # Map markers: one colour per outlet kind; closed outlets drawn hollow.
@@ -179,14 +179,12 @@ class OutletDetailView(DetailView):
         if context["shows_records"]:
             context["owners"] = outlet.owners.filter(is_active=True)
             context["contacts"] = outlet.contacts.all()
-        context["can_edit"] = (
-            Outlet.objects.editable_by(user).filter(pk=outlet.pk).exists()
-        )
-        context["links_register"] = reads_register(user)
+        context["can_edit"] = can_edit_outlet(user, outlet)
+        context["links_register"] = can_read_register(user)
         town = f"{outlet.postcode} {outlet.town}".strip()
         context["address"] = ", ".join(filter(None, [outlet.street_address, town]))
         markers = [outlet_marker(outlet)]
-        if outlet.locality and reads_register(user):
+        if outlet.locality and can_read_register(user):
             markers.insert(0, locality_marker(outlet.locality))
         context["map_data"] = map_data(markers, max_zoom=12)
         return context
@@ -352,9 +350,7 @@ class LocalityDetailView(PermissionMixin, DetailView):
         )
         context["outlets"] = outlets
         context["partners"] = locality.partners.all()
-        context["can_edit"] = (
-            Locality.objects.editable_by(user).filter(pk=locality.pk).exists()
-        )
+        context["can_edit"] = can_edit_locality(user, locality)
         if locality.latitude is not None:
             context["locality_sweref"] = sweref_from_wgs84(
                 locality.latitude, locality.longitude
@@ -429,14 +425,8 @@ class PartnerDetailView(PermissionMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, partner = self.request.user, self.object
-        # The contact person is personal data: for the partner's own municipality
-        # and region, as with an outlet's records.
-        context["shows_contact"] = Partner.objects.filter(
-            user.records_scope(), pk=partner.pk
-        ).exists()
-        context["can_edit"] = (
-            Partner.objects.editable_by(user).filter(pk=partner.pk).exists()
-        )
+        context["shows_contact"] = can_view_partner_contact(user, partner)
+        context["can_edit"] = can_edit_partner(user, partner)
         return context
 
 

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from agreements.models import Agreement, Payout
 from agreements.selectors import deadlines
 from followup.models import FollowUp, OwnerReport
@@ -78,20 +78,18 @@ class _Recipients:
     def owners(self, outlet_id):
         if outlet_id not in self._owners:
             self._owners[outlet_id] = tuple(
-                User.objects.filter(
-                    is_active=True, role=Role.SHOP_OWNER, outlets=outlet_id
-                ).order_by("pk")
+                User.objects.shop_owners()
+                .filter(is_active=True, outlets=outlet_id)
+                .order_by("pk")
             )
         return self._owners[outlet_id]
 
     def staff(self, municipality_id):
         if municipality_id not in self._staff:
             self._staff[municipality_id] = tuple(
-                User.objects.filter(
-                    is_active=True,
-                    role__in=[Role.OFFICIAL, Role.ADMINISTRATOR],
-                    municipality_id=municipality_id,
-                ).order_by("pk")
+                User.objects.municipal_staff()
+                .filter(is_active=True, municipality_id=municipality_id)
+                .order_by("pk")
             )
         return self._staff[municipality_id]
 

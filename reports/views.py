@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.models import Role
 from agreements.models import Agreement
 from outlets.models import Municipality, Outlet
 from reports.charts import bar_chart
@@ -32,14 +31,14 @@ def _municipality(request):
     are refused.
     """
     user = request.user
-    if user.role == Role.SHOP_OWNER:
+    if user.is_shop_owner:
         raise PermissionDenied
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+    if user.is_municipal_staff:
         return user.municipality, []
     with_outlets = Municipality.objects.filter(
         pk__in=Outlet.objects.values("municipality")
     )
-    if user.role == Role.REGIONAL_VIEWER:
+    if user.is_regional_viewer:
         choices = Municipality.objects.filter(county_id=user.county_id)
     else:
         choices = with_outlets

@@ -1,26 +1,24 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-
-STAFF = {Role.SYSTEM_OWNER, Role.ADMINISTRATOR, Role.OFFICIAL, Role.REGIONAL_VIEWER}
-
-# (label, URL name, roles that see it); the start page comes first for everyone.
+# (label, URL name, the user property that shows it); None: everyone signed in.
+# Staff read every outlet's base data; shop owners have their own pages.
+STAFF = "reads_all_base_data"
 NAVIGATION = [
-    (_("Start"), "start", set(Role.values)),
+    (_("Start"), "start", None),
     (_("Outlets"), "outlets:outlet_list", STAFF),
-    (_("My outlets"), "outlets:outlet_list", {Role.SHOP_OWNER}),
+    (_("My outlets"), "outlets:outlet_list", "is_shop_owner"),
     (_("Localities"), "outlets:locality_list", STAFF),
     (_("Partners"), "outlets:partner_list", STAFF),
     (_("Map"), "outlets:map", STAFF),
     (_("Agreements"), "agreements:agreement_list", STAFF),
-    (_("My agreements"), "agreements:agreement_list", {Role.SHOP_OWNER}),
+    (_("My agreements"), "agreements:agreement_list", "is_shop_owner"),
     (_("Follow-ups"), "followup:followup_list", STAFF),
     (_("Key figures"), "reports:kpis", STAFF),
     (_("Service analysis"), "analysis:analysis", STAFF),
-    (_("My service point"), "followup:portal", {Role.SHOP_OWNER}),
-    (_("Users"), "accounts:user_list", {Role.ADMINISTRATOR}),
-    (_("System administration"), "admin:index", {Role.SYSTEM_OWNER}),
+    (_("My service point"), "followup:portal", "is_shop_owner"),
+    (_("Users"), "accounts:user_list", "is_administrator"),
+    (_("System administration"), "admin:index", "is_system_owner"),
 ]
 
 
@@ -35,8 +33,8 @@ def navigation(request):
         return {"navigation": []}
     items = [
         {"label": label, "url": reverse(url_name), "current": False}
-        for label, url_name, roles in NAVIGATION
-        if user.role in roles
+        for label, url_name, shown_to in NAVIGATION
+        if shown_to is None or getattr(user, shown_to)
     ]
     matching = [
         item

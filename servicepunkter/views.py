@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from accounts.models import Role
 from agreements.selectors import budget_summary, deadlines
 from outlets.models import Municipality, Outlet
 from servicepunkter.forms import form_add_service_errors
@@ -18,12 +17,12 @@ def start(request):
     """Each role's start page, leading to what that role can do."""
     user = request.user
     context = {}
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
+    if user.is_municipal_staff:
         context["budget"] = budget_summary(
             municipality=user.municipality, year=timezone.localdate().year
         )
         context["deadlines"] = deadlines(municipality=user.municipality)
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL, Role.SHOP_OWNER):
+    if user.is_municipal_staff or user.is_shop_owner:
         outlets = Outlet.objects.with_records_visible_to(user)
         context["outlet_count"] = outlets.count()
         context["outlets"] = outlets.select_related("locality").order_by("name")[
@@ -37,7 +36,7 @@ def start(request):
             )
             .order_by("name")
         )
-        if user.role == Role.REGIONAL_VIEWER:
+        if user.is_regional_viewer:
             municipalities = municipalities.filter(county_id=user.county_id)
         else:
             municipalities = municipalities.filter(open_outlet_count__gt=0)

@@ -174,6 +174,45 @@ def test_another_shop_owner_cannot_sign_for_the_service_point(official, draft):
         )
 
 
+@pytest.mark.parametrize("side", ["municipality", "party"])
+def test_a_reader_who_may_not_sign_is_refused_by_the_service_itself(
+    official, regional_viewer, draft, side
+):
+    """The views answer 404 first; the service refuses as the last line of defence."""
+    agreement_mark_ready(agreement=draft, by=official)
+    assert Agreement.objects.visible_to(regional_viewer).filter(pk=draft.pk).exists()
+    with pytest.raises(PermissionDenied):
+        agreement_sign(
+            agreement=draft,
+            by=regional_viewer,
+            side=side,
+            name="Maria Ek",
+            title="Regionen",
+            password=TEST_PASSWORD,
+        )
+    assert not draft.first_version().signatures.exists()
+
+
+def test_a_reader_cannot_change_an_agreement_or_its_payouts_through_the_services(
+    official, shop_owner, regional_viewer, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    payout = draft.payouts.first()
+    assert payout is not None
+    for reader in (regional_viewer, shop_owner):
+        with pytest.raises(PermissionDenied):
+            agreement_give_notice(
+                agreement=draft,
+                by=reader,
+                given_on=date(2026, 3, 1),
+                given_by="Per Lindberg",
+                reason="Butiken stänger.",
+            )
+        with pytest.raises(PermissionDenied):
+            payout_approve(payout=payout, by=reader)
+
+
 def test_a_draft_cannot_be_signed(official, draft):
     with pytest.raises(ValidationError) as error:
         agreement_sign(

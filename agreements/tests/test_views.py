@@ -128,6 +128,23 @@ def test_the_owner_signs_for_the_service_point_and_downloads_the_document(
     assert b"".join(document.streaming_content).startswith(b"%PDF-")
 
 
+@pytest.mark.parametrize("side", ["municipality", "party"])
+def test_a_reader_who_may_not_sign_finds_no_agreement_to_sign(
+    client, official, regional_viewer, draft, side
+):
+    """The regional viewer reads the agreement but signs for neither side: the view
+    answers 404, as for an agreement that does not exist, before the service."""
+    agreement_mark_ready(agreement=draft, by=official)
+    client.force_login(regional_viewer)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    response = client.post(
+        reverse("agreements:agreement_sign", args=[draft.pk, side]),
+        {"name": "Maria Ek", "title": "Regionen", "password": TEST_PASSWORD},
+    )
+    assert response.status_code == 404
+    assert not draft.first_version().signatures.exists()
+
+
 def test_the_agreement_list_runs_the_same_queries_for_3_and_30_agreements(
     client, official, django_assert_max_num_queries, own_outlet, party
 ):

@@ -3,10 +3,12 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from followup.models import Activity, Training
+from followup.services import activity_save, training_save
 from outlets.tests.factories import OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +152,32 @@ def test_the_activity_list_runs_a_fixed_number_of_queries(
     client.force_login(official)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("followup:activity_list")).status_code == 200
+
+
+def test_the_services_refuse_those_who_only_read_activities_and_trainings(
+    regional_viewer, shop_owner, own_outlet
+):
+    """The views answer 403 or 404 first; called directly, the services refuse as
+    the last line of defence."""
+    activity = Activity.objects.create(
+        outlet=own_outlet, held_on=date(2026, 4, 2), title="Byamöte"
+    )
+    assert Activity.objects.visible_to(regional_viewer).filter(pk=activity.pk).exists()
+    activity.title = "Ändrad"
+    with pytest.raises(PermissionDenied):
+        activity_save(activity=activity, by=regional_viewer)
+    with pytest.raises(PermissionDenied):
+        training_save(
+            training=Training(
+                municipality=own_outlet.municipality,
+                held_on=date(2026, 5, 5),
+                topic=Training.Topic.CRISIS,
+                organiser="Länsstyrelsen",
+                participant_count=3,
+            ),
+            outlets=[own_outlet],
+            by=shop_owner,
+        )
+    activity.refresh_from_db()
+    assert activity.title == "Byamöte"
+    assert not Training.objects.exists()

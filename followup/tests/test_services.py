@@ -20,7 +20,9 @@ from followup.services import (
     CheckedCriterion,
     action_add,
     action_set_status,
+    checklist_criterion_add,
     followup_complete,
+    followup_settings_save,
     followups_create_due,
     followups_create_for,
     meeting_save,
@@ -182,6 +184,34 @@ def test_an_official_of_another_municipality_cannot_review_or_complete(
         report_accept(followup=followup, by=shop_owner)
 
 
+def test_a_reader_cannot_change_a_followup_through_the_services(
+    followup, shop_owner, regional_viewer, official, nordmaling
+):
+    """The views find nothing to change for those who only read (404); called
+    directly, the services refuse as the last line of defence."""
+    assert FollowUp.objects.visible_to(regional_viewer).filter(pk=followup.pk).exists()
+    report_save(followup=followup, by=shop_owner, data=FIGURES)
+    report_submit(followup=followup, by=shop_owner)
+    with pytest.raises(PermissionDenied):
+        report_accept(followup=followup, by=regional_viewer)
+    with pytest.raises(PermissionDenied):
+        meeting_save(
+            followup=followup,
+            by=regional_viewer,
+            held_on=date(2026, 2, 1),
+            participants="Maria Ek",
+        )
+    with pytest.raises(PermissionDenied):
+        report_save(followup=followup, by=official, data=FIGURES)
+    # The settings and checklist are the administrators', not the officials'.
+    with pytest.raises(PermissionDenied):
+        followup_settings_save(
+            followup_settings=FollowUpSettings(municipality=nordmaling), by=official
+        )
+    with pytest.raises(PermissionDenied):
+        checklist_criterion_add(municipality=nordmaling, by=official, text="Skylt")
+
+
 def all_ok(followup):
     return [
         CheckedCriterion(criterion, "ok")
@@ -299,5 +329,5 @@ def test_follow_ups_of_other_municipalities_are_neither_visible_nor_editable(
     assert list(FollowUp.objects.visible_to(umea_official)) == []
     assert list(FollowUp.objects.editable_by(umea_official)) == []
     assert list(FollowUp.objects.visible_to(shop_owner)) == []
-    assert list(FollowUp.objects.reported_by(shop_owner)) == [followup]
+    assert list(FollowUp.objects.recordable_by(shop_owner)) == [followup]
     assert municipality("2480") == umea_official.municipality

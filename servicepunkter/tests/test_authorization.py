@@ -113,6 +113,11 @@ AGREEMENT_READERS = {
     "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "regional_viewer": (OK, OK, OK, NOT_FOUND),
 }
+# The service point's side is signed by the outlet's own shop owner only.
+PARTY_SIGNERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+}
 # Changed only by the own municipality's administrators and officials.
 AGREEMENT_EDITORS = {
     actor: (NOT_FOUND,) * 4 for actor in ACTORS if actor != "anonymous"
@@ -441,8 +446,10 @@ ROWS = [
         kwargs=lambda outlet: {"pk": agreement_for(outlet).pk, "side": "party"},
         get=signed_in(NOT_ALLOWED),
         post={},
-        # Readers reach the form; an empty one is refused (400) and nothing signed.
-        per_object_post=per_object(AGREEMENT_READERS, ok=BAD_REQUEST),
+        # Only the outlet's owner signs for the service point: an empty form is
+        # refused (400) and nothing signed. To every other reader, as to everyone
+        # else, the agreement is not found (404).
+        per_object_post=per_object(PARTY_SIGNERS, ok=BAD_REQUEST),
     ),
     Row(
         "agreements:agreement_sign_paper",

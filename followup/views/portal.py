@@ -1,0 +1,122 @@
+"""The shop owner's pages: *Min servicepunkt* and the yearly report."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from agreements.models import Agreement, Payout
+from followup.forms import ReportForm
+from followup.models import FollowUp, OwnerReport
+from followup.permissions import can_use_portal
+from followup.services import report_save, report_submit
+from followup.views.followup import report_of
+from servicepunkter.forms import form_add_service_errors
+
+
+@require_safe
+def portal(request):
+    """The shop owner's own page (Swedish: *Min servicepunkt*)."""
+    user = request.user
+    if not can_use_portal(user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    followups = FollowUp.objects.recordable_by(user).select_related("report")
+    agreements = (
+        Agreement.objects.in_force(today)
+        .filter(outlet__owners=user)
+        .prefetch_related(
+            "versions",
+            Prefetch(
+                "payouts",
+                queryset=Payout.objects.exclude(status=Payout.Status.WITHHELD),
+            ),
+            Prefetch("followups", queryset=followups.order_by("-agreement_year")),
+        )
+    )
+    by_outlet = {agreement.outlet_id: agreement for agreement in agreements}
+    outlets = [
+        {"outlet": outlet, "agreement": by_outlet.get(outlet.pk)}
+        for outlet in user.outlets.order_by("name")
+    ]
+    for entry in outlets:
+        agreement = entry["agreement"]
+        if agreement:
+            signed = [v for v in agreement.versions.all() if v.signed_document]
+            entry["document"] = max(signed, key=lambda v: v.number, default=None)
+    return render(request, "followup/portal.html", {"outlets": outlets, "today": today})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_view(request, pk):
+    """The owner's yearly report: save as draft, or send it to the municipality."""
+    followup = get_object_or_404(
+        FollowUp.objects.recordable_by(request.user).select_related(
+            "agreement__outlet", "agreement__municipality"
+        ),
+        pk=pk,
+    )
+    report = report_of(followup)
+    locked = report is not None and report.is_locked
+    form = ReportForm(
+        request.POST if request.method == "POST" and not locked else None,
+        instance=report or OwnerReport(followup=followup),
+    )
+    status = 200
+    if request.method == "POST":
+        if locked:
+            messages.error(request, _("The report is sent and can no longer change."))
+            return redirect("followup:report", pk=followup.pk)
+        understood = form.is_valid()
+        try:
+            # A value not understood keeps its earlier one; the rest is saved.
+            report = report_save(
+                followup=followup, by=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            if not understood:
+                if report.visitors_counting and not form.data.get("visitors_counting"):
+                    # Show the estimate the figure was saved as, errors and all.
+                    data = form.data.copy()
+                    data["visitors_counting"] = report.visitors_counting
+                    form = ReportForm(data, instance=report)
+                    form.is_valid()
+                messages.info(
+                    request,
+                    _(
+                        "Your answers are saved, except what is marked: we did not "
+                        "understand it. Correct it and save again."
+                    ),
+                )
+            elif "submit" not in request.POST:
+                messages.success(request, _("Your report is saved as a draft."))
+                return redirect("followup:report", pk=followup.pk)
+            else:
+                try:
+                    report_submit(followup=followup, by=request.user)
+                except ValidationError as error:
+                    form_add_service_errors(form, error)
+                    messages.info(
+                        request,
+                        _(
+                            "Your answers are saved. Fill in what is marked to "
+                            "send the report."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request, _("Thank you! The municipality has your report.")
+                    )
+                    return redirect("followup:portal")
+        status = 400
+    return render(
+        request,
+        "followup/report_form.html",
+        {"followup": followup, "report": report, "form": form, "locked": locked},
+        status=status,
+    )
