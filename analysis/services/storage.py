@@ -16,6 +16,7 @@ from analysis.models import (
     PopulationSquare,
     RoadNetwork,
 )
+from analysis.permissions import can_edit_analysis_settings
 
 # Storing and loading squares with binary COPY ------------------------------------
 
@@ -132,7 +133,7 @@ def analysis_settings_save(*, analysis_settings, by) -> AnalysisSettings:
     """A municipality's analysis settings (its administrators). Stored results of the
     old settings are no longer found: the detour factor and the threshold are in
     their fingerprints."""
-    if not by.is_administrator or (
+    if not can_edit_analysis_settings(by) or (
         by.municipality_id != analysis_settings.municipality_id
     ):
         raise PermissionDenied
