@@ -54,10 +54,10 @@ from analysis.services import (
     scenario_spec,
     service_analysis_run,
 )
+from core.forms import form_add_service_errors
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
 from outlets.models import Locality
 from outlets.views import locality_marker, map_legend, outlet_marker
-from servicepunkter.forms import form_add_service_errors
 
 # Viridis without its palest yellow: ordered, and told apart with any colour vision.
 BAND_COLOURS = [

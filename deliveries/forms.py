@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, NoColonMixin
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from outlets.forms import DateInput, NoColonMixin
 from outlets.permissions import outlets_recordable_by
 from servicepunkter.numbers import FriendlyIntegerField, KronorField
 

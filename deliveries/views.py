@@ -9,6 +9,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
+from core.forms import form_add_service_errors
 from deliveries.exporting import xlsx_bytes
 from deliveries.forms import DeliveryFilterForm, DeliveryForm, MonthlyTotalForm
 from deliveries.models import Delivery, MonthlyDeliveryTotal
@@ -17,7 +18,6 @@ from deliveries.selectors import delivery_summary, summary_columns, summary_tabl
 from deliveries.services import delivery_save, monthly_total_save
 from outlets.exporting import CONTENT_TYPES, csv_bytes
 from outlets.models import Municipality, Outlet
-from servicepunkter.forms import form_add_service_errors
 
 PAGE_SIZE = 50
 

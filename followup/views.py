@@ -17,6 +17,8 @@ from django.views.decorators.http import (
 
 from accounts.models import Role
 from agreements.models import Agreement, Payout
+from core.forms import form_add_service_errors, show_errors
+from core.views import form_action, page_with_errors
 from followup.forms import (
     ActionForm,
     ActivityForm,
@@ -66,9 +68,7 @@ from followup.services import (
 )
 from outlets.models import Outlet
 from outlets.permissions import outlets_recordable_by
-from servicepunkter.forms import form_add_service_errors, show_errors
 from servicepunkter.history import history_of
-from servicepunkter.views import form_action, page_with_errors
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
 COMPLETED_SHOWN = 50

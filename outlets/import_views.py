@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.models import Role
-from accounts.permissions import RolePermissionMixin
+from core.views import RolePermissionMixin
 from outlets.exporting import CONTENT_TYPES, outlet_export
 from outlets.filters import outlet_list_queryset
 from outlets.forms import OutletImportForm

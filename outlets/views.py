@@ -13,7 +13,8 @@ from django.views.generic import (
     UpdateView,
 )
 
-from accounts.permissions import RolePermissionMixin
+from core.forms import form_add_service_errors
+from core.views import RolePermissionMixin
 from outlets.filters import (
     OUTLET_SORTS,
     SCOPE_ALL,
@@ -38,7 +39,6 @@ from outlets.permissions import (
     can_view_outlet_records,
 )
 from outlets.services import locality_save, outlet_close, outlet_save, partner_save
-from servicepunkter.forms import form_add_service_errors
 
 
 def reads_register(user) -> bool:

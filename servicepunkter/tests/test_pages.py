@@ -55,14 +55,6 @@ def test_interface_is_swedish_by_default_and_english_on_request(client):
     assert "Sign in" in client.get("/accounts/login/").content.decode()
 
 
-def test_money_is_shown_as_whole_kronor_with_a_space_between_thousands():
-    template = Template("{% load servicepunkter %}{{ amount|kronor }}")
-    with translation.override("sv"):
-        assert template.render(Context({"amount": 40000})) == "40\xa0000 kr"
-    with translation.override("en"):
-        assert template.render(Context({"amount": 1250000})) == "1\xa0250\xa0000 kr"
-
-
 def test_dates_are_shown_the_swedish_way_in_both_languages():
     import datetime
 
