@@ -4,9 +4,9 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, NoColonMixin
+from core.numbers import FriendlyIntegerField, KronorField
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from outlets.permissions import outlets_recordable_by
-from servicepunkter.numbers import FriendlyIntegerField, KronorField
 
 
 class OutletChoiceMixin:

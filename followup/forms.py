@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, NoColonMixin
+from core.numbers import FriendlyIntegerField, count_read
 from followup.models import (
     REPORT_DUE_DAYS_MESSAGE,
     TARGET_PERCENT_MESSAGE,
@@ -15,7 +16,6 @@ from followup.models import (
 from followup.services import REPORT_FIELDS, CheckedCriterion
 from outlets.models import Outlet
 from outlets.permissions import outlets_recordable_by
-from servicepunkter.numbers import FriendlyIntegerField, count_read
 
 DATE_INPUT = DateInput()
 TEXT = forms.Textarea(attrs={"rows": 3})

@@ -1,7 +1,7 @@
 import pytest
 
+from core.numbers import KRONOR, count_read
 from followup.forms import ReportForm
-from servicepunkter.numbers import KRONOR, count_read
 
 
 @pytest.mark.parametrize(
