@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 from accounts.models import Role
 from agreements.models import Agreement, Payout
 from core.forms import form_add_service_errors, show_errors
+from core.history import history_of
 from core.views import form_action, page_with_errors
 from followup.forms import (
     ActionForm,
@@ -68,7 +69,6 @@ from followup.services import (
 )
 from outlets.models import Outlet
 from outlets.permissions import outlets_recordable_by
-from servicepunkter.history import history_of
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
 COMPLETED_SHOWN = 50
