@@ -59,9 +59,9 @@ from agreements.services import (
     programme_settings_save,
     service_save,
 )
+from core.exporting import CONTENT_TYPES, csv_bytes
 from core.forms import form_add_service_errors, show_errors
 from core.views import RolePermissionMixin, form_action, page_with_errors
-from outlets.exporting import CONTENT_TYPES, csv_bytes
 
 
 class AgreementListView(ListView):

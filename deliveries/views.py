@@ -9,14 +9,13 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
+from core.exporting import CONTENT_TYPES, csv_bytes, xlsx_bytes
 from core.forms import form_add_service_errors
-from deliveries.exporting import xlsx_bytes
 from deliveries.forms import DeliveryFilterForm, DeliveryForm, MonthlyTotalForm
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from deliveries.permissions import can_record_deliveries
 from deliveries.selectors import delivery_summary, summary_columns, summary_table
 from deliveries.services import delivery_save, monthly_total_save
-from outlets.exporting import CONTENT_TYPES, csv_bytes
 from outlets.models import Municipality, Outlet
 
 PAGE_SIZE = 50

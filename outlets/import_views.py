@@ -20,8 +20,9 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.models import Role
+from core.exporting import CONTENT_TYPES
 from core.views import RolePermissionMixin
-from outlets.exporting import CONTENT_TYPES, outlet_export
+from outlets.exporting import outlet_export
 from outlets.filters import outlet_list_queryset
 from outlets.forms import OutletImportForm
 from outlets.importing import (
