@@ -89,9 +89,7 @@ class Page:
 
     def __init__(self, request, municipality=None):
         if municipality is None:
-            municipality, self.choices = analysis_municipality(
-                request.user, request.GET.get("municipality")
-            )
+            municipality, self.choices = analysis_municipality(request)
         else:
             self.choices = []
         self.municipality = municipality

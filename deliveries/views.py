@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import Role
 from core.exporting import CONTENT_TYPES, csv_bytes, xlsx_bytes
 from core.forms import form_add_service_errors
+from core.pickers import municipality_pick, year_pick
 from deliveries.forms import DeliveryFilterForm, DeliveryForm, MonthlyTotalForm
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from deliveries.permissions import can_record_deliveries
@@ -122,45 +123,25 @@ def _summary_scope(request):
     """The municipality summed up, its outlets the user reads, and the other
     municipalities the user may choose (regional viewers, the system owner)."""
     user = request.user
-    if user.role == Role.SHOP_OWNER:
+    if user.is_shop_owner:
         return user.municipality, Outlet.objects.filter(owners=user), []
-    if user.role in (Role.ADMINISTRATOR, Role.OFFICIAL):
-        municipality = user.municipality
-        return municipality, Outlet.objects.filter(municipality=municipality), []
-    visible = Delivery.objects.visible_to(user)
     with_records = Municipality.objects.filter(
-        pk__in=visible.values("outlet__municipality")
+        pk__in=Delivery.objects.visible_to(user).values("outlet__municipality")
     ) | Municipality.objects.filter(
         pk__in=MonthlyDeliveryTotal.objects.visible_to(user).values(
             "outlet__municipality"
         )
     )
-    if user.role == Role.REGIONAL_VIEWER:
-        choices = Municipality.objects.filter(county_id=user.county_id)
-    else:
-        choices = with_records
-    choices = list(choices.distinct().order_by("name"))
-    code = request.GET.get("municipality")
-    if code:
-        municipality = next((m for m in choices if m.code == code), None)
-        if municipality is None:
-            raise Http404
-    else:
-        with_records_ids = set(with_records.values_list("pk", flat=True))
-        municipality = next(
-            (m for m in choices if m.pk in with_records_ids),
-            choices[0] if choices else None,
-        )
-    outlets = Outlet.objects.filter(municipality=municipality)
-    return municipality, outlets, choices
+    municipality, choices = municipality_pick(
+        request,
+        offered=with_records,
+        preferred=[with_records.values_list("pk", flat=True)],
+    )
+    return municipality, Outlet.objects.filter(municipality=municipality), choices
 
 
 def _year(request):
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return year_pick(request, latest=2100)
 
 
 @require_safe
