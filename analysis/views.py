@@ -56,8 +56,8 @@ from analysis.services import (
 )
 from core.forms import form_add_service_errors
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
+from outlets.maps import locality_marker, map_legend, outlet_marker
 from outlets.models import Locality
-from outlets.views import locality_marker, map_legend, outlet_marker
 
 # Viridis without its palest yellow: ordered, and told apart with any colour vision.
 BAND_COLOURS = [

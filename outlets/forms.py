@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from core.forms import DateInput, NoColonMixin
 from outlets.geo import is_in_sweden, wgs84_from_sweref
 from outlets.importing import ImportFileError, check_file_size, read_outlet_file
@@ -228,7 +227,7 @@ class OutletImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if user.role != Role.SYSTEM_OWNER:
+        if not user.is_system_owner:
             # A municipality's administrators import their own municipality's outlets.
             del self.fields["municipality"]
 

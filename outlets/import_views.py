@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.models import Role
 from core.exporting import CONTENT_TYPES
 from core.views import RolePermissionMixin
 from outlets.exporting import outlet_export
@@ -135,7 +134,7 @@ class OutletImportHistoryView(RolePermissionMixin, ListView):
     def get_queryset(self):
         imports = OutletImport.objects.select_related("municipality", "imported_by")
         user = self.request.user
-        if user.role == Role.SYSTEM_OWNER:
+        if user.is_system_owner:
             return imports
         return imports.filter(municipality=user.municipality)
 

@@ -1,4 +1,3 @@
-from accounts.models import Role
 from outlets.models import Outlet
 
 
@@ -14,10 +13,7 @@ def can_edit_register(user) -> bool:
 
 def can_import_outlets(user) -> bool:
     """A municipality's administrators import its outlets; the system owner any."""
-    return user.is_authenticated and user.role in (
-        Role.ADMINISTRATOR,
-        Role.SYSTEM_OWNER,
-    )
+    return user.is_authenticated and (user.is_administrator or user.is_system_owner)
 
 
 def can_export_outlets(user) -> bool:
@@ -31,6 +27,6 @@ def outlets_recordable_by(user):
         return Outlet.objects.none()
     if user.is_municipal_staff:
         return Outlet.objects.filter(user.managed_scope())
-    if user.role == Role.SHOP_OWNER:
+    if user.is_shop_owner:
         return Outlet.objects.filter(owners=user)
     return Outlet.objects.none()
