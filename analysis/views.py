@@ -29,14 +29,13 @@ from analysis.exporting import (
     table_csv,
 )
 from analysis.forms import (
-    KIND_LABELS,
     AnalysisForm,
     AnalysisSettingsForm,
     CompareForm,
     ScenarioForm,
     ScenarioSaveForm,
 )
-from analysis.models import AnalysisSettings, Scenario
+from analysis.models import KIND_LABELS, AnalysisSettings, Scenario
 from analysis.scenarios import scenario_create, scenario_delete
 from analysis.selectors import (
     analysis_municipality,
