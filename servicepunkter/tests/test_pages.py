@@ -3,9 +3,10 @@ from django.core.management import CommandError, call_command
 from django.template import Context, Template
 from django.utils import translation
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
 from outlets.models import Locality, Outlet
-from servicepunkter.demo import DEMO_PASSWORD, demo_seed
+from servicepunkter.management.commands.seed_demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 
