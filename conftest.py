@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from outlets.models import County, Municipality
 from outlets.municipalities import load_municipalities
 from outlets.tests.factories import OutletFactory, municipality
-from servicepunkter.demo import demo_seed
+from servicepunkter.management.commands.seed_demo import demo_seed
 from servicepunkter.tests.browser import Browser
 
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM

@@ -4,7 +4,8 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.forms import EmailAuthenticationForm, EmailPasswordResetForm
 from accounts.models import User
-from accounts.permissions import RolePermissionMixin, can_view_users
+from accounts.permissions import can_view_users
+from core.views import RolePermissionMixin
 
 
 class LoginView(auth_views.LoginView):

@@ -8,14 +8,11 @@ import asyncio
 import datetime
 import hashlib
 import io
-import mimetypes
 import os
-import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,22 +31,23 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from weasyprint import HTML
 from weasyprint import Attachment as PdfAttachment
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from agreements.models import AgreementVersion, Signature
+from core.documents import (
+    StaticFileFetcher,
+    css_string,
+    html_render_pdf_a3a,
+    municipality_logo,
+    page_counter_content,
+)
 
-STATIC_DIR = Path(settings.BASE_DIR) / "static"
 TEMPLATE_NAME = "agreements/agreement_pdf.html"
 DEFAULT_CERTIFICATE_PATH = "var/signing/servicepunkter.p12"
 SIGNATURE_FIELD_NAME = "Signatur"
 # The creation time fontTools stamps into the embedded font subsets when a document
 # has no signature yet (2000-01-01T00:00:00Z): any constant keeps renders identical.
 UNSIGNED_EPOCH = 946_684_800
-
-# SOURCE_DATE_EPOCH is process-wide; renders take turns while it is set.
-_render_lock = threading.Lock()
 
 PAYOUT_CONDITIONS = {
     ("followup", "arrears"): gettext_lazy(
@@ -84,66 +82,8 @@ class Attachment(NamedTuple):
     description: str = ""
 
 
-class StaticFileFetcher(URLFetcher):
-    """Reads the document's stylesheet, fonts and images from the static directory.
-
-    Nothing is fetched over the network, and a missing file stops the rendering
-    rather than silently changing the document.
-    """
-
-    def __init__(self):
-        super().__init__(fail_on_errors=True)
-
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme != "file":
-            raise ValueError(f"Documents only use static files, not {url}")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(STATIC_DIR.resolve()) or not path.is_file():
-            raise ValueError(f"Not a static file: {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            url, path.read_bytes(), headers={"Content-Type": content_type}
-        )
-
-
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal holding `text`."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
-    return f'"{escaped}"'
-
-
-def page_counter_content() -> str:
-    """'Sida 2 av 5' as a CSS `content` value, in the active language."""
-    marker = "\x00"
-    label = _("Page %(page)s of %(pages)s") % {"page": marker, "pages": marker}
-    before, middle, after = (label.split(marker) + ["", "", ""])[:3]
-    return " ".join(
-        [
-            css_string(before),
-            "counter(page)",
-            css_string(middle),
-            "counter(pages)",
-            css_string(after),
-        ]
-    )
-
-
-def municipality_logo(municipality) -> str | None:
-    """The logo's path relative to the static directory, if there is one.
-
-    A municipality's own logo is `static/img/municipalities/<code>.svg` (or .png);
-    until one is vendored, the programme's mark stands in.
-    """
-    for suffix in ("svg", "png"):
-        name = f"img/municipalities/{municipality.code}.{suffix}"
-        if (STATIC_DIR / name).is_file():
-            return name
-    return "img/favicon.svg"
 
 
 def _payout_conditions(version):
@@ -316,27 +256,6 @@ def agreement_render_pdf(
         for attachment in (Attachment(*item) for item in attachments)
     ]
     return html_render_pdf_a3a(html, created=created, attachments=pdf_attachments)
-
-
-def html_render_pdf_a3a(
-    html: str, *, created: datetime.datetime, attachments=()
-) -> bytes:
-    """HTML to PDF/A-3a with the static directory as its only source of files,
-    dated `created` (SOURCE_DATE_EPOCH): the same HTML gives the same bytes."""
-    base_url = path2url(str(STATIC_DIR)).rstrip("/") + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=StaticFileFetcher())
-    with _render_lock:
-        previous = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
-        try:
-            return document.write_pdf(
-                pdf_variant="pdf/a-3a", attachments=list(attachments)
-            )
-        finally:
-            if previous is None:
-                del os.environ["SOURCE_DATE_EPOCH"]
-            else:
-                os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def signing_certificate_path() -> Path | None:

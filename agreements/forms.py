@@ -11,9 +11,10 @@ from agreements.models import (
     Signature,
 )
 from agreements.services import ServiceLine
+from core.forms import DateInput
 from outlets.models import Outlet
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 VERSION_FIELDS = [
     "decision_registration_number",

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import Agreement, Payout, ProgrammeBudget
-from servicepunkter.history import HistoryEntry, history_of
+from core.history import HistoryEntry, history_of
 
 
 def days_within(start, end, year):

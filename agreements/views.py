@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
-from accounts.permissions import RolePermissionMixin
 from agreements.forms import (
     AgreementForm,
     AmendmentForm,
@@ -61,9 +60,9 @@ from agreements.services import (
     programme_settings_save,
     service_save,
 )
-from outlets.exporting import CONTENT_TYPES, csv_bytes
-from servicepunkter.forms import form_add_service_errors, show_errors
-from servicepunkter.views import form_action, page_with_errors
+from core.exporting import CONTENT_TYPES, csv_bytes
+from core.forms import form_add_service_errors, show_errors
+from core.views import RolePermissionMixin, form_action, page_with_errors
 
 
 class AgreementListView(ListView):

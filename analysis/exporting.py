@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from analysis.engine import AGE_GROUP_NAMES
-from outlets.exporting import csv_bytes, escape_formula
+from core.exporting import csv_bytes
 
 AGE_LABELS = {
     "0-19": "0–19",
@@ -245,4 +245,4 @@ def _csv_cell(value):
         return ""
     if isinstance(value, float):
         return number_format(value, decimal_pos=1)
-    return escape_formula(value)
+    return value

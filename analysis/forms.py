@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from analysis.models import (
+    KIND_LABELS,
     SWEDEN_EASTING,
     SWEDEN_NORTHING,
     AnalysisSettings,
@@ -17,13 +18,6 @@ from outlets.models import Outlet
 
 MAX_BAND_EDGES = 10
 
-KIND_LABELS = {
-    "grocery": _("Grocery shop (any)"),
-    "grocery_full": _("Grocery shop, full range"),
-    "fuel": _("Petrol station"),
-    "agent": _("Agent"),
-    "service_point": _("Service point"),
-}
 # Grocery first: the default, so a form without a kind shows what is analysed.
 KIND_CHOICES = [(kind, KIND_LABELS[kind]) for kind in KIND_LABELS]
 # The kinds a new outlet can have, as in the register (without "other").

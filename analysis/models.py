@@ -22,6 +22,16 @@ AGE_COLUMNS = [f"age_{low}_{low + 4}" for low in range(0, 90, 5)] + ["age_90_plu
 SWEDEN_EASTING = (180_000, 1_000_000)
 SWEDEN_NORTHING = (6_100_000, 7_700_000)
 
+# The kinds of outlet an analysis measures the distance to (grocery first: the
+# default), as pages and the service_analysis command name them.
+KIND_LABELS = {
+    "grocery": _("Grocery shop (any)"),
+    "grocery_full": _("Grocery shop, full range"),
+    "fuel": _("Petrol station"),
+    "agent": _("Agent"),
+    "service_point": _("Service point"),
+}
+
 
 class PopulationImport(models.Model):
     """One imported population grid of a municipality (Swedish: *befolkningsunderlag*).

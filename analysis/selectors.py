@@ -19,6 +19,7 @@ from analysis.services import (
     road_network_current,
     squares_copy_out,
 )
+from core.pickers import municipality_pick
 from outlets.geo import wgs84_from_sweref
 from outlets.models import Municipality, Outlet
 
@@ -26,37 +27,24 @@ SQUARES_CACHE_SECONDS = 60 * 60
 SQUARE_SCALE = 100_000
 
 
-def analysis_municipality(user, code=None):
+def analysis_municipality(request):
     """The municipality the user analyses, and the others they may choose.
 
     Administrators and officials analyse their own municipality; regional viewers
     choose among their county's, the system owner among all (those with a population
     first). Shop owners are refused; a code the user may not choose is not found.
     """
-    if user.is_shop_owner:
+    if request.user.is_shop_owner:
         raise PermissionDenied
-    if user.is_municipal_staff:
-        return user.municipality, []
-    if user.is_regional_viewer:
-        choices = Municipality.objects.filter(county_id=user.county_id)
-    else:
-        # All 290 would bury the few taking part: those with outlets or population.
-        choices = Municipality.objects.filter(
-            Q(pk__in=Outlet.objects.values("municipality"))
-            | Q(pk__in=PopulationImport.objects.values("municipality"))
-        )
-    choices = list(choices.order_by("name"))
-    if code:
-        chosen = next((m for m in choices if m.code == code), None)
-        if chosen is None:
-            raise Http404
-        return chosen, choices
-    with_population = set(
-        PopulationImport.objects.values_list("municipality_id", flat=True)
+    # All 290 would bury the few taking part: those with outlets or population.
+    offered = Municipality.objects.filter(
+        Q(pk__in=Outlet.objects.values("municipality"))
+        | Q(pk__in=PopulationImport.objects.values("municipality"))
     )
-    chosen = next(
-        (m for m in choices if m.pk in with_population),
-        choices[0] if choices else None,
+    chosen, choices = municipality_pick(
+        request,
+        offered=offered,
+        preferred=[PopulationImport.objects.values_list("municipality_id", flat=True)],
     )
     if chosen is None:
         raise Http404

@@ -28,14 +28,13 @@ from analysis.exporting import (
     table_csv,
 )
 from analysis.forms import (
-    KIND_LABELS,
     AnalysisForm,
     AnalysisSettingsForm,
     CompareForm,
     ScenarioForm,
     ScenarioSaveForm,
 )
-from analysis.models import AnalysisSettings, Scenario
+from analysis.models import KIND_LABELS, AnalysisSettings, Scenario
 from analysis.permissions import (
     can_delete_scenario,
     can_edit_analysis_settings,
@@ -55,10 +54,10 @@ from analysis.services import (
     scenario_spec,
     service_analysis_run,
 )
+from core.forms import form_add_service_errors
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
+from outlets.maps import locality_marker, map_legend, outlet_marker
 from outlets.models import Locality
-from outlets.views import locality_marker, map_legend, outlet_marker
-from servicepunkter.forms import form_add_service_errors
 
 # Viridis without its palest yellow: ordered, and told apart with any colour vision.
 BAND_COLOURS = [
@@ -90,9 +89,7 @@ class Page:
 
     def __init__(self, request, municipality=None):
         if municipality is None:
-            municipality, self.choices = analysis_municipality(
-                request.user, request.GET.get("municipality")
-            )
+            municipality, self.choices = analysis_municipality(request)
         else:
             self.choices = []
         self.municipality = municipality

@@ -3,10 +3,10 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, NoColonMixin
+from core.numbers import FriendlyIntegerField, KronorField
 from deliveries.models import Delivery, MonthlyDeliveryTotal
-from outlets.forms import DateInput, NoColonMixin
 from outlets.models import Outlet
-from servicepunkter.numbers import FriendlyIntegerField, KronorField
 
 
 class OutletChoiceMixin:

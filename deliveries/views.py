@@ -1,22 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
-from deliveries.exporting import xlsx_bytes
+from core.exporting import CONTENT_TYPES, csv_bytes, xlsx_bytes
+from core.forms import form_add_service_errors
+from core.pickers import municipality_pick, year_pick
 from deliveries.forms import DeliveryFilterForm, DeliveryForm, MonthlyTotalForm
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from deliveries.permissions import can_record_deliveries
 from deliveries.selectors import delivery_summary, summary_columns, summary_table
 from deliveries.services import delivery_save, monthly_total_save
-from outlets.exporting import CONTENT_TYPES, csv_bytes
 from outlets.models import Municipality, Outlet
-from servicepunkter.forms import form_add_service_errors
 
 PAGE_SIZE = 50
 
@@ -124,43 +124,23 @@ def _summary_scope(request):
     user = request.user
     if user.is_shop_owner:
         return user.municipality, Outlet.objects.filter(owners=user), []
-    if user.is_municipal_staff:
-        municipality = user.municipality
-        return municipality, Outlet.objects.filter(municipality=municipality), []
-    visible = Delivery.objects.visible_to(user)
     with_records = Municipality.objects.filter(
-        pk__in=visible.values("outlet__municipality")
+        pk__in=Delivery.objects.visible_to(user).values("outlet__municipality")
     ) | Municipality.objects.filter(
         pk__in=MonthlyDeliveryTotal.objects.visible_to(user).values(
             "outlet__municipality"
         )
     )
-    if user.is_regional_viewer:
-        choices = Municipality.objects.filter(county_id=user.county_id)
-    else:
-        choices = with_records
-    choices = list(choices.distinct().order_by("name"))
-    code = request.GET.get("municipality")
-    if code:
-        municipality = next((m for m in choices if m.code == code), None)
-        if municipality is None:
-            raise Http404
-    else:
-        with_records_ids = set(with_records.values_list("pk", flat=True))
-        municipality = next(
-            (m for m in choices if m.pk in with_records_ids),
-            choices[0] if choices else None,
-        )
-    outlets = Outlet.objects.filter(municipality=municipality)
-    return municipality, outlets, choices
+    municipality, choices = municipality_pick(
+        request,
+        offered=with_records,
+        preferred=[with_records.values_list("pk", flat=True)],
+    )
+    return municipality, Outlet.objects.filter(municipality=municipality), choices
 
 
 def _year(request):
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return year_pick(request, latest=2100)
 
 
 @require_safe

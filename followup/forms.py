@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, NoColonMixin
+from core.numbers import FriendlyIntegerField, count_read
 from followup.models import (
     REPORT_DUE_DAYS_MESSAGE,
     TARGET_PERCENT_MESSAGE,
@@ -12,11 +14,9 @@ from followup.models import (
     Training,
 )
 from followup.services import REPORT_FIELDS, CheckedCriterion
-from outlets.forms import NoColonMixin
 from outlets.models import Outlet
-from servicepunkter.numbers import FriendlyIntegerField, count_read
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 

@@ -1,22 +1,10 @@
-"""Exporting the outlet register in the columns the import reads.
-
-CSV is UTF-8 with a byte order mark and semicolons, so that it opens right in Swedish
-Excel; XLSX is a plain workbook. Cells that a spreadsheet would run as a formula are
-written as text.
-"""
-
-import csv
-import io
+"""Exporting the outlet register in the columns the import reads, through the one
+export writer (core.exporting)."""
 
 from django.utils import translation
 
-from outlets.importing import FORMULA_PREFIXES
+from core.exporting import csv_bytes, xlsx_bytes
 from outlets.resources import COLUMN_LABELS, OutletResource
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def outlet_export(outlets, export_format, *, records_visible_for=None):
@@ -33,51 +21,10 @@ def outlet_export(outlets, export_format, *, records_visible_for=None):
             outlets
         )
     if export_format == "xlsx":
-        return _xlsx(dataset.headers, list(dataset))
-    return csv_bytes(
-        dataset.headers, [[escape_formula(v) for v in row] for row in dataset]
-    )
-
-
-def escape_formula(value):
-    """Spreadsheets run cells that start like a formula; make them plain text."""
-    if isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
-        return "'" + value
-    return value
-
-
-def csv_bytes(headers, rows):
-    """UTF-8 with a byte order mark and semicolons: opens right in Swedish Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx(headers, rows):
-    """Positions as numbers; text that looks like a formula stays text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Försäljningsställen")
-    sheet.append(headers)
-    numeric = {
-        index
-        for index, header in enumerate(headers)
-        if header in (COLUMN_LABELS["latitude"], COLUMN_LABELS["longitude"])
-    }
-    for row in rows:
-        cells = []
-        for index, value in enumerate(row):
-            if index in numeric and value:
-                value = float(value.replace(",", "."))
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        return xlsx_bytes(
+            dataset.headers,
+            list(dataset),
+            title="Försäljningsställen",
+            numeric_columns=(COLUMN_LABELS["latitude"], COLUMN_LABELS["longitude"]),
+        )
+    return csv_bytes(dataset.headers, list(dataset))

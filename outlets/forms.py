@@ -4,26 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, NoColonMixin
 from outlets.geo import is_in_sweden, wgs84_from_sweref
 from outlets.importing import ImportFileError, check_file_size, read_outlet_file
 from outlets.models import Locality, Municipality, Outlet, OutletContact, Partner
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends and expects ISO dates."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class NoColonMixin:
-    """Labels without Django's trailing colon, as elsewhere in the interface."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class CoordinateField(forms.FloatField):

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from accounts.permissions import RolePermissionMixin
-from outlets.exporting import CONTENT_TYPES, outlet_export
+from core.exporting import CONTENT_TYPES
+from core.views import RolePermissionMixin
+from outlets.exporting import outlet_export
 from outlets.filters import outlet_list_queryset
 from outlets.forms import OutletImportForm
 from outlets.importing import (

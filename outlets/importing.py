@@ -21,6 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.exporting import FORMULA_PREFIXES
 from outlets.bulk import bulk_insert
 from outlets.geo import is_in_sweden, wgs84_from_sweref
 from outlets.models import Locality, Municipality, Outlet, OutletContact, OutletImport
@@ -58,7 +59,6 @@ CONTACT_FIELDS = {
 }
 REQUIRED_FIELDS = ["name", "kind"]
 logger = logging.getLogger(__name__)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NOT_IN_FILE = object()
 POSITION_FIELDS = {"latitude", "longitude", "northing", "easting"}
 

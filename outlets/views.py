@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -13,7 +12,8 @@ from django.views.generic import (
     UpdateView,
 )
 
-from accounts.permissions import RolePermissionMixin
+from core.forms import form_add_service_errors
+from core.views import RolePermissionMixin
 from outlets.filters import (
     OUTLET_SORTS,
     SCOPE_ALL,
@@ -30,6 +30,7 @@ from outlets.forms import (
     PartnerForm,
 )
 from outlets.geo import sweref_from_wgs84
+from outlets.maps import locality_marker, map_data, map_legend, outlet_marker
 from outlets.models import Locality, Municipality, Outlet, Partner
 from outlets.permissions import (
     can_edit_locality,
@@ -43,75 +44,12 @@ from outlets.permissions import (
     can_view_partner_contact,
 )
 from outlets.services import locality_save, outlet_close, outlet_save, partner_save
-from servicepunkter.forms import form_add_service_errors
 
 
 class PermissionMixin(RolePermissionMixin):
     """Staff pages: 403 for shop owners unless a view checks otherwise."""
 
     permission_check = staticmethod(can_read_register)
-
-
-# Map markers: one colour per outlet kind; closed outlets drawn hollow.
-def map_marker(obj, *, kind="locality", closed=False, label=""):
-    return {
-        "lat": obj.latitude,
-        "lng": obj.longitude,
-        "name": obj.name,
-        "url": obj.get_absolute_url(),
-        "category": kind,
-        "closed": closed,
-        "label": label,
-    }
-
-
-def outlet_marker(outlet):
-    label = outlet.get_kind_display()
-    if outlet.status == Outlet.Status.CLOSED:
-        label = _("%(kind)s, closed") % {"kind": label}
-    return map_marker(
-        outlet,
-        kind=outlet.kind,
-        closed=outlet.status == Outlet.Status.CLOSED,
-        label=label,
-    )
-
-
-def locality_marker(locality):
-    return map_marker(locality, label=_("Locality"))
-
-
-def map_legend(markers):
-    """The legend's entries for the kinds of marker on the map, in a fixed order."""
-    categories = {marker["category"] for marker in markers}
-    entries = [
-        (f"map-marker--{kind}", label)
-        for kind, label in Outlet.Kind.choices
-        if kind in categories
-    ]
-    if any(marker["closed"] for marker in markers):
-        entries.append(
-            ("map-marker--other map-marker--closed", _("Closed (hollow marker)"))
-        )
-    if "locality" in categories:
-        entries.append(("map-marker--locality", _("Locality")))
-    return entries
-
-
-def map_data(markers, *, max_zoom=13):
-    return {
-        "markers": [marker for marker in markers if marker["lat"] is not None],
-        "maxZoom": max_zoom,
-        "tiles": {
-            "url": settings.MAP_TILE_URL,
-            "attribution": settings.MAP_TILE_ATTRIBUTION,
-        },
-        "labels": {
-            "zoomIn": _("Zoom in"),
-            "zoomOut": _("Zoom out"),
-            "closePopup": _("Close"),
-        },
-    }
 
 
 class ScopeMixin:

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements.documents import (
+from core.documents import (
     css_string,
     html_render_pdf_a3a,
     municipality_logo,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from agreements.models import Agreement
+from core.pickers import municipality_pick, year_pick
 from outlets.models import Municipality, Outlet
 from reports.charts import bar_chart
 from reports.documents import annual_report_render_pdf
@@ -27,58 +28,33 @@ def _municipality(request):
     """The municipality the user reports on, and the others they may choose.
 
     Staff of a municipality see their own; regional viewers choose among their
-    county's municipalities, the system owner among those with outlets. Shop owners
-    are refused.
+    county's municipalities, the system owner among those with outlets; the last
+    choice is remembered. The first shown is one with an agreement in force, else
+    with an agreement, else with outlets: a reader should not land on an empty page.
+    Shop owners are refused.
     """
-    user = request.user
-    if user.is_shop_owner:
+    if request.user.is_shop_owner:
         raise PermissionDenied
-    if user.is_municipal_staff:
-        return user.municipality, []
     with_outlets = Municipality.objects.filter(
         pk__in=Outlet.objects.values("municipality")
     )
-    if user.is_regional_viewer:
-        choices = Municipality.objects.filter(county_id=user.county_id)
-    else:
-        choices = with_outlets
-    choices = list(choices.order_by("name"))
-    code = request.GET.get("municipality") or request.session.get(SESSION_KEY)
-    if code:
-        municipality = next((m for m in choices if m.code == code), None)
-        if municipality is not None:
-            request.session[SESSION_KEY] = municipality.code
-            return municipality, choices
-        if request.GET.get("municipality"):
-            raise Http404
-    municipality = _default_municipality(choices, with_outlets)
+    municipality, choices = municipality_pick(
+        request,
+        offered=with_outlets,
+        preferred=[
+            Agreement.objects.in_force().values_list("municipality", flat=True),
+            Agreement.objects.signed().values_list("municipality", flat=True),
+            with_outlets.values_list("pk", flat=True),
+        ],
+        remember_as=SESSION_KEY,
+    )
     if municipality is None:
         raise Http404
     return municipality, choices
 
 
-def _default_municipality(choices, with_outlets):
-    """The first municipality with an agreement in force, else with an agreement,
-    else with outlets: a reader should not land on an empty page."""
-    for ids in [
-        Agreement.objects.in_force().values_list("municipality", flat=True),
-        Agreement.objects.signed().values_list("municipality", flat=True),
-        with_outlets.values_list("pk", flat=True),
-    ]:
-        ids = set(ids)
-        municipality = next((m for m in choices if m.pk in ids), None)
-        if municipality is not None:
-            return municipality
-    return choices[0] if choices else None
-
-
 def _year(request):
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return this_year
-    return year if 2000 <= year <= this_year + 1 else this_year
+    return year_pick(request, latest=timezone.localdate().year + 1)
 
 
 @require_safe

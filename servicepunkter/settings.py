@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "servicepunkter",
+    "core",
     "outlets",
     "accounts",
     "agreements",

@@ -4,10 +4,10 @@ import subprocess
 
 import pytest
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.tests.factories import UserFactory
 from agreements.models import Agreement, Party
 from outlets.models import Outlet
-from servicepunkter.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 
 from agreements.documents import (
     Attachment,
-    StaticFileFetcher,
     agreement_render_pdf,
     pdf_seal,
     sha256_hex,
@@ -290,15 +289,6 @@ def test_the_pages_render_to_images(tmp_path, version, signatures):
     run("pdftoppm", "-png", "-r", "60", path, str(tmp_path / "page"))
 
     assert sorted(p.name for p in tmp_path.glob("page-*.png"))
-
-
-def test_static_files_are_read_from_disk_never_over_the_network():
-    fetcher = StaticFileFetcher()
-
-    with pytest.raises(ValueError, match="static files"):
-        fetcher.fetch("https://example.com/font.woff2")
-    with pytest.raises(ValueError, match="Not a static file"):
-        fetcher.fetch("file:///etc/passwd")
 
 
 def test_the_seal_is_valid_and_covers_the_whole_document(

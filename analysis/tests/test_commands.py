@@ -651,11 +651,12 @@ def test_a_geopackage_in_another_coordinate_system_is_refused(tmp_path):
     assert not PopulationSquare.objects.exists()
 
 
-def test_every_demo_municipality_with_localities_gets_a_synthetic_population():
+def test_every_demo_municipality_with_localities_gets_a_synthetic_population(
+    settings,
+):
     """What seed_demo can call: population_synthetic_store for each municipality."""
-    from servicepunkter.demo import demo_seed
-
-    demo_seed()
+    settings.DEBUG = True  # seed_demo runs with DEBUG on only
+    call_command("seed_demo", stdout=io.StringIO())
     municipalities = Municipality.objects.filter(
         localities__latitude__isnull=False
     ).distinct()

@@ -1,7 +1,7 @@
 import pytest
 
+from accounts.demo import DEMO_PASSWORD
 from deliveries.models import Delivery
-from servicepunkter.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from accounts.demo import DEMO_PASSWORD
 from agreements.models import Payout
 from followup.models import FollowUp
-from servicepunkter.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

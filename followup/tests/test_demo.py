@@ -1,14 +1,24 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from followup.models import FollowUp, OwnerReport
-from servicepunkter.demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_past_follow_ups_with_notes_and_figures_and_one_overdue():
-    demo_seed()
-    demo_seed()  # a second run changes nothing
+def demo_seed(settings):
+    """The whole demo, as `make run` builds it: seed_demo runs with DEBUG on only."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_the_demo_has_past_follow_ups_with_notes_and_figures_and_one_overdue(
+    settings,
+):
+    demo_seed(settings)
+    demo_seed(settings)  # a second run changes nothing
 
     followups = FollowUp.objects.filter(agreement__municipality__code="2401")
     assert followups.overdue().count() == 1

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from servicepunkter.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.views import form_action
 from followup.forms import ActivityForm, TrainingForm
 from followup.models import Activity, Training
 from followup.permissions import can_edit_trainings
 from followup.services import activity_save, training_save
 from outlets.models import Outlet
-from servicepunkter.views import form_action
 
 PAGE_SIZE = 50
 

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.forms import show_errors
+from core.history import history_of
+from core.views import form_action, page_with_errors
 from followup.forms import (
     ActionForm,
     CompleteForm,
@@ -30,9 +33,6 @@ from followup.services import (
     site_photo_add,
     site_visit_save,
 )
-from servicepunkter.forms import show_errors
-from servicepunkter.history import history_of
-from servicepunkter.views import form_action, page_with_errors
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
 COMPLETED_SHOWN = 50

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.models import Agreement, Payout
+from core.forms import form_add_service_errors
 from followup.forms import ReportForm
 from followup.models import FollowUp, OwnerReport
 from followup.permissions import can_use_portal
 from followup.services import report_save, report_submit
 from followup.views.followup import report_of
-from servicepunkter.forms import form_add_service_errors
 
 
 @require_safe

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import show_errors
+from core.views import form_action
 from followup.forms import CriterionForm, FollowUpSettingsForm
 from followup.models import ChecklistCriterion, ChecklistResult, FollowUpSettings
 from followup.permissions import can_edit_followup_settings
@@ -25,8 +27,6 @@ from followup.services import (
     checklist_seed,
     followup_settings_save,
 )
-from servicepunkter.forms import show_errors
-from servicepunkter.views import form_action
 
 
 def _settings_municipality(request):

@@ -1,6 +1,6 @@
 import pytest
 
-from servicepunkter.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -1,18 +1,26 @@
 """The demo's yearly reports and home-delivery log tell the same story."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from deliveries.selectors import delivery_summary
 from followup.models import OwnerReport
 from outlets.models import Outlet
 from reports.selectors import COUNTED_REPORTS
-from servicepunkter.demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_owners_report_the_home_deliveries_their_log_holds():
-    demo_seed()
+def demo_seed(settings):
+    """The whole demo, as `make run` builds it: seed_demo runs with DEBUG on only."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_the_demo_owners_report_the_home_deliveries_their_log_holds(settings):
+    demo_seed(settings)
 
     reports = OwnerReport.objects.filter(status__in=COUNTED_REPORTS).select_related(
         "followup__agreement__outlet"

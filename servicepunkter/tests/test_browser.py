@@ -1,8 +1,8 @@
 import pytest
 
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import Role
 from outlets.models import Locality, Outlet
-from servicepunkter.demo import DEMO_PASSWORD, DEMO_USERS
 
 pytestmark = pytest.mark.browser
 

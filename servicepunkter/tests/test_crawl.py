@@ -12,6 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.demo import DEMO_USERS
 from accounts.models import Role, User
 from agreements.models import Agreement, AgreementVersion, Service
 from analysis.models import Scenario
@@ -25,7 +26,7 @@ from followup.models import (
     Training,
 )
 from outlets.models import Locality, Outlet, Partner
-from servicepunkter.demo import DEMO_USERS, demo_seed
+from servicepunkter.management.commands.seed_demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from servicepunkter.translations import incomplete_entries, read_catalog
 
 SOURCES = [
+    "core",
     "accounts",
     "outlets",
     "agreements",

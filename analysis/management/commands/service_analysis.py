@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from analysis.engine import AGE_GROUP_NAMES, KINDS
-from analysis.forms import KIND_LABELS
+from analysis.models import KIND_LABELS
 from analysis.services import (
     AnalysisError,
     ScenarioSpec,

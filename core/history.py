@@ -4,6 +4,7 @@
 from dataclasses import dataclass, replace
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 
@@ -57,8 +58,6 @@ def history_of(*groups, limit=200) -> list[HistoryEntry]:
     newest first, with who made it. Each group holds objects of one model."""
     from pghistory.models import Events
 
-    from accounts.models import User
-
     events = []
     for objects in groups:
         if objects:
@@ -75,7 +74,7 @@ def history_of(*groups, limit=200) -> list[HistoryEntry]:
         for event in events
         if (event.pgh_context or {}).get("user")
     }
-    users = User.objects.in_bulk(user_ids)
+    users = get_user_model().objects.in_bulk(user_ids)
     entries = []
     for event in events:
         model = apps.get_model(event.pgh_obj_model)

@@ -1,0 +1,96 @@
+"""Demo data of the register: Västerbotten's outlets, and Nordmaling's villages and
+the five service points of its 2010 project.
+
+The outlets of Västerbotten come from the sample file in outlets/data, imported as a
+municipality would import it. Coordinates of the villages and shops are approximate.
+"""
+
+from django.conf import settings
+
+from outlets.importing import OutletImporter, outlet_import_store, read_outlet_file
+from outlets.models import Locality, Outlet, OutletImport
+
+# name, latitude, longitude (approximate)
+LOCALITIES = [
+    ("Nordmaling", 63.5683, 19.5018),
+    ("Brattfors", 63.7000, 19.3500),
+    ("Gräsmyr", 63.6400, 19.6700),
+    ("Nyåker", 63.8000, 19.3300),
+    ("Rundvik", 63.5330, 19.4330),
+    ("Norrfors", 63.7200, 19.5000),
+]
+
+WEEKDAY_HOURS = "Mån–fre 9–19, lör 10–15"
+
+# name, kind, locality, latitude, longitude, opening hours (positions approximate)
+OUTLETS = [
+    ("Pers Livs", Outlet.Kind.GROCERY, "Brattfors", 63.7000, 19.3500, WEEKDAY_HOURS),
+    (
+        "ICA Lundins",
+        Outlet.Kind.GROCERY_FULL,
+        "Gräsmyr",
+        63.6400,
+        19.6700,
+        "Mån–fre 8–20, lör–sön 10–18",
+    ),
+    ("Handlarn Nyåker", Outlet.Kind.GROCERY, "Nyåker", 63.8000, 19.3300, WEEKDAY_HOURS),
+    (
+        "Handlarn Rundvik",
+        Outlet.Kind.GROCERY,
+        "Rundvik",
+        63.5330,
+        19.4330,
+        WEEKDAY_HOURS,
+    ),
+    (
+        "Norrfors Bageri",
+        Outlet.Kind.OTHER,
+        "Norrfors",
+        63.7200,
+        19.5000,
+        "Tis och tors 10–16, lör 10–14",
+    ),
+]
+
+VASTERBOTTEN_SAMPLE = (
+    settings.BASE_DIR / "outlets" / "data" / "outlets-vasterbotten-excel-sv.csv"
+)
+
+
+def import_vasterbotten_sample():
+    """Västerbotten's outlets, neighbours included: people shop across borders."""
+    if OutletImport.objects.filter(file_name=VASTERBOTTEN_SAMPLE.name).exists():
+        return
+    dataset = read_outlet_file(
+        VASTERBOTTEN_SAMPLE.name, VASTERBOTTEN_SAMPLE.read_bytes()
+    )
+    outlet_import_store(
+        OutletImporter(dataset).plan(), file_name=VASTERBOTTEN_SAMPLE.name
+    )
+
+
+def seed_outlets(nordmaling) -> dict:
+    """The Västerbotten sample, Nordmaling's villages and its five service points;
+    the service points by name."""
+    import_vasterbotten_sample()
+    localities = {}
+    for name, latitude, longitude in LOCALITIES:
+        localities[name], _ = Locality.objects.update_or_create(
+            municipality=nordmaling,
+            name=name,
+            defaults={"latitude": latitude, "longitude": longitude},
+        )
+    outlets = {}
+    for name, kind, locality, latitude, longitude, hours in OUTLETS:
+        outlets[name], _ = Outlet.objects.update_or_create(
+            municipality=nordmaling,
+            name=name,
+            defaults={
+                "kind": kind,
+                "locality": localities[locality],
+                "latitude": latitude,
+                "longitude": longitude,
+                "opening_hours": hours,
+            },
+        )
+    return outlets
