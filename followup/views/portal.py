@@ -65,55 +65,67 @@ def report_view(request, pk):
         request.POST if request.method == "POST" and not locked else None,
         instance=report or OwnerReport(followup=followup),
     )
-    status = 200
-    if request.method == "POST":
-        if locked:
-            messages.error(request, _("The report is sent and can no longer change."))
+    if request.method != "POST":
+        return _report_page(request, followup, report, form, locked=locked)
+    if locked:
+        messages.error(request, _("The report is sent and can no longer change."))
+        return redirect("followup:report", pk=followup.pk)
+    return _report_post(request, followup, report, form)
+
+
+def _report_post(request, followup, report, form):
+    """Save what the owner wrote, then send it if they asked to."""
+    understood = form.is_valid()
+    try:
+        # A value not understood keeps its earlier one; the rest is saved.
+        report = report_save(followup=followup, by=request.user, data=form.cleaned_data)
+    except ValidationError as error:
+        form_add_service_errors(form, error)
+    else:
+        if not understood:
+            form = _report_form_partly_saved(request, report, form)
+        elif "submit" not in request.POST:
+            messages.success(request, _("Your report is saved as a draft."))
             return redirect("followup:report", pk=followup.pk)
-        understood = form.is_valid()
-        try:
-            # A value not understood keeps its earlier one; the rest is saved.
-            report = report_save(
-                followup=followup, by=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
         else:
-            if not understood:
-                if report.visitors_counting and not form.data.get("visitors_counting"):
-                    # Show the estimate the figure was saved as, errors and all.
-                    data = form.data.copy()
-                    data["visitors_counting"] = report.visitors_counting
-                    form = ReportForm(data, instance=report)
-                    form.is_valid()
+            try:
+                report_submit(followup=followup, by=request.user)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
                 messages.info(
                     request,
                     _(
-                        "Your answers are saved, except what is marked: we did not "
-                        "understand it. Correct it and save again."
+                        "Your answers are saved. Fill in what is marked to "
+                        "send the report."
                     ),
                 )
-            elif "submit" not in request.POST:
-                messages.success(request, _("Your report is saved as a draft."))
-                return redirect("followup:report", pk=followup.pk)
             else:
-                try:
-                    report_submit(followup=followup, by=request.user)
-                except ValidationError as error:
-                    form_add_service_errors(form, error)
-                    messages.info(
-                        request,
-                        _(
-                            "Your answers are saved. Fill in what is marked to "
-                            "send the report."
-                        ),
-                    )
-                else:
-                    messages.success(
-                        request, _("Thank you! The municipality has your report.")
-                    )
-                    return redirect("followup:portal")
-        status = 400
+                messages.success(
+                    request, _("Thank you! The municipality has your report.")
+                )
+                return redirect("followup:portal")
+    return _report_page(request, followup, report, form, locked=False, status=400)
+
+
+def _report_form_partly_saved(request, report, form):
+    """The form again after a save that kept what was understood."""
+    if report.visitors_counting and not form.data.get("visitors_counting"):
+        # Show the estimate the figure was saved as, errors and all.
+        data = form.data.copy()
+        data["visitors_counting"] = report.visitors_counting
+        form = ReportForm(data, instance=report)
+        form.is_valid()
+    messages.info(
+        request,
+        _(
+            "Your answers are saved, except what is marked: we did not "
+            "understand it. Correct it and save again."
+        ),
+    )
+    return form
+
+
+def _report_page(request, followup, report, form, *, locked, status=200):
     return render(
         request,
         "followup/report_form.html",
