@@ -6,8 +6,10 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import translation
 
@@ -72,6 +74,21 @@ def swedish_by_default():
     translation.deactivate()
 
 
+@contextmanager
+def settings_of_a_test(media_root, signing_certificate):
+    """What the autouse fixtures above give each test, for data built outside one."""
+    with (
+        override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
+            MEDIA_ROOT=media_root,
+            SIGNING_CERTIFICATE_PATH=str(signing_certificate),
+            SIGNING_CERTIFICATE_PASSPHRASE=SIGNING_CERTIFICATE_PASSPHRASE,
+        ),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        yield
+
+
 @pytest.fixture(scope="module")
 def module_db(
     django_db_setup, django_db_blocker, signing_certificate, tmp_path_factory
@@ -90,13 +107,7 @@ def module_db(
     def building():
         with (
             django_db_blocker.unblock(),
-            override_settings(
-                PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
-                MEDIA_ROOT=media_root,
-                SIGNING_CERTIFICATE_PATH=str(signing_certificate),
-                SIGNING_CERTIFICATE_PASSPHRASE=SIGNING_CERTIFICATE_PASSPHRASE,
-            ),
-            translation.override(settings.LANGUAGE_CODE),
+            settings_of_a_test(media_root, signing_certificate),
         ):
             yield
 
@@ -231,10 +242,59 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{part}: {summary}")
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(
+    django_db_setup, django_db_blocker, signing_certificate, tmp_path_factory
+):
+    """The demo, seeded once per session (and xdist worker) in a transaction that is
+    rolled back: every table's rows as COPY gives them, and the demo's files."""
+    media_root = tmp_path_factory.mktemp("demo-media")
+    rows = {}
+    with (
+        django_db_blocker.unblock(),
+        settings_of_a_test(media_root, signing_certificate),
+        transaction.atomic(),
+    ):
+        # As after a live-server test's flush: the data migration's rows reloaded.
+        load_municipalities(County, Municipality)
+        demo_seed()
+        with connection.cursor() as cursor:
+            for table in django_tables():
+                with cursor.cursor.copy(f"COPY {quoted(table)} TO STDOUT") as copy:
+                    rows[table] = b"".join(bytes(block) for block in copy)
+        transaction.set_rollback(True)
+    return SimpleNamespace(rows=rows, media_root=media_root)
+
+
+def django_tables():
+    return connection.introspection.django_table_names(
+        only_existing=True, include_views=False
+    )
+
+
+def quoted(table):
+    return connection.ops.quote_name(table)
+
+
 @pytest.fixture
-def demo(municipalities_reloaded):
-    """The demo data, for live-server tests (which start from an empty database)."""
-    demo_seed()
+def demo(transactional_db, demo_snapshot, settings):
+    """The demo data, for live-server tests (which start from an empty database):
+    the database emptied and refilled with the demo's rows as seeded once, its files
+    copied to this test's MEDIA_ROOT. Triggers (the audit history's among them) stay
+    quiet while the rows go back, as they were recorded with the rest."""
+    tables = django_tables()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"TRUNCATE {', '.join(quoted(table) for table in tables)}")
+        for table in tables:
+            with cursor.cursor.copy(f"COPY {quoted(table)} FROM STDIN") as copy:
+                copy.write(demo_snapshot.rows[table])
+        models = [
+            model for model in apps.get_models() if model._meta.db_table in tables
+        ]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
+    shutil.copytree(demo_snapshot.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
 
 
 @pytest.fixture
