@@ -191,25 +191,6 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-def uses_a_module_world(item):
-    """Whether the test shares a module-scoped fixture (such as `module_db`'s)."""
-    fixture_info = getattr(item, "_fixtureinfo", None)
-    return fixture_info is not None and any(
-        definitions[-1].scope == "module"
-        for definitions in fixture_info.name2fixturedefs.values()
-    )
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`--dist loadgroup`, set in pytest.ini) the tests sharing a
-    module's world run on one worker, so that the world is built once; the other
-    tests go one by one to whichever worker is free."""
-    for item in items:
-        if uses_a_module_world(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 SUITE_PARTS = {
     "authorization table": "test_authorization.py",
     "crawl": "test_crawl.py",
