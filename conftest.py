@@ -2,9 +2,15 @@
 
 import os
 import shutil
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import translation
 
 from accounts.tests.factories import UserFactory
@@ -19,10 +25,22 @@ from servicepunkter.tests.browser import Browser
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SIGNING_CERTIFICATE_PASSPHRASE = "test-passphrase"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hashing speed is not under test; a fast hasher keeps the suite quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def static_files_found_on_request(settings):
+    """WhiteNoise finds a static file when it is asked for, as under runserver, instead
+    of listing every static file each time a test client builds its middleware (a
+    third of a short view test's time)."""
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +50,7 @@ def signing_certificate(tmp_path_factory):
     from agreements.documents import signing_certificate_create
 
     path = tmp_path_factory.mktemp("signing") / "test.p12"
-    signing_certificate_create(path=path, passphrase="test-passphrase")
+    signing_certificate_create(path=path, passphrase=SIGNING_CERTIFICATE_PASSPHRASE)
     return path
 
 
@@ -45,7 +63,7 @@ def media_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def sealing_with_the_test_certificate(settings, signing_certificate):
     settings.SIGNING_CERTIFICATE_PATH = str(signing_certificate)
-    settings.SIGNING_CERTIFICATE_PASSPHRASE = "test-passphrase"
+    settings.SIGNING_CERTIFICATE_PASSPHRASE = SIGNING_CERTIFICATE_PASSPHRASE
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +72,54 @@ def swedish_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@contextmanager
+def settings_of_a_test(media_root, signing_certificate):
+    """What the autouse fixtures above give each test, for data built outside one."""
+    with (
+        override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
+            MEDIA_ROOT=media_root,
+            SIGNING_CERTIFICATE_PATH=str(signing_certificate),
+            SIGNING_CERTIFICATE_PASSPHRASE=SIGNING_CERTIFICATE_PASSPHRASE,
+        ),
+        translation.override(settings.LANGUAGE_CODE),
+    ):
+        yield
+
+
+@pytest.fixture(scope="module")
+def module_db(
+    django_db_setup, django_db_blocker, signing_certificate, tmp_path_factory
+):
+    """A transaction around a whole test module, rolled back at the module's end.
+
+    A module-scoped fixture that asks for this one builds its data once, inside
+    `module_db.building()`, and the module's tests (marked django_db) share it: each
+    runs in a savepoint that pytest-django rolls back after the test, so no test sees
+    what another changed. While building, the settings the autouse fixtures give a
+    test hold too; files land in `module_db.media_root`.
+    """
+    media_root = tmp_path_factory.mktemp("module-media")
+
+    @contextmanager
+    def building():
+        with (
+            django_db_blocker.unblock(),
+            settings_of_a_test(media_root, signing_certificate),
+        ):
+            yield
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield SimpleNamespace(building=building, media_root=media_root)
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -157,10 +223,59 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{part}: {summary}")
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(
+    django_db_setup, django_db_blocker, signing_certificate, tmp_path_factory
+):
+    """The demo, seeded once per session (and xdist worker) in a transaction that is
+    rolled back: every table's rows as COPY gives them, and the demo's files."""
+    media_root = tmp_path_factory.mktemp("demo-media")
+    rows = {}
+    with (
+        django_db_blocker.unblock(),
+        settings_of_a_test(media_root, signing_certificate),
+        transaction.atomic(),
+    ):
+        # As after a live-server test's flush: the data migration's rows reloaded.
+        load_municipalities(County, Municipality)
+        demo_seed()
+        with connection.cursor() as cursor:
+            for table in django_tables():
+                with cursor.cursor.copy(f"COPY {quoted(table)} TO STDOUT") as copy:
+                    rows[table] = b"".join(bytes(block) for block in copy)
+        transaction.set_rollback(True)
+    return SimpleNamespace(rows=rows, media_root=media_root)
+
+
+def django_tables():
+    return connection.introspection.django_table_names(
+        only_existing=True, include_views=False
+    )
+
+
+def quoted(table):
+    return connection.ops.quote_name(table)
+
+
 @pytest.fixture
-def demo(municipalities_reloaded):
-    """The demo data, for live-server tests (which start from an empty database)."""
-    demo_seed()
+def demo(transactional_db, demo_snapshot, settings):
+    """The demo data, for live-server tests (which start from an empty database):
+    the database emptied and refilled with the demo's rows as seeded once, its files
+    copied to this test's MEDIA_ROOT. Triggers (the audit history's among them) stay
+    quiet while the rows go back, as they were recorded with the rest."""
+    tables = django_tables()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"TRUNCATE {', '.join(quoted(table) for table in tables)}")
+        for table in tables:
+            with cursor.cursor.copy(f"COPY {quoted(table)} FROM STDIN") as copy:
+                copy.write(demo_snapshot.rows[table])
+        models = [
+            model for model in apps.get_models() if model._meta.db_table in tables
+        ]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
+    shutil.copytree(demo_snapshot.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from outlets.tests.factories import municipality
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.smoke
 def test_user_signs_in_with_email_in_any_case(client, official):
     response = client.post(
         reverse("accounts:login"),

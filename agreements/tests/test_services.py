@@ -129,6 +129,7 @@ def test_ready_for_signature_freezes_the_version(official, draft, catalogue):
     assert error.value.code == "frozen"
 
 
+@pytest.mark.smoke
 def test_both_sides_sign_in_the_app_and_the_agreement_is_in_force_with_its_payouts(
     official, shop_owner, draft
 ):

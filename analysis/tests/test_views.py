@@ -62,6 +62,7 @@ def shops():
     return hand_grid()
 
 
+@pytest.mark.smoke
 def test_official_sees_the_hand_computed_bands_by_age(client, official, shops):
     client.force_login(official)
 

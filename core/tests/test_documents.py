@@ -3,6 +3,7 @@ import pytest
 from core.documents import StaticFileFetcher
 
 
+@pytest.mark.smoke
 def test_static_files_are_read_from_disk_never_over_the_network():
     fetcher = StaticFileFetcher()
 

@@ -30,6 +30,7 @@ def delivery_data(outlet, **changes):
     } | changes
 
 
+@pytest.mark.smoke
 def test_shop_owner_logs_a_delivery_for_their_own_outlet(
     client, shop_owner, own_outlet
 ):

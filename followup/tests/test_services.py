@@ -108,6 +108,7 @@ def test_the_signal_receiver_is_idempotent(agreement):
     )
 
 
+@pytest.mark.smoke
 def test_the_database_keeps_one_follow_up_per_agreement_year(agreement):
     followups_create_for(agreement=agreement, today=date(2025, 6, 1))
     with pytest.raises(IntegrityError), transaction.atomic():

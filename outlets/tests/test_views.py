@@ -110,6 +110,7 @@ def test_shop_owner_sees_only_their_own_outlet_and_gets_404_on_another(
     assert client.get(other.get_absolute_url()).status_code == 404
 
 
+@pytest.mark.smoke
 def test_search_finds_outlets_by_name_or_locality_whatever_the_case(client, official):
     gräsmyr = LocalityFactory(name="Gräsmyr")
     OutletFactory(name="ICA Lundins", locality=gräsmyr)

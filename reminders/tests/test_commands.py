@@ -11,6 +11,7 @@ from reminders.models import SentReminder
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.smoke
 def test_send_reminders_sends_once_however_often_it_runs(
     mailoutbox, followups, shop_owner, official
 ):

@@ -9,6 +9,7 @@ from reports.tests.conftest import report
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.smoke
 def test_the_kpi_page_shows_the_chart_and_the_same_numbers_in_a_table(
     client, official, year_of_records
 ):

@@ -8,8 +8,6 @@ import sys
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.smoke
-
 PRODUCTION_ENV = {
     "DEBUG": "false",  # overrides a developer's .env
     "SECRET_KEY": "p" * 20 + "-production-secret-key-for-tests-0123456789",
@@ -36,6 +34,7 @@ def run(args, env, **kwargs):
     )
 
 
+@pytest.mark.smoke
 def test_check_deploy_with_only_secret_key_and_allowed_hosts_reports_nothing():
     result = run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
