@@ -206,7 +206,8 @@ def test_a_geojson_file_over_the_byte_bound_is_refused_before_it_is_parsed(
     settings.ROAD_NETWORK_GEOJSON_MAX_BYTES = path.stat().st_size - 1
     parsed = []
     monkeypatch.setattr(
-        "analysis.roads.readers.json.loads", lambda *args: parsed.append(args)
+        "analysis.roads.readers.json.loads",
+        lambda *args, **kwargs: parsed.append(args),
     )
     with pytest.raises(RoadFileError, match="större än"):
         road_lines_read(path)
