@@ -219,15 +219,16 @@ OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20 * 1024 *
 
 # Limits on what anyone can send (issue 13). A request body is refused (413) by its
 # Content-Length before anything reads it: anonymous requests up to 1 MB, signed-in
-# users up to 5 MB, upload pages (by URL name) their file's limit plus 1 MB for the
-# rest of the form. The reverse proxy's client_max_body_size should match (README).
+# users up to 5 MB, upload pages (by URL name) their file's limit plus 2 MB, so that a
+# file a little over its limit still gets the form's own message. The reverse proxy's
+# client_max_body_size should match (README).
 REQUEST_MAX_BYTES_ANONYMOUS = env.int(
     "REQUEST_MAX_BYTES_ANONYMOUS", default=1024 * 1024
 )
 REQUEST_MAX_BYTES_SIGNED_IN = env.int(
     "REQUEST_MAX_BYTES_SIGNED_IN", default=DATA_UPLOAD_MAX_MEMORY_SIZE
 )
-REQUEST_UPLOAD_FORM_BYTES = 1024 * 1024
+REQUEST_UPLOAD_FORM_BYTES = 2 * 1024 * 1024
 REQUEST_MAX_BYTES_BY_VIEW = {
     "outlets:outlet_import": "OUTLET_IMPORT_MAX_BYTES",
     # followup.photos.MAX_UPLOAD_BYTES and PaperSignForm's limit on the scan.

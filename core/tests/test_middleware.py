@@ -121,19 +121,19 @@ def test_signed_in_users_may_send_five_megabytes_to_an_ordinary_page(
     assert administrator.full_name in response.content.decode()
 
 
-def test_the_outlet_import_takes_its_file_limit_and_a_megabyte_for_the_form(
+def test_the_outlet_import_takes_its_file_limit_and_two_megabytes_for_the_form(
     client, administrator, settings
 ):
     settings.OUTLET_IMPORT_MAX_BYTES = 2 * MB
     client.force_login(administrator)
     path = reverse("outlets:outlet_import")
-    response, body = post_declaring(client, path, 3 * MB)
+    response, body = post_declaring(client, path, 4 * MB)
     assert response.status_code != 413
-    assert body.read_bytes == 3 * MB
-    response, body = post_declaring(client, path, 3 * MB + 1)
+    assert body.read_bytes == 4 * MB
+    response, body = post_declaring(client, path, 4 * MB + 1)
     assert response.status_code == 413
     assert body.read_bytes == 0
-    assert "3,0\xa0MB" in response.content.decode()
+    assert "4,0\xa0MB" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -145,6 +145,7 @@ def test_other_upload_pages_refuse_more_than_their_file_limit_and_the_form(
     client.force_login(administrator)
     limit = settings.REQUEST_MAX_BYTES_BY_VIEW[view_name]
     path = reverse(view_name, args=[1])
-    response, body = post_declaring(client, path, limit + MB + 1)
+    extra = settings.REQUEST_UPLOAD_FORM_BYTES
+    response, body = post_declaring(client, path, limit + extra + 1)
     assert response.status_code == 413
     assert body.read_bytes == 0
