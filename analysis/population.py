@@ -26,9 +26,12 @@ import sqlite3
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
 
 from analysis.geopackage import (
+    GeoPackageRefused,
     first_feature_layer,
     geometry_wkb,
     geopackage_open_bytes,
@@ -69,6 +72,8 @@ def population_file_read(name, data):
     rows = _csv_rows(text)
     header = [column.strip().lower() for column in rows[0]]
     body = rows[1:]
+    if len(body) > settings.POPULATION_MAX_SQUARES:
+        raise _too_many_squares()
     if not any(any(cell.strip() for cell in row) for row in body):
         raise PopulationFileError(_("The file has no squares."))
     if set(TEMPLATE_COLUMNS) <= set(header):
@@ -375,7 +380,11 @@ def _geopackage_squares(data):
             layer = first_feature_layer(connection)
             if layer is None:
                 raise PopulationFileError(_("The GeoPackage has no feature layer."))
-            names, rows = layer_rows(connection, layer)
+            names, rows = layer_rows(
+                connection, layer, max_features=settings.POPULATION_MAX_SQUARES
+            )
+    except GeoPackageRefused as error:
+        raise PopulationFileError(str(error)) from None
     except sqlite3.Error:
         raise _geopackage_damaged() from None
     if layer.code != 3006:
@@ -406,6 +415,16 @@ def _corners_from_geometries(header, body, blobs):
         )
         if total:
             header[header.index(total)] = "population"
+
+
+def _too_many_squares():
+    return PopulationFileError(
+        _(
+            "The file has more than %(limit)s squares, the most one municipality's "
+            "grid may have (POPULATION_MAX_SQUARES)."
+        )
+        % {"limit": intcomma(settings.POPULATION_MAX_SQUARES)}
+    )
 
 
 def _geopackage_damaged():

@@ -10,16 +10,20 @@ transaction.
 import csv
 import io
 import logging
+import zipfile
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 import tablib
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from openpyxl.utils import column_index_from_string
 
 from core.exporting import FORMULA_PREFIXES
 from outlets.bulk import bulk_insert
@@ -61,6 +65,8 @@ REQUIRED_FIELDS = ["name", "kind"]
 logger = logging.getLogger(__name__)
 NOT_IN_FILE = object()
 POSITION_FIELDS = {"latitude", "longitude", "northing", "easting"}
+# A workbook's parts unpacked, at most (a zip packs repetitive XML a thousandfold).
+XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -167,26 +173,131 @@ def _read_csv(text):
         ) from None
     if rows and rows[0] and rows[0][0].startswith("\ufeff"):
         rows[0][0] = rows[0][0][1:]
+    _check_table_bounds(rows)
     return _dataset(rows)
 
 
 def _read_xlsx(data):
-    try:
-        from openpyxl import load_workbook
+    """The first sheet's rows, read in openpyxl's read-only mode within the bounds.
 
+    A workbook's declared dimension is not trusted (openpyxl pads every row to it),
+    and openpyxl holds every shared string: each part of the workbook is first
+    scanned as it streams, counting its real rows, columns, cells and strings, and
+    refused over a bound before openpyxl reads any of it.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_workbook_bounds(archive)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
         rows = [
             ["" if cell is None else cell for cell in row]
             for row in sheet.iter_rows(values_only=True)
         ]
         workbook.close()
+    except ImportFileError:
+        raise
     except Exception:  # openpyxl raises many kinds on a damaged workbook
         logger.info("Unreadable XLSX upload", exc_info=True)
         raise ImportFileError(
             _("The Excel file cannot be read. Open it in Excel and save it again.")
         ) from None
     return _dataset(rows)
+
+
+def _too_many(what, limit):
+    """The message for a file over one of the import's bounds."""
+    messages = {
+        "rows": _(
+            "The file has more than %(limit)s rows, the most an import accepts. "
+            "Split the list into smaller files."
+        ),
+        "columns": _(
+            "The file has more than %(limit)s columns, the most an import accepts. "
+            "Remove the columns that are not needed and try again."
+        ),
+        "cells": _(
+            "The file has more than %(limit)s filled cells, the most an import "
+            "accepts. Split the list into smaller files."
+        ),
+        "unpacked": _(
+            "The workbook unpacks to more than %(limit)s, the most an import "
+            "accepts. Split the list into smaller files."
+        ),
+    }
+    shown = filesizeformat(limit) if what == "unpacked" else intcomma(limit)
+    return ImportFileError(messages[what] % {"limit": shown})
+
+
+def _check_table_bounds(rows):
+    """The bounds on a table read whole (a CSV file, whose bytes bound it already)."""
+    if len(rows) > settings.OUTLET_IMPORT_MAX_ROWS + 1:  # the header comes on top
+        raise _too_many("rows", settings.OUTLET_IMPORT_MAX_ROWS)
+    if max(map(len, rows), default=0) > settings.OUTLET_IMPORT_MAX_COLUMNS:
+        raise _too_many("columns", settings.OUTLET_IMPORT_MAX_COLUMNS)
+    if sum(map(len, rows)) > settings.OUTLET_IMPORT_MAX_CELLS:
+        raise _too_many("cells", settings.OUTLET_IMPORT_MAX_CELLS)
+
+
+def _check_workbook_bounds(archive):
+    """Every part of the workbook within the bounds: the unpacked size, and in each
+    part streamed through expat, its rows, columns and cells (a worksheet) or its
+    strings (the shared strings, fewer than the cells in an honest workbook).
+    ImportFileError on the first bound passed; nothing of the parts is kept."""
+    if sum(member.file_size for member in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
+        raise _too_many("unpacked", XLSX_MAX_UNPACKED_BYTES)
+    for member in archive.infolist():
+        with archive.open(member) as part:
+            try:
+                _check_part_bounds(part)
+            except expat.ExpatError:
+                # Not XML (an image), or broken: openpyxl stops at the same place.
+                continue
+
+
+def _check_part_bounds(part):
+    max_rows = settings.OUTLET_IMPORT_MAX_ROWS
+    max_columns = settings.OUTLET_IMPORT_MAX_COLUMNS
+    max_cells = settings.OUTLET_IMPORT_MAX_CELLS
+    state = {"row": 0, "column": 0, "cells": 0, "strings": 0}
+
+    def start(name, attributes):
+        name = name.rpartition(":")[2]
+        if name == "row":
+            row = attributes.get("r")
+            state["row"] = int(row) if row and row.isdigit() else state["row"] + 1
+            state["column"] = 0
+            if state["row"] > max_rows + 1:  # the header line comes on top
+                raise _too_many("rows", max_rows)
+        elif name == "c":
+            letters = attributes.get("r", "").rstrip("0123456789")
+            state["column"] = (
+                column_index_from_string(letters)
+                if letters.isalpha() and len(letters) <= 3
+                else state["column"] + 1
+            )
+            state["cells"] += 1
+            if state["column"] > max_columns:
+                raise _too_many("columns", max_columns)
+            if state["cells"] > max_cells:
+                raise _too_many("cells", max_cells)
+        elif name == "si":
+            state["strings"] += 1
+            if state["strings"] > max_cells:
+                raise _too_many("cells", max_cells)
+
+    def no_doctype(*args):
+        raise ValueError("a DOCTYPE in a workbook part")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_doctype
+    while chunk := part.read(64 * 1024):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
 
 
 def _dataset(rows):

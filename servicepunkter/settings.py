@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "servicepunkter.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (CSRF does): see REQUEST_MAX_BYTES_ANONYMOUS.
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -214,6 +216,40 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 
 # The largest outlet file an import accepts, in bytes.
 OUTLET_IMPORT_MAX_BYTES = env.int("OUTLET_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Limits on what anyone can send (issue 13). A request body is refused (413) by its
+# Content-Length before anything reads it: anonymous requests up to 1 MB, signed-in
+# users up to 5 MB, upload pages (by URL name) their file's limit plus 2 MB, so that a
+# file a little over its limit still gets the form's own message. The reverse proxy's
+# client_max_body_size should match (README).
+REQUEST_MAX_BYTES_ANONYMOUS = env.int(
+    "REQUEST_MAX_BYTES_ANONYMOUS", default=1024 * 1024
+)
+REQUEST_MAX_BYTES_SIGNED_IN = env.int(
+    "REQUEST_MAX_BYTES_SIGNED_IN", default=DATA_UPLOAD_MAX_MEMORY_SIZE
+)
+REQUEST_UPLOAD_FORM_BYTES = 2 * 1024 * 1024
+REQUEST_MAX_BYTES_BY_VIEW = {
+    "outlets:outlet_import": "OUTLET_IMPORT_MAX_BYTES",
+    # followup.photos.MAX_UPLOAD_BYTES and PaperSignForm's limit on the scan.
+    "followup:site_photo_add": 15 * 1024 * 1024,
+    "agreements:agreement_sign_paper": 20_000_000,
+}
+# An outlet workbook or CSV is refused beyond these; cells are counted as they are
+# read, whatever size the sheet declares (national size is about 20 000 rows).
+OUTLET_IMPORT_MAX_ROWS = env.int("OUTLET_IMPORT_MAX_ROWS", default=100_000)
+OUTLET_IMPORT_MAX_COLUMNS = env.int("OUTLET_IMPORT_MAX_COLUMNS", default=200)
+OUTLET_IMPORT_MAX_CELLS = env.int("OUTLET_IMPORT_MAX_CELLS", default=1_000_000)
+# Population and road files (import_population, import_road_network): squares per
+# municipality (Sweden has about 600 000 populated 250 m squares in all), road
+# features, GeoJSON bytes (parsing takes about ten times as much memory; larger
+# networks come as GeoPackage), and seconds SQLite may spend reading a GeoPackage.
+POPULATION_MAX_SQUARES = env.int("POPULATION_MAX_SQUARES", default=700_000)
+ROAD_NETWORK_MAX_FEATURES = env.int("ROAD_NETWORK_MAX_FEATURES", default=3_000_000)
+ROAD_NETWORK_GEOJSON_MAX_BYTES = env.int(
+    "ROAD_NETWORK_GEOJSON_MAX_BYTES", default=256 * 1024 * 1024
+)
+GEOPACKAGE_READ_SECONDS = env.int("GEOPACKAGE_READ_SECONDS", default=300)
 
 # The deployment's certificate (PKCS#12) that seals signed agreement PDFs; unset, they
 # are stored unsealed. `manage.py create_signing_certificate` makes a self-signed one.

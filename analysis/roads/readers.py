@@ -7,11 +7,19 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from analysis.geopackage import geopackage_open, layer_geometries, layers
+from analysis.geopackage import (
+    GeoPackageRefused,
+    geopackage_open,
+    layer_geometries,
+    layers,
+)
 
 SWEREF99TM = 3006
 _LINE_TYPES = [shapely.GeometryType.LINESTRING, shapely.GeometryType.MULTILINESTRING]
@@ -30,7 +38,8 @@ def road_lines_read(path) -> list[np.ndarray]:
     `crs` naming EPSG:3006 is taken as is, and any other CRS pyproj knows is
     projected. GeoPackage layers are projected from their own spatial reference
     system. Raises RoadFileError on an unreadable file, a file without line features,
-    or an unknown CRS.
+    an unknown CRS, or a file over the bounds: `ROAD_NETWORK_MAX_FEATURES` features,
+    `ROAD_NETWORK_GEOJSON_MAX_BYTES` of GeoJSON, a GeoPackage's own bounds.
     """
     path = Path(path)
     try:
@@ -139,10 +148,24 @@ def _geojson_positions(coordinates) -> np.ndarray:
 
 
 def _geojson_lines(path: Path) -> list[np.ndarray]:
+    limit = settings.ROAD_NETWORK_GEOJSON_MAX_BYTES
     try:
         with path.open("rb") as file:
-            document = json.load(file)
+            # Parsing takes some ten times the file's size: measure before.
+            data = file.read(limit + 1)
+            if len(data) > limit:
+                raise RoadFileError(
+                    _(
+                        "The GeoJSON file is larger than %(limit)s, the most that is "
+                        "read (ROAD_NETWORK_GEOJSON_MAX_BYTES). Give a larger network "
+                        "as a GeoPackage."
+                    )
+                    % {"limit": filesizeformat(limit)}
+                )
+            document = json.loads(data)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        if isinstance(error, RoadFileError):
+            raise
         raise RoadFileError(
             _("The road file is neither GeoJSON nor GeoPackage, or it is damaged.")
         ) from error
@@ -152,7 +175,9 @@ def _geojson_lines(path: Path) -> list[np.ndarray]:
         )
     crs = _geojson_crs(document)
     parts = []
-    for geometry in _geojson_geometries(document):
+    for count, geometry in enumerate(_geojson_geometries(document), start=1):
+        if count > settings.ROAD_NETWORK_MAX_FEATURES:
+            raise _too_many_features()
         kind = geometry.get("type")
         coordinates = geometry.get("coordinates")
         if kind == "LineString":
@@ -187,12 +212,24 @@ def _geopackage_crs(layer) -> CRS:
     )
 
 
+def _too_many_features():
+    return RoadFileError(
+        _(
+            "The road file has more than %(limit)s features, the most that is read "
+            "(ROAD_NETWORK_MAX_FEATURES)."
+        )
+        % {"limit": intcomma(settings.ROAD_NETWORK_MAX_FEATURES)}
+    )
+
+
 def _geopackage_lines(path: Path) -> list[np.ndarray]:
     lines = []
+    budget = settings.ROAD_NETWORK_MAX_FEATURES
     try:
         with geopackage_open(path) as connection:
             for layer in layers(connection):
-                geometries = layer_geometries(connection, layer)
+                geometries = layer_geometries(connection, layer, max_features=budget)
+                budget -= len(geometries)
                 geometries = geometries[
                     np.isin(shapely.get_type_id(geometries), _LINE_TYPES)
                 ]
@@ -206,6 +243,8 @@ def _geopackage_lines(path: Path) -> list[np.ndarray]:
     except (sqlite3.Error, ValueError, shapely.errors.GEOSException) as error:
         if isinstance(error, RoadFileError):
             raise
+        if isinstance(error, GeoPackageRefused):
+            raise RoadFileError(str(error)) from error
         raise RoadFileError(
             _("The road file is not a GeoPackage, or it is damaged.")
         ) from error
