@@ -44,8 +44,17 @@ class StaticFileFetcher(URLFetcher):
 
 
 def css_string(text: str) -> str:
-    """A CSS string literal holding `text`."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    """A CSS string literal holding `text`, safe inside a <style> element: no
+    quote, line break or angle bracket of the text ends the string or the element
+    (a reference or name holding "</style><b>" stays text)."""
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\A ")
+        .replace("\r", "\\D ")
+        .replace("<", "\\3C ")
+        .replace(">", "\\3E ")
+    )
     return f'"{escaped}"'
 
 

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "servicepunkter.middleware.RequestHygieneMiddleware",
+    # Faults and logs (issue 13): no-store on every answer to a signed-in person;
+    # after the hygiene check, whose 400 page holds nothing personal.
+    "servicepunkter.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -17,3 +17,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# The database out of reach: 503 with Retry-After; any other error: the 500 page.
+handler500 = "servicepunkter.errors.server_error"

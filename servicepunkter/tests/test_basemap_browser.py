@@ -120,3 +120,27 @@ def test_tiles_show_with_their_attribution(signed_in, settings, which):
     assert container.locator(".leaflet-tooltip").count() == 0
     assert_names_are_text(signed_in, container)
     signed_in.check_page()
+
+
+def test_the_locality_page_shows_a_name_with_markup_as_text(signed_in):
+    """The locality page names the locality in its title, heading, breadcrumbs,
+    outlet table caption and map (label, marker, popup): text everywhere."""
+    locality = Locality.objects.get(name=XSS)
+    signed_in.goto(f"/outlets/localities/{locality.pk}/")
+    page = signed_in.page
+    container = page.locator(".leaflet-container")
+    page.locator(".leaflet-marker-icon").first.wait_for()
+
+    assert page.title() == f"{XSS} · Servicepunkter"
+    assert page.locator("h1").text_content() == XSS
+    assert page.locator(".breadcrumbs [aria-current=page]").text_content() == XSS
+    label = container.get_attribute("aria-label")
+    assert label == f"Karta över {XSS} med försäljningsställen"
+    tooltip = container.locator(".leaflet-tooltip.map-name")
+    assert tooltip.text_content() == XSS
+    assert popup_link(page, f"{XSS} (Ort)").text_content() == XSS
+    # Nothing of the name became an element, and no script ran.
+    assert page.locator("main i, main svg[onload], title ~ i").count() == 0
+    assert page.evaluate("() => document.querySelectorAll('[onload]').length") == 0
+    assert signed_in.dialogs == []
+    signed_in.check_page()
