@@ -142,16 +142,24 @@ LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Brute-force protection: lock a user name from an address after repeated failures.
+# Sign-in protection (accounts/lockout.py). Failures count per address as sign-in
+# reads it, whatever its spelling: AXES_FAILURE_LIMIT from one client address locks the
+# address for that client, AXES_ADDRESS_FAILURE_LIMIT from anywhere locks it for all,
+# each for AXES_COOLOFF_TIME. The client address is the one the configured number of
+# reverse proxies (AXES_PROXY_COUNT) saw.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "accounts.lockout.AddressLockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # The login form posts the e-mail address as "username" (axes defaults to "email").
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
