@@ -160,6 +160,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+# Password reset and the password-change form's old-password check, throttled in the
+# default cache (per process unless CACHES names a shared one: right for one server).
+PASSWORD_RESET_MAILS_PER_ADDRESS = env.int(
+    "PASSWORD_RESET_MAILS_PER_ADDRESS", default=3
+)
+PASSWORD_RESET_MAILS_PER_CLIENT = env.int("PASSWORD_RESET_MAILS_PER_CLIENT", default=10)
+PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=10)
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
