@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends idle and too-old sessions before anything acts on the signed-in user.
+    "accounts.middleware.SessionLimitsMiddleware",
     # Records who and which page behind every tracked change (the audit trail).
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -169,6 +171,12 @@ PASSWORD_RESET_MAILS_PER_ADDRESS = env.int(
 )
 PASSWORD_RESET_MAILS_PER_CLIENT = env.int("PASSWORD_RESET_MAILS_PER_CLIENT", default=10)
 PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=10)
+# Sessions end after SESSION_IDLE_MINUTES without a page load and SESSION_MAX_HOURS
+# after sign-in, whichever comes first (accounts/middleware.py), and at a password
+# change everywhere but where it was changed.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
