@@ -33,14 +33,14 @@ def account_address(typed) -> str:
 
 def client_address(request) -> str:
     """AXES_CLIENT_IP_CALLABLE, and the client of the throttles: the address the
-    outermost of our AXES_PROXY_COUNT reverse proxies saw.
+    outermost of our TRUSTED_PROXY_COUNT reverse proxies saw.
 
     Each proxy appends the address it was called from to X-Forwarded-For, so the
     client is that many entries from the right; entries further left are whatever the
     client sent. (axes would ask django-ipware, which is not installed: without this
     every client behind a proxy would be the proxy.)
     """
-    proxies = settings.AXES_PROXY_COUNT
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [
             entry.strip()

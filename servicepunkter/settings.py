@@ -150,7 +150,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # reads it, whatever its spelling: AXES_FAILURE_LIMIT from one client address locks the
 # address for that client, AXES_ADDRESS_FAILURE_LIMIT from anywhere locks it for all,
 # each for AXES_COOLOFF_TIME. The client address is the one the configured number of
-# reverse proxies (AXES_PROXY_COUNT) saw.
+# reverse proxies (env AXES_PROXY_COUNT) saw.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1  # hours
@@ -162,7 +162,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# (Not AXES_PROXY_COUNT: axes reserves that name for a deprecated setting.)
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 # Password reset and the password-change form's old-password check, throttled in the
 # default cache (per process unless CACHES names a shared one: right for one server).

@@ -111,7 +111,7 @@ def test_failures_from_many_clients_lock_the_address_for_every_client(
 def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw(
     client, handlaggare, settings
 ):
-    settings.AXES_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
 
     def from_client(address, password, claimed="198.51.100.1"):
         # The proxy appends the address it saw to what the client claimed.

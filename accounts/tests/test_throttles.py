@@ -46,7 +46,7 @@ def test_the_eleventh_reset_request_from_one_client_in_an_hour_sends_nothing(cli
 def test_behind_a_proxy_the_reset_throttle_counts_the_client_the_proxy_saw(
     client, settings
 ):
-    settings.AXES_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     users = UserFactory.create_batch(11)
     for user in users[:10]:
         ask_for_reset(
