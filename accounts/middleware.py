@@ -7,6 +7,8 @@ from django.dispatch import receiver
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
+# Why the session before this one ended, for the sign-in page: "idle" or "too_old".
+SIGNED_OUT_BECAUSE = "signed_out_because"
 # Page loads closer together than this do not rewrite the session.
 LAST_SEEN_STEP = 60
 
@@ -50,6 +52,7 @@ class SessionLimitsMiddleware:
         too_old = now - signed_in_at > settings.SESSION_MAX_HOURS * 60 * 60
         if idle or too_old:
             logout(request)
+            session[SIGNED_OUT_BECAUSE] = "idle" if idle else "too_old"
             return
         if request.method in ("GET", "HEAD") and now - last_seen_at >= LAST_SEEN_STEP:
             session[LAST_SEEN_AT] = now

@@ -12,6 +12,7 @@ from accounts.forms import (
     ThrottledPasswordChangeForm,
 )
 from accounts.lockout import account_address, client_address
+from accounts.middleware import SIGNED_OUT_BECAUSE
 from accounts.models import User
 from accounts.permissions import can_view_users
 from accounts.throttles import throttle_allows
@@ -23,6 +24,14 @@ logger = logging.getLogger(__name__)
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            signed_out_because=self.request.session.pop(SIGNED_OUT_BECAUSE, None),
+            idle_minutes=settings.SESSION_IDLE_MINUTES,
+            max_hours=settings.SESSION_MAX_HOURS,
+            **kwargs,
+        )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -30,8 +30,17 @@ def test_a_session_idle_for_thirty_minutes_is_signed_out(client, official):
     client.force_login(official)
     move_clock(client, LAST_SEEN_AT, seconds_back=30 * 60 + 1)
 
+    response = client.get(PAGE, follow=True)
+
+    assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
+    assert (
+        "Du loggades ut efter 30 minuter utan aktivitet." in response.content.decode()
+    )
     assert sent_to_sign_in(client.get(PAGE))
-    assert sent_to_sign_in(client.get(PAGE))
+    # Said once.
+    assert (
+        "Du loggades ut" not in client.get(reverse("accounts:login")).content.decode()
+    )
 
 
 def test_a_session_used_within_thirty_minutes_stays(client, official):
@@ -60,7 +69,10 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, offici
     client.force_login(official)
     move_clock(client, SIGNED_IN_AT, seconds_back=12 * 60 * 60 + 1)
 
-    assert sent_to_sign_in(client.get(PAGE))
+    response = client.get(PAGE, follow=True)
+
+    assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
+    assert "Du loggades ut 12 timmar efter inloggningen." in response.content.decode()
 
 
 def test_a_session_eleven_hours_old_and_active_stays(client, official):
