@@ -1,9 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.throttles import throttle_count, throttle_hit
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -49,3 +51,28 @@ class EmailPasswordResetForm(auth_forms.PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The old password may be guessed wrong PASSWORD_CHANGE_FAILURE_LIMIT times an
+    hour; after that it is refused unchecked, right or wrong."""
+
+    THROTTLE = "password-change"
+
+    def clean_old_password(self):
+        if (
+            throttle_count(self.THROTTLE, self.user.pk)
+            >= settings.PASSWORD_CHANGE_FAILURE_LIMIT
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Too many wrong attempts at your current password. Wait an hour "
+                    "and try again, or sign out and reset your password by e-mail."
+                ),
+                code="throttled",
+            )
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            throttle_hit(self.THROTTLE, self.user.pk)
+            raise

@@ -1,0 +1,58 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN_AT = "last_seen_at"
+# Why the session before this one ended, for the sign-in page: "idle" or "too_old".
+SIGNED_OUT_BECAUSE = "signed_out_because"
+# Page loads closer together than this do not rewrite the session.
+LAST_SEEN_STEP = 60
+
+
+@receiver(user_logged_in)
+def session_clock_start(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SIGNED_IN_AT] = now
+        request.session[LAST_SEEN_AT] = now
+
+
+class SessionLimitsMiddleware:
+    """Signs out a session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS
+    (ASVS 3.3.2), before anything acts on its user.
+
+    The same idle limit holds for every role: a shop owner's pages hold the shop's
+    agreements and payouts, staff pages more. Activity is a GET (a page or a file),
+    recorded at most once a minute: a refused POST writes nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self.check(request)
+        return self.get_response(request)
+
+    def check(self, request):
+        session = request.session
+        now = int(time.time())
+        signed_in_at = session.get(SIGNED_IN_AT)
+        last_seen_at = session.get(LAST_SEEN_AT)
+        if signed_in_at is None or last_seen_at is None:
+            # A session from before these limits: they start now.
+            session[SIGNED_IN_AT] = signed_in_at or now
+            session[LAST_SEEN_AT] = now
+            return
+        idle = now - last_seen_at > settings.SESSION_IDLE_MINUTES * 60
+        too_old = now - signed_in_at > settings.SESSION_MAX_HOURS * 60 * 60
+        if idle or too_old:
+            logout(request)
+            session[SIGNED_OUT_BECAUSE] = "idle" if idle else "too_old"
+            return
+        if request.method in ("GET", "HEAD") and now - last_seen_at >= LAST_SEEN_STEP:
+            session[LAST_SEEN_AT] = now
