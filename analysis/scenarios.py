@@ -1,8 +1,4 @@
-"""Saving and deleting scenarios (Swedish: *scenario*); the register is never touched.
-
-Kept apart from `analysis.services` while that module is being finished on another
-branch; the two can be merged.
-"""
+"""Saving and deleting scenarios (Swedish: *scenario*); the register stays untouched."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction

@@ -178,6 +178,8 @@ def test_the_official_adds_a_photo_shown_as_a_thumbnail_with_its_alt_text(
         reverse("followup:site_photo", kwargs={"pk": photo.pk, "size": "full"})
     )
     assert full.status_code == 200
+    # A photo may show people: no browser or proxy keeps a copy.
+    assert served["Cache-Control"] == full["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize(

@@ -286,13 +286,13 @@ def site_photo_view(request, pk, size):
     if not file:
         raise Http404
     extension = file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
+    # No cache header of its own: NoStoreMiddleware's no-store, as a photo may show
+    # people.
+    return FileResponse(
         file.open("rb"),
         content_type=CONTENT_TYPES[extension],
         filename=f"platsbesok-{photo.pk}.{extension}",
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @require_POST
