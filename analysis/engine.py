@@ -17,7 +17,6 @@ the method that produced it.
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 KINDS = ("grocery_full", "grocery", "fuel", "agent", "service_point")
 
@@ -50,11 +49,19 @@ class StraightLine:
         return _StraightLineIndex(np.asarray(source_xy, dtype=float), self)
 
 
+def _kd_tree(points):
+    # scipy is imported with the first analysis, not with the URLs: a process that
+    # never analyses (most test sessions, most requests) does not load it.
+    from scipy.spatial import cKDTree
+
+    return cKDTree(points)
+
+
 class _StraightLineIndex:
     def __init__(self, source_xy, distance):
         self.count = len(source_xy)
         self.factor = distance.detour_factor
-        self.tree = cKDTree(source_xy) if self.count else None
+        self.tree = _kd_tree(source_xy) if self.count else None
 
     def nearest(self, target_xy, k, excluded=None):
         """(distance in metres (n, k), source index (n, k)); inf and -1 where none."""
@@ -227,7 +234,7 @@ def localities_assign(square_xy, locality_xy):
     locality_xy = np.asarray(locality_xy, dtype=float).reshape(-1, 2)
     if not len(locality_xy) or not len(square_xy):
         return np.full(len(square_xy), -1, dtype=np.int64)
-    return cKDTree(locality_xy).query(square_xy, k=1, workers=-1)[1].astype(np.int64)
+    return _kd_tree(locality_xy).query(square_xy, k=1, workers=-1)[1].astype(np.int64)
 
 
 @dataclass

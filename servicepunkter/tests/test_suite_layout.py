@@ -1,4 +1,7 @@
 import configparser
+import os
+import subprocess
+import sys
 
 from django.conf import settings
 
@@ -28,3 +31,22 @@ def test_every_apps_tests_have_one_in_the_smoke_pass():
         )
     }
     assert without_smoke == set()
+
+
+def test_loading_the_project_and_its_urls_does_not_import_scipy():
+    """scipy is for the service analysis: a test session (or a server process) that
+    never analyses does not pay for loading it."""
+    probe = (
+        "import sys, django; django.setup(); import servicepunkter.urls, conftest; "
+        "print(sorted(m for m in sys.modules if m == 'scipy'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "servicepunkter.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
