@@ -114,6 +114,11 @@ def _version_save(version, lines):
         version.annual_compensation = sum(line.annual_fee for line in lines)
     version.full_clean()
     version.save()
+    version_services_create(version=version, lines=lines)
+
+
+def version_services_create(*, version, lines) -> None:
+    """The version's services: each line's service, fee and commitments."""
     AgreementService.objects.bulk_create(
         AgreementService(
             version=version,

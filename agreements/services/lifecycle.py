@@ -9,9 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, AgreementService, Party, Payout
+from agreements.models import Agreement, Party, Payout
 from agreements.services.access import check_manager
-from agreements.services.drafting import ServiceLine, agreement_create
+from agreements.services.drafting import (
+    ServiceLine,
+    agreement_create,
+    version_services_create,
+)
 from agreements.services.payouts import payouts_plan
 
 
@@ -48,15 +52,7 @@ def agreement_amend(*, agreement: Agreement, by, effective_on: date, reason: str
     amendment.signed_at = None
     amendment.full_clean()
     amendment.save()
-    AgreementService.objects.bulk_create(
-        AgreementService(
-            version=amendment,
-            service=line.service,
-            annual_fee=line.annual_fee,
-            commitments=line.commitments,
-        )
-        for line in services
-    )
+    version_services_create(version=amendment, lines=services)
     return amendment
 
 
