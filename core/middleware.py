@@ -65,7 +65,6 @@ class RequestBodyLimitMiddleware:
             {"limit": filesizeformat(limit) if limit else None},
             status=status,
         )
-        # The unread body would otherwise be taken as the next request on this
-        # connection.
-        response["Connection"] = "close"
+        # No Connection header: WSGI forbids hop-by-hop headers (runserver answered
+        # 500 to one); the server closes a connection whose body was left unread.
         return response.render()
