@@ -45,13 +45,13 @@ def test_the_analysis_page_shows_the_hand_computed_bands_and_the_map(
         ["30 km eller mer", "0", "0", "0", "0", "0", "0"],
     ]
     # The four squares are drawn on the map's canvas once fetched.
-    page.locator(".analysis-map canvas").wait_for()
+    page.locator('.analysis-map[aria-busy="false"] canvas').wait_for()
     assert page.locator("[data-map-status]").inner_text() == ""
     browser.check_page()
     browser.screenshot("analysis-page")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    page.locator(".analysis-map canvas").wait_for()
+    page.locator('.analysis-map[aria-busy="false"] canvas').wait_for()
     browser.screenshot("analysis-page-phone")
 
 
@@ -73,12 +73,12 @@ def test_closing_an_outlet_in_the_editor_changes_the_table_and_saves(
         ["20–30 km", "Alla åldrar", "20", "20", "0"],
         ["30 km eller mer", "Alla åldrar", "0", "0", "0"],
     ]
-    page.locator(".analysis-map canvas").wait_for()
+    page.locator('.analysis-map[aria-busy="false"] canvas').wait_for()
     browser.check_page()
     browser.screenshot("analysis-scenario-editor")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
-    page.locator(".analysis-map canvas").wait_for()
+    page.locator('.analysis-map[aria-busy="false"] canvas').wait_for()
     browser.screenshot("analysis-scenario-editor-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -99,7 +99,7 @@ def test_a_click_on_the_map_fills_in_the_new_outlets_position(
 ):
     page = browser.page
     browser.goto("/analysis/scenarios/new/")
-    page.locator(".analysis-map canvas").wait_for()
+    page.locator('.analysis-map[aria-busy="false"] canvas').wait_for()
 
     page.locator(".analysis-map").click(position={"x": 200, "y": 200})
 

@@ -49,7 +49,7 @@ def open_map(browser, which):
     browser.goto(MAPS[which])
     page = browser.page
     if which == "analysis":
-        page.locator(".analysis-map canvas").wait_for()
+        page.locator('.analysis-map[aria-busy="false"] canvas').wait_for()
     page.locator(".leaflet-marker-icon").first.wait_for()
     return page.locator(".leaflet-container")
 

@@ -119,6 +119,11 @@
     BaseMap.addMarkers(map, config.markers, { localitySize: 22 });
 
     var renderer = L.canvas({ padding: 0.5 });
+    // Busy until the squares are drawn and the view has settled on them.
+    element.setAttribute("aria-busy", "true");
+    function settled() {
+      element.setAttribute("aria-busy", "false");
+    }
     if (status) {
       status.textContent = config.labels.loading;
     }
@@ -132,13 +137,17 @@
       .then(function (data) {
         var bounds = drawSquares(map, data, config.colours, renderer);
         if (bounds) {
+          map.once("moveend", settled);
           map.fitBounds(bounds, { padding: [12, 12] });
+        } else {
+          settled();
         }
         if (status) {
           status.textContent = "";
         }
       })
       .catch(function () {
+        settled();
         if (status) {
           status.textContent = config.labels.failed;
         }
