@@ -10,13 +10,17 @@ MANAGE := $(BIN)/python manage.py
 SYSTEM_PACKAGES := chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
 SYSTEM_COMMANDS := chromium pdftoppm pdfsig xgettext
 
-.PHONY: run test setup serve bench lint format messages translations db-stop clean system-packages
+.PHONY: demo-code run test setup serve bench lint format messages translations db-stop clean system-packages
 
 run: setup
 	$(MANAGE) seed_demo
 	@echo
 	@echo "Servicepunkter: http://127.0.0.1:8000/  (stop with Ctrl+C)"
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# The demo's current two-factor code (system owner and administrator).
+demo-code:
+	@$(MANAGE) demo_code
 
 # The suite on every core (at most four workers), on test databases made afresh.
 # Locally, `.venv/bin/pytest -n 2 --reuse-db` keeps them between runs.

@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from accounts.tests.factories import UserFactory
+from accounts.tests.two_factor import Client
 from outlets.models import County, Municipality
 from outlets.municipalities import load_municipalities
 from outlets.tests.factories import OutletFactory, municipality
@@ -27,6 +28,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SIGNING_CERTIFICATE_PASSPHRASE = "test-passphrase"
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login passes the second factor too."""
+    return Client()
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import AdminUserChangeForm, AdminUserCreationForm
 from accounts.models import User
+from accounts.two_factor import two_factor_reset
+
+# django-otp's own device admins would show every user's authenticator key and
+# recovery codes; the system owner resets a second factor with the action below.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(User)
@@ -39,3 +48,13 @@ class UserAdmin(DjangoUserAdmin):
     ]
     readonly_fields = ["last_login"]
     filter_horizontal = []
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset second factor"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset.exclude(pk=request.user.pk):
+            two_factor_reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            _("Reset: they set up a new authenticator app at their next sign-in."),
+        )

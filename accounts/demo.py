@@ -1,12 +1,19 @@
 """Demo users, one of each role, all with the published demo password. Only ever
 created with DEBUG on (seed_demo refuses otherwise); the addresses are invented."""
 
+import base64
 from dataclasses import dataclass
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from accounts.models import Role, User
+from accounts.two_factor import APP_DEVICE_NAME, recovery_codes_renew
 from outlets.models import County
 
 DEMO_PASSWORD = "servicepunkt-demo"
+# The demo's authenticator key, published in the README so that the demo's system
+# owner and administrator can sign in: `python manage.py demo_code` shows the code.
+DEMO_TOTP_KEY = base64.b32encode(b"servicepunkter-demo!").decode()
 
 
 @dataclass(frozen=True)
@@ -50,5 +57,20 @@ def seed_users(nordmaling, outlets) -> dict:
         user.save()
         if demo.role == Role.SHOP_OWNER:
             user.outlets.set([outlets["Pers Livs"]])
+        if user.requires_two_factor:
+            demo_device_set(user)
         users[demo.role] = user
     return users
+
+
+def demo_device_set(user) -> TOTPDevice:
+    """The demo's authenticator app for a user, with the published key."""
+    key = base64.b32decode(DEMO_TOTP_KEY).hex()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None or device.key != key:
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(
+            user=user, name=APP_DEVICE_NAME, key=key, confirmed=True
+        )
+        recovery_codes_renew(user=user)
+    return device

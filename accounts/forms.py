@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.throttles import throttle_count, throttle_hit
+from core.forms import NoColonMixin
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -76,3 +77,33 @@ class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
         except forms.ValidationError:
             throttle_hit(self.THROTTLE, self.user.pk)
             raise
+
+
+class TwoFactorCodeForm(NoColonMixin, forms.Form):
+    """A code from the authenticator app, or, where `recovery` allows, a recovery
+    code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, recovery=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if recovery:
+            field.help_text = _(
+                "The six digits your authenticator app shows now, or one of your "
+                "recovery codes."
+            )
+        else:
+            field.help_text = _("The six digits your authenticator app shows now.")
+            field.widget.attrs["inputmode"] = "numeric"

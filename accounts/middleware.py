@@ -1,9 +1,13 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
+from django.urls import reverse
+
+from accounts.two_factor import SETUP, VERIFY, two_factor_step
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
@@ -56,3 +60,54 @@ class SessionLimitsMiddleware:
             return
         if request.method in ("GET", "HEAD") and now - last_seen_at >= LAST_SEEN_STEP:
             session[LAST_SEEN_AT] = now
+
+
+class TwoFactorMiddleware:
+    """A signed-in user who owes a second factor reaches only the page of that step
+    (setting up an app, or giving a code from it), signing out and the language
+    switch. Everything else redirects there, keeping where they were going."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        request.two_factor_step = None
+        if user.is_authenticated and not user.is_verified():
+            step = request.two_factor_step = self.step_owed(request)
+            if step is not None:
+                step_url = reverse(STEP_URLS[step])
+                if request.path not in (step_url, *always_reachable()):
+                    return redirect_to_login(
+                        request.get_full_path(), step_url, REDIRECT_FIELD_NAME
+                    )
+        return self.get_response(request)
+
+    @staticmethod
+    def step_owed(request):
+        """The step noted at sign-in, so that most pages ask the database
+        nothing; looked up afresh while a step is owed (an app may have been reset
+        meanwhile) and for a role that requires one."""
+        step = request.session.get(TWO_FACTOR_STEP)
+        if step != NO_STEP or request.user.requires_two_factor:
+            step = request.session[TWO_FACTOR_STEP] = (
+                two_factor_step(request.user) or NO_STEP
+            )
+        return step or None
+
+
+@receiver(user_logged_in)
+def two_factor_step_note(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[TWO_FACTOR_STEP] = two_factor_step(user) or NO_STEP
+
+
+# The two-factor step a session owes, noted at sign-in; NO_STEP: none.
+TWO_FACTOR_STEP = "two_factor_step"
+NO_STEP = ""
+
+STEP_URLS = {SETUP: "accounts:two_factor_setup", VERIFY: "accounts:two_factor_verify"}
+
+
+def always_reachable():
+    return (reverse("accounts:logout"), reverse("set_language"))

@@ -185,6 +185,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.REGIONAL_VIEWER
 
     @property
+    def requires_two_factor(self):
+        """Those who manage users and settings must sign in with a second factor."""
+        return self.role in (Role.SYSTEM_OWNER, Role.ADMINISTRATOR)
+
+    @property
     def reads_all_base_data(self):
         """Staff read every outlet's base data: people shop across borders."""
         return self.role != Role.SHOP_OWNER

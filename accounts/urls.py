@@ -9,7 +9,30 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", views.UserListView.as_view(), name="user_list"),
+    path(
+        "users/<int:pk>/two-factor/reset/",
+        views.TwoFactorResetView.as_view(),
+        name="two_factor_reset",
+    ),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path(
+        "two-factor/setup/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"
+    ),
+    path(
+        "two-factor/verify/",
+        views.TwoFactorVerifyView.as_view(),
+        name="two_factor_verify",
+    ),
+    path(
+        "two-factor/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="recovery_codes",
+    ),
+    path(
+        "two-factor/remove/",
+        views.TwoFactorRemoveView.as_view(),
+        name="two_factor_remove",
+    ),
     path(
         "password/change/", views.PasswordChangeView.as_view(), name="password_change"
     ),

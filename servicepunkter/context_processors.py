@@ -31,6 +31,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
+    if getattr(request, "two_factor_step", None):
+        # Nothing else is reachable before the second factor.
+        return {"navigation": []}
     items = [
         {"label": label, "url": reverse(url_name), "current": False}
         for label, url_name, shown_to in NAVIGATION

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "import_export",
     "pgtrigger",
@@ -70,11 +73,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified when the session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     # Ends idle and too-old sessions before anything acts on the signed-in user.
     "accounts.middleware.SessionLimitsMiddleware",
     # Records who and which page behind every tracked change (the audit trail).
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A signed-in user who owes a second factor reaches only its set-up or check.
+    "accounts.middleware.TwoFactorMiddleware",
     "servicepunkter.middleware.RequestHygieneMiddleware",
     # Faults and logs (issue 13): no-store on every answer to a signed-in person;
     # after the hygiene check, whose 400 page holds nothing personal.
@@ -148,6 +155,14 @@ AUTH_PASSWORD_VALIDATORS = [
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "start"
+
+# Two factors (issue 13): TOTP from an authenticator app, with recovery codes.
+# Required for the system owner and administrators; anyone may add one. A wrong
+# code makes the next attempt wait OTP_TOTP_THROTTLE_FACTOR seconds, doubling.
+OTP_TOTP_ISSUER = "Servicepunkter"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_RECOVERY_CODES = 10
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 

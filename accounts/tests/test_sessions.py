@@ -2,11 +2,11 @@
 (issue 13)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from accounts.tests.factories import TEST_PASSWORD
+from accounts.tests.two_factor import Client
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,13 @@ from pathlib import Path
 
 from django.conf import settings
 
+from accounts.models import User
+from accounts.tests.two_factor import app_code, app_of
+
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOT_DIR = settings.BASE_DIR / "var" / "screenshots"
+VERIFY_PATH = "/accounts/two-factor/verify/"
 
 
 class Browser:
@@ -56,9 +60,19 @@ class Browser:
         self.page.screenshot(path=path, full_page=True)
         return path
 
-    def sign_in(self, email, password):
+    def sign_in(self, email, password, *, second_factor=True):
+        """Sign in with the password and, where the user owes one, a code from
+        their authenticator app (one set up for them first if their role needs one
+        and they have none). `second_factor=False` stops after the password."""
+        user = User.objects.filter(email__iexact=email).first()
+        if second_factor and user is not None and user.requires_two_factor:
+            app_of(user)
         self.goto("/accounts/login/")
         self.page.get_by_label("E-postadress").fill(email)
         self.page.get_by_label("Lösenord").fill(password)
         self.page.get_by_role("button", name="Logga in").click()
         self.page.wait_for_load_state()
+        if second_factor and self.page.url.split("?")[0].endswith(VERIFY_PATH):
+            self.page.get_by_label("Kod", exact=True).fill(app_code(app_of(user)))
+            self.page.get_by_role("button", name="Fortsätt").click()
+            self.page.wait_for_load_state()

@@ -19,10 +19,11 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.db import connection
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
+from accounts.tests.two_factor import Client
 from outlets.models import Partner
 from outlets.tests.factories import OutletFactory, municipality
 
@@ -401,6 +402,30 @@ ROWS = [
         "accounts:user_list",
         get=signed_in(FORBIDDEN, administrator=OK),
         post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED),
+    ),
+    # Two factors: every actor here has passed them (the system owner and the
+    # administrator must have an app; the others have none).
+    Row("accounts:two_factor_setup", get=signed_in(OK), post=signed_in(OK)),
+    Row("accounts:two_factor_verify", get=signed_in(OK), post=signed_in(OK)),
+    Row(
+        "accounts:recovery_codes",
+        get=signed_in(NOT_FOUND, system_owner=OK, administrator=OK),
+        post=signed_in(NOT_FOUND, system_owner=REDIRECTED, administrator=REDIRECTED),
+    ),
+    # Only for those who may do without: nobody here has one to turn off.
+    Row(
+        "accounts:two_factor_remove",
+        get=signed_in(NOT_FOUND),
+        post=signed_in(NOT_FOUND),
+    ),
+    # The official of Nordmaling, whom Nordmaling's administrator manages.
+    Row(
+        "accounts:two_factor_reset",
+        kwargs=lambda _: {
+            "pk": User.objects.get(email="official@nordmaling.example").pk
+        },
+        get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
+        post=signed_in(FORBIDDEN, system_owner=REDIRECTED, administrator=REDIRECTED),
     ),
     Row("accounts:password_change", get=signed_in(OK), post=signed_in(OK)),
     Row(

@@ -126,8 +126,12 @@ OBJECT_PAGES = {
 }
 # URL patterns with arguments that show no stored object: forms that only take a
 # POST (the actions on an agreement and its payouts) and the password reset link.
+# Also the reset of a colleague's second factor, linked from the users page only
+# for colleagues who have one: in the demo, none of the administrator's
+# (accounts/tests/test_two_factor.py follows that link).
 NOT_OBJECT_PAGES = {
     "accounts:password_reset_confirm",
+    "accounts:two_factor_reset",
     "agreements:agreement_ready",
     "agreements:agreement_sign",
     "agreements:agreement_sign_paper",

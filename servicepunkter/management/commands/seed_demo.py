@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_USERS, seed_users
 from accounts.models import Role
 from agreements.demo import payouts_settle, seed_agreements
 from analysis.demo import seed_population
@@ -51,3 +51,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.role.label:<16} {demo.email}")
+        self.stdout.write(
+            "The system owner and the administrator also give a code from an "
+            f"authenticator app with the key {DEMO_TOTP_KEY}; "
+            "`python manage.py demo_code` shows the current one."
+        )

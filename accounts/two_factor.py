@@ -1,0 +1,149 @@
+"""Two factors: a TOTP authenticator app with recovery codes (django-otp's devices).
+
+The system owner and administrators must have one; anyone may add one. A session is
+verified once a code from the user's device is given after the password; until then
+TwoFactorMiddleware lets the user reach only the page of the step they owe.
+"""
+
+import logging
+import math
+from dataclasses import dataclass
+
+import django_otp
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+logger = logging.getLogger(__name__)
+
+APP_DEVICE_NAME = "app"
+RECOVERY_DEVICE_NAME = "recovery"
+
+TOTP_DIGITS = 6
+
+SETUP = "setup"
+VERIFY = "verify"
+
+
+def two_factor_step(user) -> str | None:
+    """What a signed-in, not yet verified user owes: VERIFY when they have an
+    authenticator app, SETUP when their role requires one, else nothing."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return VERIFY
+    if user.requires_two_factor:
+        return SETUP
+    return None
+
+
+def has_two_factor(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def totp_device_unsaved(*, user, key: str | None = None) -> TOTPDevice:
+    """An app not yet set up: its key for the set-up page, kept in the session
+    until a code confirms it (nothing is stored before that)."""
+    return TOTPDevice(
+        user=user, name=APP_DEVICE_NAME, key=key or default_key(), confirmed=True
+    )
+
+
+def normalise_code(code: str) -> str:
+    """Codes as people type them: with spaces or hyphens, in either case."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+@transaction.atomic
+def totp_device_confirm(*, request, device: TOTPDevice, code: str) -> list[str] | None:
+    """Store the new app once a code from it is right: it replaces any earlier app,
+    the session is verified, and fresh recovery codes are returned (shown once).
+    None when the code is wrong."""
+    code = normalise_code(code)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not (code.isdigit() and totp.verify(int(code), tolerance=device.tolerance)):
+        return None
+    TOTPDevice.objects.filter(user=device.user).delete()
+    # The code just given cannot be given again.
+    device.last_t = totp.t()
+    device.drift = totp.drift
+    device.save()
+    codes = recovery_codes_renew(user=device.user)
+    session_verify(request, device)
+    logger.info("Two factors set up for user %s.", device.user_id)
+    return codes
+
+
+@dataclass
+class Verification:
+    verified: bool
+    # Seconds to wait before the next attempt is checked at all.
+    wait_seconds: int = 0
+
+
+@transaction.atomic
+def two_factor_verify(*, request, code: str) -> Verification:
+    """Check a code from the app (six digits) or a recovery code (eight letters
+    and digits, used up) for the signed-in user, and verify the session when it is
+    right. Every wrong code counts: the next attempt waits, twice as long each time."""
+    user = request.user
+    code = normalise_code(code)
+    device_model = (
+        TOTPDevice if len(code) == TOTP_DIGITS and code.isdigit() else StaticDevice
+    )
+    devices = device_model.objects.select_for_update().filter(user=user, confirmed=True)
+    for device in devices:
+        allowed, details = device.verify_is_allowed()
+        if not allowed:
+            logger.warning("Second factor refused unchecked for user %s.", user.pk)
+            wait = details["locked_until"] - timezone.now()
+            return Verification(
+                verified=False, wait_seconds=max(1, math.ceil(wait.total_seconds()))
+            )
+        if device.verify_token(code):
+            session_verify(request, device)
+            return Verification(verified=True)
+    logger.warning("Wrong second-factor code for user %s.", user.pk)
+    return Verification(verified=False)
+
+
+def session_verify(request, device):
+    """The session passed its second factor: a new session key, as at sign-in."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user) -> list[str]:
+    """New recovery codes, replacing any earlier ones; each works once."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [
+        StaticToken.random_token() for _ in range(settings.TWO_FACTOR_RECOVERY_CODES)
+    ]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code) for code in codes
+    )
+    return codes
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+@transaction.atomic
+def two_factor_remove(*, user) -> None:
+    """Remove the user's app and recovery codes: their next sign-in asks for a new
+    app if their role requires one, and for no code otherwise."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def two_factor_reset(*, actor, user) -> None:
+    """An administrator resets a colleague's second factor (a lost phone): the
+    colleague sets up a new app at their next sign-in."""
+    two_factor_remove(user=user)
+    logger.warning("Two factors reset for user %s by user %s.", user.pk, actor.pk)
