@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "import_export",
     "pgtrigger",
     "pghistory",
+    "sequences",
     "servicepunkter",
     "core",
     "outlets",
