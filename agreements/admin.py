@@ -94,7 +94,7 @@ class PayoutInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["reference", "outlet", "party", "state", "starts_on", "ends_on"]
+    list_display = ["__str__", "outlet", "party", "state", "starts_on", "ends_on"]
     list_filter = ["state", "municipality__county"]
     search_fields = ["reference", "outlet__name", "party__name"]
     inlines = [AgreementVersionInline, PayoutInline]

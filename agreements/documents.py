@@ -213,7 +213,7 @@ def agreement_context(*, version, signatures=(), draft=False):
         ),
         "footer_reference": css_string(
             _("%(reference)s, version %(number)s")
-            % {"reference": agreement.reference, "number": version.number}
+            % {"reference": agreement.reference_display, "number": version.number}
         ),
         "page_counter": page_counter_content(),
         "draft": draft,

@@ -275,7 +275,9 @@ class Agreement(models.Model):
         related_name="agreements",
         verbose_name=_("contracting party"),
     )
-    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    # Given when the agreement is made ready for signature, from a gapless sequence
+    # per municipality and year; a draft has none, so a deleted draft leaves no gap.
+    reference = models.CharField(_("reference"), max_length=30, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.DRAFT
     )
@@ -327,6 +329,23 @@ class Agreement(models.Model):
                 name="%(app_label)s_%(class)s_state_valid",
                 violation_error_message=_("Choose one of the agreement states."),
             ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="%(app_label)s_%(class)s_reference_unique",
+                violation_error_message=_(
+                    "Another agreement already has this reference number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft", reference="")
+                | (~Q(state="draft") & ~Q(reference="")),
+                name="%(app_label)s_%(class)s_reference_once_ready",
+                violation_error_message=_(
+                    "An agreement gets its reference number when it is made ready "
+                    "for signature, not before."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
                 | Q(starts_on__isnull=True)
@@ -376,10 +395,15 @@ class Agreement(models.Model):
         ]
 
     def __str__(self):
-        return self.reference
+        return self.reference_display
 
     def get_absolute_url(self):
         return reverse("agreements:agreement_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference_display(self):
+        """The reference number, or "Draft" for a draft, which has none yet."""
+        return self.reference or str(_("Draft"))
 
     def first_version(self):
         return min(
@@ -758,6 +782,13 @@ class Payout(models.Model):
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
         constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "period_start"],
+                name="%(app_label)s_%(class)s_one_per_period",
+                violation_error_message=_(
+                    "The agreement already has a payout for this period."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="%(app_label)s_%(class)s_amount_positive",

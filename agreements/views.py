@@ -390,9 +390,8 @@ def agreement_preview_view(request, pk):
         agreement_render_pdf(version=version, draft=True),
         content_type="application/pdf",
     )
-    response["Content-Disposition"] = (
-        f'inline; filename="{agreement.reference}-utkast.pdf"'
-    )
+    name = agreement.reference or f"avtal-{agreement.pk}"
+    response["Content-Disposition"] = f'inline; filename="{name}-utkast.pdf"'
     return response
 
 

@@ -100,6 +100,7 @@ def main():
             outlet=outlet,
             party=party,
             reference=f"SP-2401-2026-{index:05d}",
+            state=Agreement.State.READY,
         )
         return AgreementVersion.objects.create(
             agreement=agreement,

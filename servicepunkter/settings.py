@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "pgtrigger",
     "pghistory",
+    "sequences",
     "servicepunkter",
     "core",
     "outlets",

@@ -15,6 +15,7 @@ from agreements.services.drafting import (
     ServiceLine,
     agreement_create,
     agreement_mark_ready,
+    agreement_reference_next,
     agreement_update_draft,
 )
 from agreements.services.lifecycle import (
@@ -46,6 +47,7 @@ __all__ = [
     "agreement_create",
     "agreement_give_notice",
     "agreement_mark_ready",
+    "agreement_reference_next",
     "agreement_renew",
     "agreement_sign",
     "agreement_update_draft",

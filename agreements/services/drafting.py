@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from sequences import get_next_value
 
 from agreements.models import (
     Agreement,
@@ -28,13 +29,16 @@ class ServiceLine:
     commitments: str = ""
 
 
-def _next_reference(municipality, year):
-    prefix = f"SP-{municipality.code}-{year}-"
-    taken = Agreement.objects.filter(reference__startswith=prefix).values_list(
-        "reference", flat=True
-    )
-    number = max((int(reference.rsplit("-", 1)[1]) for reference in taken), default=0)
-    return f"{prefix}{number + 1:03d}"
+def agreement_reference_next(*, municipality, year: int) -> str:
+    """The next reference number of the municipality and year, SP-2401-2026-001.
+
+    One gapless counter per municipality and year (django-sequences): the row is
+    locked until the caller's transaction ends, so numbers are given in commit
+    order and a rolled-back transaction gives its number back. Call it inside the
+    transaction that stores the reference.
+    """
+    number = get_next_value(f"agreement-reference-{municipality.code}-{year}")
+    return f"SP-{municipality.code}-{year}-{number:03d}"
 
 
 def _validate_services(version, lines: list[ServiceLine]):
@@ -71,17 +75,14 @@ def agreement_create(
     if party.municipality_id != outlet.municipality_id:
         raise PermissionDenied
     lines = list(services)
-    starts_on = version_fields["starts_on"]
-    agreement = Agreement(
-        municipality=outlet.municipality,
-        outlet=outlet,
-        party=party,
-        reference=_next_reference(outlet.municipality, starts_on.year),
-    )
+    agreement = Agreement(municipality=outlet.municipality, outlet=outlet, party=party)
     agreement.full_clean()
     agreement.save()
     version = AgreementVersion(
-        agreement=agreement, number=1, effective_on=starts_on, **version_fields
+        agreement=agreement,
+        number=1,
+        effective_on=version_fields["starts_on"],
+        **version_fields,
     )
     _version_save(version, lines)
     return agreement
@@ -132,7 +133,11 @@ def version_services_create(*, version, lines) -> None:
 
 @transaction.atomic
 def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
-    """Freeze the latest version: render its document, store it with its hash."""
+    """Freeze the latest version: render its document, store it with its hash.
+
+    The first version's freezing gives the agreement its reference number, in this
+    transaction, so that the frozen document carries it.
+    """
     from agreements.documents import (
         agreement_render_pdf,
         document_snapshot,
@@ -150,6 +155,13 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
             code="no_services",
         )
     version.full_clean()
+    if version.number == 1:
+        agreement.reference = agreement_reference_next(
+            municipality=agreement.municipality, year=version.starts_on.year
+        )
+        agreement.state = Agreement.State.READY
+        agreement.full_clean()
+        agreement.save(update_fields=["reference", "state"])
     version.document_snapshot = document_snapshot(version)
     pdf = agreement_render_pdf(version=version)
     version.document.save(
@@ -157,7 +169,4 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
     )
     version.document_sha256 = sha256_hex(pdf)
     version.save(update_fields=["document_snapshot", "document", "document_sha256"])
-    if version.number == 1:
-        agreement.state = Agreement.State.READY
-        agreement.save(update_fields=["state"])
     return agreement

@@ -14,8 +14,20 @@ from agreements.payouts import payout_schedule
 from agreements.services.access import check_manager
 
 
+@transaction.atomic
 def payouts_plan(*, agreement: Agreement, today: date | None = None):
-    """Plan the payouts through the agreement's end, or its current period's end."""
+    """Plan the payouts through the agreement's end, or its current period's end.
+
+    The agreement's row is locked while its payouts are planned, so that two plannings
+    at once (the daily job and a notice, say) take turns and the second sees the
+    first's payouts; the one-per-period constraint, with ON CONFLICT DO NOTHING,
+    backs this up for any writer that does not take the lock.
+    """
+    agreement = (
+        Agreement.objects.select_for_update(of=("self",))
+        .prefetch_related("versions")
+        .get(pk=agreement.pk)
+    )
     version = agreement.first_version()
     term = version.term
     today = today or timezone.localdate()
@@ -25,29 +37,33 @@ def payouts_plan(*, agreement: Agreement, today: date | None = None):
         (v for v in agreement.versions.all() if v.signed_at), key=lambda v: v.number
     )
     Payout.objects.bulk_create(
-        Payout(
-            agreement=agreement,
-            agreement_year=planned.agreement_year,
-            period_start=planned.period_start,
-            period_end=planned.period_end,
-            due_on=planned.due_on,
-            condition_year=planned.condition_year,
-            requires_followup=planned.requires_followup,
-            requires_report=planned.requires_report,
-            **_amounts_by_version(planned, signed_versions),
-        )
-        for planned in payout_schedule(
-            starts_on=version.starts_on,
-            until=until,
-            annual_compensation=version.annual_compensation,
-            vat_rate_percent=version.vat_rate_percent,
-            frequency_months=version.payout_frequency_months,
-            in_advance=version.payout_timing == AgreementVersion.PayoutTiming.ADVANCE,
-            payment_days=version.payment_days,
-            requires_followup=version.payout_requires_followup,
-            requires_report=version.payout_requires_report,
-        )
-        if planned.period_start not in existing
+        (
+            Payout(
+                agreement=agreement,
+                agreement_year=planned.agreement_year,
+                period_start=planned.period_start,
+                period_end=planned.period_end,
+                due_on=planned.due_on,
+                condition_year=planned.condition_year,
+                requires_followup=planned.requires_followup,
+                requires_report=planned.requires_report,
+                **_amounts_by_version(planned, signed_versions),
+            )
+            for planned in payout_schedule(
+                starts_on=version.starts_on,
+                until=until,
+                annual_compensation=version.annual_compensation,
+                vat_rate_percent=version.vat_rate_percent,
+                frequency_months=version.payout_frequency_months,
+                in_advance=version.payout_timing
+                == AgreementVersion.PayoutTiming.ADVANCE,
+                payment_days=version.payment_days,
+                requires_followup=version.payout_requires_followup,
+                requires_report=version.payout_requires_report,
+            )
+            if planned.period_start not in existing
+        ),
+        ignore_conflicts=True,
     )
 
 
@@ -58,15 +74,12 @@ def payouts_plan_ahead(*, today: date | None = None) -> int:
     has begun: the daily job calls this. Returns the number of agreements looked at.
     """
     today = today or timezone.localdate()
-    agreements = (
-        Agreement.objects.signed()
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .prefetch_related("versions")
+    agreements = Agreement.objects.signed().filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
     count = 0
-    for agreement in agreements.iterator(chunk_size=200):
-        with transaction.atomic():
-            payouts_plan(agreement=agreement, today=today)
+    for agreement in agreements.only("pk").iterator(chunk_size=200):
+        payouts_plan(agreement=agreement, today=today)
         count += 1
     return count
 

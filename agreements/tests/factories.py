@@ -14,6 +14,7 @@ from agreements.models import (
     Service,
     Signature,
 )
+from agreements.services import agreement_reference_next
 from outlets.tests.factories import OutletFactory, municipality
 
 
@@ -80,10 +81,20 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     party = factory.SubFactory(
         PartyFactory, municipality=factory.SelfAttribute("..municipality")
     )
-    reference = factory.LazyAttributeSequence(
-        lambda agreement, n: f"SP-{agreement.municipality.code}-2026-{n + 1:03d}"
-    )
     state = Agreement.State.DRAFT
+    starts_on = None
+    # A draft has no reference; one made in another state takes the next number as
+    # the app would have given it.
+    reference = factory.LazyAttribute(
+        lambda agreement: (
+            ""
+            if agreement.state == Agreement.State.DRAFT
+            else agreement_reference_next(
+                municipality=agreement.municipality,
+                year=(agreement.starts_on or datetime.date(2026, 1, 1)).year,
+            )
+        )
+    )
 
 
 # Three services that add up to 40 000 kr a year, as many Nordmaling agreements do.

@@ -2,10 +2,16 @@
 
 import pytest
 
+from agreements.services import agreement_mark_ready
+
 pytestmark = pytest.mark.django_db
 
 
-def test_the_system_owner_finds_an_agreement_in_the_admin(client, system_owner, draft):
+def test_the_system_owner_finds_an_agreement_in_the_admin(
+    client, system_owner, official, draft
+):
+    agreement_mark_ready(agreement=draft, by=official)
+    draft.refresh_from_db()
     client.force_login(system_owner)
     page = client.get("/admin/agreements/agreement/?q=SP-2401").content.decode()
     assert draft.reference in page
@@ -23,4 +29,4 @@ def test_agreements_and_payouts_cannot_be_changed_or_deleted_in_the_admin(
     assert client.post(f"{base}/change/", {"reference": "X"}).status_code == 403
     assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
     draft.refresh_from_db()
-    assert draft.reference == "SP-2401-2026-001"
+    assert draft.reference == ""

@@ -20,6 +20,7 @@ from agreements.documents import (
     pdf_seal,
     sha256_hex,
 )
+from agreements.models import Agreement
 from agreements.tests.factories import AgreementVersionFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,9 @@ def pdf_text(tmp_path, data: bytes, name="document.pdf") -> str:
 
 @pytest.fixture
 def version():
+    """The first version of an agreement made ready: it has its reference number."""
     return AgreementVersionFactory(
+        agreement__state=Agreement.State.READY,
         agreement__party__name="Pers Livs AB",
         agreement__party__organisation_number="556036-0793",
         agreement__party__bankgiro="5050-1055",
@@ -274,6 +277,15 @@ def test_a_draft_is_marked_utkast_on_every_page(tmp_path, version):
     assert "UTKAST" not in run("pdftotext", "-raw", frozen, "-")
 
 
+def test_a_drafts_preview_reads_utkast_where_the_reference_will_be(tmp_path):
+    draft = AgreementVersionFactory()
+    text = pdf_text(tmp_path, agreement_render_pdf(version=draft, draft=True))
+
+    assert draft.agreement.reference == ""
+    assert "Avtal\nUtkast" in text
+    assert "Utkast, version 1" in text
+
+
 def test_pages_are_numbered_with_the_reference_in_the_footer(tmp_path, version):
     pages = pdf_text(tmp_path, agreement_render_pdf(version=version)).split("\f")[:-1]
 
@@ -356,7 +368,9 @@ def media_root(tmp_path, settings):
 def stored_version(media_root, *, document: bytes, signed: bytes | None, **fields):
     """A version whose frozen (and signed) documents are stored, hashes recorded."""
     (media_root / "agreements").mkdir(parents=True, exist_ok=True)
-    version = AgreementVersionFactory(services=[("Mötesplats", 40_000)])
+    version = AgreementVersionFactory(
+        agreement__state=Agreement.State.READY, services=[("Mötesplats", 40_000)]
+    )
     reference = version.agreement.reference
     names = {"document": f"agreements/{reference}-v1.pdf"}
     (media_root / names["document"]).write_bytes(document)

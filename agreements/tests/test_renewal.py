@@ -129,6 +129,9 @@ def test_a_renewal_after_notice_starts_the_day_after_the_end(official, signed):
     )
     renewal = agreement_renew(agreement=signed, by=official)
     assert renewal.first_version().starts_on == date(2029, 1, 1)
+    assert renewal.reference == ""
+    agreement_mark_ready(agreement=renewal, by=official)
+    renewal.refresh_from_db()
     assert renewal.reference == "SP-2401-2029-001"
 
 

@@ -85,6 +85,30 @@ def test_forged_post_with_another_municipalitys_outlet_is_refused(
     assert not Agreement.objects.exists()
 
 
+def test_a_draft_reads_utkast_until_it_is_made_ready_and_gets_its_reference(
+    client, official, draft
+):
+    client.force_login(official)
+    pages = [
+        reverse("agreements:agreement_detail", args=[draft.pk]),
+        reverse("agreements:agreement_update", args=[draft.pk]),
+        reverse("agreements:agreement_list"),
+    ]
+    detail, edit, listing = (client.get(url).content.decode() for url in pages)
+    assert "<h1>Utkast till avtal med Pers Livs</h1>" in detail
+    assert "<h1>Ändra utkastet till avtal med Pers Livs</h1>" in edit
+    assert f'<a href="{draft.get_absolute_url()}">Utkast</a>' in listing
+    preview = client.get(reverse("agreements:agreement_preview", args=[draft.pk]))
+    assert preview["Content-Disposition"] == (
+        f'inline; filename="avtal-{draft.pk}-utkast.pdf"'
+    )
+
+    agreement_mark_ready(agreement=draft, by=official)
+
+    detail = client.get(pages[0]).content.decode()
+    assert "<h1>Avtal SP-2401-2026-001</h1>" in detail
+
+
 def test_a_frozen_version_has_no_edit_path(client, official, draft):
     agreement_mark_ready(agreement=draft, by=official)
     client.force_login(official)

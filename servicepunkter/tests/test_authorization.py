@@ -160,11 +160,9 @@ def agreement_for(outlet):
         signatory_name="Per Lindberg",
         signatory_title="VD",
     )
+    # A draft: it has no reference number until it is made ready.
     agreement = Agreement.objects.create(
-        municipality=outlet.municipality,
-        outlet=outlet,
-        party=party,
-        reference=f"SP-{outlet.municipality.code}-2026-{outlet.pk:03d}",
+        municipality=outlet.municipality, outlet=outlet, party=party
     )
     version = AgreementVersion(
         agreement=agreement,

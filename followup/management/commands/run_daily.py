@@ -1,20 +1,53 @@
 """The one command for cron: python manage.py run_daily, once a day."""
 
+import logging
+from contextlib import contextmanager
+
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils import timezone
 
 from agreements.services import payouts_plan_ahead
 from followup.services import followups_create_due
 
+logger = logging.getLogger(__name__)
+
+# The PostgreSQL advisory lock that one run holds while it works ("SPdaily").
+RUN_DAILY_LOCK = 0x53_50_64_61_69_6C_79
+
+
+@contextmanager
+def advisory_lock(key):
+    """Hold a session-level advisory lock while the block runs; yields False, at
+    once, when another session holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
 
 class Command(BaseCommand):
     help = (
         "Creates the follow-ups that have come due, plans the payouts of the "
-        "agreements' new periods, then sends the reminders."
+        "agreements' new periods, then sends the reminders. A run started while "
+        "another is under way skips: the one under way does the day's work."
     )
 
     def handle(self, *args, **options):
+        with advisory_lock(RUN_DAILY_LOCK) as acquired:
+            if not acquired:
+                logger.warning("run_daily skipped: another run is under way.")
+                self.stdout.write("Skipped: another run_daily is under way.")
+                return
+            self.run()
+
+    def run(self):
         today = timezone.localdate()
         created = followups_create_due(today=today)
         payouts_plan_ahead(today=today)
