@@ -582,41 +582,56 @@ def stored_document_open(field_file, *, sha256: str):
     try:
         file = field_file.open("rb")
     except OSError as error:
-        document_integrity_report(name=field_file.name, problem=f"missing ({error})")
+        document_integrity_report(name=field_file.name, recorded=sha256, actual=None)
         raise DocumentIntegrityError(field_file.name) from error
     for chunk in iter(lambda: file.read(1 << 20), b""):
         digest.update(chunk)
     if not sha256 or digest.hexdigest() != sha256:
         file.close()
         document_integrity_report(
-            name=field_file.name,
-            problem=(
-                f"does not match its SHA-256 (recorded {sha256 or 'none'}, "
-                f"file {digest.hexdigest()})"
-            ),
+            name=field_file.name, recorded=sha256, actual=digest.hexdigest()
         )
         raise DocumentIntegrityError(field_file.name)
     file.seek(0)
     return file
 
 
-def document_integrity_report(*, name: str, problem: str) -> None:
-    """Log at ERROR on `agreements.integrity` and e-mail the system owners that a
-    stored document failed its integrity check and was not served."""
-    message = f"The stored document {name} {problem}; it was not served."
-    integrity_logger.error(message)
+def document_integrity_report(*, name: str, recorded: str, actual: str | None):
+    """Log at ERROR on `agreements.integrity`, and e-mail the system owners, that
+    the stored document `name` is missing (`actual` None) or its SHA-256 is not the
+    recorded one, and was not served."""
+    integrity_logger.error(
+        "The stored document %s %s (recorded SHA-256 %s); it was not served.",
+        name,
+        "is missing" if actual is None else f"has SHA-256 {actual}",
+        recorded or "none",
+    )
     recipients = list(
         User.objects.filter(role=Role.SYSTEM_OWNER, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    if recipients:
-        # The log entry stands even if the mail cannot be sent.
-        send_mail(
-            subject="Servicepunkter: a stored document failed its integrity check",
-            message=message + "\n\nRun `manage.py verify_agreement_pdfs` and "
-            "restore the file from a backup.",
-            from_email=None,
-            recipient_list=recipients,
-            fail_silently=True,
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Servicepunkter: a stored document failed its integrity check")
+        problem = (
+            _("The stored document %(name)s is missing.")
+            if actual is None
+            else _(
+                "The stored document %(name)s does not match its recorded SHA-256 "
+                "(recorded %(recorded)s, file %(actual)s)."
+            )
+        ) % {"name": name, "recorded": recorded or "-", "actual": actual}
+        body = "\n\n".join(
+            [
+                problem,
+                _(
+                    "It was not served to the user who asked for it. Run "
+                    "`manage.py verify_agreement_pdfs` to check every document, "
+                    "and restore the file from a backup."
+                ),
+            ]
         )
+    # The log entry stands even if the mail cannot be sent.
+    send_mail(subject, body, None, recipients, fail_silently=True)

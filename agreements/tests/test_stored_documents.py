@@ -246,7 +246,13 @@ def test_a_signed_pdf_with_one_flipped_byte_is_refused_with_a_page_that_says_so(
     assert signed.signed_document_sha256 in record.getMessage()
     [message] = mail.outbox
     assert message.to == [system_owner.email]
-    assert signed.signed_document.name in message.body
+    assert message.subject == (
+        "Servicepunkter: ett lagrat dokument klarade inte kontrollen av att det är "
+        "oförändrat"
+    )
+    assert f"Det lagrade dokumentet {signed.signed_document.name} stämmer inte" in (
+        message.body
+    )
 
     # The untouched frozen document of the same version is served as stored.
     frozen = download(client, signed, "frozen")

@@ -10,6 +10,7 @@ The world (the actors and their outlets) is built once for the module, in a tran
 rolled back at its end; each case runs in a savepoint inside it (see `module_db`).
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -177,7 +178,10 @@ def agreement_for(outlet):
         initial_term_months=12,
         extension_months=12,
     )
-    version.document.save("test.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    document = b"%PDF-1.7 test"
+    version.document.save("test.pdf", ContentFile(document), save=False)
+    # Downloads are served only when they match their recorded hash.
+    version.document_sha256 = hashlib.sha256(document).hexdigest()
     version.save()
     Payout.objects.create(
         agreement=agreement,
