@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import PdfFileWriter, copy_into_new_writer
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements import documents
+from agreements.demo import DEMO_SCAN
 from agreements.models import Agreement, AgreementVersion, Signature
 from agreements.services import agreement_mark_ready, agreement_sign, signing
-from core.documents import html_render_pdf_a3a
+from core.documents import files_removed_on_rollback, html_render_pdf_a3a
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,18 @@ def pdf_of_pages(count: int) -> bytes:
         f'<html lang="sv"><title>Skanning</title><body>{pages}</body></html>',
         created=timezone.now(),
     )
+
+
+def pdf_written(writer) -> bytes:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(DEMO_SCAN)))
+    writer.encrypt("owner", "user")
+    return pdf_written(writer)
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -103,6 +117,16 @@ REFUSED_SCANS = {
         CANNOT_BE_READ,
     ),
     "a text file": (b"Underskrift: Per", "scan.txt", "Filen är varken en PDF"),
+    "a PDF of no pages": (
+        pdf_written(PdfFileWriter()),
+        "scan.pdf",
+        "PDF-filen har inga sidor.",
+    ),
+    "a PDF with a password": (
+        encrypted_pdf(),
+        "scan.pdf",
+        "PDF-filen är lösenordsskyddad. Ladda upp den utan lösenord.",
+    ),
     "a PDF of 51 pages": (
         "pdf_of_pages_51",
         "scan.pdf",
@@ -314,6 +338,18 @@ def test_a_signing_that_fails_at_any_step_leaves_no_file_and_no_row(
     assert list(version.signatures.values_list("side", flat=True)) == ["municipality"]
     assert not version.signed_document
     assert not ready.payouts.exists()
+
+
+def test_a_signing_inside_a_larger_transaction_that_fails_leaves_no_file(
+    settings, official, ready
+):
+    sign_in_app(ready, official, "municipality")
+    before = media_files(settings)
+    with pytest.raises(Failure), files_removed_on_rollback():
+        sign_on_paper(ready, official, DEMO_SCAN)
+        fail()
+    assert media_files(settings) == before
+    assert ready.first_version().signatures.count() == 1
 
 
 def test_a_completed_signing_keeps_its_files(settings, official, ready):
