@@ -203,12 +203,15 @@ def payouts_settle(agreement, *, by):
             payout_mark_paid(payout=payout, by=by)
 
 
-# A one-page PDF standing in for the scan of a paper signature in the demo.
+# A one-page PDF standing in for the scan of a paper signature in the demo (a
+# blank page, but a PDF that reads as one: scans are checked).
 DEMO_SCAN = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n"
+    b"0000000052 00000 n \n0000000101 00000 n \n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
 )
 
 

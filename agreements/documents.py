@@ -1,4 +1,5 @@
-"""The agreement document: rendering to PDF/A-3a, sealing, hashing.
+"""The agreement document: rendering to PDF/A-3a, sealing, hashing; reading a
+paper scan; opening a stored document only if it matches its hash.
 
 Rendering returns bytes and stores nothing; storing the files and recording their
 hashes belongs to the services that freeze and sign a version.
@@ -8,7 +9,9 @@ import asyncio
 import datetime
 import hashlib
 import io
+import logging
 import os
+import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,11 +23,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -33,11 +38,13 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from weasyprint import Attachment as PdfAttachment
 
+from accounts.models import Role, User
 from agreements.models import AgreementVersion, Signature
 from core.documents import (
     StaticFileFetcher,
     css_string,
     html_render_pdf_a3a,
+    image_render_pdf_a3a,
     municipality_logo,
     page_counter_content,
 )
@@ -48,6 +55,17 @@ SIGNATURE_FIELD_NAME = "Signatur"
 # The creation time fontTools stamps into the embedded font subsets when a document
 # has no signature yet (2000-01-01T00:00:00Z): any constant keeps renders identical.
 UNSIGNED_EPOCH = 946_684_800
+
+# A paper scan: a PDF of at most 50 pages, or a JPEG or PNG image of at most 50
+# million pixels (an A4 page at 600 dpi has 35 million), each of at most 20 MB. An
+# image is scaled to at most 3508 pixels a side (A4 at 300 dpi) on its PDF/A page.
+PAPER_SCAN_MAX_BYTES = 20_000_000
+PAPER_SCAN_MAX_PAGES = 50
+PAPER_SCAN_MAX_PIXELS = 50_000_000
+PAPER_SCAN_IMAGE_SIDE = 3508
+PAPER_SCAN_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+
+integrity_logger = logging.getLogger("agreements.integrity")
 
 PAYOUT_CONDITIONS = {
     ("followup", "arrears"): gettext_lazy(
@@ -401,3 +419,219 @@ def signing_certificate_create(
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
     return certificate
+
+
+def _scan_refused(message, code):
+    return ValidationError({"paper_scan": ValidationError(message, code=code)})
+
+
+def paper_scan_pdf(upload, *, created: datetime.datetime) -> bytes:
+    """The scan of a paper signature as the PDF to store, or a ValidationError on
+    `paper_scan` saying why not.
+
+    A PDF is kept as uploaded once it reads as one, unencrypted, with 1 to
+    PAPER_SCAN_MAX_PAGES pages; a JPEG or PNG image is re-encoded (its metadata
+    dropped) and rendered as a page of PDF/A. Anything else is refused, whatever
+    its first bytes say.
+    """
+    too_large = _scan_refused(
+        _("The scan is larger than %(size)s MB.")
+        % {"size": PAPER_SCAN_MAX_BYTES // 1_000_000},
+        "too_large",
+    )
+    if upload.size > PAPER_SCAN_MAX_BYTES:
+        raise too_large
+    upload.seek(0)
+    data = upload.read(PAPER_SCAN_MAX_BYTES + 1)
+    if len(data) > PAPER_SCAN_MAX_BYTES:
+        raise too_large
+    if data.startswith(b"%PDF-"):
+        _paper_scan_pdf_check(data)
+        return data
+    return _paper_scan_image_pdf(data, created=created)
+
+
+def _paper_scan_pdf_check(data: bytes) -> None:
+    unreadable = _scan_refused(
+        _(
+            "The file cannot be read as a PDF: it may be damaged or not a PDF at "
+            "all. Scan the paper again, or upload the scan as a JPEG or PNG image."
+        ),
+        "not_pdf",
+    )
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        encrypted = reader.encrypted
+        pages = None if encrypted else _pdf_page_count(reader)
+    except Exception:  # a damaged file fails in many ways
+        raise unreadable from None
+    if encrypted:
+        raise _scan_refused(
+            _("The PDF is protected by a password. Upload it without one."),
+            "encrypted",
+        )
+    if pages is None:
+        raise unreadable
+    if pages == 0:
+        raise _scan_refused(_("The PDF has no pages."), "no_pages")
+    if pages > PAPER_SCAN_MAX_PAGES:
+        raise _scan_refused(
+            _("The PDF has more than %(pages)s pages. Upload the signed pages only.")
+            % {"pages": PAPER_SCAN_MAX_PAGES},
+            "too_many_pages",
+        )
+
+
+def _pdf_page_count(reader) -> int | None:
+    """The pages found by walking the page tree (not its declared /Count), up to
+    one past the limit; None if the tree is not a tree."""
+    pending = [reader.root["/Pages"]]
+    pages = nodes = 0
+    while pending and pages <= PAPER_SCAN_MAX_PAGES:
+        node = pending.pop()
+        nodes += 1
+        if nodes > 4 * PAPER_SCAN_MAX_PAGES + 16:  # a loop, or padding
+            return None
+        if node.get("/Type") == "/Pages":
+            pending.extend(kid.get_object() for kid in node["/Kids"])
+        elif node.get("/Type") == "/Page" and "/MediaBox" in _inherited(node):
+            pages += 1
+        else:
+            return None
+    return pages
+
+
+def _inherited(page):
+    """The keys a page has, its own and those it inherits from its parents."""
+    keys, node, depth = set(page.keys()), page, 0
+    while "/Parent" in node and depth < 32:
+        node, depth = node["/Parent"], depth + 1
+        keys |= set(node.keys())
+    return keys
+
+
+def _paper_scan_image_pdf(data: bytes, *, created) -> bytes:
+    not_a_scan = _scan_refused(
+        _(
+            "The file is neither a PDF nor a JPEG or PNG image that can be read. "
+            "Upload the scan as a PDF, JPEG or PNG."
+        ),
+        "not_a_scan",
+    )
+    too_many_pixels = _scan_refused(
+        _(
+            "The image has more than %(millions)s million pixels. Scan it at a "
+            "lower resolution (300 dpi is enough)."
+        )
+        % {"millions": PAPER_SCAN_MAX_PIXELS // 1_000_000},
+        "too_many_pixels",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                format_name = probe.format
+                if format_name not in PAPER_SCAN_IMAGE_FORMATS:
+                    raise not_a_scan
+                if probe.width * probe.height > PAPER_SCAN_MAX_PIXELS:
+                    raise too_many_pixels
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                image.thumbnail((PAPER_SCAN_IMAGE_SIDE, PAPER_SCAN_IMAGE_SIDE))
+                image = _on_white(image)
+                encoded = io.BytesIO()
+                image.save(encoded, format=format_name, quality=90)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise not_a_scan from None
+    with translation.override("sv"):
+        return image_render_pdf_a3a(
+            encoded.getvalue(),
+            content_type=PAPER_SCAN_IMAGE_FORMATS[format_name],
+            title=_("Scan of the signed paper"),
+            alt=_("Scan of the signed paper"),
+            created=created,
+        )
+
+
+def _on_white(image):
+    """The image in RGB, transparent parts white."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+class DocumentIntegrityError(Exception):
+    """A stored document is missing or differs from its recorded SHA-256."""
+
+
+def stored_document_open(field_file, *, sha256: str):
+    """The stored document, open at its start, if its bytes match `sha256`.
+
+    Otherwise DocumentIntegrityError, after document_integrity_report().
+    """
+    digest = hashlib.sha256()
+    try:
+        file = field_file.open("rb")
+    except OSError as error:
+        document_integrity_report(name=field_file.name, recorded=sha256, actual=None)
+        raise DocumentIntegrityError(field_file.name) from error
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    if not sha256 or digest.hexdigest() != sha256:
+        file.close()
+        document_integrity_report(
+            name=field_file.name, recorded=sha256, actual=digest.hexdigest()
+        )
+        raise DocumentIntegrityError(field_file.name)
+    file.seek(0)
+    return file
+
+
+def document_integrity_report(*, name: str, recorded: str, actual: str | None):
+    """Log at ERROR on `agreements.integrity`, and e-mail the system owners, that
+    the stored document `name` is missing (`actual` None) or its SHA-256 is not the
+    recorded one, and was not served."""
+    integrity_logger.error(
+        "The stored document %s %s (recorded SHA-256 %s); it was not served.",
+        name,
+        "is missing" if actual is None else f"has SHA-256 {actual}",
+        recorded or "none",
+    )
+    recipients = list(
+        User.objects.filter(role=Role.SYSTEM_OWNER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Servicepunkter: a stored document failed its integrity check")
+        problem = (
+            _("The stored document %(name)s is missing.")
+            if actual is None
+            else _(
+                "The stored document %(name)s does not match its recorded SHA-256 "
+                "(recorded %(recorded)s, file %(actual)s)."
+            )
+        ) % {"name": name, "recorded": recorded or "-", "actual": actual}
+        body = "\n\n".join(
+            [
+                problem,
+                _(
+                    "It was not served to the user who asked for it. Run "
+                    "`manage.py verify_agreement_pdfs` to check every document, "
+                    "and restore the file from a backup."
+                ),
+            ]
+        )
+    # The log entry stands even if the mail cannot be sent.
+    send_mail(subject, body, None, recipients, fail_silently=True)

@@ -1,5 +1,4 @@
 from django import forms
-from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -209,21 +208,12 @@ class PaperSignForm(forms.Form):
     side = forms.ChoiceField(label=_("Side"), choices=Signature.Side.choices)
     name = forms.CharField(label=_("Signed by"), max_length=200)
     title = forms.CharField(label=_("Title"), max_length=100)
-    scan = forms.FileField(
-        label=_("Scan of the signed paper (PDF)"),
-        validators=[FileExtensionValidator(["pdf"])],
+    # What the scan must be is the signing service's to say (paper_scan_pdf).
+    paper_scan = forms.FileField(
+        label=_("Scan of the signed paper (PDF, JPEG or PNG)"),
+        help_text=_("At most 20 MB; a PDF of at most 50 pages."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
-
-    def clean_scan(self):
-        scan = self.cleaned_data["scan"]
-        if scan.size > 20_000_000:
-            raise forms.ValidationError(
-                _("The scan is larger than 20 MB."), code="too_large"
-            )
-        if not scan.read(5).startswith(b"%PDF-"):
-            raise forms.ValidationError(_("The file is not a PDF."), code="not_pdf")
-        scan.seek(0)
-        return scan
 
 
 class AgreementActionForm(forms.Form):

@@ -272,7 +272,7 @@ def agreement_sign_paper_view(request, pk):
             side=form.cleaned_data["side"],
             name=form.cleaned_data["name"],
             title=form.cleaned_data["title"],
-            paper_scan=form.cleaned_data["scan"],
+            paper_scan=form.cleaned_data["paper_scan"],
         ),
         done=_("The paper signature is recorded."),
         reshow=lambda form: agreement_detail_with(request, agreement, paper_form=form),
@@ -366,11 +366,31 @@ def agreement_document_view(request, pk, kind):
         AgreementVersion.objects.visible_to(request.user),
         pk=pk,
     )
-    document = {"frozen": version.document, "signed": version.signed_document}.get(kind)
+    """A stored document, served only if it matches its recorded SHA-256.
+
+    One that does not is refused with a page saying so (409: the file conflicts
+    with its record; not a 5xx, which a proxy may replace with its own page or
+    retry), and the system owners are told.
+    """
+    from agreements.documents import DocumentIntegrityError, stored_document_open
+
+    document, sha256 = {
+        "frozen": (version.document, version.document_sha256),
+        "signed": (version.signed_document, version.signed_document_sha256),
+    }.get(kind, (None, ""))
     if not document:
         raise Http404
+    try:
+        file = stored_document_open(document, sha256=sha256)
+    except DocumentIntegrityError:
+        return render(
+            request,
+            "agreements/document_integrity_error.html",
+            {"version": version, "agreement": version.agreement},
+            status=409,
+        )
     return FileResponse(
-        document.open("rb"),
+        file,
         content_type="application/pdf",
         filename=document.name.rsplit("/", 1)[-1],
     )

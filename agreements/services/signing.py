@@ -13,9 +13,10 @@ from agreements.services.access import check_manager
 from agreements.services.lifecycle import replaced_end
 from agreements.services.payouts import payouts_plan
 from agreements.signals import agreement_signed
+from core.documents import files_removed_on_rollback, stored_file_save
 
 
-@transaction.atomic
+@files_removed_on_rollback()
 def agreement_sign(
     *,
     agreement: Agreement,
@@ -30,8 +31,10 @@ def agreement_sign(
 
     In the app the signatory confirms with their own password: the municipality's
     side by an official or administrator, the service point's by the outlet's owner.
-    On paper, an official uploads the scan of the signed page for either side. When
-    both sides have signed, the final document is rendered, stored and sealed.
+    On paper, an official uploads the scan of the signed page for either side: a
+    PDF, or a JPEG or PNG image stored as PDF/A (see paper_scan_pdf). When both
+    sides have signed, the final document is rendered, stored and sealed. A
+    failure at any step leaves neither rows nor files.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     version = agreement.versions.order_by("-number").first()
@@ -65,10 +68,12 @@ def agreement_sign(
         user=by,
     )
     if paper_scan is not None:
-        signature.paper_scan.save(
+        from agreements.documents import paper_scan_pdf
+
+        stored_file_save(
+            signature.paper_scan,
             f"{agreement.reference}-v{version.number}-{side}.pdf",
-            paper_scan,
-            save=False,
+            ContentFile(paper_scan_pdf(paper_scan, created=signature.signed_at)),
         )
     signature.full_clean()
     signature.save()
@@ -100,10 +105,10 @@ def _signed_document_store(agreement, version, signatures):
     )
     sealed = pdf_seal(pdf)
     final = sealed or pdf
-    version.signed_document.save(
+    stored_file_save(
+        version.signed_document,
         f"{agreement.reference}-v{version.number}-signed.pdf",
         ContentFile(final),
-        save=False,
     )
     version.signed_document_sha256 = sha256_hex(final)
     version.is_sealed = sealed is not None

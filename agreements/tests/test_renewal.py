@@ -46,6 +46,8 @@ def new_party(official):
 def sign_on_paper(agreement, official):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from agreements.demo import DEMO_SCAN
+
     for side in ("municipality", "party"):
         agreement_sign(
             agreement=agreement,
@@ -53,7 +55,7 @@ def sign_on_paper(agreement, official):
             side=side,
             name="Underskrift",
             title="Firmatecknare",
-            paper_scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
+            paper_scan=SimpleUploadedFile("scan.pdf", DEMO_SCAN),
         )
 
 

@@ -10,6 +10,7 @@ The world (the actors and their outlets) is built once for the module, in a tran
 rolled back at its end; each case runs in a savepoint inside it (see `module_db`).
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -143,7 +144,7 @@ def per_object(outcomes, **replace):
 
 
 def agreement_for(outlet):
-    """A draft agreement for the outlet, its version frozen with a document, and a
+    """A draft agreement for the outlet, its version with a document, and a
     planned payout: every object an agreement URL names."""
     from django.core.files.base import ContentFile
 
@@ -176,7 +177,11 @@ def agreement_for(outlet):
         initial_term_months=12,
         extension_months=12,
     )
-    version.document.save("test.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    # A document to download, with the hash it is checked against; the version
+    # stays a draft (a frozen document's hash would freeze it) for the draft's pages.
+    document = b"%PDF-1.7 test"
+    version.signed_document.save("test.pdf", ContentFile(document), save=False)
+    version.signed_document_sha256 = hashlib.sha256(document).hexdigest()
     version.save()
     Payout.objects.create(
         agreement=agreement,
@@ -506,7 +511,7 @@ ROWS = [
         "agreements:agreement_document",
         kwargs=lambda outlet: {
             "pk": agreement_for(outlet).first_version().pk,
-            "kind": "frozen",
+            "kind": "signed",
         },
         get={},
         per_object_get=AGREEMENT_READERS,
