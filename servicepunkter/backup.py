@@ -294,10 +294,11 @@ def backup_create(*, directory: Path, bin_dir: Path | None = None) -> BackupResu
     major = server_major()
     pg_dump = postgres_tool("pg_dump", at_least=major, prefer=major, bin_dir=bin_dir)
     conninfo, environment = _libpq_connection()
+    if connection.in_atomic_block:
+        # Its snapshot must be the first thing its own transaction does.
+        raise BackupError("A backup must not run inside a transaction.")
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     dump = directory / DUMP
-    if connection.in_atomic_block:
-        raise BackupError("A backup must not run inside a transaction.")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute(
