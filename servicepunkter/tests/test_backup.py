@@ -158,12 +158,16 @@ def test_a_restore_into_a_database_or_storage_that_is_not_empty_is_refused(
     assert list(table_contents(database)) == ["leftover"]
     assert not media.exists()
 
+    forced = restore(backup, database, media, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "The backup is restored and verified." in forced.stdout
+    assert {"leftover", "agreements_agreement"} <= set(table_contents(database))
+
     # A storage that is not empty is refused too, before the database is touched.
     empty = new_database()
-    (media / "agreements").mkdir(parents=True)
     refused = restore(backup, empty, media)
     assert refused.returncode == 1
-    assert "The file storage 'default' is not empty (it holds agreements)" in (
+    assert "The file storage 'default' is not empty (it holds agreements" in (
         refused.stderr
     )
     assert table_contents(empty) == {}
