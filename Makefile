@@ -88,6 +88,17 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Backups of the database and the stored files (README: Backups). `make backup` writes
+# one to var/backups/<UTC time>, or to DIR=…; `make restore DIR=…` restores one into an
+# empty database and file storage (FORCE=1 to replace what is there) and verifies it.
+.PHONY: backup restore
+backup: $(VENV)/.installed
+	$(MANAGE) backup $(or $(DIR),var/backups/$(shell date -u +%Y%m%dT%H%M%SZ))
+
+restore: $(VENV)/.installed translations
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=var/backups/<time> [FORCE=1]"; exit 2; }
+	$(MANAGE) restore $(DIR) $(if $(FORCE),--force)
+
 # The embedded PostgreSQL keeps running between commands until stopped here.
 db-stop:
 	$(BIN)/python -m servicepunkter.embedded_db stop var/pgdata
