@@ -148,6 +148,8 @@ REFUSED_SCANS = {
 @pytest.fixture
 def ready(draft, official):
     agreement_mark_ready(agreement=draft, by=official)
+    # Its reference number was given in the database.
+    draft.refresh_from_db()
     return draft
 
 
