@@ -24,7 +24,8 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
 
 
 class RequestHygieneMiddleware:
-    """Refuse NUL bytes in parameters (PostgreSQL text cannot hold them) and bodies
+    """Refuse NUL bytes in parameters and headers, cookies among them (PostgreSQL
+    text cannot hold them), and bodies
     that cannot be parsed with the bad request page (400), logged as one WARNING
     line: a scanner's noise, not a fault of ours (raising SuspiciousOperation would
     log it at ERROR with its traceback). Give the empty 405 answers of Django's views
@@ -61,6 +62,11 @@ class RequestHygieneMiddleware:
         """Why the request is refused, or None."""
         if "\x00" in request.path:
             return "NUL byte in the path."
+        # HTTP forbids NUL in header values; a user agent or an address with one
+        # would reach the database (the failed sign-in log) and fail there.
+        for name, value in request.META.items():
+            if name.startswith("HTTP_") and "\x00" in str(value):
+                return "NUL byte in a header."
         for values in (request.GET, request.POST):
             for key, value in values.lists():
                 if "\x00" in key or any("\x00" in item for item in value):

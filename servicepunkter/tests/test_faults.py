@@ -116,8 +116,10 @@ def warnings_and_worse(caplog):
         {"path": "/outlets/", "data": {"municipality": "\x00"}},
         {"path": "/outlets/", "data": {"q\x00": "Pers"}},
         {"path": "/outlets/%00/"},
+        {"path": "/outlets/", "HTTP_USER_AGENT": "Mozilla\x00"},
+        {"path": "/outlets/", "HTTP_COOKIE": "django_language=sv\x00"},
     ],
-    ids=["parameter", "parameter-name", "path"],
+    ids=["parameter", "parameter-name", "path", "header", "cookie"],
 )
 def test_a_nul_byte_gets_the_bad_request_page_and_one_warning_line(
     client, official, caplog, request_kwargs
@@ -145,6 +147,24 @@ def test_a_malformed_body_gets_the_bad_request_page_and_one_warning_line(
             reverse("outlets:outlet_create"),
             data=b"--x\r\nnot a part",
             content_type="multipart/form-data",
+        )
+
+    assert response.status_code == 400
+    assert warnings_and_worse(caplog) == [
+        ("django.security.BadRequest", "WARNING", False)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_failed_sign_in_with_a_nul_byte_in_the_user_agent_is_refused_unlogged(
+    client, official, caplog
+):
+    """axes would store the user agent with the failed attempt: a 500 before."""
+    with caplog.at_level(logging.INFO):
+        response = client.post(
+            reverse("accounts:login"),
+            {"username": official.email, "password": "wrong"},
+            HTTP_USER_AGENT="scanner\x00",
         )
 
     assert response.status_code == 400
