@@ -7,6 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.forms import AdminUserChangeForm, AdminUserCreationForm
 from accounts.models import User
 from accounts.two_factor import two_factor_reset
+from securitylog.models import EventKind
+from securitylog.services import security_event_record
 
 # django-otp's own device admins would show every user's authenticator key and
 # recovery codes; the system owner resets a second factor with the action below.
@@ -50,10 +52,20 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = []
     actions = ["reset_two_factor"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = ", ".join(form.changed_data) if change else "created"
+        security_event_record(
+            kind=EventKind.USER_CHANGED,
+            request=request,
+            municipality_id=obj.municipality_id,
+            detail=f"{obj.email} ({obj.role}): {changed}",
+        )
+
     @admin.action(description=_("Reset second factor"))
     def reset_two_factor(self, request, queryset):
         for user in queryset.exclude(pk=request.user.pk):
-            two_factor_reset(actor=request.user, user=user)
+            two_factor_reset(actor=request.user, user=user, request=request)
         self.message_user(
             request,
             _("Reset: they set up a new authenticator app at their next sign-in."),

@@ -31,27 +31,6 @@ def account_address(typed) -> str:
     return normalised_address(account) if account else address
 
 
-def client_address(request) -> str:
-    """AXES_CLIENT_IP_CALLABLE, and the client of the throttles: the address the
-    outermost of our TRUSTED_PROXY_COUNT reverse proxies saw.
-
-    Each proxy appends the address it was called from to X-Forwarded-For, so the
-    client is that many entries from the right; entries further left are whatever the
-    client sent. (axes would ask django-ipware, which is not installed: without this
-    every client behind a proxy would be the proxy.)
-    """
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            entry.strip()
-            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if entry.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def lockout_username(request, credentials=None):
     """AXES_USERNAME_CALLABLE: the name axes counts failures under."""
     if credentials:

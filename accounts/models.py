@@ -190,6 +190,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in (Role.SYSTEM_OWNER, Role.ADMINISTRATOR)
 
     @property
+    def reads_security_log(self):
+        return self.role in (Role.SYSTEM_OWNER, Role.ADMINISTRATOR)
+
+    @property
     def reads_all_base_data(self):
         """Staff read every outlet's base data: people shop across borders."""
         return self.role != Role.SHOP_OWNER

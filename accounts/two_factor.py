@@ -17,6 +17,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from securitylog.models import EventKind
+from securitylog.services import security_event_record
+
 logger = logging.getLogger(__name__)
 
 APP_DEVICE_NAME = "app"
@@ -71,7 +74,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, code: str) -> list[str] 
     device.save()
     codes = recovery_codes_renew(user=device.user)
     session_verify(request, device)
-    logger.info("Two factors set up for user %s.", device.user_id)
+    security_event_record(kind=EventKind.SECOND_FACTOR_SET_UP, request=request)
     return codes
 
 
@@ -97,6 +100,11 @@ def two_factor_verify(*, request, code: str) -> Verification:
         allowed, details = device.verify_is_allowed()
         if not allowed:
             logger.warning("Second factor refused unchecked for user %s.", user.pk)
+            security_event_record(
+                kind=EventKind.SECOND_FACTOR_FAILED,
+                request=request,
+                detail="refused unchecked: too soon after a wrong code",
+            )
             wait = details["locked_until"] - timezone.now()
             return Verification(
                 verified=False, wait_seconds=max(1, math.ceil(wait.total_seconds()))
@@ -105,6 +113,7 @@ def two_factor_verify(*, request, code: str) -> Verification:
             session_verify(request, device)
             return Verification(verified=True)
     logger.warning("Wrong second-factor code for user %s.", user.pk)
+    security_event_record(kind=EventKind.SECOND_FACTOR_FAILED, request=request)
     return Verification(verified=False)
 
 
@@ -135,15 +144,25 @@ def recovery_codes_left(user) -> int:
 
 
 @transaction.atomic
-def two_factor_remove(*, user) -> None:
+def two_factor_remove(*, user, request=None) -> None:
     """Remove the user's app and recovery codes: their next sign-in asks for a new
     app if their role requires one, and for no code otherwise."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    if request is not None:
+        security_event_record(kind=EventKind.SECOND_FACTOR_REMOVED, request=request)
 
 
-def two_factor_reset(*, actor, user) -> None:
+@transaction.atomic
+def two_factor_reset(*, actor, user, request=None) -> None:
     """An administrator resets a colleague's second factor (a lost phone): the
     colleague sets up a new app at their next sign-in."""
     two_factor_remove(user=user)
     logger.warning("Two factors reset for user %s by user %s.", user.pk, actor.pk)
+    security_event_record(
+        kind=EventKind.SECOND_FACTOR_RESET,
+        request=request,
+        user=actor,
+        municipality_id=user.municipality_id,
+        detail=f"for {user.email}",
+    )

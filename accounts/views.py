@@ -26,7 +26,7 @@ from accounts.forms import (
     ThrottledPasswordChangeForm,
     TwoFactorCodeForm,
 )
-from accounts.lockout import account_address, client_address
+from accounts.lockout import account_address
 from accounts.middleware import SIGNED_OUT_BECAUSE
 from accounts.models import User
 from accounts.permissions import can_reset_two_factor, can_view_users
@@ -41,7 +41,10 @@ from accounts.two_factor import (
     two_factor_reset,
     two_factor_verify,
 )
+from core.requests import client_address
 from core.views import RolePermissionMixin
+from securitylog.models import EventKind
+from securitylog.services import security_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,11 @@ class LoginView(auth_views.LoginView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = ThrottledPasswordChangeForm
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_event_record(kind=EventKind.PASSWORD_CHANGED, request=self.request)
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -89,6 +97,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_event_record(
+            kind=EventKind.PASSWORD_RESET, request=self.request, user=form.user
+        )
+        return response
 
 
 class ProfileView(TemplateView):
@@ -260,6 +275,7 @@ class RecoveryCodesView(TemplateView):
 
     def post(self, request):
         request.session[NEW_RECOVERY_CODES] = recovery_codes_renew(user=request.user)
+        security_event_record(kind=EventKind.RECOVERY_CODES_RENEWED, request=request)
         messages.success(
             request, _("New recovery codes are made; the old ones no longer work.")
         )
@@ -277,7 +293,7 @@ class TwoFactorRemoveView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request):
-        two_factor_remove(user=request.user)
+        two_factor_remove(user=request.user, request=request)
         messages.success(request, _("Two-factor sign-in is off."))
         return redirect("accounts:profile")
 
@@ -304,7 +320,7 @@ class TwoFactorResetView(RolePermissionMixin, TemplateView):
         )
 
     def post(self, request, pk):
-        two_factor_reset(actor=request.user, user=self.person)
+        two_factor_reset(actor=request.user, user=self.person, request=request)
         messages.success(
             request,
             _(

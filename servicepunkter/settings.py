@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sequences",
     "servicepunkter",
     "core",
+    "securitylog",
     "outlets",
     "accounts",
     "agreements",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # A signed-in user who owes a second factor reaches only its set-up or check.
     "accounts.middleware.TwoFactorMiddleware",
+    # Logs refused pages and every download of a signed-in person.
+    "securitylog.middleware.SecurityEventMiddleware",
     "servicepunkter.middleware.RequestHygieneMiddleware",
     # Faults and logs (issue 13): no-store on every answer to a signed-in person;
     # after the hygiene check, whose 400 page holds nothing personal.
@@ -185,7 +188,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # (Not AXES_PROXY_COUNT: axes reserves that name for a deprecated setting.)
 TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.requests.client_address"
 # Password reset and the password-change form's old-password check, throttled in the
 # default cache (per process unless CACHES names a shared one: right for one server).
 PASSWORD_RESET_MAILS_PER_ADDRESS = env.int(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("deliveries/", include("deliveries.urls")),
     path("reports/", include("reports.urls")),
     path("analysis/", include("analysis.urls")),
+    path("security-log/", include("securitylog.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,7 @@ PROJECT_APPS = [
     "reminders",
     "reports",
     "analysis",
+    "securitylog",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -431,6 +432,17 @@ ROWS = [
         post=signed_in(FORBIDDEN, system_owner=REDIRECTED, administrator=REDIRECTED),
     ),
     Row("accounts:password_change", get=signed_in(OK), post=signed_in(OK)),
+    # The security log: a municipality's administrators, the system owner.
+    Row(
+        "securitylog:event_list",
+        get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
+        post=signed_in(FORBIDDEN, system_owner=NOT_ALLOWED, administrator=NOT_ALLOWED),
+    ),
+    Row(
+        "securitylog:event_export",
+        get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
+        post=signed_in(FORBIDDEN, system_owner=NOT_ALLOWED, administrator=NOT_ALLOWED),
+    ),
     Row(
         "accounts:password_change_done", get=signed_in(OK), post=signed_in(NOT_ALLOWED)
     ),
@@ -920,11 +932,13 @@ def signed_in_session(user):
 
 def rows_written():
     """Rows inserted, updated and deleted so far in this transaction, as PostgreSQL
-    counts them: in every table, by COPY and by database functions (triggers) too."""
+    counts them: in every table, by COPY and by database functions (triggers) too;
+    all but the security log, where a refusal is recorded."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
             " FROM pg_stat_xact_user_tables"
+            " WHERE relname <> 'securitylog_securityevent'"
         )
         return cursor.fetchone()[0]
 

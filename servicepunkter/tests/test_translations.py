@@ -11,6 +11,7 @@ from servicepunkter.translations import incomplete_entries, read_catalog
 
 SOURCES = [
     "core",
+    "securitylog",
     "accounts",
     "outlets",
     "agreements",
