@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -64,9 +64,17 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Reset second factor"))
     def reset_two_factor(self, request, queryset):
-        for user in queryset.exclude(pk=request.user.pk):
+        others = queryset.exclude(pk=request.user.pk)
+        for user in others:
             two_factor_reset(actor=request.user, user=user, request=request)
-        self.message_user(
-            request,
-            _("Reset: they set up a new authenticator app at their next sign-in."),
-        )
+        if others:
+            self.message_user(
+                request,
+                _("Reset: they set up a new authenticator app at their next sign-in."),
+            )
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request,
+                _("Your own second factor is changed under My account, not here."),
+                level=messages.WARNING,
+            )

@@ -79,7 +79,47 @@ class ThrottledPasswordChangeForm(auth_forms.PasswordChangeForm):
             raise
 
 
-class TwoFactorCodeForm(NoColonMixin, forms.Form):
+class CurrentPasswordMixin:
+    """Asks for the current password before a change to how one signs in (ASVS
+    3.7.1), within the password-change form's limit on wrong guesses."""
+
+    def add_current_password(self, user):
+        self.user = user
+        self.fields["current_password"] = forms.CharField(
+            label=_("Your password"),
+            strip=False,
+            help_text=_("To be sure it is you who makes the change."),
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        throttle = ThrottledPasswordChangeForm.THROTTLE
+        if throttle_count(throttle, self.user.pk) >= (
+            settings.PASSWORD_CHANGE_FAILURE_LIMIT
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Too many wrong attempts at your current password. Wait an hour "
+                    "and try again."
+                ),
+                code="throttled",
+            )
+        if not self.user.check_password(password):
+            throttle_hit(throttle, self.user.pk)
+            raise forms.ValidationError(
+                _("That is not your password."), code="wrong_password"
+            )
+        return password
+
+
+class CurrentPasswordForm(CurrentPasswordMixin, NoColonMixin, forms.Form):
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_current_password(user)
+
+
+class TwoFactorCodeForm(CurrentPasswordMixin, NoColonMixin, forms.Form):
     """A code from the authenticator app, or, where `recovery` allows, a recovery
     code."""
 
@@ -89,17 +129,20 @@ class TwoFactorCodeForm(NoColonMixin, forms.Form):
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
-                "autofocus": True,
                 "autocapitalize": "off",
                 "spellcheck": "false",
             }
         ),
     )
 
-    def __init__(self, *args, recovery=False, **kwargs):
+    def __init__(self, *args, recovery=False, password_of=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if password_of is not None:
+            self.add_current_password(password_of)
         field = self.fields["code"]
         if recovery:
+            # The second step of signing in: the code is all there is to do.
+            field.widget.attrs["autofocus"] = True
             field.help_text = _(
                 "The six digits your authenticator app shows now, or one of your "
                 "recovery codes."

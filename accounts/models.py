@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -99,6 +100,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the second factor was last set up, replaced, reset or removed, or new
+    # recovery codes made: part of the session hash, so the change ends every
+    # other session of the user (a password thief's among them).
+    second_factor_changed_at = models.DateTimeField(
+        _("second factor changed"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -154,6 +161,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password hash, with the time the second factor last
+        changed: changing either signs the user out everywhere else."""
+        value = self.password
+        if self.second_factor_changed_at is not None:
+            value += ":" + self.second_factor_changed_at.isoformat()
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def clean(self):
         super().clean()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import django_otp
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -53,6 +54,11 @@ def totp_device_unsaved(*, user, key: str | None = None) -> TOTPDevice:
     )
 
 
+def is_app_code(code: str) -> bool:
+    """Six digits, as an authenticator app shows (ASCII: "²" is a digit to Python)."""
+    return len(code) == TOTP_DIGITS and code.isascii() and code.isdigit()
+
+
 def normalise_code(code: str) -> str:
     """Codes as people type them: with spaces or hyphens, in either case."""
     return "".join(code.split()).replace("-", "").lower()
@@ -65,7 +71,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, code: str) -> list[str] 
     None when the code is wrong."""
     code = normalise_code(code)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    if not (code.isdigit() and totp.verify(int(code), tolerance=device.tolerance)):
+    if not (is_app_code(code) and totp.verify(int(code), tolerance=device.tolerance)):
         return None
     TOTPDevice.objects.filter(user=device.user).delete()
     # The code just given cannot be given again.
@@ -74,6 +80,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, code: str) -> list[str] 
     device.save()
     codes = recovery_codes_renew(user=device.user)
     session_verify(request, device)
+    second_factor_changed(user=device.user, request=request)
     security_event_record(kind=EventKind.SECOND_FACTOR_SET_UP, request=request)
     return codes
 
@@ -92,9 +99,7 @@ def two_factor_verify(*, request, code: str) -> Verification:
     right. Every wrong code counts: the next attempt waits, twice as long each time."""
     user = request.user
     code = normalise_code(code)
-    device_model = (
-        TOTPDevice if len(code) == TOTP_DIGITS and code.isdigit() else StaticDevice
-    )
+    device_model = TOTPDevice if is_app_code(code) else StaticDevice
     devices = device_model.objects.select_for_update().filter(user=user, confirmed=True)
     for device in devices:
         allowed, details = device.verify_is_allowed()
@@ -111,10 +116,24 @@ def two_factor_verify(*, request, code: str) -> Verification:
             )
         if device.verify_token(code):
             session_verify(request, device)
+            security_event_record(
+                kind=EventKind.SECOND_FACTOR_PASSED,
+                request=request,
+                detail="" if device_model is TOTPDevice else "with a recovery code",
+            )
             return Verification(verified=True)
     logger.warning("Wrong second-factor code for user %s.", user.pk)
     security_event_record(kind=EventKind.SECOND_FACTOR_FAILED, request=request)
     return Verification(verified=False)
+
+
+def second_factor_changed(*, user, request=None) -> None:
+    """Note the change on the user: it ends their other sessions (see
+    User._get_session_auth_hash); the session that made it stays signed in."""
+    user.second_factor_changed_at = timezone.now()
+    user.save(update_fields=["second_factor_changed_at"])
+    if request is not None and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
 
 
 def session_verify(request, device):
@@ -149,7 +168,8 @@ def two_factor_remove(*, user, request=None) -> None:
     app if their role requires one, and for no code otherwise."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    if request is not None:
+    second_factor_changed(user=user, request=request)
+    if request is not None and request.user.pk == user.pk:
         security_event_record(kind=EventKind.SECOND_FACTOR_REMOVED, request=request)
 
 

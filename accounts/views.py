@@ -21,6 +21,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts.forms import (
+    CurrentPasswordForm,
     EmailAuthenticationForm,
     EmailPasswordResetForm,
     ThrottledPasswordChangeForm,
@@ -32,9 +33,11 @@ from accounts.models import User
 from accounts.permissions import can_reset_two_factor, can_view_users
 from accounts.throttles import throttle_allows
 from accounts.two_factor import (
+    VERIFY,
     has_two_factor,
     recovery_codes_left,
     recovery_codes_renew,
+    second_factor_changed,
     totp_device_confirm,
     totp_device_unsaved,
     two_factor_remove,
@@ -173,7 +176,14 @@ class TwoFactorSetupView(FormView):
         if request.user.is_authenticated:
             key = request.session.setdefault(PENDING_TOTP_KEY, default_key())
             self.device = totp_device_unsaved(user=request.user, key=key)
+            self.replacing = has_two_factor(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        # Replacing the app takes the password too: a session left open is not
+        # enough to take over the second factor.
+        password_of = self.request.user if self.replacing else None
+        return {**super().get_form_kwargs(), "password_of": password_of}
 
     def get_context_data(self, **kwargs):
         key = base64.b32encode(self.device.bin_key).decode().rstrip("=")
@@ -182,7 +192,9 @@ class TwoFactorSetupView(FormView):
             # segno writes only its own path data and our attributes: no user text.
             qr_code=mark_safe(qr_code.svg_inline(scale=5, border=2, omitsize=True)),
             key_groups=[key[start : start + 4] for start in range(0, len(key), 4)],
-            replacing=has_two_factor(self.request.user),
+            # On the phone itself: the app opens from this link instead of a scan.
+            app_link=self.device.config_url,
+            replacing=self.replacing,
             next=next_url(self.request, default=""),
             **kwargs,
         )
@@ -221,6 +233,12 @@ class TwoFactorVerifyView(FormView):
 
     template_name = "accounts/two_factor_verify.html"
     form_class = TwoFactorCodeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.two_factor_step != VERIFY:
+            # Nothing to check: passed already, or no app to ask a code from.
+            return redirect(next_url(request))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "recovery": True}
@@ -265,16 +283,21 @@ class RecoveryCodesView(TemplateView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, form=None, **kwargs):
         return super().get_context_data(
             codes=self.request.session.pop(NEW_RECOVERY_CODES, None),
             codes_left=recovery_codes_left(self.request.user),
             next=next_url(self.request, default=""),
+            form=form or CurrentPasswordForm(self.request.user),
             **kwargs,
         )
 
     def post(self, request):
+        form = CurrentPasswordForm(request.user, request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
         request.session[NEW_RECOVERY_CODES] = recovery_codes_renew(user=request.user)
+        second_factor_changed(user=request.user, request=request)
         security_event_record(kind=EventKind.RECOVERY_CODES_RENEWED, request=request)
         messages.success(
             request, _("New recovery codes are made; the old ones no longer work.")
@@ -292,10 +315,25 @@ class TwoFactorRemoveView(TemplateView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(
+            form=form or CurrentPasswordForm(self.request.user), **kwargs
+        )
+
     def post(self, request):
+        form = CurrentPasswordForm(request.user, request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
         two_factor_remove(user=request.user, request=request)
         messages.success(request, _("Two-factor sign-in is off."))
         return redirect("accounts:profile")
+
+
+def users_page(user):
+    """Where the user manages users: the system owner in the Django admin."""
+    if user.is_system_owner:
+        return reverse("admin:accounts_user_changelist")
+    return reverse("accounts:user_list")
 
 
 class TwoFactorResetView(RolePermissionMixin, TemplateView):
@@ -316,7 +354,10 @@ class TwoFactorResetView(RolePermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            person=self.person, has_two_factor=has_two_factor(self.person), **kwargs
+            person=self.person,
+            has_two_factor=has_two_factor(self.person),
+            users_page=users_page(self.request.user),
+            **kwargs,
         )
 
     def post(self, request, pk):
@@ -329,4 +370,4 @@ class TwoFactorResetView(RolePermissionMixin, TemplateView):
             )
             % {"name": self.person},
         )
-        return redirect("accounts:user_list")
+        return redirect(users_page(request.user))

@@ -14,6 +14,7 @@ class EventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET = "password_reset", _("Password reset by e-mail link")
     SECOND_FACTOR_SET_UP = "second_factor_set_up", _("Second factor set up")
+    SECOND_FACTOR_PASSED = "second_factor_passed", _("Second step passed")
     SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
     SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor turned off")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")

@@ -125,6 +125,7 @@ def test_signing_in_again_asks_for_a_code_and_counts_a_wrong_one(
 ):
     device = app_of(administrator)
     password_sign_in(client, administrator)
+    key_after_password = client.session.session_key
     assert redirected_to(client.get("/outlets/"), VERIFY)
     # With an app, its check comes first: the set-up page would let a password
     # thief replace the app.
@@ -155,6 +156,8 @@ def test_signing_in_again_asks_for_a_code_and_counts_a_wrong_one(
     assert client.get("/outlets/").status_code == 200
     device.refresh_from_db()
     assert device.throttling_failure_count == 0
+    # A new session key with the second factor: one fixed before it is worth nothing.
+    assert client.session.session_key != key_after_password
 
 
 def test_each_wrong_code_doubles_the_wait(client, administrator):
@@ -187,7 +190,7 @@ def test_a_recovery_code_signs_in_once(client, administrator):
     app_of(administrator)
     password_sign_in(client, administrator)
     client.force_login(administrator)
-    client.post(RECOVERY)
+    client.post(RECOVERY, {"current_password": TEST_PASSWORD})
     codes = client.session[NEW_RECOVERY_CODES]
     client.post(reverse("accounts:logout"))
 
@@ -233,7 +236,15 @@ def test_an_official_works_without_a_second_factor_and_may_turn_it_on_and_off(
     assert redirected_to(client.get("/outlets/"), VERIFY)
     client.post(VERIFY, {"code": app_code(TOTPDevice.objects.get(user=official))})
 
-    response = client.post(reverse("accounts:two_factor_remove"))
+    refused = client.post(
+        reverse("accounts:two_factor_remove"), {"current_password": "wrong"}
+    )
+    assert "Det är inte ditt lösenord." in refused.content.decode()
+    assert TOTPDevice.objects.filter(user=official).exists()
+
+    response = client.post(
+        reverse("accounts:two_factor_remove"), {"current_password": TEST_PASSWORD}
+    )
 
     assert redirected_to(response, "/accounts/profile/")
     assert not TOTPDevice.objects.filter(user=official).exists()
@@ -357,3 +368,96 @@ def test_the_django_admin_shows_no_authenticator_keys(client, system_owner):
 
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_a_session_from_before_the_app_was_set_up_is_signed_out(client, official):
+    """A password thief signed in before the owner turned two factors on keeps
+    nothing: every other session of the user ends with the change."""
+    stale = type(client)()
+    password_sign_in(stale, official)
+    password_sign_in(client, official)
+    client.get(SETUP)
+    client.post(SETUP, {"code": pending_code(client)})
+    assert TOTPDevice.objects.filter(user=official).exists()
+
+    response = stale.post(
+        reverse("accounts:two_factor_remove"), {"current_password": TEST_PASSWORD}
+    )
+
+    assert redirected_to(response, reverse("accounts:login"))
+    assert TOTPDevice.objects.filter(user=official).exists()
+    # The session that set it up stays signed in.
+    assert client.get("/outlets/").status_code == 200
+
+
+def test_a_reset_signs_the_colleague_out_everywhere(client, administrator):
+    colleague = UserFactory(administrator=True)
+    app_of(colleague)
+    theirs = type(client)()
+    theirs.force_login(colleague)
+    assert theirs.get("/outlets/").status_code == 200
+    client.force_login(administrator)
+
+    client.post(reset_url(colleague))
+
+    assert redirected_to(theirs.get("/outlets/"), reverse("accounts:login"))
+
+
+def test_new_recovery_codes_and_a_new_app_take_the_password(client, administrator):
+    app_of(administrator)
+    client.force_login(administrator)
+    before = set(
+        StaticToken.objects.filter(device__user=administrator).values_list(
+            "token", flat=True
+        )
+    )
+
+    refused = client.post(RECOVERY, {"current_password": "wrong"})
+    assert "Det är inte ditt lösenord." in refused.content.decode()
+    client.get(SETUP)
+    replaced = client.post(
+        SETUP, {"code": pending_code(client), "current_password": "wrong"}
+    )
+    assert "Det är inte ditt lösenord." in replaced.content.decode()
+
+    assert (
+        set(
+            StaticToken.objects.filter(device__user=administrator).values_list(
+                "token", flat=True
+            )
+        )
+        == before
+    )
+    assert (
+        TOTPDevice.objects.get(user=administrator).key
+        != client.session[PENDING_TOTP_KEY]
+    )
+
+
+@pytest.mark.parametrize("code", ["12345²", "١٢٣٤٥٦", "½½½½½½"])
+def test_digits_of_other_scripts_are_a_wrong_code_not_an_error(
+    client, administrator, code
+):
+    password_sign_in(client, administrator)
+    assert client.post(SETUP, {"code": code}).status_code == 200
+    app_of(administrator)
+    assert client.post(VERIFY, {"code": code}).status_code == 200
+
+
+def test_the_check_page_sends_on_whoever_owes_no_code(client, official):
+    client.force_login(official)
+
+    assert redirected_to(client.get(VERIFY + "?next=/outlets/"), "/outlets/")
+    assert redirected_to(client.post(VERIFY, {"code": "123456"}), "/")
+
+
+def test_after_a_reset_the_system_owner_is_back_in_the_django_admin(
+    client, system_owner
+):
+    colleague = UserFactory(administrator=True)
+    app_of(colleague)
+    client.force_login(system_owner)
+
+    response = client.post(reset_url(colleague))
+
+    assert redirected_to(response, reverse("admin:accounts_user_changelist"))

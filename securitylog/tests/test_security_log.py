@@ -89,7 +89,7 @@ def test_password_and_second_factor_changes_are_logged(client, administrator):
     device.throttling_failure_count = 0
     device.save()
     client.post(reverse("accounts:two_factor_verify"), {"code": app_code(device)})
-    client.post(reverse("accounts:recovery_codes"))
+    client.post(reverse("accounts:recovery_codes"), {"current_password": TEST_PASSWORD})
     client.post(
         reverse("accounts:password_change"),
         {
@@ -104,6 +104,7 @@ def test_password_and_second_factor_changes_are_logged(client, administrator):
     assert kinds(user=administrator) == [
         EventKind.SIGNED_IN,
         EventKind.SECOND_FACTOR_FAILED,
+        EventKind.SECOND_FACTOR_PASSED,
         EventKind.RECOVERY_CODES_RENEWED,
         EventKind.PASSWORD_CHANGED,
         EventKind.SECOND_FACTOR_RESET,

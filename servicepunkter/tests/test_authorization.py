@@ -410,11 +410,17 @@ ROWS = [
     # Two factors: every actor here has passed them (the system owner and the
     # administrator must have an app; the others have none).
     Row("accounts:two_factor_setup", get=signed_in(OK), post=signed_in(OK)),
-    Row("accounts:two_factor_verify", get=signed_in(OK), post=signed_in(OK)),
+    # Nobody owes a code here: the check sends them on.
+    Row(
+        "accounts:two_factor_verify",
+        get=signed_in(redirect("/")),
+        post=signed_in(redirect("/")),
+    ),
+    # An empty POST lacks the password: the page again with the error.
     Row(
         "accounts:recovery_codes",
         get=signed_in(NOT_FOUND, system_owner=OK, administrator=OK),
-        post=signed_in(NOT_FOUND, system_owner=REDIRECTED, administrator=REDIRECTED),
+        post=signed_in(NOT_FOUND, system_owner=OK, administrator=OK),
     ),
     # Only for those who may do without: nobody here has one to turn off.
     Row(
