@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "analysis",
+    "privacy",
 ]
 
 MIDDLEWARE = [

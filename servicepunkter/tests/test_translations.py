@@ -20,6 +20,7 @@ SOURCES = [
     "reminders",
     "reports",
     "analysis",
+    "privacy",
     "servicepunkter",
     "templates",
 ]

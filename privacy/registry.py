@@ -1,0 +1,413 @@
+"""Every field that holds personal data, in one place (GDPR art. 30: *register över
+behandlingar*): what it is, why it is kept, on what legal basis and for how long.
+
+A test (privacy/tests/test_registry.py) fails for any model field with a user
+foreign key or an e-mail, phone or name in its name that is neither here nor in
+NOT_PERSONAL, so a new field cannot be forgotten. The register extract, erasure and
+retention read this registry; so will the privacy notice.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LegalBasis(models.TextChoices):
+    PUBLIC_TASK = (
+        "public_task",
+        _(
+            "A task in the public interest (GDPR art. 6.1 e): the municipality's "
+            "service-point programme"
+        ),
+    )
+    CONTRACT = (
+        "contract",
+        _("A contract with the person (GDPR art. 6.1 b): the service agreement"),
+    )
+    LEGAL_OBLIGATION = (
+        "legal_obligation",
+        _("A legal obligation (GDPR art. 6.1 c): the archive and accounting laws"),
+    )
+
+
+class Retention(models.TextChoices):
+    ACCOUNT = (
+        "account",
+        _("While the account is in use; anonymised when it is no longer needed"),
+    )
+    REGISTER = (
+        "register",
+        _("While the outlet or partner is in the register; removed when they leave it"),
+    )
+    PUBLIC_RECORD = (
+        "public_record",
+        _("Kept as a public record under the archive rules (arkivlagen); not erased"),
+    )
+    ACCOUNTING = (
+        "accounting",
+        _("Seven years after the year of payment (bokföringslagen)"),
+    )
+    SECURITY_LOG = "security_log", _("Twelve months")
+    WORKING_FILE = "working_file", _("Until the work it serves is done")
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    field: str  # "app_label.Model.field"
+    what: str
+    purpose: str
+    basis: LegalBasis
+    retention: Retention
+
+
+SIGN_IN = _("Signing in and knowing who did what")
+RUNNING_THE_PROGRAMME = _("Running the service-point programme with the outlet")
+AGREEMENT = _("Making, signing and following the service agreement")
+PAYMENT = _("Paying the compensation of the agreement")
+FOLLOW_UP = _("Following up the service point every year")
+SECURITY = _("Keeping the service secure and finding misuse")
+WHO_DID_IT = _("Knowing who made a change or a decision")
+
+REGISTRY = [
+    # People who sign in.
+    PersonalField(
+        "accounts.User.email",
+        _("A user's e-mail address"),
+        SIGN_IN,
+        LegalBasis.PUBLIC_TASK,
+        Retention.ACCOUNT,
+    ),
+    PersonalField(
+        "accounts.User.full_name",
+        _("A user's name"),
+        SIGN_IN,
+        LegalBasis.PUBLIC_TASK,
+        Retention.ACCOUNT,
+    ),
+    PersonalField(
+        "securitylog.SecurityEvent.user",
+        _("Who signed in, was refused or downloaded a file"),
+        SECURITY,
+        LegalBasis.PUBLIC_TASK,
+        Retention.SECURITY_LOG,
+    ),
+    PersonalField(
+        "securitylog.SecurityEvent.email",
+        _("The e-mail address given at a sign-in"),
+        SECURITY,
+        LegalBasis.PUBLIC_TASK,
+        Retention.SECURITY_LOG,
+    ),
+    PersonalField(
+        "securitylog.SecurityEvent.ip_address",
+        _("The address a request came from"),
+        SECURITY,
+        LegalBasis.PUBLIC_TASK,
+        Retention.SECURITY_LOG,
+    ),
+    # The register of outlets and partners.
+    PersonalField(
+        "outlets.Outlet.name",
+        _("An outlet's name, which may be its owner's"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.Outlet.organisation_number",
+        _("A sole trader's organisation number (their personal identity number)"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.Outlet.crisis_contact",
+        _("Who to reach at the outlet in a crisis"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.OutletContact.name",
+        _("A contact person's name"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.OutletContact.email",
+        _("A contact person's e-mail address"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.OutletContact.phone",
+        _("A contact person's phone number"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.Partner.contact_person",
+        _("A partner's contact person"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.Partner.email",
+        _("A partner's e-mail address, which may be a person's"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.Partner.phone",
+        _("A partner's phone number, which may be a person's"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.OutletImport.imported_by",
+        _("Who imported an outlet file"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    # Agreements and money.
+    PersonalField(
+        "agreements.Party.name",
+        _("A contracting party's name, a person's for a sole trader"),
+        AGREEMENT,
+        LegalBasis.CONTRACT,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Party.organisation_number",
+        _("A sole trader's organisation number (their personal identity number)"),
+        AGREEMENT,
+        LegalBasis.CONTRACT,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Party.signatory_name",
+        _("Who signs for the party"),
+        AGREEMENT,
+        LegalBasis.CONTRACT,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Party.signatory_title",
+        _("The signatory's title"),
+        AGREEMENT,
+        LegalBasis.CONTRACT,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Party.email",
+        _("The party's e-mail address"),
+        AGREEMENT,
+        LegalBasis.CONTRACT,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "agreements.Party.bankgiro",
+        _("The party's bankgiro, a sole trader's own"),
+        PAYMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.ACCOUNTING,
+    ),
+    PersonalField(
+        "agreements.Party.plusgiro",
+        _("The party's plusgiro, a sole trader's own"),
+        PAYMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.ACCOUNTING,
+    ),
+    PersonalField(
+        "agreements.Party.address",
+        _("The party's address"),
+        AGREEMENT,
+        LegalBasis.CONTRACT,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Signature.signed_by_name",
+        _("The name on a signature"),
+        AGREEMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Signature.signed_by_title",
+        _("The title on a signature"),
+        AGREEMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Signature.user",
+        _("Who signed in the app"),
+        AGREEMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Signature.paper_scan",
+        _("A scanned paper signature"),
+        AGREEMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Agreement.notice_recorded_by",
+        _("Who recorded a notice of termination"),
+        WHO_DID_IT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "agreements.Payout.status_changed_by",
+        _("Who approved, withheld or paid a payout"),
+        PAYMENT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.ACCOUNTING,
+    ),
+    # Follow-up.
+    PersonalField(
+        "followup.FollowUp.completed_by",
+        _("Who completed a follow-up"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.OwnerReport.reviewed_by",
+        _("Who reviewed a shop owner's report"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.OwnerReport.return_comment",
+        _("An official's comment to the shop owner"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.DialogueMeeting.participants",
+        _("Who took part in the annual dialogue"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.DialogueMeeting.minutes",
+        _("The dialogue's minutes, which may tell about people"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.AgreedAction.responsible",
+        _("Who is responsible for an agreed action"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.SiteVisit.visitors",
+        _("Who made the site visit"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.SitePhoto.image",
+        _("A site-visit photo, which may show people"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.SitePhoto.added_by",
+        _("Who added a site-visit photo"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.Training.participants",
+        _("Who took part in a training"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    # Home deliveries, reminders, analysis.
+    PersonalField(
+        "deliveries.Delivery.household_reference",
+        _("A household's reference for a home delivery"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "deliveries.Delivery.note",
+        _("A note on a home delivery, which may tell about the household"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "reminders.SentReminder.recipient",
+        _("Who was sent a reminder"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    PersonalField(
+        "analysis.PopulationImport.imported_by",
+        _("Who imported population figures"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    PersonalField(
+        "analysis.RoadNetwork.imported_by",
+        _("Who imported a road network"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    PersonalField(
+        "analysis.Scenario.created_by",
+        _("Who saved a scenario"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+]
+
+# Fields whose names look personal but are not, and why.
+NOT_PERSONAL = {
+    "outlets.County.name": "a county",
+    "outlets.Municipality.name": "a municipality",
+    "outlets.Locality.name": "a place",
+    "outlets.Partner.name": "an organisation (its contact person is registered)",
+    "outlets.OutletImport.file_name": "the name of an uploaded file",
+    "agreements.Service.name": "a kind of service",
+    "analysis.PopulationImport.file_name": "the name of an uploaded file",
+    "analysis.RoadNetwork.name": "a road network",
+    "analysis.RoadNetwork.file_name": "the name of an uploaded file",
+    "analysis.Scenario.name": "a scenario's title",
+    "analysis.ScenarioAddedOutlet.name": "an outlet imagined in a scenario",
+    "deliveries.MonthlyDeliveryTotal.note": "a note on a month's figures",
+}
+
+
+def personal_fields() -> dict[str, PersonalField]:
+    return {entry.field: entry for entry in REGISTRY}
