@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
-from accounts.tests.two_factor import app_code
+from accounts.tests.two_factor import app_code, app_of
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +93,40 @@ def test_an_administrator_sets_up_an_app_and_signs_in_with_its_code(
     assert page.get_by_text("På: du loggar in med ditt lösenord").is_visible()
     assert page.get_by_role("link", name="Stäng av").count() == 0
     browser.screenshot("two-factor-profile")
+
+
+def test_the_pages_to_reset_and_turn_off_a_second_factor(
+    browser, municipalities_reloaded
+):
+    """Axe on the remaining two-factor pages: an administrator resets a
+    colleague's app; an official turns their own off with their password."""
+    UserFactory(administrator=True, email="karin@nordmaling.example")
+    official = UserFactory(email="johan@nordmaling.example", full_name="Johan Berg")
+    app_of(official)
+    page = browser.page
+
+    browser.sign_in("karin@nordmaling.example", TEST_PASSWORD)
+    browser.goto("/accounts/users/")
+    page.get_by_role("link", name="Återställ (Johan Berg)").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    browser.screenshot("two-factor-reset")
+    page.get_by_role("button", name="Återställ andra steget").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Andra steget för Johan Berg är återställt.").is_visible()
+    assert not TOTPDevice.objects.filter(user=official).exists()
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_load_state()
+
+    app_of(official)
+    browser.sign_in(official.email, TEST_PASSWORD)
+    browser.goto("/accounts/profile/")
+    page.get_by_role("link", name="Stäng av").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    page.get_by_label("Ditt lösenord").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Stäng av").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Tvåstegsinloggning är av.").is_visible()
+    browser.check_page()
+    browser.screenshot("two-factor-turned-off")
