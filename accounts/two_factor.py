@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import django_otp
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -179,6 +181,8 @@ def two_factor_reset(*, actor, user, request=None) -> None:
     colleague sets up a new app at their next sign-in."""
     two_factor_remove(user=user)
     logger.warning("Two factors reset for user %s by user %s.", user.pk, actor.pk)
+    # Told at once, so that a reset they did not ask for does not go unnoticed.
+    transaction.on_commit(lambda: reset_notice_send(actor=actor, user=user))
     security_event_record(
         kind=EventKind.SECOND_FACTOR_RESET,
         request=request,
@@ -186,3 +190,14 @@ def two_factor_reset(*, actor, user, request=None) -> None:
         municipality_id=user.municipality_id,
         detail=f"for {user.email}",
     )
+
+
+def reset_notice_send(*, actor, user) -> None:
+    subject = _("Your second factor in Servicepunkter was reset")
+    body = _(
+        "%(actor)s reset your second factor in Servicepunkter: your authenticator "
+        "app and your recovery codes no longer work. At your next sign-in you set "
+        "up a new app.\n\nIf you did not ask for this, tell %(actor)s or your "
+        "municipality's IT security at once."
+    ) % {"actor": actor}
+    send_mail(subject, body, None, [user.email], fail_silently=True)

@@ -263,7 +263,9 @@ def reset_url(user):
     return reverse("accounts:two_factor_reset", kwargs={"pk": user.pk})
 
 
-def test_an_administrator_resets_a_colleagues_lost_app(client, administrator):
+def test_an_administrator_resets_a_colleagues_lost_app(
+    client, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
     colleague = UserFactory(administrator=True, full_name="Eva Ström")
     app_of(colleague)
     client.force_login(administrator)
@@ -273,10 +275,16 @@ def test_an_administrator_resets_a_colleagues_lost_app(client, administrator):
         client.get(reset_url(colleague)).content.decode()
     )
 
-    response = client.post(reset_url(colleague), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reset_url(colleague), follow=True)
 
     assert "Andra steget för Eva Ström är återställt." in response.content.decode()
     assert not TOTPDevice.objects.filter(user=colleague).exists()
+    # The colleague is told, in case they never asked.
+    (notice,) = mailoutbox
+    assert notice.to == [colleague.email]
+    assert notice.subject == "Ditt andra steg i Servicepunkter har återställts"
+    assert "Om du inte har bett om det" in notice.body
     # At the colleague's next sign-in: a new app.
     other = type(client)()
     password_sign_in(other, colleague)
