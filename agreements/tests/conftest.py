@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from agreements.models import Party, Service
 from agreements.services import (
     ServiceLine,
     agreement_create,
+    party_confirm_bank_details,
     party_save,
     service_catalogue_seed,
 )
@@ -41,17 +43,30 @@ def catalogue(nordmaling):
 
 
 @pytest.fixture
-def party(official):
+def colleague():
+    """A second official of Nordmaling: the attestation rules need two people."""
+    return UserFactory(email="colleague@nordmaling.example")
+
+
+@pytest.fixture
+def unconfirmed_party(official):
+    """A party whose bank details the official entered and nobody has confirmed."""
     return party_save(
         party=Party(
             name="Pers Livs AB",
             organisation_number="5560360793",
-            bankgiro="123-4567",
+            bankgiro="5050-1055",
             signatory_name="Per Lindberg",
             signatory_title="VD",
         ),
         by=official,
     )
+
+
+@pytest.fixture
+def party(unconfirmed_party, colleague):
+    """The party with its bank details confirmed by a second person."""
+    return party_confirm_bank_details(party=unconfirmed_party, by=colleague)
 
 
 def lines(catalogue, count=4, fee=10_000):

@@ -148,6 +148,7 @@ REFUSED_SCANS = {
 @pytest.fixture
 def ready(draft, official):
     agreement_mark_ready(agreement=draft, by=official)
+    draft.refresh_from_db()
     return draft
 
 
