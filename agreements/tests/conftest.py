@@ -48,9 +48,7 @@ def colleague():
     return UserFactory(email="colleague@nordmaling.example")
 
 
-@pytest.fixture
-def unconfirmed_party(official):
-    """A party whose bank details the official entered and nobody has confirmed."""
+def party_entered(official):
     return party_save(
         party=Party(
             name="Pers Livs AB",
@@ -64,9 +62,19 @@ def unconfirmed_party(official):
 
 
 @pytest.fixture
-def party(unconfirmed_party, colleague):
-    """The party with its bank details confirmed by a second person."""
-    return party_confirm_bank_details(party=unconfirmed_party, by=colleague)
+def unconfirmed_party(official):
+    """A party whose bank details the official entered and nobody has confirmed."""
+    return party_entered(official)
+
+
+@pytest.fixture
+def party(official):
+    """A party whose bank details the official entered and an administrator
+    confirmed (other apps' tests import this fixture alone)."""
+    return party_confirm_bank_details(
+        party=party_entered(official),
+        by=UserFactory(administrator=True, email="confirmer@nordmaling.example"),
+    )
 
 
 def lines(catalogue, count=4, fee=10_000):

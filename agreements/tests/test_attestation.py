@@ -134,7 +134,7 @@ def test_a_second_official_approves_the_payout(colleague, signed):
 
 
 def test_who_entered_the_bank_details_does_not_approve_the_payout(
-    unconfirmed_party, administrator, colleague, signed
+    administrator, colleague, signed
 ):
     # The colleague changes the bank details, the administrator confirms them.
     party = Party.objects.get(pk=signed.party_id)
