@@ -33,11 +33,15 @@ DEMO_USERS = [
     DemoUser("handlaggare@nordmaling.example", "Johan Berg", Role.OFFICIAL),
     DemoUser("butik@perslivs.example", "Per Lindberg", Role.SHOP_OWNER),
     DemoUser("region@vasterbotten.example", "Maria Ek", Role.REGIONAL_VIEWER),
+    # A second official: under the attestation rules a payout is approved by someone
+    # other than who drafted the agreement.
+    DemoUser("handlaggare2@nordmaling.example", "Lena Sjöberg", Role.OFFICIAL),
 ]
 
 
 def seed_users(nordmaling, outlets) -> dict:
-    """One user of each role, by role; the shop owner owns Pers Livs."""
+    """The demo users; returned by role, the first of each (the second official is
+    found by the agreements' demo). The shop owner owns Pers Livs."""
     users = {}
     for demo in DEMO_USERS:
         user = User.objects.filter(email__iexact=demo.email).first() or User(
@@ -59,7 +63,7 @@ def seed_users(nordmaling, outlets) -> dict:
             user.outlets.set([outlets["Pers Livs"]])
         if user.requires_two_factor:
             demo_device_set(user)
-        users[demo.role] = user
+        users.setdefault(demo.role, user)
     return users
 
 

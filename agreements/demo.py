@@ -11,7 +11,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import Role
+from accounts.models import Role, User
 from agreements.documents import signing_certificate_create, signing_certificate_path
 from agreements.models import Agreement, Party, Service
 from agreements.services import (
@@ -20,6 +20,8 @@ from agreements.services import (
     agreement_give_notice,
     agreement_mark_ready,
     agreement_sign,
+    delegation_set,
+    party_confirm_bank_details,
     party_save,
     payout_approve,
     payout_mark_paid,
@@ -94,12 +96,14 @@ def seed_agreements(nordmaling, outlets, users):
     service_catalogue_seed(municipality=nordmaling)
     catalogue = list(Service.objects.filter(municipality=nordmaling).order_by("pk"))
     official = users[Role.OFFICIAL]
+    colleague = second_official(official)
+    demo_delegations(users[Role.ADMINISTRATOR], official, colleague)
     for index, row in enumerate(DEMO_AGREEMENTS):
         name, signatory, state = row[0], row[3], row[4]
         outlet = outlets[name]
         if Agreement.objects.filter(outlet=outlet).exists():
             continue
-        party = _party(nordmaling, row, index, by=official)
+        party = _party(nordmaling, row, index, by=official, confirmed_by=colleague)
         agreement = _agreement_create(outlet, party, row, index, catalogue, official)
         if state == "draft":
             continue
@@ -118,22 +122,49 @@ def seed_agreements(nordmaling, outlets, users):
         yield SignedAgreement(agreement, owner)
 
 
-def _party(nordmaling, row, index, *, by):
-    """The party of the row, created unless the municipality has it already."""
+def second_official(official):
+    """The demo's other official of the municipality: the attestation rules need two."""
+    return (
+        User.objects.municipal_staff()
+        .filter(role=Role.OFFICIAL, municipality_id=official.municipality_id)
+        .exclude(pk=official.pk)
+        .order_by("pk")
+        .first()
+    )
+
+
+def demo_delegations(administrator, official, colleague):
+    """The delegation order: the first official signs up to the recommended highest
+    compensation, the second up to 40 000 kr."""
+    delegation_set(user=official, max_annual_compensation=50_000, by=administrator)
+    if colleague is not None:
+        delegation_set(user=colleague, max_annual_compensation=40_000, by=administrator)
+
+
+def _party(nordmaling, row, index, *, by, confirmed_by):
+    """The party of the row, created unless the municipality has it already; its
+    bank details entered by one official and confirmed by the other."""
     _name, party_name, number, signatory, *_rest = row
     number = number[:9] + luhn.calc_check_digit(number[:9])
-    return Party.objects.filter(
+    found = Party.objects.filter(
         municipality=nordmaling, organisation_number__startswith=number[:6]
-    ).first() or party_save(
+    ).first()
+    if found:
+        return found
+    digits = f"5{index:02d}{1000 + index:04d}"
+    party = party_save(
         party=Party(
             name=party_name,
             organisation_number=number,
-            bankgiro=f"{5000 + index}-{1000 + index}",
+            bankgiro=f"{digits[:4]}-{digits[4:]}{luhn.calc_check_digit(digits)}",
             signatory_name=signatory,
             signatory_title="Ägare",
         ),
         by=by,
     )
+    if confirmed_by is not None:
+        party = party_confirm_bank_details(party=party, by=confirmed_by)
+    return party
 
 
 def _agreement_create(outlet, party, row, index, catalogue, official):
@@ -196,10 +227,15 @@ def _agreement_sign(agreement, official, signatory):
 
 
 def payouts_settle(agreement, *, by):
-    """The payouts due before today approved and paid where their condition holds."""
+    """The payouts due before today approved and paid where their condition holds:
+    approved by the official who did not draft the agreement (the attestation
+    rules), paid by `by`."""
+    approver = by
+    if agreement.created_by_id == by.pk:
+        approver = second_official(by) or by
     for payout in agreement.payouts.filter(due_on__lt=timezone.localdate()):
         if payout.condition_holds:
-            payout_approve(payout=payout, by=by)
+            payout_approve(payout=payout, by=approver)
             payout_mark_paid(payout=payout, by=by)
 
 

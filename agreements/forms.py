@@ -164,6 +164,9 @@ class ServicesForm(forms.Form):
 
 
 class PartyForm(forms.ModelForm):
+    """A party's details; its bankgiro and plusgiro show what is waiting for
+    confirmation, if anything, since that is what a save would keep."""
+
     class Meta:
         model = Party
         fields = [
@@ -171,11 +174,41 @@ class PartyForm(forms.ModelForm):
             "organisation_number",
             "bankgiro",
             "plusgiro",
+            "supplier_number",
             "address",
             "signatory_name",
             "signatory_title",
+            "contact_name",
+            "contact_phone",
             "email",
         ]
+        help_texts = {
+            "bankgiro": _(
+                "New or changed bank details take effect when another official or "
+                "administrator confirms them."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.has_pending_bank_details:
+            self.initial["bankgiro"] = self.instance.pending_bankgiro
+            self.initial["plusgiro"] = self.instance.pending_plusgiro
+
+
+class DelegationForm(forms.Form):
+    """How much a colleague may commit to a year on their own."""
+
+    user = forms.ModelChoiceField(label=_("Official or administrator"), queryset=None)
+    max_annual_compensation = forms.IntegerField(
+        label=_("Signs agreements up to (kr/year)"),
+        min_value=0,
+        help_text=_("0 kr: every agreement the person makes ready needs approval."),
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff
 
 
 class ServiceForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.terms import Term
+from agreements.validators import validate_bankgiro, validate_plusgiro
 from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
 
@@ -84,6 +85,57 @@ class ProgrammeBudget(models.Model):
         return f"{self.municipality} {self.year}"
 
 
+class DelegationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The municipality's delegation order, for the staff who work under it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+    def editable_by(self, user):
+        """A municipality's administrators keep its delegation order."""
+        if not user.is_authenticated or not user.is_administrator:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+
+@pghistory.track()
+class Delegation(models.Model):
+    """Who may sign agreements for the municipality, up to which compensation a
+    year (Swedish: *delegationsordning*).
+
+    Staff without a delegation of their own may sign within the recommended range;
+    anything above their delegation, or outside the range, needs an administrator's
+    approval before the agreement is made ready.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        verbose_name=_("municipality"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegation",
+        verbose_name=_("user"),
+    )
+    max_annual_compensation = models.PositiveIntegerField(
+        _("signs agreements up to (kr/year)")
+    )
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__email"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+
+    def __str__(self):
+        return f"{self.user} ≤ {self.max_annual_compensation} kr"
+
+
 class ServiceQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The catalogue of the municipality whose agreements the user handles."""
@@ -148,6 +200,7 @@ class PartyQuerySet(models.QuerySet):
         return self.visible_to(user)
 
 
+@pghistory.track()
 class Party(models.Model):
     """The company or association that signs (Swedish: *avtalspart*).
 
@@ -163,12 +216,66 @@ class Party(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     organisation_number = models.CharField(_("organisation number"), max_length=11)
-    bankgiro = models.CharField(_("bankgiro"), max_length=9, blank=True)
-    plusgiro = models.CharField(_("plusgiro"), max_length=9, blank=True)
+    bankgiro = models.CharField(
+        _("bankgiro"), max_length=9, blank=True, validators=[validate_bankgiro]
+    )
+    plusgiro = models.CharField(
+        _("plusgiro"), max_length=9, blank=True, validators=[validate_plusgiro]
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     signatory_name = models.CharField(_("signatory"), max_length=200)
     signatory_title = models.CharField(_("signatory's title"), max_length=100)
     email = models.EmailField(_("e-mail address"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact's phone"), max_length=30, blank=True)
+    supplier_number = models.CharField(
+        _("supplier number in the finance system"), max_length=30, blank=True
+    )
+    # The bank details above are those payouts go to once a second person has
+    # confirmed them (Swedish: *attest av betalningsmottagare*). Who entered them
+    # may not approve the party's payouts; a change waits in the pending fields.
+    bank_details_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bank details entered by"),
+    )
+    bank_details_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bank details confirmed by"),
+    )
+    bank_details_confirmed_at = models.DateTimeField(
+        _("bank details confirmed"), null=True, blank=True
+    )
+    pending_bankgiro = models.CharField(
+        _("new bankgiro, to be confirmed"),
+        max_length=9,
+        blank=True,
+        validators=[validate_bankgiro],
+    )
+    pending_plusgiro = models.CharField(
+        _("new plusgiro, to be confirmed"),
+        max_length=9,
+        blank=True,
+        validators=[validate_plusgiro],
+    )
+    pending_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new bank details entered by"),
+    )
+    pending_entered_at = models.DateTimeField(
+        _("new bank details entered"), null=True, blank=True
+    )
 
     objects = PartyQuerySet.as_manager()
 
@@ -182,10 +289,38 @@ class Party(models.Model):
                 name="%(app_label)s_%(class)s_has_payment_account",
                 violation_error_message=_("Give a bankgiro or a plusgiro number."),
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    pending_entered_by__isnull=True,
+                    pending_bankgiro="",
+                    pending_plusgiro="",
+                )
+                | (
+                    Q(pending_entered_by__isnull=False)
+                    & ~Q(pending_bankgiro="", pending_plusgiro="")
+                ),
+                name="%(app_label)s_%(class)s_pending_has_author",
+                violation_error_message=_(
+                    "New bank details have a bankgiro or plusgiro number and "
+                    "record who entered them."
+                ),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_pending_bank_details(self):
+        return self.pending_entered_by_id is not None
+
+    @property
+    def bank_details_confirmed(self):
+        """Payouts may go to the party: its details are confirmed, none waiting."""
+        return (
+            self.bank_details_confirmed_at is not None
+            and not self.has_pending_bank_details
+        )
 
     def clean(self):
         if self.organisation_number:
@@ -316,6 +451,15 @@ class Agreement(models.Model):
         verbose_name=_("replaces"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Who drafted it: under the attestation rules they may not approve its payouts.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("drafted by"),
+    )
 
     objects = AgreementQuerySet.as_manager()
 
@@ -490,6 +634,22 @@ class AgreementVersion(models.Model):
     vat_rate_percent = models.PositiveSmallIntegerField(
         _("VAT rate (%)"), default=25, validators=[MaxValueValidator(100)]
     )
+    # An administrator's approval of a compensation outside the recommended range or
+    # above the drafter's delegation; it holds for the amount approved only.
+    compensation_approved_amount = models.PositiveIntegerField(
+        _("compensation approved (kr/year)"), null=True, blank=True
+    )
+    compensation_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compensation approved by"),
+    )
+    compensation_approved_at = models.DateTimeField(
+        _("compensation approved"), null=True, blank=True
+    )
 
     payout_frequency_months = models.PositiveSmallIntegerField(
         _("payouts"), choices=PayoutFrequency.choices, default=PayoutFrequency.YEARLY
@@ -601,6 +761,14 @@ class AgreementVersion(models.Model):
     @property
     def vat_amount(self):
         return round(self.annual_compensation * self.vat_rate_percent / 100)
+
+    @property
+    def compensation_approved(self):
+        """An administrator approved this very amount."""
+        return (
+            self.compensation_approved_by_id is not None
+            and self.compensation_approved_amount == self.annual_compensation
+        )
 
     @property
     def annual_compensation_with_vat(self):

@@ -120,5 +120,6 @@ def deadlines(*, municipality, within_days=90, today=None) -> list[Deadline]:
 
 def agreement_history(*, agreement, versions, limit=200) -> list[HistoryEntry]:
     """Every recorded change to the agreement, its versions, signatures and payouts,
-    newest first, with who made it."""
-    return history_of([agreement], versions, limit=limit)
+    and its party (whose bank details payouts go to), newest first, with who made
+    it."""
+    return history_of([agreement], versions, [agreement.party], limit=limit)

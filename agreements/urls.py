@@ -13,6 +13,11 @@ urlpatterns = [
         "<int:pk>/preview.pdf", views.agreement_preview_view, name="agreement_preview"
     ),
     path("<int:pk>/ready/", views.agreement_mark_ready_view, name="agreement_ready"),
+    path(
+        "<int:pk>/approve-compensation/",
+        views.agreement_approve_compensation_view,
+        name="agreement_approve_compensation",
+    ),
     path("<int:pk>/sign/<str:side>/", views.agreement_sign_view, name="agreement_sign"),
     path(
         "<int:pk>/sign-paper/",
@@ -42,6 +47,13 @@ urlpatterns = [
     path("settings/", views.programme_settings_view, name="programme_settings"),
     path("parties/", views.PartyListView.as_view(), name="party_list"),
     path("parties/new/", views.party_create_view, name="party_create"),
+    path("parties/<int:pk>/", views.party_update_view, name="party_update"),
+    path(
+        "parties/<int:pk>/confirm/",
+        views.party_confirm_bank_details_view,
+        name="party_confirm_bank_details",
+    ),
+    path("delegations/", views.delegation_view, name="delegations"),
     path("services/", views.ServiceListView.as_view(), name="service_list"),
     path("services/new/", views.service_form_view, name="service_create"),
     path("services/<int:pk>/", views.service_form_view, name="service_update"),

@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
+from accounts.models import User
 from agreements.forms import (
     AgreementForm,
     AmendmentForm,
     BudgetForm,
     ChangeOfOwnerForm,
+    DelegationForm,
     NoticeForm,
     PaperSignForm,
     PartyForm,
@@ -27,6 +29,7 @@ from agreements.forms import (
 from agreements.models import (
     Agreement,
     AgreementVersion,
+    Delegation,
     Party,
     Payout,
     ProgrammeBudget,
@@ -44,6 +47,7 @@ from agreements.selectors import agreement_history, budget_summary
 from agreements.services import (
     FINANCE_COLUMNS,
     agreement_amend,
+    agreement_approve_compensation,
     agreement_change_owner,
     agreement_create,
     agreement_give_notice,
@@ -52,8 +56,12 @@ from agreements.services import (
     agreement_sign,
     agreement_update_draft,
     budget_set,
+    compensation_approval_reasons,
+    delegation_set,
+    party_confirm_bank_details,
     party_save,
     payout_approve,
+    payout_attestation_refusal,
     payout_mark_paid,
     payout_withhold,
     payouts_finance_rows,
@@ -62,6 +70,7 @@ from agreements.services import (
 )
 from core.exporting import CONTENT_TYPES, csv_bytes
 from core.forms import form_add_service_errors, show_errors
+from core.history import history_of
 from core.views import RolePermissionMixin, form_action, page_with_errors
 
 
@@ -159,6 +168,22 @@ def agreement_detail(request, pk, **forms):
         and latest.signed_at is not None
         and agreement.status_on(today) != "ended",
         "draft_version": manages and not latest.is_frozen,
+        "approval_reasons": manages
+        and not latest.is_frozen
+        and not latest.compensation_approved
+        and compensation_approval_reasons(
+            version=latest,
+            # An administrator sees what the drafter's delegation allows.
+            by=agreement.created_by
+            if user.is_administrator and agreement.created_by
+            else user,
+        ),
+        "can_approve_compensation": manages
+        and user.is_administrator
+        and not latest.is_frozen
+        and not latest.compensation_approved,
+        "payout_refusal": manages
+        and payout_attestation_refusal(agreement=agreement, by=user),
         "history": agreement_history(agreement=agreement, versions=versions),
     }
     return render(request, "agreements/agreement_detail.html", context)
@@ -225,6 +250,21 @@ def agreement_mark_ready_view(request, pk):
     try:
         agreement_mark_ready(agreement=agreement, by=request.user)
         messages.success(request, _("The agreement is ready for signature."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(agreement)
+
+
+@require_POST
+def agreement_approve_compensation_view(request, pk):
+    """An administrator approves a draft's compensation outside the recommended
+    range or above the drafter's delegation; to anyone else there is nothing here."""
+    if not request.user.is_administrator:
+        raise Http404
+    agreement = editable_agreement(request, pk)
+    try:
+        agreement_approve_compensation(agreement=agreement, by=request.user)
+        messages.success(request, _("The compensation is approved."))
     except ValidationError as error:
         show_errors(request, error)
     return redirect(agreement)
@@ -482,6 +522,89 @@ def party_create_view(request):
         done=lambda party: _("The party %(name)s is added.") % {"name": party},
         reshow=show,
         then="agreements:party_list",
+    )
+
+
+def party_update_view(request, pk):
+    """A party's details; new bank details wait there for a second person."""
+    party = get_object_or_404(Party.objects.editable_by(request.user), pk=pk)
+
+    def show(form):
+        return render(
+            request,
+            "agreements/party_form.html",
+            {"form": form, "party": party, "history": history_of([party])},
+        )
+
+    if request.method != "POST":
+        return show(PartyForm(instance=party))
+    return form_action(
+        request,
+        form=PartyForm(request.POST, instance=party),
+        action=lambda form: party_save(party=form.instance, by=request.user),
+        done=lambda saved: (
+            (
+                _(
+                    "The party %(name)s is saved. The new bank details take effect "
+                    "when another official or administrator confirms them."
+                )
+                if not saved.bank_details_confirmed
+                else _("The party %(name)s is saved.")
+            )
+            % {"name": saved}
+        ),
+        reshow=show,
+        then="agreements:party_list",
+    )
+
+
+@require_POST
+def party_confirm_bank_details_view(request, pk):
+    party = get_object_or_404(Party.objects.editable_by(request.user), pk=pk)
+    try:
+        party_confirm_bank_details(party=party, by=request.user)
+        messages.success(
+            request,
+            _("The bank details of %(name)s are confirmed.") % {"name": party},
+        )
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect("agreements:party_list")
+
+
+def delegation_view(request):
+    """The municipality's delegation order: who signs up to which compensation."""
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    municipality = request.user.municipality
+    staff = User.objects.municipal_staff().filter(
+        municipality=municipality, is_active=True
+    )
+
+    def show(form):
+        delegations = list(
+            Delegation.objects.visible_to(request.user).select_related("user")
+        )
+        return render(
+            request,
+            "agreements/delegation_list.html",
+            {
+                "form": form,
+                "delegations": delegations,
+                "programme": ProgrammeSettings.for_municipality(municipality),
+                "history": history_of(delegations),
+            },
+        )
+
+    if request.method != "POST":
+        return show(DelegationForm(staff=staff))
+    return form_action(
+        request,
+        form=DelegationForm(request.POST, staff=staff),
+        action=lambda form: delegation_set(by=request.user, **form.cleaned_data),
+        done=_("The delegation is saved."),
+        reshow=show,
+        then="agreements:delegations",
     )
 
 

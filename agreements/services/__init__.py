@@ -3,6 +3,14 @@
 The actions live in one module per job; callers import them from here.
 """
 
+from agreements.services.attestation import (
+    agreement_approve_compensation,
+    compensation_approval_reasons,
+    delegation_limit,
+    delegation_set,
+    party_confirm_bank_details,
+    payout_attestation_refusal,
+)
 from agreements.services.catalogue import (
     DEFAULT_SERVICES,
     budget_set,
@@ -43,6 +51,7 @@ __all__ = [
     "RENEWED_FIELDS",
     "ServiceLine",
     "agreement_amend",
+    "agreement_approve_compensation",
     "agreement_change_owner",
     "agreement_create",
     "agreement_give_notice",
@@ -52,8 +61,13 @@ __all__ = [
     "agreement_sign",
     "agreement_update_draft",
     "budget_set",
+    "compensation_approval_reasons",
+    "delegation_limit",
+    "delegation_set",
+    "party_confirm_bank_details",
     "party_save",
     "payout_approve",
+    "payout_attestation_refusal",
     "payout_condition_set",
     "payout_mark_paid",
     "payout_withhold",

@@ -3,6 +3,7 @@ service catalogue, and the programme's budget and settings."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from agreements.models import (
     Party,
@@ -16,13 +17,67 @@ from agreements.services.access import check_manager
 
 @transaction.atomic
 def party_save(*, party: Party, by) -> Party:
-    """Add or change a contracting party of the editor's municipality."""
+    """Add or change a contracting party of the editor's municipality.
+
+    Bank details take effect when a second person confirms them
+    (`party_confirm_bank_details`): a new party's wait as entered, a confirmed
+    party's change waits in the pending fields while payouts still go to the
+    confirmed details.
+    """
     if party.municipality_id is None:
         party.municipality_id = by.municipality_id
     check_manager(by, party.municipality_id)
+    if party.pk is None:
+        party.bank_details_entered_by = by
+        party.bank_details_confirmed_by = None
+        party.bank_details_confirmed_at = None
+    else:
+        _party_bank_details_change(party, by)
     party.full_clean()
     party.save()
     return party
+
+
+BANK_DETAILS_CONTROL = [
+    "bank_details_entered_by",
+    "bank_details_confirmed_by",
+    "bank_details_confirmed_at",
+    "pending_bankgiro",
+    "pending_plusgiro",
+    "pending_entered_by",
+    "pending_entered_at",
+]
+
+
+def _party_bank_details_change(party, by):
+    """The form's bankgiro and plusgiro are what the editor wants paid to: kept as
+    they are stored unless they differ from what is in effect or waiting."""
+    stored = Party.objects.select_for_update().get(pk=party.pk)
+    if stored.municipality_id != party.municipality_id:
+        raise PermissionDenied
+    wanted = (party.bankgiro, party.plusgiro)
+    for name in BANK_DETAILS_CONTROL:
+        setattr(party, name, getattr(stored, name))
+    party.bankgiro, party.plusgiro = current = (stored.bankgiro, stored.plusgiro)
+    proposed = (
+        (stored.pending_bankgiro, stored.pending_plusgiro)
+        if stored.has_pending_bank_details
+        else current
+    )
+    if wanted == proposed:
+        return
+    if stored.bank_details_confirmed_at is None:
+        # Never confirmed: nothing is in effect to keep.
+        party.bankgiro, party.plusgiro = wanted
+        party.bank_details_entered_by = by
+    elif wanted == current:
+        # Back to the confirmed details: the waiting change is withdrawn.
+        party.pending_bankgiro = party.pending_plusgiro = ""
+        party.pending_entered_by = party.pending_entered_at = None
+    else:
+        party.pending_bankgiro, party.pending_plusgiro = wanted
+        party.pending_entered_by = by
+        party.pending_entered_at = timezone.now()
 
 
 @transaction.atomic

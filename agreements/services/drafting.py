@@ -18,6 +18,8 @@ from agreements.models import (
     ProgrammeSettings,
 )
 from agreements.services.access import check_manager
+from agreements.services.attestation import check_compensation_approved
+from core.documents import files_removed_on_rollback, stored_file_save
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ def agreement_create(
     if party.municipality_id != outlet.municipality_id:
         raise PermissionDenied
     lines = list(services)
-    agreement = Agreement(municipality=outlet.municipality, outlet=outlet, party=party)
+    agreement = Agreement(
+        municipality=outlet.municipality, outlet=outlet, party=party, created_by=by
+    )
     agreement.full_clean()
     agreement.save()
     version = AgreementVersion(
@@ -131,12 +135,14 @@ def version_services_create(*, version, lines) -> None:
     )
 
 
-@transaction.atomic
+@files_removed_on_rollback()
 def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
     """Freeze the latest version: render its document, store it with its hash.
 
     The first version's freezing gives the agreement its reference number, in this
-    transaction, so that the frozen document carries it.
+    transaction, so that the frozen document carries it. A compensation outside the
+    recommended range or above `by`'s delegation needs an administrator's approval
+    first. A failure after the document is written leaves no file behind.
     """
     from agreements.documents import (
         agreement_render_pdf,
@@ -155,6 +161,7 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
             code="no_services",
         )
     version.full_clean()
+    check_compensation_approved(version=version, by=by)
     if version.number == 1:
         agreement.reference = agreement_reference_next(
             municipality=agreement.municipality, year=version.starts_on.year
@@ -164,8 +171,10 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
         agreement.save(update_fields=["reference", "state"])
     version.document_snapshot = document_snapshot(version)
     pdf = agreement_render_pdf(version=version)
-    version.document.save(
-        f"{agreement.reference}-v{version.number}.pdf", ContentFile(pdf), save=False
+    stored_file_save(
+        version.document,
+        f"{agreement.reference}-v{version.number}.pdf",
+        ContentFile(pdf),
     )
     version.document_sha256 = sha256_hex(pdf)
     version.save(update_fields=["document_snapshot", "document", "document_sha256"])

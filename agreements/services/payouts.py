@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from agreements.models import Agreement, AgreementVersion, Payout
 from agreements.payouts import payout_schedule
 from agreements.services.access import check_manager
+from agreements.services.attestation import check_payout_attestation
 
 
 @transaction.atomic
@@ -133,6 +134,7 @@ def payout_approve(*, payout: Payout, by) -> Payout:
             % {"year": payout.condition_year},
             code="condition_not_met",
         )
+    check_payout_attestation(payout=payout, by=by)
     return _payout_set_status(payout, Payout.Status.APPROVED, by)
 
 

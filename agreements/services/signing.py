@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from agreements.models import Agreement, Payout, Signature
 from agreements.permissions import can_sign_for_party
 from agreements.services.access import check_manager
+from agreements.services.attestation import check_signer_delegation
 from agreements.services.lifecycle import replaced_end
 from agreements.services.payouts import payouts_plan
 from agreements.signals import agreement_signed
@@ -49,6 +50,7 @@ def agreement_sign(
     else:
         if side == Signature.Side.MUNICIPALITY:
             check_manager(by, agreement)
+            check_signer_delegation(version=version, by=by)
         elif not can_sign_for_party(by, agreement):
             raise PermissionDenied
         if not by.check_password(password):

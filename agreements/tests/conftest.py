@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from agreements.models import Party, Service
 from agreements.services import (
     ServiceLine,
     agreement_create,
+    party_confirm_bank_details,
     party_save,
     service_catalogue_seed,
 )
@@ -41,16 +43,37 @@ def catalogue(nordmaling):
 
 
 @pytest.fixture
-def party(official):
+def colleague():
+    """A second official of Nordmaling: the attestation rules need two people."""
+    return UserFactory(email="colleague@nordmaling.example")
+
+
+def party_entered(official):
     return party_save(
         party=Party(
             name="Pers Livs AB",
             organisation_number="5560360793",
-            bankgiro="123-4567",
+            bankgiro="5050-1055",
             signatory_name="Per Lindberg",
             signatory_title="VD",
         ),
         by=official,
+    )
+
+
+@pytest.fixture
+def unconfirmed_party(official):
+    """A party whose bank details the official entered and nobody has confirmed."""
+    return party_entered(official)
+
+
+@pytest.fixture
+def party(official):
+    """A party whose bank details the official entered and an administrator
+    confirmed (other apps' tests import this fixture alone)."""
+    return party_confirm_bank_details(
+        party=party_entered(official),
+        by=UserFactory(administrator=True, email="confirmer@nordmaling.example"),
     )
 
 

@@ -66,6 +66,8 @@ class PartyFactory(factory.django.DjangoModelFactory):
     signatory_name = factory.Sequence(lambda n: f"Kim Handlare {n}")
     signatory_title = "Verkställande direktör"
     email = factory.Sequence(lambda n: f"butik{n}@handlarn.example")
+    # Confirmed by a second person, as bank details must be before payouts.
+    bank_details_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):

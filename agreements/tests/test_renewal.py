@@ -35,7 +35,7 @@ def new_party(official):
         party=Party(
             name="Nya Byaboden ek. för.",
             organisation_number="769600-1234",
-            plusgiro="12345-6",
+            plusgiro="12345-5",
             signatory_name="Anna Nyström",
             signatory_title="Ordförande",
         ),

@@ -264,17 +264,17 @@ def test_notice_is_recorded_while_other_outlets_have_agreements_in_force(
 
 
 def test_a_payout_waits_for_its_follow_up_before_it_can_be_approved(
-    official, shop_owner, draft
+    official, colleague, shop_owner, draft
 ):
     agreement_mark_ready(agreement=draft, by=official)
     sign_both(draft, official, shop_owner)
     payout = draft.payouts.get(agreement_year=1)
     with pytest.raises(ValidationError) as error:
-        payout_approve(payout=payout, by=official)
+        payout_approve(payout=payout, by=colleague)
     assert error.value.code == "condition_not_met"
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout.refresh_from_db()
-    payout_approve(payout=payout, by=official)
+    payout_approve(payout=payout, by=colleague)
     assert payout.status == Payout.Status.APPROVED
 
 
@@ -410,7 +410,7 @@ def test_a_draft_cannot_be_amended(official, draft):
 
 
 def test_a_payout_that_waits_for_the_yearly_report_needs_it_as_well_as_the_follow_up(
-    official, shop_owner, draft
+    official, colleague, shop_owner, draft
 ):
     version = draft.first_version()
     version.payout_requires_report = True
@@ -422,13 +422,13 @@ def test_a_payout_that_waits_for_the_yearly_report_needs_it_as_well_as_the_follo
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        payout_approve(payout=payout, by=official)
+        payout_approve(payout=payout, by=colleague)
     assert "årsrapport" in error.value.messages[0]
     with pytest.raises(IntegrityError), transaction.atomic():
         Payout.objects.filter(pk=payout.pk).update(status=Payout.Status.APPROVED)
     payout_condition_set(agreement=draft, agreement_year=1, report_received=True)
     payout.refresh_from_db()
-    payout_approve(payout=payout, by=official)
+    payout_approve(payout=payout, by=colleague)
     assert payout.status == Payout.Status.APPROVED
 
 

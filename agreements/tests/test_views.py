@@ -204,7 +204,7 @@ def test_an_added_party_is_named_in_the_message(client, official):
         {
             "name": "Pers Livs AB",
             "organisation_number": "5560360793",
-            "bankgiro": "123-4567",
+            "bankgiro": "5050-1055",
             "signatory_name": "Per Lindberg",
             "signatory_title": "VD",
         },
@@ -215,7 +215,7 @@ def test_an_added_party_is_named_in_the_message(client, official):
 
 
 def test_approved_payouts_export_for_the_finance_system(
-    client, official, shop_owner, draft, nordmaling
+    client, official, colleague, shop_owner, draft, nordmaling
 ):
     from agreements.models import ProgrammeSettings
     from agreements.services import payout_approve, payout_condition_set
@@ -225,13 +225,13 @@ def test_approved_payouts_export_for_the_finance_system(
     )
     signed_by_both(draft, official, shop_owner)
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
-    payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
+    payout_approve(payout=draft.payouts.get(agreement_year=1), by=colleague)
     client.force_login(official)
     response = client.get(reverse("agreements:payout_export"))
     lines = response.content.decode("utf-8").splitlines()
     assert lines[0].startswith("\ufeffAvtal;Organisationsnummer;Bankgiro")
     assert lines[1:] == [
-        "SP-2401-2026-001;556036-0793;123-4567;;40000;10000;50000;2026-01-01;"
+        "SP-2401-2026-001;556036-0793;5050-1055;;40000;10000;50000;2026-01-01;"
         "2026-12-31;2027-01-31;4590 1234 56"
     ]
 
@@ -266,13 +266,13 @@ def test_the_history_names_changed_fields_in_words_foreign_keys_included(
 
 
 def test_the_history_says_what_a_status_went_from_and_to(
-    client, official, shop_owner, draft
+    client, official, colleague, shop_owner, draft
 ):
     from agreements.services import payout_approve, payout_condition_set
 
     signed_by_both(draft, official, shop_owner)
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
-    payout_approve(payout=draft.payouts.get(agreement_year=1), by=official)
+    payout_approve(payout=draft.payouts.get(agreement_year=1), by=colleague)
     client.force_login(official)
 
     page = client.get(draft.get_absolute_url()).content.decode()

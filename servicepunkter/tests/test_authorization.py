@@ -491,6 +491,19 @@ ROWS = [
         post={},
         per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
     ),
+    # Administrators approve a compensation outside the range or a delegation; to
+    # officials, as to everyone else, there is nothing here.
+    Row(
+        "agreements:agreement_approve_compensation",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=dict.fromkeys(ACTORS, (NOT_FOUND,) * 4)
+        | {
+            "anonymous": (LOGIN,) * 4,
+            "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+        },
+    ),
     Row(
         "agreements:agreement_sign",
         kwargs=lambda outlet: {"pk": agreement_for(outlet).pk, "side": "party"},
@@ -551,6 +564,28 @@ ROWS = [
         post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, official=NOT_ALLOWED),
     ),
     Row("agreements:party_create", get=MANAGERS, post=MANAGERS),
+    # A party is edited by its municipality's staff; an empty POST re-shows the form.
+    object_row(
+        "agreements:party_update",
+        lambda outlet: {"pk": agreement_for(outlet).party_id},
+        AGREEMENT_EDITORS,
+    ),
+    # A second person confirms new bank details (the stand-in party's have no
+    # author, so anyone of the municipality's staff may).
+    Row(
+        "agreements:party_confirm_bank_details",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).party_id},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
+    ),
+    # The delegation order is kept by the municipality's administrators; an empty
+    # POST re-shows the form with its errors.
+    Row(
+        "agreements:delegations",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=OK),
+    ),
     Row("agreements:payout_export", get=MANAGERS, post=signed_in(NOT_ALLOWED)),
     # Administrators set the budget; officials read it. An empty POST re-shows the
     # form with its errors.

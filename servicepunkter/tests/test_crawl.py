@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.demo import DEMO_USERS
 from accounts.models import Role, User
-from agreements.models import Agreement, AgreementVersion, Service
+from agreements.models import Agreement, AgreementVersion, Party, Service
 from analysis.models import Scenario
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import (
@@ -95,6 +95,7 @@ OBJECT_PAGES = {
         EDITORS,
     ),
     "agreements:agreement_document": (agreement_documents, set(Role)),
+    "agreements:party_update": (every("agreements:party_update", Party), EDITORS),
     "followup:followup_detail": (every("followup:followup_detail", FollowUp), STAFF),
     "followup:report": (every("followup:report", FollowUp), {Role.SHOP_OWNER}),
     "followup:site_photo": (site_photos, STAFF),
@@ -133,6 +134,7 @@ NOT_OBJECT_PAGES = {
     "accounts:password_reset_confirm",
     "accounts:two_factor_reset",
     "agreements:agreement_ready",
+    "agreements:agreement_approve_compensation",
     "agreements:agreement_sign",
     "agreements:agreement_sign_paper",
     "agreements:agreement_notice",
@@ -142,6 +144,7 @@ NOT_OBJECT_PAGES = {
     "agreements:payout_approve",
     "agreements:payout_paid",
     "agreements:payout_withhold",
+    "agreements:party_confirm_bank_details",
     "followup:report_accept",
     "followup:report_return",
     "followup:meeting",
@@ -259,7 +262,9 @@ def demo_additions():
     scenario = Scenario.objects.create(
         municipality=nordmaling,
         name="Utan Handlarn Rundvik",
-        created_by=User.objects.get(role=Role.OFFICIAL, municipality=nordmaling),
+        created_by=User.objects.filter(role=Role.OFFICIAL, municipality=nordmaling)
+        .order_by("pk")
+        .first(),
     )
     scenario.closed_outlets.add(
         Outlet.objects.get(municipality=nordmaling, name__contains="Rundvik")

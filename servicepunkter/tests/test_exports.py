@@ -23,6 +23,7 @@ from agreements.services import (
     agreement_create,
     agreement_mark_ready,
     agreement_sign,
+    party_confirm_bank_details,
     party_save,
     payout_approve,
     payout_condition_set,
@@ -108,7 +109,7 @@ def hostile_world(official, shop_owner, own_outlet, nordmaling):
         party=Party(
             name="Pers Livs AB",
             organisation_number="5560360793",
-            bankgiro="123-4567",
+            bankgiro="5050-1055",
             signatory_name="Per Lindberg",
             signatory_title="VD",
         ),
@@ -132,7 +133,11 @@ def hostile_world(official, shop_owner, own_outlet, nordmaling):
             password=TEST_PASSWORD,
         )
     payout_condition_set(agreement=agreement, agreement_year=1, followup_complete=True)
-    payout_approve(payout=agreement.payouts.get(agreement_year=1), by=official)
+    # The attestation rules: a second official confirms the bank details and
+    # approves the payout of the agreement the first one drafted.
+    colleague = UserFactory(email="colleague@nordmaling.example")
+    party_confirm_bank_details(party=party, by=colleague)
+    payout_approve(payout=agreement.payouts.get(agreement_year=1), by=colleague)
     return official, scenarios
 
 
