@@ -24,6 +24,7 @@ from agreements.services.lifecycle import (
     agreement_change_owner,
     agreement_give_notice,
     agreement_renew,
+    payouts_recover_after,
 )
 from agreements.services.payouts import (
     FINANCE_COLUMNS,
@@ -60,6 +61,7 @@ __all__ = [
     "payouts_finance_rows",
     "payouts_plan",
     "payouts_plan_ahead",
+    "payouts_recover_after",
     "programme_settings_save",
     "service_catalogue_seed",
     "service_save",

@@ -147,8 +147,7 @@ REFUSED_SCANS = {
 
 @pytest.fixture
 def ready(draft, official):
-    agreement_mark_ready(agreement=draft, by=official)
-    return draft
+    return agreement_mark_ready(agreement=draft, by=official)
 
 
 @pytest.mark.parametrize("scan", REFUSED_SCANS.values(), ids=REFUSED_SCANS.keys())
