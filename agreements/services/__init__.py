@@ -18,6 +18,7 @@ from agreements.services.drafting import (
     agreement_reference_next,
     agreement_update_draft,
 )
+from agreements.services.integrity import agreement_documents_check_share
 from agreements.services.lifecycle import (
     RENEWED_FIELDS,
     agreement_amend,
@@ -46,6 +47,7 @@ __all__ = [
     "agreement_amend",
     "agreement_change_owner",
     "agreement_create",
+    "agreement_documents_check_share",
     "agreement_give_notice",
     "agreement_mark_ready",
     "agreement_reference_next",
