@@ -1,14 +1,17 @@
 """Records that cannot change: the database refuses to alter or remove signed
 versions, signatures, approved and paid payouts and the history, whoever asks."""
 
+import secrets
 from datetime import date
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import timezone
 
-from agreements.models import Payout, PayoutRecovery, Signature
+from agreements.models import Agreement, Payout, PayoutRecovery, Signature
 from agreements.services import (
     agreement_change_owner,
     agreement_mark_ready,
@@ -16,6 +19,10 @@ from agreements.services import (
     payout_mark_paid,
     payout_withhold,
 )
+from agreements.tests.concurrency import (  # noqa: F401 - a fixture
+    municipalities_back_after_the_flush,
+)
+from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
 from agreements.tests.test_renewal import new_party  # noqa: F401 - a fixture
 from agreements.tests.test_services import sign_both
 
@@ -247,3 +254,100 @@ def test_an_early_end_after_an_advance_payment_claims_back_the_days_after_it(
         "UPDATE agreements_payoutrecovery SET amount = 1 WHERE id = %s",
         [recovery.pk],
     ) == ("A recovery cannot be changed or deleted.")
+
+
+@pytest.fixture
+def runtime_role(transactional_db, municipalities_back_after_the_flush):  # noqa: F811
+    """A role as production's runtime role is made (README: Database roles): rows
+    to read and write, nothing owned. Connected to the test database; dropped after."""
+    name = f"sp_app_test_{secrets.token_hex(4)}"
+    password = secrets.token_urlsafe(16)
+    database = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {name} LOGIN PASSWORD %s", [password])
+        cursor.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {name}')
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {name}")
+        cursor.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+            f"TO {name}"
+        )
+        cursor.execute(
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}"
+        )
+    settings = connection.settings_dict
+    runtime = psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        dbname=database,
+        user=name,
+        password=password,
+        autocommit=True,
+    )
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {name}")
+            cursor.execute(f"DROP ROLE {name}")
+
+
+def refused_to(runtime, sql, params=()):
+    with pytest.raises(psycopg.Error) as error:
+        runtime.execute(sql, params)
+    return error.value.diag.message_primary
+
+
+@pytest.mark.smoke
+def test_the_runtime_role_can_neither_change_a_signed_record_nor_disable_its_trigger(
+    runtime_role,
+):
+    version = AgreementVersionFactory(
+        agreement=AgreementFactory(
+            state=Agreement.State.SIGNED,
+            signed_on=date(2025, 12, 1),
+            starts_on=date(2026, 1, 1),
+        ),
+        signed_document_sha256="a" * 64,
+        signed_at=timezone.now(),
+    )
+    update = (
+        "UPDATE agreements_agreementversion SET signed_document_sha256 = %s "
+        "WHERE id = %s"
+    )
+    assert (
+        runtime_role.execute("SELECT current_user")
+        .fetchone()[0]
+        .startswith("sp_app_test_")
+    )
+    # It reads and writes rows, as the app does.
+    assert runtime_role.execute(
+        "SELECT count(*) FROM agreements_agreementversion WHERE id = %s", [version.pk]
+    ).fetchone() == (1,)
+
+    assert refused_to(runtime_role, update, ["0" * 64, version.pk]) == (
+        "A signed agreement version cannot be changed or deleted."
+    )
+    for table in ("agreements_agreementversion", "agreements_payoutevent"):
+        assert refused_to(runtime_role, f"ALTER TABLE {table} DISABLE TRIGGER ALL") == (
+            f"must be owner of table {table}"
+        )
+    [trigger] = runtime_role.execute(
+        "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_signed_unchanged%'"
+    ).fetchone()
+    assert refused_to(
+        runtime_role, f"DROP TRIGGER {trigger} ON agreements_agreementversion"
+    ) == ("must be owner of relation agreements_agreementversion")
+    # pgtrigger's session switch, which any role may set, does not apply.
+    runtime_role.execute(
+        "SELECT set_config('pgtrigger.ignore', %s, false)", ["{" + trigger + "}"]
+    )
+    assert refused_to(runtime_role, update, ["0" * 64, version.pk]) == (
+        "A signed agreement version cannot be changed or deleted."
+    )
+    assert refused_to(
+        runtime_role,
+        "UPDATE agreements_agreementversionevent SET signed_document_sha256 = ''",
+    ) == ("A history entry cannot be changed or deleted.")
+    version.refresh_from_db()
+    assert version.signed_document_sha256 == "a" * 64
