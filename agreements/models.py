@@ -719,6 +719,33 @@ class AgreementService(models.Model):
                 violation_error_message=_("The service is already in the agreement."),
             ),
         ]
+        # A version's services are part of what both sides sign.
+        triggers = [
+            Refuse(
+                name="frozen_services_kept",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                if_sql=(
+                    "EXISTS (SELECT FROM agreements_agreementversion"
+                    " WHERE id = OLD.version_id AND document_sha256 <> '')"
+                ),
+                message=(
+                    "The services of an agreement version ready for signature or "
+                    "signed cannot be changed or deleted."
+                ),
+            ),
+            Refuse(
+                name="frozen_services_closed",
+                operation=pgtrigger.Insert,
+                if_sql=(
+                    "EXISTS (SELECT FROM agreements_agreementversion"
+                    " WHERE id = NEW.version_id AND document_sha256 <> '')"
+                ),
+                message=(
+                    "A service cannot be added to an agreement version ready for "
+                    "signature or signed."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return str(self.service)

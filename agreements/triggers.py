@@ -38,17 +38,27 @@ class UpsertTriggerSqlWithoutIgnore(compiler.UpsertTriggerSql):
 
 class Refuse(pgtrigger.Protect):
     """Refuse the operation, when the condition holds, with `message` (SQLSTATE
-    23000, integrity constraint violation: Django raises IntegrityError)."""
+    23000, integrity constraint violation: Django raises IntegrityError).
 
-    def __init__(self, *, message: str, **kwargs):
+    `if_sql`, a test the function makes, may look at other tables, which a
+    trigger's condition may not."""
+
+    def __init__(self, *, message: str, if_sql: str = "", **kwargs):
         self.message = message
+        self.if_sql = if_sql
         super().__init__(**kwargs)
 
     def get_func(self, model):
         literal = self.message.replace("'", "''")
-        return (
+        refusal = (
             f"RAISE EXCEPTION USING MESSAGE = '{literal}', "
             "ERRCODE = 'integrity_constraint_violation';"
+        )
+        if not self.if_sql:
+            return refusal
+        return (
+            f"IF {self.if_sql} THEN {refusal} END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"
         )
 
     def compile(self, model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Payout, PayoutRecovery, Signature
 from agreements.services import (
+    agreement_amend,
     agreement_change_owner,
     agreement_mark_ready,
     payout_approve,
@@ -82,6 +83,39 @@ def test_a_version_ready_for_signature_can_be_signed_but_not_changed(official, d
     assert refused(
         "DELETE FROM agreements_agreementversion WHERE id = %s", [version.pk]
     ) == ("An agreement version ready for signature cannot be deleted.")
+
+
+def test_a_signed_versions_services_cannot_change_but_a_drafts_can(
+    official, signed, catalogue
+):
+    from agreements.models import AgreementService
+
+    line = AgreementService.objects.filter(version__agreement=signed).first()
+    message = (
+        "The services of an agreement version ready for signature or signed cannot "
+        "be changed or deleted."
+    )
+    assert refused(
+        "UPDATE agreements_agreementservice SET annual_fee = 1 WHERE id = %s",
+        [line.pk],
+    ) == (message)
+    assert refused(
+        "DELETE FROM agreements_agreementservice WHERE id = %s", [line.pk]
+    ) == (message)
+    assert refused(
+        "INSERT INTO agreements_agreementservice"
+        " (version_id, service_id, annual_fee, commitments) VALUES (%s, %s, 1, '')",
+        [line.version_id, catalogue[-1].pk],
+    ) == (
+        "A service cannot be added to an agreement version ready for signature or "
+        "signed."
+    )
+
+    amendment = agreement_amend(
+        agreement=signed, by=official, effective_on=date(2027, 1, 1), reason="Nytt"
+    )
+    amendment.services.update(annual_fee=12_000)
+    assert {line.annual_fee for line in amendment.services.all()} == {12_000}
 
 
 def test_the_database_refuses_to_change_or_delete_a_signature(signed):
