@@ -148,7 +148,10 @@ REFUSED_SCANS = {
 
 @pytest.fixture
 def ready(draft, official):
-    return agreement_mark_ready(agreement=draft, by=official)
+    agreement_mark_ready(agreement=draft, by=official)
+    # Its reference number was given in the database.
+    draft.refresh_from_db()
+    return draft
 
 
 @pytest.mark.parametrize("scan", REFUSED_SCANS.values(), ids=REFUSED_SCANS.keys())
