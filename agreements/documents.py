@@ -573,38 +573,47 @@ class DocumentIntegrityError(Exception):
     """A stored document is missing or differs from its recorded SHA-256."""
 
 
-def stored_document_open(field_file, *, sha256: str):
+def stored_document_open(field_file, *, sha256: str, served: bool = True):
     """The stored document, open at its start, if its bytes match `sha256`.
 
-    Otherwise DocumentIntegrityError, after document_integrity_report().
+    Otherwise DocumentIntegrityError, after document_integrity_report() (`served`:
+    a user asked for it; otherwise the daily check did).
     """
     digest = hashlib.sha256()
     try:
         file = field_file.open("rb")
     except OSError as error:
-        document_integrity_report(name=field_file.name, recorded=sha256, actual=None)
+        document_integrity_report(
+            name=field_file.name, recorded=sha256, actual=None, served=served
+        )
         raise DocumentIntegrityError(field_file.name) from error
     for chunk in iter(lambda: file.read(1 << 20), b""):
         digest.update(chunk)
     if not sha256 or digest.hexdigest() != sha256:
         file.close()
         document_integrity_report(
-            name=field_file.name, recorded=sha256, actual=digest.hexdigest()
+            name=field_file.name,
+            recorded=sha256,
+            actual=digest.hexdigest(),
+            served=served,
         )
         raise DocumentIntegrityError(field_file.name)
     file.seek(0)
     return file
 
 
-def document_integrity_report(*, name: str, recorded: str, actual: str | None):
+def document_integrity_report(
+    *, name: str, recorded: str, actual: str | None, served: bool = True
+):
     """Log at ERROR on `agreements.integrity`, and e-mail the system owners, that
     the stored document `name` is missing (`actual` None) or its SHA-256 is not the
-    recorded one, and was not served."""
+    recorded one, and was not served (`served`) or was found by the daily check."""
     integrity_logger.error(
-        "The stored document %s %s (recorded SHA-256 %s); it was not served.",
+        "The stored document %s %s (recorded SHA-256 %s); %s.",
         name,
         "is missing" if actual is None else f"has SHA-256 {actual}",
         recorded or "none",
+        "it was not served" if served else "found by the daily check",
     )
     recipients = list(
         User.objects.filter(role=Role.SYSTEM_OWNER, is_active=True)
@@ -628,6 +637,12 @@ def document_integrity_report(*, name: str, recorded: str, actual: str | None):
                 problem,
                 _(
                     "It was not served to the user who asked for it. Run "
+                    "`manage.py verify_agreement_pdfs` to check every document, "
+                    "and restore the file from a backup."
+                )
+                if served
+                else _(
+                    "The daily check of the stored documents found it. Run "
                     "`manage.py verify_agreement_pdfs` to check every document, "
                     "and restore the file from a backup."
                 ),

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.terms import Term
+from agreements.triggers import AllOf, Refuse, history_append_only
 from agreements.validators import validate_bankgiro, validate_plusgiro
 from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
@@ -373,7 +375,12 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
-@pghistory.track()
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta={"triggers": history_append_only()},
+)
 class Agreement(models.Model):
     """A service agreement with an outlet (Swedish: *uppdragsavtal*).
 
@@ -590,7 +597,12 @@ class AgreementPartQuerySet(models.QuerySet):
         return self.filter(agreement__in=Agreement.objects.editable_by(user))
 
 
-@pghistory.track()
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta={"triggers": history_append_only()},
+)
 class AgreementVersion(models.Model):
     """One version of an agreement's terms: the first, or an amendment (*tillägg*)."""
 
@@ -740,6 +752,45 @@ class AgreementVersion(models.Model):
                 violation_error_message=_("Terms are at least one month long."),
             ),
         ]
+        # What both sides sign cannot change: once frozen only the signing may
+        # fill in the signed document, and once signed nothing changes.
+        triggers = [
+            Refuse(
+                name="signed_unchanged",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Condition("OLD.signed_at IS NOT NULL"),
+                message="A signed agreement version cannot be changed or deleted.",
+            ),
+            Refuse(
+                name="frozen_unchanged",
+                operation=pgtrigger.Update,
+                condition=AllOf(
+                    pgtrigger.Condition(
+                        "OLD.document_sha256 <> '' AND OLD.signed_at IS NULL"
+                    ),
+                    pgtrigger.AnyChange(
+                        exclude=[
+                            "signed_document",
+                            "signed_document_sha256",
+                            "is_sealed",
+                            "signed_at",
+                        ]
+                    ),
+                ),
+                message=(
+                    "An agreement version ready for signature cannot be changed, "
+                    "only signed."
+                ),
+            ),
+            Refuse(
+                name="frozen_kept",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition(
+                    "OLD.document_sha256 <> '' AND OLD.signed_at IS NULL"
+                ),
+                message="An agreement version ready for signature cannot be deleted.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.agreement} v{self.number}"
@@ -800,7 +851,12 @@ class AgreementVersion(models.Model):
                 )
 
 
-@pghistory.track()
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta={"triggers": history_append_only()},
+)
 class AgreementService(models.Model):
     """A service an agreement version includes, with its fee and commitments."""
 
@@ -831,12 +887,43 @@ class AgreementService(models.Model):
                 violation_error_message=_("The service is already in the agreement."),
             ),
         ]
+        # A version's services are part of what both sides sign.
+        triggers = [
+            Refuse(
+                name="frozen_services_kept",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                if_sql=(
+                    "EXISTS (SELECT FROM agreements_agreementversion"
+                    " WHERE id = OLD.version_id AND document_sha256 <> '')"
+                ),
+                message=(
+                    "The services of an agreement version ready for signature or "
+                    "signed cannot be changed or deleted."
+                ),
+            ),
+            Refuse(
+                name="frozen_services_closed",
+                operation=pgtrigger.Insert,
+                if_sql=(
+                    "EXISTS (SELECT FROM agreements_agreementversion"
+                    " WHERE id = NEW.version_id AND document_sha256 <> '')"
+                ),
+                message=(
+                    "A service cannot be added to an agreement version ready for "
+                    "signature or signed."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return str(self.service)
 
 
-@pghistory.track()
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    meta={"triggers": history_append_only()},
+)
 class Signature(models.Model):
     """One party's signature on a frozen version, in the app or on paper."""
 
@@ -880,6 +967,13 @@ class Signature(models.Model):
                 violation_error_message=_("This side has already signed."),
             ),
         ]
+        triggers = [
+            Refuse(
+                name="signature_unchanged",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                message="A signature cannot be changed or deleted.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.signed_by_name} ({self.get_side_display()})"
@@ -894,7 +988,12 @@ class PayoutQuerySet(AgreementPartQuerySet):
         )
 
 
-@pghistory.track()
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta={"triggers": history_append_only()},
+)
 class Payout(models.Model):
     """A payment to the party for a part of an agreement year (*utbetalning*)."""
 
@@ -984,6 +1083,57 @@ class Payout(models.Model):
                 ),
             ),
         ]
+        # A payout goes planned -> approved or withheld, approved -> paid or
+        # withheld; paid is final. Cancelling a planned payout deletes it (the
+        # history keeps it); money paid for days after an early end is claimed back
+        # by a PayoutRecovery, not by changing the paid row.
+        triggers = [
+            Refuse(
+                name="paid_final",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Condition("OLD.status = 'paid'"),
+                message="A paid payout cannot be changed or deleted.",
+            ),
+            Refuse(
+                name="status_transition",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.status <> 'paid' AND (OLD.status, NEW.status) NOT IN ("
+                    "('planned', 'planned'), ('planned', 'approved'), "
+                    "('planned', 'withheld'), ('approved', 'paid'), "
+                    "('approved', 'withheld'), ('withheld', 'withheld'))"
+                ),
+                message=(
+                    "A payout goes from planned to approved or withheld, and from "
+                    "approved to paid or withheld: this change of status is refused."
+                ),
+            ),
+            Refuse(
+                name="approved_amount_kept",
+                operation=pgtrigger.Update,
+                condition=AllOf(
+                    pgtrigger.Condition("OLD.status = 'approved'"),
+                    pgtrigger.AnyChange(
+                        "agreement",
+                        "agreement_year",
+                        "period_start",
+                        "period_end",
+                        "due_on",
+                        "amount",
+                        "vat_amount",
+                    ),
+                ),
+                message=(
+                    "An approved payout's amount, period and due date cannot change."
+                ),
+            ),
+            Refuse(
+                name="planned_only_deleted",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition("OLD.status NOT IN ('planned', 'paid')"),
+                message="Only a planned payout can be deleted.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.agreement} {self.period_start}–{self.period_end}"
@@ -1003,3 +1153,72 @@ class Payout(models.Model):
     @property
     def condition_holds(self):
         return not (self.awaits_followup or self.awaits_report)
+
+
+class PayoutRecoveryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(payout__agreement__in=Agreement.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(payout__agreement__in=Agreement.objects.editable_by(user))
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    meta={"triggers": history_append_only()},
+)
+class PayoutRecovery(models.Model):
+    """Money paid in advance for days after an agreement's early end, claimed back
+    from the party (Swedish: *återkrav*). The paid payout itself never changes."""
+
+    payout = models.ForeignKey(
+        Payout,
+        on_delete=models.PROTECT,
+        related_name="recoveries",
+        verbose_name=_("payout"),
+    )
+    period_start = models.DateField(_("claimed back from"))
+    period_end = models.DateField(_("claimed back to"))
+    amount = models.PositiveIntegerField(_("amount (kr, excl. VAT)"))
+    vat_amount = models.PositiveIntegerField(_("VAT (kr)"))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = PayoutRecoveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period_start", "pk"]
+        verbose_name = _("recovery")
+        verbose_name_plural = _("recoveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout"],
+                name="%(app_label)s_%(class)s_one_per_payout",
+                violation_error_message=_("The payout already has a recovery."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="%(app_label)s_%(class)s_amount_positive",
+                violation_error_message=_("A recovery is more than 0 kr."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_period_in_order",
+                violation_error_message=_("A period cannot end before it starts."),
+            ),
+        ]
+        triggers = [
+            Refuse(
+                name="recovery_unchanged",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                message="A recovery cannot be changed or deleted.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.payout} ({self.amount} kr)"
+
+    @property
+    def total(self):
+        return self.amount + self.vat_amount

@@ -32,6 +32,7 @@ from agreements.models import (
     Delegation,
     Party,
     Payout,
+    PayoutRecovery,
     ProgrammeBudget,
     ProgrammeSettings,
     Service,
@@ -151,6 +152,7 @@ def agreement_detail(request, pk, **forms):
         "notice_deadline": period and term.notice_deadline(period),
         "decision_date": period and term.decision_date(period),
         "payouts": agreement.payouts.all(),
+        "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
         "manages": manages,
         "can_sign_municipality": manages
         and latest.is_frozen
@@ -647,7 +649,8 @@ def service_form_view(request, pk=None):
 
 @require_safe
 def payout_export_view(request):
-    """Approved payouts for the finance system: CSV for Swedish Excel."""
+    """Approved payouts, and recoveries to claim back, for the finance system: CSV
+    for Swedish Excel."""
     if not can_manage_agreements(request.user):
         raise Http404
     municipality = request.user.municipality
@@ -658,9 +661,16 @@ def payout_export_view(request):
         .select_related("agreement__party")
         .order_by("due_on", "pk")
     )
+    recoveries = (
+        PayoutRecovery.objects.filter(payout__agreement__municipality=municipality)
+        .select_related("payout__agreement__party")
+        .order_by("created_at", "pk")
+    )
     programme = ProgrammeSettings.for_municipality(municipality)
     rows = payouts_finance_rows(
-        payouts=payouts, accounting_code=programme.accounting_code
+        payouts=payouts,
+        recoveries=recoveries,
+        accounting_code=programme.accounting_code,
     )
     response = HttpResponse(
         csv_bytes(FINANCE_COLUMNS, rows), content_type=CONTENT_TYPES["csv"]

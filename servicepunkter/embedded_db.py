@@ -18,6 +18,10 @@ own `initdb` and `pg_ctl`, so that any start, kill or crash leaves it startable:
 
 The server listens on a Unix socket only (in the data folder, or under /tmp when that
 path is too long for a socket), never on a TCP port.
+
+It has the two roles production has (README: Database roles): OWNER_ROLE owns the
+database and its objects and runs the migrations; the app connects as RUNTIME_ROLE,
+which reads and writes rows but owns nothing, so it cannot disable a trigger.
 """
 
 import contextlib
@@ -39,6 +43,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 DATABASE_NAME = "servicepunkter"
 SUPERUSER = "postgres"
+OWNER_ROLE = "sp_owner"
+RUNTIME_ROLE = "sp_app"
+ROLES = {"owner": OWNER_ROLE, "runtime": RUNTIME_ROLE, "superuser": SUPERUSER}
 # PostgreSQL refuses to run as root; as root the server runs as this user, the one
 # pgserver used, so clusters made by pgserver keep working.
 SERVER_USER_WHEN_ROOT = "pgserver"
@@ -58,8 +65,10 @@ class Postmaster:
     ready: bool
 
 
-def embedded_database_settings(data_dir: Path) -> dict:
-    """Start (or reuse) the server under data_dir; return Django settings."""
+def embedded_database_settings(data_dir: Path, role: str = "runtime") -> dict:
+    """Start (or reuse) the server under data_dir; return Django settings that
+    connect as `role`: "runtime" (the app), "owner" (migrate, restore) or
+    "superuser" (the test suite, which creates its test databases)."""
     try:
         import psycopg  # noqa: F401
     except ImportError as error:
@@ -68,7 +77,7 @@ def embedded_database_settings(data_dir: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
-        "USER": SUPERUSER,
+        "USER": ROLES[role],
         "PASSWORD": "",
         "HOST": str(postmaster.socket_dir),
         "PORT": str(postmaster.port),
@@ -387,9 +396,84 @@ def _database_created(postmaster: Postmaster, database: str) -> bool:
             ).fetchone()
             if not exists:
                 connection.execute(f'CREATE DATABASE "{database}"')
+            connection.execute(ROLES_CREATE_SQL)
+        with psycopg.connect(
+            host=str(postmaster.socket_dir),
+            port=str(postmaster.port),
+            user=SUPERUSER,
+            dbname=database,
+            autocommit=True,
+            connect_timeout=5,
+        ) as connection:
+            if not connection.execute(ROLES_SETTLED_SQL).fetchone()[0]:
+                connection.execute(ROLES_GRANT_SQL.replace("{database}", database))
     except psycopg.OperationalError:
         return False
     return True
+
+
+ROLES_CREATE_SQL = f"""
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+        CREATE ROLE {OWNER_ROLE} LOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{RUNTIME_ROLE}') THEN
+        CREATE ROLE {RUNTIME_ROLE} LOGIN;
+    END IF;
+END $$
+"""
+
+# Whether the owner owns the database and every table, and the runtime role reads
+# them all: then the statements below have nothing to do.
+ROLES_SETTLED_SQL = f"""
+SELECT (
+    SELECT datdba = '{OWNER_ROLE}'::regrole FROM pg_database
+    WHERE datname = current_database()
+) AND NOT EXISTS (
+    SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+    AND (
+        c.relowner <> '{OWNER_ROLE}'::regrole
+        OR NOT has_table_privilege('{RUNTIME_ROLE}', c.oid, 'SELECT')
+    )
+)
+"""
+
+# The owner gets the database, its schema and whatever a superuser made in it (a
+# cluster from before the roles); the runtime role gets rows, now and to come. The
+# same statements as the README's, idempotent, run at every start.
+ROLES_GRANT_SQL = f"""
+DO $$
+DECLARE
+    item record;
+BEGIN
+    ALTER DATABASE "{{database}}" OWNER TO {OWNER_ROLE};
+    ALTER SCHEMA public OWNER TO {OWNER_ROLE};
+    FOR item IN
+        SELECT c.oid::regclass AS name FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+        AND c.relowner <> '{OWNER_ROLE}'::regrole
+    LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO {OWNER_ROLE}', item.name);
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::regprocedure AS name FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proowner <> '{OWNER_ROLE}'::regrole
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO {OWNER_ROLE}', item.name);
+    END LOOP;
+END $$;
+GRANT CONNECT ON DATABASE "{{database}}" TO {RUNTIME_ROLE};
+GRANT USAGE ON SCHEMA public TO {RUNTIME_ROLE};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {RUNTIME_ROLE};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {RUNTIME_ROLE};
+ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {RUNTIME_ROLE};
+ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA public
+    GRANT USAGE, SELECT ON SEQUENCES TO {RUNTIME_ROLE};
+"""
 
 
 def main(arguments: list[str]) -> int:

@@ -4,6 +4,7 @@ Every variable is documented in `.env.example`. Production is the default: DEBUG
 unless set, and the secure settings follow from it.
 """
 
+import sys
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -120,12 +121,31 @@ TEMPLATES = [
 # PostgreSQL only. Without DATABASE_URL a project-local embedded server under var/pgdata
 # is started on demand (development and tests; `make db-stop` stops it); a set
 # DATABASE_URL always wins.
+# Two roles (README: Database roles): the app connects with DATABASE_URL's runtime
+# role, which reads and writes rows but owns nothing, so it can neither disable the
+# triggers that keep signed records nor alter the tables; `migrate` and `restore`
+# connect as the owner, MIGRATION_DATABASE_URL (unset: DATABASE_URL's role). The
+# embedded server has both roles; the test suite, which creates its test databases,
+# keeps its superuser.
+OWNER_COMMANDS = {"migrate", "restore"}
+runs_as_owner = len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
+    if runs_as_owner and env.str("MIGRATION_DATABASE_URL", default=""):
+        DATABASES = {"default": env.db_url("MIGRATION_DATABASE_URL")}
 else:
     from servicepunkter.embedded_db import embedded_database_settings
 
-    DATABASES = {"default": embedded_database_settings(BASE_DIR / "var" / "pgdata")}
+    DATABASES = {
+        "default": embedded_database_settings(
+            BASE_DIR / "var" / "pgdata",
+            role="owner"
+            if runs_as_owner
+            else "superuser"
+            if "pytest" in sys.modules
+            else "runtime",
+        )
+    }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Servicepunkter runs on PostgreSQL only.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -11,7 +11,7 @@ import agreements.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0009_reference_once_ready_one_payout_per_period"),
+        ("agreements", "0010_records_cannot_change"),
         ("outlets", "0003_register_details"),
         ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -26,12 +26,14 @@ from agreements.services.drafting import (
     agreement_reference_next,
     agreement_update_draft,
 )
+from agreements.services.integrity import agreement_documents_check_share
 from agreements.services.lifecycle import (
     RENEWED_FIELDS,
     agreement_amend,
     agreement_change_owner,
     agreement_give_notice,
     agreement_renew,
+    payouts_recover_after,
 )
 from agreements.services.payouts import (
     FINANCE_COLUMNS,
@@ -54,6 +56,7 @@ __all__ = [
     "agreement_approve_compensation",
     "agreement_change_owner",
     "agreement_create",
+    "agreement_documents_check_share",
     "agreement_give_notice",
     "agreement_mark_ready",
     "agreement_reference_next",
@@ -74,6 +77,7 @@ __all__ = [
     "payouts_finance_rows",
     "payouts_plan",
     "payouts_plan_ahead",
+    "payouts_recover_after",
     "programme_settings_save",
     "service_catalogue_seed",
     "service_save",

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, Party, Payout
+from agreements.models import Agreement, Party, Payout, PayoutRecovery
 from agreements.services.access import check_manager
 from agreements.services.drafting import (
     ServiceLine,
@@ -143,7 +143,35 @@ def _agreement_end_early(agreement, last_day, reason):
     agreement.payouts.filter(
         status=Payout.Status.PLANNED, period_end__gt=last_day
     ).delete()
+    payouts_recover_after(agreement=agreement, last_day=last_day, reason=reason)
     payouts_plan(agreement=agreement)
+
+
+def payouts_recover_after(*, agreement: Agreement, last_day: date, reason: str):
+    """Money paid for days after `last_day` becomes a recovery (Swedish:
+    *återkrav*) of each paid payout's share of those days; the payout stays as
+    paid. What the party keeps is paid pro rata by days, rounded down, as a part
+    period is planned (agreements.payouts), so the recovery is the rest."""
+    paid = agreement.payouts.filter(
+        status=Payout.Status.PAID, period_end__gt=last_day
+    ).exclude(recoveries__isnull=False)
+    for payout in paid:
+        days = (payout.period_end - payout.period_start).days + 1
+        kept_days = max((last_day - payout.period_start).days + 1, 0)
+        kept = payout.amount * kept_days // days
+        amount = payout.amount - kept
+        if amount <= 0:
+            continue
+        recovery = PayoutRecovery(
+            payout=payout,
+            period_start=max(payout.period_start, last_day + timedelta(days=1)),
+            period_end=payout.period_end,
+            amount=amount,
+            vat_amount=round(payout.vat_amount * amount / payout.amount),
+            reason=reason,
+        )
+        recovery.full_clean()
+        recovery.save()
 
 
 def replaced_end(renewal, renewal_starts_on):
@@ -248,5 +276,10 @@ def agreement_give_notice(
     agreement.payouts.filter(
         status=Payout.Status.PLANNED, period_start__gt=agreement.ends_on
     ).delete()
+    payouts_recover_after(
+        agreement=agreement,
+        last_day=agreement.ends_on,
+        reason=_("Notice given on %(date)s.") % {"date": given_on.isoformat()},
+    )
     payouts_plan(agreement=agreement)
     return agreement

@@ -208,11 +208,13 @@ FINANCE_COLUMNS = [
     "Period till",
     "Förfallodag",
     "Kontering",
+    "Avser",
 ]
 
 
-def payouts_finance_rows(*, payouts, accounting_code):
-    """The rows of the finance system's file: one per payout, amounts in kronor."""
+def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
+    """The rows of the finance system's file: one per payout, amounts in kronor,
+    then one per recovery (*återkrav*) with its amounts negative."""
     for payout in payouts:
         party = payout.agreement.party
         yield [
@@ -227,4 +229,21 @@ def payouts_finance_rows(*, payouts, accounting_code):
             payout.period_end.isoformat(),
             payout.due_on.isoformat(),
             accounting_code,
+            "Utbetalning",
+        ]
+    for recovery in recoveries:
+        party = recovery.payout.agreement.party
+        yield [
+            recovery.payout.agreement.reference,
+            party.organisation_number,
+            party.bankgiro,
+            party.plusgiro,
+            -recovery.amount,
+            -recovery.vat_amount,
+            -recovery.total,
+            recovery.period_start.isoformat(),
+            recovery.period_end.isoformat(),
+            timezone.localdate(recovery.created_at).isoformat(),
+            accounting_code,
+            "Återkrav",
         ]

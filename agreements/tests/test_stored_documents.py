@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,49 @@ def test_a_signed_pdf_with_one_flipped_byte_is_refused_with_a_page_that_says_so(
     frozen = download(client, signed, "frozen")
     assert frozen.status_code == 200
     assert b"".join(frozen.streaming_content) == signed.document.read()
+
+
+def test_the_daily_job_finds_a_flipped_byte_on_the_documents_day_and_mails_it(
+    caplog, system_owner, signed
+):
+    from django.core.management import call_command
+
+    from agreements.services.integrity import DOCUMENT_CHECK_CYCLE_DAYS
+
+    flip_one_byte(signed.signed_document)
+    turn = signed.pk % DOCUMENT_CHECK_CYCLE_DAYS
+    # Another day of the month checks other documents.
+    other_day = timezone.localdate().replace(day=(turn + 1) % 28 + 1)
+    call_command("run_daily", today=other_day, stdout=io.StringIO())
+    assert mail.outbox == []
+
+    # Its own day comes at least once a month (day 28 for turn 0).
+    own_day = timezone.localdate().replace(day=turn or DOCUMENT_CHECK_CYCLE_DAYS)
+    out = io.StringIO()
+    with caplog.at_level(logging.ERROR, logger="agreements.integrity"):
+        call_command("run_daily", today=own_day, stdout=out)
+    assert "Stored documents failing their check: 1" in out.getvalue()
+    [record] = [r for r in caplog.records if r.name == "agreements.integrity"]
+    assert signed.signed_document.name in record.getMessage()
+    [message] = mail.outbox
+    assert message.to == [system_owner.email]
+    assert f"Det lagrade dokumentet {signed.signed_document.name} stämmer inte" in (
+        message.body
+    )
+    assert "Den dagliga kontrollen av de lagrade dokumenten hittade det" in (
+        message.body
+    )
+
+
+def test_every_stored_document_is_checked_once_in_any_month(signed):
+    from agreements.services.integrity import agreement_documents_check_share
+
+    flip_one_byte(signed.document)
+    failures = [
+        agreement_documents_check_share(today=date(2027, 2, day))
+        for day in range(1, 29)
+    ]
+    assert failures.count(1) == 1 and sum(failures) == 1
 
 
 def test_the_untouched_signed_pdf_is_served(client, official, signed):

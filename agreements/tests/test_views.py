@@ -232,7 +232,7 @@ def test_approved_payouts_export_for_the_finance_system(
     assert lines[0].startswith("\ufeffAvtal;Organisationsnummer;Bankgiro")
     assert lines[1:] == [
         "SP-2401-2026-001;556036-0793;5050-1055;;40000;10000;50000;2026-01-01;"
-        "2026-12-31;2027-01-31;4590 1234 56"
+        "2026-12-31;2027-01-31;4590 1234 56;Utbetalning"
     ]
 
 
@@ -240,12 +240,13 @@ def test_the_agreement_page_shows_who_changed_what_including_bulk_changes(
     client, official, draft
 ):
     client.force_login(official)
+    # A bulk change, outside any form (while a draft: a frozen version is refused).
+    draft.versions.update(space="Hela butiken")
     client.post(reverse("agreements:agreement_ready", args=[draft.pk]))
-    draft.versions.update(space="Hela butiken")  # a bulk change, outside any form
     page = client.get(draft.get_absolute_url()).content.decode()
     history = page[page.index("Ändringshistorik") :]
     assert official.full_name in history
-    assert "avtalsversion ändrades" in history.lower()
+    assert "avtalsversion ändrades: lokalyta som butiken" in history.lower()
 
 
 def test_the_history_names_changed_fields_in_words_foreign_keys_included(

@@ -15,6 +15,7 @@ def signed_agreement(
     requires_followup=True,
     requires_report=False,
     frequency_months=12,
+    initial_term_months=36,
 ):
     """An agreement in force without the PDF round: signed, with its payouts."""
     agreement = AgreementFactory(
@@ -28,6 +29,7 @@ def signed_agreement(
         agreement=agreement,
         starts_on=starts_on,
         payout_frequency_months=frequency_months,
+        initial_term_months=initial_term_months,
         payout_requires_followup=requires_followup,
         payout_requires_report=requires_report,
         signed_at=timezone.make_aware(

@@ -21,8 +21,9 @@ def test_run_daily_creates_the_due_follow_ups_and_plans_the_next_periods_payouts
     own_outlet,
 ):
     # A one-year term extended year by year: payouts planned through 2025 only.
-    agreement = signed_agreement(own_outlet, starts_on=date(2025, 1, 1))
-    agreement.versions.update(initial_term_months=12)
+    agreement = signed_agreement(
+        own_outlet, starts_on=date(2025, 1, 1), initial_term_months=12
+    )
     agreement.payouts.filter(period_start__gte=date(2026, 1, 1)).delete()
     out = StringIO()
 

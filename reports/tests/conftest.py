@@ -47,5 +47,8 @@ def year_of_records(own_outlet, official):
         responsible="Per",
         status=AgreedAction.Status.DONE,
     )
-    agreement.payouts.filter(period_end__year=2025).update(status=Payout.Status.PAID)
+    # Planned, approved, then paid: the database refuses a payout paid unapproved.
+    paid = agreement.payouts.filter(period_end__year=2025)
+    paid.update(status=Payout.Status.APPROVED)
+    paid.update(status=Payout.Status.PAID)
     return agreement

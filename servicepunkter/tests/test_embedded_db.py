@@ -224,6 +224,30 @@ def test_the_app_killed_at_any_moment_starts_again_with_its_data(project):
     assert "was not running" in output
 
 
+def test_the_app_connects_as_a_role_that_owns_nothing_and_migrate_as_the_owner(
+    project,
+):
+    project.manage("migrate", "--no-input")
+    output = project.manage(
+        "shell",
+        "-c",
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SELECT current_user')\n"
+        "    print('user', cursor.fetchone()[0])\n"
+        "    try:\n"
+        "        cursor.execute('ALTER TABLE agreements_payout DISABLE TRIGGER ALL')\n"
+        "    except Exception as error:\n"
+        "        print('refused', error)\n",
+    )
+    assert f"user {embedded_db.RUNTIME_ROLE}" in output
+    assert "refused must be owner of table agreements_payout" in output
+    assert project.query(
+        "SELECT pg_get_userbyid(relowner) FROM pg_class"
+        " WHERE relname = 'agreements_payout'"
+    ) == (embedded_db.OWNER_ROLE,)
+
+
 COUNTS = (
     "SELECT (SELECT count(*) FROM django_migrations),"
     " (SELECT count(*) FROM outlets_municipality)"

@@ -44,6 +44,31 @@ def test_check_deploy_with_only_secret_key_and_allowed_hosts_reports_nothing():
     assert "System check identified no issues" in result.stdout
 
 
+def test_migrate_and_restore_connect_as_the_owner_everything_else_as_the_runtime_role():
+    env = {
+        **PRODUCTION_ENV,
+        "DJANGO_SETTINGS_MODULE": "servicepunkter.settings",
+        "DATABASE_URL": "postgres://sp_app:a@db.example.se:5432/servicepunkter",
+        "MIGRATION_DATABASE_URL": "postgres://sp_owner:o@db.example.se:5432/servicepunkter",
+    }
+    probe = (
+        "import sys; sys.argv = ['manage.py', sys.argv[1]]; import django; "
+        "django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['USER'])"
+    )
+    users = {
+        command: run([sys.executable, "-c", probe, command], env).stdout.strip()
+        for command in ("migrate", "restore", "runserver", "run_daily", "backup")
+    }
+    assert users == {
+        "migrate": "sp_owner",
+        "restore": "sp_owner",
+        "runserver": "sp_app",
+        "run_daily": "sp_app",
+        "backup": "sp_app",
+    }
+
+
 def test_app_refuses_to_start_without_secret_key_when_debug_is_off():
     env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
     result = run([sys.executable, "manage.py", "check"], env)

@@ -2,13 +2,14 @@
 
 import logging
 from contextlib import contextmanager
+from datetime import date
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from agreements.services import payouts_plan_ahead
+from agreements.services import agreement_documents_check_share, payouts_plan_ahead
 from followup.services import followups_create_due
 
 logger = logging.getLogger(__name__)
@@ -35,23 +36,35 @@ def advisory_lock(key):
 class Command(BaseCommand):
     help = (
         "Creates the follow-ups that have come due, plans the payouts of the "
-        "agreements' new periods, then sends the reminders. A run started while "
+        "agreements' new periods, checks the day's share of the stored agreement "
+        "documents, then sends the reminders. A run started while "
         "another is under way skips: the one under way does the day's work."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="The day to run as of (YYYY-MM-DD); today by default.",
+        )
+
+    def handle(self, *args, today=None, **options):
         with advisory_lock(RUN_DAILY_LOCK) as acquired:
             if not acquired:
                 logger.warning("run_daily skipped: another run is under way.")
                 self.stdout.write("Skipped: another run_daily is under way.")
                 return
-            self.run()
+            self.run(today or timezone.localdate())
 
-    def run(self):
-        today = timezone.localdate()
+    def run(self, today):
         created = followups_create_due(today=today)
         payouts_plan_ahead(today=today)
         self.stdout.write(f"Follow-ups created: {created}")
+        # Every stored document once a month; a mismatch is mailed to the system
+        # owners as a refused download is.
+        failed = agreement_documents_check_share(today=today)
+        self.stdout.write(f"Stored documents failing their check: {failed}")
         self.send_reminders(today)
 
     def send_reminders(self, today):
