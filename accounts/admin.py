@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import AdminUserChangeForm, AdminUserCreationForm
-from accounts.models import User
+from accounts.models import User, UserOutlets
 from accounts.two_factor import two_factor_reset
+from core.history import history_of
 from securitylog.models import EventKind
 from securitylog.services import security_event_record
 
@@ -31,6 +33,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Person"), {"fields": ["full_name"]}),
         (_("Role"), {"fields": ["role", "municipality", "county", "outlets"]}),
         (_("Status"), {"fields": ["is_active", "is_superuser", "last_login"]}),
+        (_("History"), {"fields": ["history"]}),
     ]
     add_fieldsets = [
         (
@@ -48,9 +51,18 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
-    readonly_fields = ["last_login"]
+    readonly_fields = ["last_login", "history"]
     filter_horizontal = []
     actions = ["reset_two_factor"]
+
+    @admin.display(description=_("Changes"))
+    def history(self, obj):
+        """Who changed the user's name, e-mail address, role, municipality, county,
+        outlets or active status, and when (never their password)."""
+        return render_to_string(
+            "includes/history.html",
+            {"history": history_of([obj], models=[User, UserOutlets])},
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

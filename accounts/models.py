@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -67,6 +68,14 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(email, password, **fields)
 
 
+# Who a user is and what they may do, with who changed it: never the password hash,
+# the time of the last sign-in or the second factor (a snapshot of the hash would
+# keep an old password crackable; sign-ins are in the security log). Updates of
+# untracked fields alone make no event.
+@pghistory.track(
+    fields=["email", "full_name", "role", "municipality", "county", "is_active"],
+    model_name="UserEvent",
+)
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in (Swedish: *användare*), with one role in the programme."""
 
@@ -248,3 +257,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.role == Role.REGIONAL_VIEWER:
             return Q(**{f"{prefix}__county_id": self.county_id})
         return Q(pk__in=[])
+
+
+# The outlets a shop owner runs, given or taken away, are changes of the user. The
+# trigger sits on a proxy of the through table, as pgtrigger's migrations need.
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class UserOutlets(User.outlets.through):
+    class Meta:
+        proxy = True

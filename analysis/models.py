@@ -3,6 +3,7 @@
 from functools import reduce
 from operator import add
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -305,6 +306,7 @@ class ScenarioQuerySet(models.QuerySet):
         return scenarios.filter(created_by=user)
 
 
+@pghistory.track()
 class Scenario(models.Model):
     """A saved what-if: outlets closed, added or moved, the register untouched."""
 
@@ -358,6 +360,9 @@ def _position_constraints():
     ]
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+)
 class ScenarioAddedOutlet(models.Model):
     """An outlet that exists only in a scenario (a new shop, say)."""
 
@@ -384,6 +389,9 @@ class ScenarioAddedOutlet(models.Model):
         return self.name
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+)
 class ScenarioMovedOutlet(models.Model):
     """A register outlet at another position in a scenario."""
 
@@ -414,6 +422,14 @@ class ScenarioMovedOutlet(models.Model):
 
     def __str__(self):
         return str(self.outlet)
+
+
+# Closing an outlet in a scenario or opening it again is a change of the scenario.
+# The trigger sits on a proxy of the through table, as pgtrigger's migrations need.
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class ScenarioClosedOutlets(Scenario.closed_outlets.through):
+    class Meta:
+        proxy = True
 
 
 class AnalysisResult(models.Model):

@@ -7,7 +7,14 @@ from django.db.models import Q
 from django.http import Http404
 
 from analysis import engine
-from analysis.models import AnalysisSettings, PopulationImport
+from analysis.models import (
+    AnalysisSettings,
+    PopulationImport,
+    Scenario,
+    ScenarioAddedOutlet,
+    ScenarioClosedOutlets,
+    ScenarioMovedOutlet,
+)
 from analysis.permissions import can_read_analysis
 from analysis.services import (
     ScenarioSpec,
@@ -19,6 +26,7 @@ from analysis.services import (
     road_network_current,
     squares_copy_out,
 )
+from core.history import HistoryEntry, history_of
 from core.pickers import municipality_pick
 from outlets.geo import wgs84_from_sweref
 from outlets.models import Municipality, Outlet
@@ -190,3 +198,16 @@ def locality_figures(*, user, locality):
         threshold=settings.strategic_threshold,
     )
     return figures
+
+
+def scenario_history(*, scenario) -> list[HistoryEntry]:
+    """The scenario's changes: its outlets closed, added and moved among them."""
+    return history_of(
+        [scenario],
+        models=[
+            Scenario,
+            ScenarioAddedOutlet,
+            ScenarioClosedOutlets,
+            ScenarioMovedOutlet,
+        ],
+    )

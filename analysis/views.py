@@ -45,6 +45,7 @@ from analysis.selectors import (
     analysis_municipality,
     compact_squares,
     outlets_for_choice,
+    scenario_history,
     square_bands,
 )
 from analysis.services import (
@@ -422,6 +423,7 @@ def scenario_detail(request, pk):
         after=after,
         scenario_error=None if after or not page.result else page.last_error,
         can_delete=can_delete_scenario(request.user, scenario),
+        history=scenario_history(scenario=scenario),
         editor_query=page.query(**_saved_query(scenario)),
     )
     if page.result:

@@ -53,22 +53,58 @@ def _as_transition(field, change) -> str:
     return f"{before} → {after}"
 
 
-def history_of(*groups, limit=200) -> list[HistoryEntry]:
+def _many_to_many_field(model):
+    """The many-to-many field whose through table `model` (or a proxy of it) is, or
+    None: linking or unlinking a row there is a change of that field's model."""
+    through = model._meta.concrete_model
+    source = through._meta.auto_created
+    if not source:
+        return None
+    for field in source._meta.many_to_many:
+        if field.remote_field.through is through:
+            return field
+    return None
+
+
+def _event_models(models):
+    """The event tables of the given tracked models."""
+    from pghistory.models import Event
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Event) and model.pgh_tracked_model in models
+    ]
+
+
+def _newest_first(event):
+    """Within one transaction every change has the same time: a record's creation
+    before its changes, and rows linked in its many-to-many fields last (so they
+    join the change of the record)."""
+    if _many_to_many_field(apps.get_model(event.pgh_obj_model)):
+        rank = 0
+    else:
+        rank = 1 if event.pgh_label == "insert" else 2
+    return event.pgh_created_at, rank
+
+
+def history_of(*groups, models=None, limit=200) -> list[HistoryEntry]:
     """Every recorded change to the objects and to the rows that refer to them,
-    newest first, with who made it. Each group holds objects of one model."""
+    newest first, with who made it. Each group holds objects of one model; `models`
+    (tracked models) limits the changes to those of these models. A row linked or
+    unlinked in a many-to-many field shows as a change of that field."""
     from pghistory.models import Events
 
+    queryset = Events.objects.all()
+    if models is not None:
+        queryset = queryset.across(*_event_models(models))
     events = []
     for objects in groups:
         if objects:
             # references() takes objects of one model per call.
-            events += Events.objects.references(*objects).order_by("-pgh_created_at")[
-                :limit
-            ]
+            events += queryset.references(*objects).order_by("-pgh_created_at")[:limit]
     unique = {(event.pgh_model, event.pgh_id): event for event in events}
-    events = sorted(
-        unique.values(), key=lambda event: event.pgh_created_at, reverse=True
-    )[:limit]
+    events = sorted(unique.values(), key=_newest_first, reverse=True)[:limit]
     user_ids = {
         (event.pgh_context or {}).get("user")
         for event in events
@@ -78,9 +114,37 @@ def history_of(*groups, limit=200) -> list[HistoryEntry]:
     entries = []
     for event in events:
         model = apps.get_model(event.pgh_obj_model)
+        user = users.get((event.pgh_context or {}).get("user"))
+        field = _many_to_many_field(model)
+        if field:
+            # Linked or unlinked: the field of its model changed, with what else
+            # changed in the same transaction.
+            entry = HistoryEntry(
+                at=event.pgh_created_at,
+                user=user,
+                model=field.model._meta.verbose_name,
+                action="update",
+                fields=[str(field.verbose_name)],
+            )
+            alike = next(
+                (
+                    index
+                    for index, other in enumerate(entries)
+                    if (other.at, other.user, other.model)
+                    == (entry.at, entry.user, entry.model)
+                    and other.action in ("insert", "update")
+                ),
+                None,
+            )
+            if alike is None:
+                entries.append(entry)
+            elif entries[alike].action == "update":
+                fields = sorted({*entries[alike].fields, *entry.fields})
+                entries[alike] = replace(entries[alike], fields=fields)
+            continue
         entry = HistoryEntry(
             at=event.pgh_created_at,
-            user=users.get((event.pgh_context or {}).get("user")),
+            user=user,
             model=model._meta.verbose_name,
             action=event.pgh_label,
             fields=_changed_fields(model, event.pgh_diff),

@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -120,6 +121,7 @@ class LocalityQuerySet(models.QuerySet):
         return self.filter(register_editable_by(user))
 
 
+@pghistory.track()
 class Locality(models.Model):
     """A village or town that matters for access to service (Swedish: *ort*)."""
 
@@ -223,6 +225,7 @@ class OutletQuerySet(models.QuerySet):
         return self.filter(status=Outlet.Status.OPEN)
 
 
+@pghistory.track()
 class Outlet(models.Model):
     """A shop, petrol station or agent (Swedish: *försäljningsställe*)."""
 
@@ -399,6 +402,10 @@ class Outlet(models.Model):
         return [labels.get(role, role) for role in self.agent_roles]
 
 
+# A removed contact person stays in the outlet's history.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+)
 class OutletContact(models.Model):
     """A person to contact at an outlet: part of the outlet's records."""
 
@@ -439,6 +446,7 @@ class PartnerQuerySet(models.QuerySet):
         return self.filter(register_editable_by(user))
 
 
+@pghistory.track()
 class Partner(models.Model):
     """A local development group or the region's contact for commercial service."""
 
@@ -485,6 +493,14 @@ class Partner(models.Model):
 
     def get_absolute_url(self):
         return reverse("outlets:partner_detail", kwargs={"pk": self.pk})
+
+
+# Linking a partner to a locality or unlinking it is a change of the partner. The
+# trigger sits on a proxy of the through table, as pgtrigger's migrations need.
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class PartnerLocalities(Partner.localities.through):
+    class Meta:
+        proxy = True
 
 
 class OutletImportQuerySet(models.QuerySet):

@@ -43,6 +43,7 @@ from outlets.permissions import (
     can_view_outlet_records,
     can_view_partner_contact,
 )
+from outlets.selectors import locality_history, outlet_history, partner_history
 from outlets.services import locality_save, outlet_close, outlet_save, partner_save
 
 
@@ -117,6 +118,9 @@ class OutletDetailView(DetailView):
         if context["shows_records"]:
             context["owners"] = outlet.owners.filter(is_active=True)
             context["contacts"] = outlet.contacts.all()
+        context["history"] = outlet_history(
+            outlet=outlet, with_contacts=context["shows_records"]
+        )
         context["can_edit"] = can_edit_outlet(user, outlet)
         context["links_register"] = can_read_register(user)
         town = f"{outlet.postcode} {outlet.town}".strip()
@@ -289,6 +293,7 @@ class LocalityDetailView(PermissionMixin, DetailView):
         context["outlets"] = outlets
         context["partners"] = locality.partners.all()
         context["can_edit"] = can_edit_locality(user, locality)
+        context["history"] = locality_history(locality=locality)
         if locality.latitude is not None:
             context["locality_sweref"] = sweref_from_wgs84(
                 locality.latitude, locality.longitude
@@ -365,6 +370,7 @@ class PartnerDetailView(PermissionMixin, DetailView):
         user, partner = self.request.user, self.object
         context["shows_contact"] = can_view_partner_contact(user, partner)
         context["can_edit"] = can_edit_partner(user, partner)
+        context["history"] = partner_history(partner=partner)
         return context
 
 

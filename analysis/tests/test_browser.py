@@ -86,7 +86,10 @@ def test_closing_an_outlet_in_the_editor_changes_the_table_and_saves(
     page.get_by_role("button", name="Spara", exact=True).click()
     page.wait_for_load_state()
     assert "Scenariot ”Utan Handlarn A” är sparat." in page.content()
+    history = page.locator("section[aria-labelledby=history-heading]")
+    assert "Scenario skapades" in history.inner_text()
     browser.check_page()
+    browser.screenshot("analysis-scenario-saved")
 
     page.get_by_role("link", name="Sparade scenarier").first.click()
     page.wait_for_load_state()
