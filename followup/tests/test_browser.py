@@ -118,10 +118,13 @@ def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
     browser.check_page()
     browser.screenshot("followup-complete")
 
-    # The payout that waited for this follow-up can now be approved.
-    page.get_by_role("link", name=followup.agreement.reference).click()
+    # The payout that waited for this follow-up can now be approved: by the
+    # second official, since Johan drafted the agreement (the attestation order).
+    agreement_url = followup.agreement.get_absolute_url()
+    page.get_by_role("button", name="Logga ut").click()
     page.wait_for_load_state()
-    browser.check_page()
+    browser.sign_in("handlaggare2@nordmaling.example", DEMO_PASSWORD)
+    browser.goto(agreement_url)
     row = page.locator("tr", has_text=f"Uppföljning av år {year}: klar").first
     row.get_by_role("button", name="Godkänn").click()
     page.wait_for_load_state()

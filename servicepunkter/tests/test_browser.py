@@ -21,9 +21,16 @@ START_PAGE_LINKS = {
         "Start",
         "Försäljningsställen",
         *REGISTER,
+        "Säkerhetslogg",
         "Systemadministration",
     ],
-    Role.ADMINISTRATOR: ["Start", "Försäljningsställen", *REGISTER, "Användare"],
+    Role.ADMINISTRATOR: [
+        "Start",
+        "Försäljningsställen",
+        *REGISTER,
+        "Användare",
+        "Säkerhetslogg",
+    ],
     Role.OFFICIAL: ["Start", "Försäljningsställen", *REGISTER],
     Role.SHOP_OWNER: [
         "Start",
