@@ -37,7 +37,7 @@ VERIFY = "verify"
 def two_factor_step(user) -> str | None:
     """What a signed-in, not yet verified user owes: VERIFY when they have an
     authenticator app, SETUP when their role requires one, else nothing."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if has_two_factor(user):
         return VERIFY
     if user.requires_two_factor:
         return SETUP

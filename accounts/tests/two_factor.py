@@ -8,7 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.two_factor import APP_DEVICE_NAME
+from accounts.two_factor import APP_DEVICE_NAME, has_two_factor
 
 
 def app_of(user) -> TOTPDevice:
@@ -45,8 +45,5 @@ class Client(django.test.Client):
 
     def force_login(self, user, backend=None, *, second_factor=True):
         super().force_login(user, backend)
-        if second_factor and (
-            user.requires_two_factor
-            or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        ):
+        if second_factor and (user.requires_two_factor or has_two_factor(user)):
             session_pass_second_factor(self, user)
