@@ -56,6 +56,10 @@ def test_the_administrator_reads_and_filters_the_security_log(
         assert "johan@nordmaling.example" in rows.nth(index).inner_text()
         assert "Misslyckad inloggning" in rows.nth(index).inner_text()
     browser.screenshot("security-log-filtered")
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser.check_page()
+    browser.screenshot("security-log-filtered-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_label("Händelse").select_option(label="Export eller nedladdning")
     page.get_by_label("Användare eller e-postadress").fill("eva@")
