@@ -53,6 +53,23 @@ def csv_bytes(headers, rows):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+class _Line:
+    """A file-like object whose write returns what it was given, so csv.writer
+    yields one line at a time."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(headers, rows):
+    """The same CSV as `csv_bytes`, line by line, for a StreamingHttpResponse: an
+    export of any length is written without holding it in memory."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield ("\ufeff" + writer.writerow([escape_formula(h) for h in headers])).encode()
+    for row in rows:
+        yield writer.writerow([escape_formula(value) for value in row]).encode()
+
+
 def xlsx_bytes(headers, rows, *, title, numeric_columns=()):
     """A plain workbook: a header row, then the rows. Numbers and dates keep their
     type, and so do the columns headed `numeric_columns` where they hold text

@@ -2,7 +2,7 @@ import io
 
 from openpyxl import load_workbook
 
-from core.exporting import csv_bytes, xlsx_bytes
+from core.exporting import csv_bytes, csv_lines, xlsx_bytes
 
 
 def test_csv_opens_in_swedish_excel_and_runs_no_formula():
@@ -70,3 +70,13 @@ def test_xlsx_writes_text_as_strings_and_keeps_numbers_and_dates():
     assert {row[1].data_type for row in rows} == {"n"}
     assert rows[0][2].is_date
     assert rows[0][2].value.date() == datetime.date(2026, 4, 1)
+
+
+def test_streamed_csv_is_the_same_file_one_line_at_a_time():
+    headers = ["Namn", "Belopp"]
+    rows = [["=HYPERLINK(1)", -12], ['Åsa "Kiosken"; Nås', 1250]]
+
+    lines = list(csv_lines(headers, iter(rows)))
+
+    assert len(lines) == 3
+    assert b"".join(lines) == csv_bytes(headers, rows)

@@ -148,7 +148,8 @@ def test_the_log_filters_by_person_and_kind_and_exports_what_it_shows(
 
     assert "1 händelse" in page
     assert colleague.email not in page
-    lines = export.content.decode("utf-8-sig").splitlines()
+    assert export.streaming
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Tid;Händelse;Användare;E-postadress;Kommun")
     assert len(lines) == 2
     assert ";Misslyckad inloggning;" in lines[1]

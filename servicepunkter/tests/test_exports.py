@@ -190,8 +190,7 @@ def test_the_security_log_export_writes_a_formula_looking_name_as_text(
 
     response = client.get(reverse("securitylog:event_export"))
 
-    rows = list(
-        csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
-    )
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     hostile = [cell for row in rows for cell in row if "HYPERLINK" in cell]
     assert hostile == ["'" + HOSTILE]
