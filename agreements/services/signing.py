@@ -46,6 +46,10 @@ def agreement_sign(
         )
     if paper_scan is not None:
         check_manager(by, agreement)
+        # Who records the municipality's paper signature answers for it as its
+        # signer does in the app: within their delegation.
+        if side == Signature.Side.MUNICIPALITY:
+            check_signer_delegation(version=version, by=by)
         method = Signature.Method.PAPER
     else:
         if side == Signature.Side.MUNICIPALITY:
