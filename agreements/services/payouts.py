@@ -317,6 +317,7 @@ def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
         yield [
             payout.agreement.reference,
             party.organisation_number,
+            party.supplier_number,
             party.bankgiro,
             party.plusgiro,
             payout.amount,
@@ -333,6 +334,7 @@ def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
         yield [
             recovery.payout.agreement.reference,
             party.organisation_number,
+            party.supplier_number,
             party.bankgiro,
             party.plusgiro,
             -recovery.amount,

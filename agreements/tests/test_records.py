@@ -316,7 +316,7 @@ def test_an_early_end_after_an_advance_payment_claims_back_the_days_after_it(
 
     export = client.get(reverse("agreements:payout_export")).content.decode()
     assert (
-        f"{draft.reference};556036-0793;5050-1055;;-20165;-5041;-25206;2026-07-01;"
+        f"{draft.reference};556036-0793;;5050-1055;;-20165;-5041;-25206;2026-07-01;"
         "2026-12-31;"
     ) in export
     assert export.splitlines()[-1].endswith(";Återkrav")
