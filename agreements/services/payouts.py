@@ -75,20 +75,24 @@ def payouts_replan(
     when the agreement now ends inside it. Paid payouts never change; money paid
     for days after an early end is claimed back (`payouts_recover_after`)."""
     agreement = _locked(agreement)
-    wanted = {
-        payout.period_start: payout for payout in _payouts_wanted(agreement, None)
-    }
     statuses = Payout.PAYABLE if approved_too else (Payout.Status.PLANNED,)
+    payouts = list(
+        agreement.payouts.filter(status__in=statuses, period_end__gte=from_day)
+    )
+    # As far ahead as payouts were planned, so that none is taken for one the
+    # terms no longer give only because it lies beyond today's period.
+    horizon = max([timezone.localdate(), *(payout.period_start for payout in payouts)])
+    wanted = {
+        payout.period_start: payout for payout in _payouts_wanted(agreement, horizon)
+    }
     again = []
-    for payout in agreement.payouts.filter(
-        status__in=statuses, period_end__gte=from_day
-    ):
+    for payout in payouts:
         new = wanted.get(payout.period_start)
         if new is not None and _same_terms(payout, new):
             continue
         _payout_cancel(payout, by, reason)
         again.append(payout.period_start)
-    payouts_plan(agreement=agreement, again=again)
+    payouts_plan(agreement=agreement, today=horizon, again=again)
 
 
 def _same_terms(payout, new):
