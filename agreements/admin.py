@@ -7,6 +7,9 @@ and nothing is ever deleted.
 """
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
     Agreement,
@@ -19,6 +22,7 @@ from agreements.models import (
     Service,
     Signature,
 )
+from agreements.services.catalogue import BANK_DETAILS_CONTROL
 
 
 class ReadOnlyMixin:
@@ -60,12 +64,61 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
+    """A party's name, address and contact can be corrected here. Its bank details
+    cannot: they change on the party's page in the app, where a second person of
+    the municipality confirms them before payouts go there; a new party is added
+    there too, for the same reason."""
+
     list_display = ["name", "organisation_number", "municipality"]
     search_fields = ["name", "organisation_number"]
     autocomplete_fields = ["municipality"]
+    readonly_fields = [
+        "bank_details",
+        "bankgiro",
+        "plusgiro",
+        *BANK_DETAILS_CONTROL,
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "municipality",
+                    "name",
+                    "organisation_number",
+                    "supplier_number",
+                    "address",
+                    "signatory_name",
+                    "signatory_title",
+                    "email",
+                    "contact_name",
+                    "contact_phone",
+                ]
+            },
+        ),
+        (
+            _("Bank details"),
+            {"fields": ["bank_details", "bankgiro", "plusgiro", *BANK_DETAILS_CONTROL]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Change bank details"))
+    def bank_details(self, obj):
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _(
+                "Bank details change in the app, where another official or "
+                "administrator of the municipality confirms them:"
+            ),
+            reverse("agreements:party_update", args=[obj.pk]),
+            _("the party's page"),
+        )
 
 
 class AgreementVersionInline(ReadOnlyMixin, admin.TabularInline):

@@ -273,6 +273,13 @@ class WithholdForm(forms.Form):
     )
 
 
+class CancelPayoutForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the payout is cancelled"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = forms.IntegerField(label=_("Budget (kr)"), min_value=0)

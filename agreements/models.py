@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.terms import Term
 from agreements.triggers import AllOf, Refuse, history_append_only
@@ -980,12 +981,14 @@ class Signature(models.Model):
 
 
 class PayoutQuerySet(AgreementPartQuerySet):
+    def payable(self):
+        """Payouts still to be paid: planned or approved, neither withheld nor
+        cancelled."""
+        return self.filter(status__in=Payout.PAYABLE)
+
     def due_within(self, days, on=None):
         on = on or timezone.localdate()
-        return self.filter(
-            status__in=[Payout.Status.PLANNED, Payout.Status.APPROVED],
-            due_on__range=(on, on + timedelta(days=days)),
-        )
+        return self.payable().filter(due_on__range=(on, on + timedelta(days=days)))
 
 
 @pghistory.track(
@@ -1002,6 +1005,10 @@ class Payout(models.Model):
         APPROVED = "approved", _("Approved")
         PAID = "paid", _("Paid")
         WITHHELD = "withheld", _("Withheld")
+        CANCELLED = "cancelled", pgettext_lazy("payout", "Cancelled")
+
+    # Still to be paid; every other status is final or on hold.
+    PAYABLE = (Status.PLANNED, Status.APPROVED)
 
     agreement = models.ForeignKey(
         Agreement,
@@ -1032,6 +1039,7 @@ class Payout(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     withheld_reason = models.TextField(_("reason for withholding"), blank=True)
+    cancelled_reason = models.TextField(_("reason for cancelling"), blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1049,8 +1057,11 @@ class Payout(models.Model):
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
         constraints = [
+            # A cancelled payout's period may be planned again: cut short by an
+            # early end, or under an amendment's terms.
             models.UniqueConstraint(
                 fields=["agreement", "period_start"],
+                condition=~Q(status="cancelled"),
                 name="%(app_label)s_%(class)s_one_per_period",
                 violation_error_message=_(
                     "The agreement already has a payout for this period."
@@ -1067,9 +1078,16 @@ class Payout(models.Model):
                 violation_error_message=_("A period cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "approved", "paid", "withheld"]),
+                condition=Q(
+                    status__in=["planned", "approved", "paid", "withheld", "cancelled"]
+                ),
                 name="%(app_label)s_%(class)s_status_valid",
                 violation_error_message=_("Choose one of the payout statuses."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancelled_reason=""),
+                name="%(app_label)s_%(class)s_cancelled_with_reason",
+                violation_error_message=_("Write why the payout is cancelled."),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["approved", "paid"])
@@ -1083,29 +1101,39 @@ class Payout(models.Model):
                 ),
             ),
         ]
-        # A payout goes planned -> approved or withheld, approved -> paid or
-        # withheld; paid is final. Cancelling a planned payout deletes it (the
-        # history keeps it); money paid for days after an early end is claimed back
-        # by a PayoutRecovery, not by changing the paid row.
+        # A payout goes planned -> approved, withheld or cancelled; approved ->
+        # paid, withheld or cancelled; paid and cancelled are final. No payout is
+        # ever deleted: one that is not to be paid is cancelled (*makulerad*), and
+        # money paid for days after an early end is claimed back by a
+        # PayoutRecovery, not by changing the paid row.
         triggers = [
             Refuse(
                 name="paid_final",
-                operation=pgtrigger.Update | pgtrigger.Delete,
+                operation=pgtrigger.Update,
                 condition=pgtrigger.Condition("OLD.status = 'paid'"),
-                message="A paid payout cannot be changed or deleted.",
+                message="A paid payout cannot be changed.",
+            ),
+            Refuse(
+                name="cancelled_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition("OLD.status = 'cancelled'"),
+                message="A cancelled payout cannot be changed.",
             ),
             Refuse(
                 name="status_transition",
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Condition(
-                    "OLD.status <> 'paid' AND (OLD.status, NEW.status) NOT IN ("
+                    "OLD.status NOT IN ('paid', 'cancelled') "
+                    "AND (OLD.status, NEW.status) NOT IN ("
                     "('planned', 'planned'), ('planned', 'approved'), "
-                    "('planned', 'withheld'), ('approved', 'paid'), "
-                    "('approved', 'withheld'), ('withheld', 'withheld'))"
+                    "('planned', 'withheld'), ('planned', 'cancelled'), "
+                    "('approved', 'paid'), ('approved', 'withheld'), "
+                    "('approved', 'cancelled'), ('withheld', 'withheld'))"
                 ),
                 message=(
-                    "A payout goes from planned to approved or withheld, and from "
-                    "approved to paid or withheld: this change of status is refused."
+                    "A payout goes from planned to approved, withheld or cancelled, "
+                    "and from approved to paid, withheld or cancelled: this change "
+                    "of status is refused."
                 ),
             ),
             Refuse(
@@ -1128,10 +1156,9 @@ class Payout(models.Model):
                 ),
             ),
             Refuse(
-                name="planned_only_deleted",
+                name="never_deleted",
                 operation=pgtrigger.Delete,
-                condition=pgtrigger.Condition("OLD.status NOT IN ('planned', 'paid')"),
-                message="Only a planned payout can be deleted.",
+                message="A payout is never deleted: cancel it instead.",
             ),
         ]
 

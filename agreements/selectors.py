@@ -106,11 +106,11 @@ def deadlines(*, municipality, within_days=90, today=None) -> list[Deadline]:
         ):
             if today <= day <= until:
                 found.append(Deadline(day, kind, agreement))
-    payouts = Payout.objects.filter(
-        agreement__municipality=municipality,
-        status__in=[Payout.Status.PLANNED, Payout.Status.APPROVED],
-        due_on__range=(today, until),
-    ).select_related("agreement__outlet")
+    payouts = (
+        Payout.objects.payable()
+        .filter(agreement__municipality=municipality, due_on__range=(today, until))
+        .select_related("agreement__outlet")
+    )
     found += [
         Deadline(payout.due_on, "payout", payout.agreement, payout.amount)
         for payout in payouts

@@ -14,6 +14,7 @@ from agreements.forms import (
     AgreementForm,
     AmendmentForm,
     BudgetForm,
+    CancelPayoutForm,
     ChangeOfOwnerForm,
     DelegationForm,
     NoticeForm,
@@ -63,6 +64,7 @@ from agreements.services import (
     party_save,
     payout_approve,
     payout_attestation_refusal,
+    payout_cancel,
     payout_mark_paid,
     payout_withhold,
     payouts_finance_rows,
@@ -151,7 +153,7 @@ def agreement_detail(request, pk, **forms):
         "period": period,
         "notice_deadline": period and term.notice_deadline(period),
         "decision_date": period and term.decision_date(period),
-        "payouts": agreement.payouts.all(),
+        "payouts": agreement.payouts.select_related("status_changed_by"),
         "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
         "manages": manages,
         "can_sign_municipality": manages
@@ -500,6 +502,20 @@ def payout_withhold_view(request, pk):
     return redirect(payout.agreement)
 
 
+@require_POST
+def payout_cancel_view(request, pk):
+    payout = editable_payout(request, pk)
+    form = CancelPayoutForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Write why the payout is cancelled."))
+        payout_cancel(payout=payout, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The payout is cancelled."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(payout.agreement)
+
+
 class PartyListView(RolePermissionMixin, ListView):
     permission_check = staticmethod(can_manage_agreements)
     template_name = "agreements/party_list.html"
@@ -654,6 +670,7 @@ def payout_export_view(request):
     if not can_manage_agreements(request.user):
         raise Http404
     municipality = request.user.municipality
+    # Approved only: planned ones are not yet decided, cancelled ones never paid.
     payouts = (
         Payout.objects.filter(
             agreement__municipality=municipality, status=Payout.Status.APPROVED

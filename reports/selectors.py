@@ -260,13 +260,15 @@ def payout_share(payout, year) -> int:
 
 
 def payouts_in_year(*, municipality, year):
-    """Payouts whose period overlaps the year, with their share in it."""
+    """Payouts whose period overlaps the year, with their share in it; cancelled
+    ones are left out (they were never to be paid)."""
     payouts = (
         Payout.objects.filter(
             agreement__municipality=municipality,
             period_start__lte=date(year, 12, 31),
             period_end__gte=date(year, 1, 1),
         )
+        .exclude(status=Payout.Status.CANCELLED)
         .select_related("agreement__outlet")
         .order_by("agreement__outlet__name", "period_start", "pk")
     )

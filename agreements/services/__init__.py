@@ -38,12 +38,14 @@ from agreements.services.lifecycle import (
 from agreements.services.payouts import (
     FINANCE_COLUMNS,
     payout_approve,
+    payout_cancel,
     payout_condition_set,
     payout_mark_paid,
     payout_withhold,
     payouts_finance_rows,
     payouts_plan,
     payouts_plan_ahead,
+    payouts_replan,
 )
 from agreements.services.signing import agreement_sign
 
@@ -70,6 +72,7 @@ __all__ = [
     "party_confirm_bank_details",
     "party_save",
     "payout_approve",
+    "payout_cancel",
     "payout_attestation_refusal",
     "payout_condition_set",
     "payout_mark_paid",
@@ -77,6 +80,7 @@ __all__ = [
     "payouts_finance_rows",
     "payouts_plan",
     "payouts_plan_ahead",
+    "payouts_replan",
     "payouts_recover_after",
     "programme_settings_save",
     "service_catalogue_seed",

@@ -16,7 +16,7 @@ from agreements.services.drafting import (
     agreement_create,
     version_services_create,
 )
-from agreements.services.payouts import payouts_plan
+from agreements.services.payouts import payouts_replan
 
 
 @transaction.atomic
@@ -133,18 +133,29 @@ def agreement_renew(
     return renewal
 
 
-def _agreement_end_early(agreement, last_day, reason):
-    """End a signed agreement on `last_day`: planned payouts after it go, and the
-    period that day cuts is planned again pro rata."""
+def _agreement_end_early(agreement, last_day, reason, by):
+    """End a signed agreement on `last_day`: planned and approved payouts for days
+    after it are cancelled with `reason`, the period that day cuts is planned again
+    pro rata, and money paid for days after it is claimed back."""
     agreement.ends_on = last_day
     agreement.early_end_reason = reason
     agreement.full_clean()
     agreement.save(update_fields=["ends_on", "early_end_reason"])
-    agreement.payouts.filter(
-        status=Payout.Status.PLANNED, period_end__gt=last_day
-    ).delete()
+    payouts_end_after(agreement=agreement, last_day=last_day, by=by, reason=reason)
+
+
+def payouts_end_after(*, agreement: Agreement, last_day: date, by, reason: str):
+    """The agreement now ends on `last_day`: payouts not yet paid for days after it
+    are cancelled (the period it cuts planned again pro rata), paid ones are
+    claimed back."""
+    payouts_replan(
+        agreement=agreement,
+        from_day=last_day + timedelta(days=1),
+        by=by,
+        reason=reason,
+        approved_too=True,
+    )
     payouts_recover_after(agreement=agreement, last_day=last_day, reason=reason)
-    payouts_plan(agreement=agreement)
 
 
 def payouts_recover_after(*, agreement: Agreement, last_day: date, reason: str):
@@ -174,7 +185,7 @@ def payouts_recover_after(*, agreement: Agreement, last_day: date, reason: str):
         recovery.save()
 
 
-def replaced_end(renewal, renewal_starts_on):
+def replaced_end(renewal, renewal_starts_on, by):
     """A signed renewal ends the agreement it replaces the day before it starts,
     unless that agreement ends earlier anyway."""
     replaced = Agreement.objects.select_for_update().get(pk=renewal.replaces_id)
@@ -185,6 +196,7 @@ def replaced_end(renewal, renewal_starts_on):
         replaced,
         last_day,
         _("Replaced by agreement %(reference)s.") % {"reference": renewal.reference},
+        by,
     )
 
 
@@ -237,6 +249,7 @@ def agreement_change_owner(
         handover_on - timedelta(days=1),
         _("Change of owner: %(party)s took over on %(date)s.")
         % {"party": party.name, "date": handover_on.isoformat()},
+        by,
     )
     for user in leaving:
         user.outlets.remove(outlet)
@@ -273,13 +286,10 @@ def agreement_give_notice(
     agreement.ends_on = term.end_after_notice(given_on)
     agreement.full_clean()
     agreement.save()
-    agreement.payouts.filter(
-        status=Payout.Status.PLANNED, period_start__gt=agreement.ends_on
-    ).delete()
-    payouts_recover_after(
+    payouts_end_after(
         agreement=agreement,
         last_day=agreement.ends_on,
+        by=by,
         reason=_("Notice given on %(date)s.") % {"date": given_on.isoformat()},
     )
-    payouts_plan(agreement=agreement)
     return agreement

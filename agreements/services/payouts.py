@@ -1,6 +1,7 @@
 """Payouts: planning them from the signed terms, their approval, payment and
 withholding, the conditions they wait for, and the finance system's file."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,56 +17,131 @@ from agreements.services.attestation import check_payout_attestation
 
 
 @transaction.atomic
-def payouts_plan(*, agreement: Agreement, today: date | None = None):
+def payouts_plan(
+    *, agreement: Agreement, today: date | None = None, again: Iterable[date] = ()
+):
     """Plan the payouts through the agreement's end, or its current period's end.
+
+    A period that already has a payout is not planned again, even when that payout
+    was cancelled (an official decided it is not paid), except the periods in
+    `again`, whose payouts were cancelled to be planned anew (`payouts_replan`).
 
     The agreement's row is locked while its payouts are planned, so that two plannings
     at once (the daily job and a notice, say) take turns and the second sees the
     first's payouts; the one-per-period constraint, with ON CONFLICT DO NOTHING,
     backs this up for any writer that does not take the lock.
     """
-    agreement = (
+    agreement = _locked(agreement)
+    again = set(again)
+    existing = {
+        period_start
+        for period_start, status in agreement.payouts.values_list(
+            "period_start", "status"
+        )
+        if status != Payout.Status.CANCELLED or period_start not in again
+    }
+    # What a cancelled payout's period had already met carries over to the new one.
+    met = {
+        payout.period_start: payout
+        for payout in agreement.payouts.filter(
+            status=Payout.Status.CANCELLED, period_start__in=again
+        )
+    }
+    new = []
+    for payout in _payouts_wanted(agreement, today):
+        if payout.period_start in existing:
+            continue
+        before = met.get(payout.period_start)
+        if before is not None and before.condition_year == payout.condition_year:
+            payout.followup_complete = before.followup_complete
+            payout.report_received = before.report_received
+        new.append(payout)
+    Payout.objects.bulk_create(new, ignore_conflicts=True)
+
+
+@transaction.atomic
+def payouts_replan(
+    *,
+    agreement: Agreement,
+    from_day: date,
+    by,
+    reason: str,
+    approved_too: bool = False,
+):
+    """Bring the payouts of periods that end on or after `from_day` in line with
+    the agreement as it now stands (an earlier end, amended terms): each planned
+    payout (and approved one, with `approved_too`) that the terms no longer give
+    as it is, is cancelled with `reason`, and its period is planned anew, pro rata
+    when the agreement now ends inside it. Paid payouts never change; money paid
+    for days after an early end is claimed back (`payouts_recover_after`)."""
+    agreement = _locked(agreement)
+    statuses = Payout.PAYABLE if approved_too else (Payout.Status.PLANNED,)
+    payouts = list(
+        agreement.payouts.filter(status__in=statuses, period_end__gte=from_day)
+    )
+    # As far ahead as payouts were planned, so that none is taken for one the
+    # terms no longer give only because it lies beyond today's period.
+    horizon = max([timezone.localdate(), *(payout.period_start for payout in payouts)])
+    wanted = {
+        payout.period_start: payout for payout in _payouts_wanted(agreement, horizon)
+    }
+    again = []
+    for payout in payouts:
+        new = wanted.get(payout.period_start)
+        if new is not None and _same_terms(payout, new):
+            continue
+        _payout_cancel(payout, by, reason)
+        again.append(payout.period_start)
+    payouts_plan(agreement=agreement, today=horizon, again=again)
+
+
+def _same_terms(payout, new):
+    fields = ("period_end", "due_on", "amount", "vat_amount", "condition_year")
+    return all(getattr(payout, name) == getattr(new, name) for name in fields)
+
+
+def _locked(agreement):
+    return (
         Agreement.objects.select_for_update(of=("self",))
         .prefetch_related("versions")
         .get(pk=agreement.pk)
     )
+
+
+def _payouts_wanted(agreement, today):
+    """The payouts the signed terms give through the agreement's end, or its
+    current period's end, unsaved."""
     version = agreement.first_version()
     term = version.term
     today = today or timezone.localdate()
     until = agreement.ends_on or term.period_on(max(today, term.starts_on)).ends_on
-    existing = set(agreement.payouts.values_list("period_start", flat=True))
     signed_versions = sorted(
         (v for v in agreement.versions.all() if v.signed_at), key=lambda v: v.number
     )
-    Payout.objects.bulk_create(
-        (
-            Payout(
-                agreement=agreement,
-                agreement_year=planned.agreement_year,
-                period_start=planned.period_start,
-                period_end=planned.period_end,
-                due_on=planned.due_on,
-                condition_year=planned.condition_year,
-                requires_followup=planned.requires_followup,
-                requires_report=planned.requires_report,
-                **_amounts_by_version(planned, signed_versions),
-            )
-            for planned in payout_schedule(
-                starts_on=version.starts_on,
-                until=until,
-                annual_compensation=version.annual_compensation,
-                vat_rate_percent=version.vat_rate_percent,
-                frequency_months=version.payout_frequency_months,
-                in_advance=version.payout_timing
-                == AgreementVersion.PayoutTiming.ADVANCE,
-                payment_days=version.payment_days,
-                requires_followup=version.payout_requires_followup,
-                requires_report=version.payout_requires_report,
-            )
-            if planned.period_start not in existing
-        ),
-        ignore_conflicts=True,
-    )
+    return [
+        Payout(
+            agreement=agreement,
+            agreement_year=planned.agreement_year,
+            period_start=planned.period_start,
+            period_end=planned.period_end,
+            due_on=planned.due_on,
+            condition_year=planned.condition_year,
+            requires_followup=planned.requires_followup,
+            requires_report=planned.requires_report,
+            **_amounts_by_version(planned, signed_versions),
+        )
+        for planned in payout_schedule(
+            starts_on=version.starts_on,
+            until=until,
+            annual_compensation=version.annual_compensation,
+            vat_rate_percent=version.vat_rate_percent,
+            frequency_months=version.payout_frequency_months,
+            in_advance=version.payout_timing == AgreementVersion.PayoutTiming.ADVANCE,
+            payment_days=version.payment_days,
+            requires_followup=version.payout_requires_followup,
+            requires_report=version.payout_requires_report,
+        )
+    ]
 
 
 def payouts_plan_ahead(*, today: date | None = None) -> int:
@@ -159,6 +235,30 @@ def payout_withhold(*, payout: Payout, by, reason: str) -> Payout:
     return _payout_set_status(payout, Payout.Status.WITHHELD, by)
 
 
+@transaction.atomic
+def payout_cancel(*, payout: Payout, by, reason: str) -> Payout:
+    """Cancel a planned or approved payout (Swedish: *makulera*): it will not be
+    paid. The row stays, with the reason, who and when; its period is not planned
+    again."""
+    check_manager(by, payout.agreement)
+    payout = Payout.objects.select_for_update().get(pk=payout.pk)
+    if payout.status not in Payout.PAYABLE:
+        raise ValidationError(
+            _("Only a planned or approved payout can be cancelled."),
+            code="not_cancellable",
+        )
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Write why the payout is cancelled.")}, code="no_reason"
+        )
+    return _payout_cancel(payout, by, reason)
+
+
+def _payout_cancel(payout, by, reason):
+    payout.cancelled_reason = reason
+    return _payout_set_status(payout, Payout.Status.CANCELLED, by)
+
+
 def _payout_set_status(payout, status, by):
     payout.status = status
     payout.status_changed_at = timezone.now()
@@ -199,6 +299,7 @@ def payout_condition_set(
 FINANCE_COLUMNS = [
     "Avtal",
     "Organisationsnummer",
+    "Leverantörsnummer",
     "Bankgiro",
     "Plusgiro",
     "Belopp exkl. moms",
@@ -220,6 +321,7 @@ def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
         yield [
             payout.agreement.reference,
             party.organisation_number,
+            party.supplier_number,
             party.bankgiro,
             party.plusgiro,
             payout.amount,
@@ -236,6 +338,7 @@ def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
         yield [
             recovery.payout.agreement.reference,
             party.organisation_number,
+            party.supplier_number,
             party.bankgiro,
             party.plusgiro,
             -recovery.amount,

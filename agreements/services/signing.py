@@ -7,12 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, Payout, Signature
+from agreements.models import Agreement, Signature
 from agreements.permissions import can_sign_for_party
 from agreements.services.access import check_manager
 from agreements.services.attestation import check_signer_delegation
 from agreements.services.lifecycle import replaced_end
-from agreements.services.payouts import payouts_plan
+from agreements.services.payouts import payouts_plan, payouts_replan
 from agreements.signals import agreement_signed
 from core.documents import files_removed_on_rollback, stored_file_save
 
@@ -46,6 +46,10 @@ def agreement_sign(
         )
     if paper_scan is not None:
         check_manager(by, agreement)
+        # Who records the municipality's paper signature answers for it as its
+        # signer does in the app: within their delegation.
+        if side == Signature.Side.MUNICIPALITY:
+            check_signer_delegation(version=version, by=by)
         method = Signature.Method.PAPER
     else:
         if side == Signature.Side.MUNICIPALITY:
@@ -80,19 +84,19 @@ def agreement_sign(
     signature.full_clean()
     signature.save()
     if version.signatures.count() == 2:
-        _version_complete(agreement, version)
+        _version_complete(agreement, version, by)
     return agreement
 
 
-def _version_complete(agreement, version):
+def _version_complete(agreement, version, by):
     """Both sides have signed `version`: seal its final document, then plan the
     payouts under an amendment or put a new agreement into force."""
     signatures = list(version.signatures.all())
     _signed_document_store(agreement, version, signatures)
     if version.number > 1:
-        _amendment_payouts_replan(agreement, version)
+        _amendment_payouts_replan(agreement, version, by)
     else:
-        _agreement_enter_into_force(agreement, version)
+        _agreement_enter_into_force(agreement, version, by)
 
 
 def _signed_document_store(agreement, version, signatures):
@@ -141,20 +145,24 @@ def _paper_scan_attachments(signatures):
     ]
 
 
-def _amendment_payouts_replan(agreement, version):
-    """Payouts not yet approved are planned again under the amended terms."""
-    agreement.payouts.filter(
-        status=Payout.Status.PLANNED, period_end__gte=version.effective_on
-    ).delete()
-    payouts_plan(agreement=agreement)
+def _amendment_payouts_replan(agreement, version, by):
+    """Payouts not yet approved whose amount the amendment changes are cancelled
+    and planned again under the amended terms."""
+    payouts_replan(
+        agreement=agreement,
+        from_day=version.effective_on,
+        by=by,
+        reason=_("Planned again under amendment %(number)s, in effect from %(date)s.")
+        % {"number": version.number, "date": version.effective_on.isoformat()},
+    )
 
 
-def _agreement_enter_into_force(agreement, version):
+def _agreement_enter_into_force(agreement, version, by):
     """A signed first version: the agreement it replaces ends, this one is signed
     for its term, its payouts are planned, and `agreement_signed` is sent after
     commit."""
     if agreement.replaces_id:
-        replaced_end(agreement, version.starts_on)
+        replaced_end(agreement, version.starts_on, by)
     agreement.state = Agreement.State.SIGNED
     agreement.signed_on = timezone.localdate(version.signed_at)
     agreement.starts_on = version.starts_on

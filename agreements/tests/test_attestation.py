@@ -322,6 +322,50 @@ def test_the_municipality_signs_within_the_signers_delegation(
     assert not draft.first_version().signatures.exists()
 
 
+def test_the_municipalitys_paper_signature_is_recorded_within_the_recorders_delegation(
+    client, settings, official, colleague, administrator, draft
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.demo import DEMO_SCAN
+
+    agreement_mark_ready(agreement=draft, by=official)
+    delegation_set(user=colleague, max_annual_compensation=30_000, by=administrator)
+    media = Path(settings.MEDIA_ROOT)
+    files_before = {p for p in media.rglob("*") if p.is_file()}
+    client.force_login(colleague)
+
+    response = client.post(
+        reverse("agreements:agreement_sign_paper", args=[draft.pk]),
+        {
+            "side": "municipality",
+            "name": "Johan Berg",
+            "title": "Näringslivsutvecklare",
+            "paper_scan": SimpleUploadedFile("scan.pdf", DEMO_SCAN),
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode().replace("\xa0", " ")
+    assert "40 000 kr per år är mer än din delegation på 30 000 kr" in page
+    assert not draft.first_version().signatures.exists()
+    assert {p for p in media.rglob("*") if p.is_file()} == files_before
+
+    # The party's paper signature is no matter of the municipality's delegation.
+    client.post(
+        reverse("agreements:agreement_sign_paper", args=[draft.pk]),
+        {
+            "side": "party",
+            "name": "Per Lindberg",
+            "title": "VD",
+            "paper_scan": SimpleUploadedFile("scan.pdf", DEMO_SCAN),
+        },
+    )
+    assert list(draft.first_version().signatures.values_list("side", flat=True)) == [
+        "party"
+    ]
+
+
 def test_decisions_are_in_the_history_with_who_and_when(
     client, official, colleague, administrator, draft
 ):

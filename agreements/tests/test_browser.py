@@ -106,3 +106,35 @@ def test_an_agreement_is_drafted_frozen_signed_by_both_and_downloaded_sealed(
     # Another shop owner finds no such document.
     browser.sign_in("butik@perslivs.example", DEMO_PASSWORD)
     assert page.request.get(browser.base_url + signed_url).status == 404
+
+
+def test_an_official_cancels_a_payout_with_a_reason_and_sees_it_struck_through(
+    browser, demo
+):
+    from agreements.models import Payout
+
+    agreement = Agreement.objects.get(outlet__name="Pers Livs")
+    payout = agreement.payouts.filter(status=Payout.Status.PLANNED).last()
+    period = f"{payout.period_start} – {payout.period_end}"
+    page = browser.page
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    browser.goto(agreement.get_absolute_url())
+    row = page.locator("tr", has_text=period)
+    row.get_by_text("Makulera…").click()
+    row.get_by_label("Varför utbetalningen makuleras").fill(
+        "Butiken höll stängt under ombyggnaden; ersättningen utgår enligt beslut."
+    )
+    browser.check_page()
+    row.get_by_role("button", name="Makulera utbetalningen").click()
+    page.wait_for_load_state()
+
+    assert "Utbetalningen är makulerad." in page.inner_text("main")
+    cancelled = page.locator("tr.payout--cancelled", has_text=period)
+    assert "Makulerad: Butiken höll stängt" in cancelled.inner_text()
+    browser.check_page()
+    browser.screenshot("agreement-payout-cancelled")
+    page.set_viewport_size({"width": 375, "height": 740})
+    browser.check_page()
+    browser.screenshot("agreement-payout-cancelled-phone")
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.CANCELLED

@@ -145,21 +145,28 @@ def test_the_database_refuses_to_change_or_delete_a_paid_payout(paid):
     for sql in (
         "UPDATE agreements_payout SET amount = 1 WHERE id = %s",
         "UPDATE agreements_payout SET status = 'planned' WHERE id = %s",
-        "DELETE FROM agreements_payout WHERE id = %s",
+        "UPDATE agreements_payout SET status = 'cancelled', cancelled_reason = 'x' "
+        "WHERE id = %s",
     ):
-        assert refused(sql, [paid.pk]) == "A paid payout cannot be changed or deleted."
+        assert refused(sql, [paid.pk]) == "A paid payout cannot be changed."
+    assert refused("DELETE FROM agreements_payout WHERE id = %s", [paid.pk]) == (
+        "A payout is never deleted: cancel it instead."
+    )
     paid.refresh_from_db()
     assert model_to_dict(paid) == before
+
+
+TRANSITION_REFUSED = (
+    "A payout goes from planned to approved, withheld or cancelled, and from "
+    "approved to paid, withheld or cancelled: this change of status is refused."
+)
 
 
 def test_a_payout_moves_only_along_its_transitions(signed, official, colleague):
     planned, later = signed.payouts.filter(agreement_year__in=[1, 2])[:2]
     assert refused(
         "UPDATE agreements_payout SET status = 'paid' WHERE id = %s", [planned.pk]
-    ) == (
-        "A payout goes from planned to approved or withheld, and from approved to "
-        "paid or withheld: this change of status is refused."
-    )
+    ) == (TRANSITION_REFUSED)
     Payout.objects.filter(pk=planned.pk).update(followup_complete=True)
     planned.refresh_from_db()
     payout_approve(payout=planned, by=colleague)
@@ -169,31 +176,59 @@ def test_a_payout_moves_only_along_its_transitions(signed, official, colleague):
     ) == ("An approved payout's amount, period and due date cannot change.")
     assert refused(
         "UPDATE agreements_payout SET status = 'planned' WHERE id = %s", [planned.pk]
-    ).startswith("A payout goes from planned to approved or withheld")
+    ) == (TRANSITION_REFUSED)
     assert refused("DELETE FROM agreements_payout WHERE id = %s", [planned.pk]) == (
-        "Only a planned payout can be deleted."
+        "A payout is never deleted: cancel it instead."
     )
 
     payout_withhold(payout=later, by=official, reason="Butiken höll stängt.")
-    assert refused(
-        "UPDATE agreements_payout SET status = 'approved' WHERE id = %s", [later.pk]
-    ).startswith("A payout goes from planned to approved or withheld")
+    for status in ("approved", "cancelled"):
+        assert refused(
+            "UPDATE agreements_payout SET status = %s, cancelled_reason = 'x' "
+            "WHERE id = %s",
+            [status, later.pk],
+        ) == (TRANSITION_REFUSED)
 
 
-def test_a_planned_payout_may_be_deleted_and_its_deletion_is_in_the_history(
-    client, official, signed
+def test_planned_and_approved_payouts_may_be_cancelled_and_then_never_change(
+    signed, colleague
 ):
-    from agreements.models import PayoutEvent
+    planned, approved = signed.payouts.filter(agreement_year__in=[1, 2])[:2]
+    Payout.objects.filter(pk=approved.pk).update(followup_complete=True)
+    approved.refresh_from_db()
+    payout_approve(payout=approved, by=colleague)
 
-    payout = signed.payouts.filter(status=Payout.Status.PLANNED).last()
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM agreements_payout WHERE id = %s", [payout.pk])
+        cursor.execute(
+            "UPDATE agreements_payout SET status = 'cancelled', "
+            "cancelled_reason = 'Butiken stängde.' WHERE id IN (%s, %s)",
+            [planned.pk, approved.pk],
+        )
 
-    event = PayoutEvent.objects.get(pgh_obj_id=payout.pk, pgh_label="delete")
-    assert (event.amount, event.period_start) == (payout.amount, payout.period_start)
-    client.force_login(official)
-    page = client.get(signed.get_absolute_url()).content.decode()
-    assert "Utbetalning togs bort" in page[page.index("Ändringshistorik") :]
+    for payout in (planned, approved):
+        for sql in (
+            "UPDATE agreements_payout SET status = 'planned' WHERE id = %s",
+            "UPDATE agreements_payout SET cancelled_reason = 'Annat' WHERE id = %s",
+        ):
+            assert refused(sql, [payout.pk]) == "A cancelled payout cannot be changed."
+        assert refused("DELETE FROM agreements_payout WHERE id = %s", [payout.pk]) == (
+            "A payout is never deleted: cancel it instead."
+        )
+    assert refused(
+        "UPDATE agreements_payout SET status = 'cancelled' WHERE id = %s",
+        [signed.payouts.filter(status="planned").first().pk],
+    ).startswith("new row for relation")
+
+
+def test_no_payout_is_deleted_not_even_a_planned_one(signed):
+    payout = signed.payouts.filter(status=Payout.Status.PLANNED).last()
+
+    assert refused("DELETE FROM agreements_payout WHERE id = %s", [payout.pk]) == (
+        "A payout is never deleted: cancel it instead."
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        signed.payouts.filter(status=Payout.Status.PLANNED).delete()
+    assert signed.payouts.filter(pk=payout.pk).exists()
 
 
 def test_the_history_cannot_be_rewritten_or_deleted(paid):
@@ -229,7 +264,7 @@ def test_pgtriggers_ignore_setting_does_not_switch_the_protection_off(paid):
             )
         assert refused(
             "UPDATE agreements_payout SET amount = 1 WHERE id = %s", [paid.pk]
-        ) == ("A paid payout cannot be changed or deleted.")
+        ) == ("A paid payout cannot be changed.")
 
 
 def test_an_early_end_after_an_advance_payment_claims_back_the_days_after_it(
@@ -281,7 +316,7 @@ def test_an_early_end_after_an_advance_payment_claims_back_the_days_after_it(
 
     export = client.get(reverse("agreements:payout_export")).content.decode()
     assert (
-        f"{draft.reference};556036-0793;5050-1055;;-20165;-5041;-25206;2026-07-01;"
+        f"{draft.reference};556036-0793;;5050-1055;;-20165;-5041;-25206;2026-07-01;"
         "2026-12-31;"
     ) in export
     assert export.splitlines()[-1].endswith(";Återkrav")

@@ -74,13 +74,17 @@ def test_a_change_of_owner_ends_the_agreement_and_the_old_owners_access_and_draf
     assert signed.ends_on == date(2026, 6, 30)
     assert signed.status_on(date(2026, 7, 1)) == "ended"
     assert "Nya Byaboden" in signed.early_end_reason
-    # The year's payout in arrears now covers the half year the old owner ran it.
-    payout = signed.payouts.get()
+    # The year's payout in arrears now covers the half year the old owner ran it;
+    # the full year's and the later years' are cancelled, with why.
+    payout = signed.payouts.exclude(status="cancelled").get()
     assert (payout.period_start, payout.period_end) == (
         date(2026, 1, 1),
         date(2026, 6, 30),
     )
     assert payout.amount == 40_000 * 181 // 365
+    cancelled = signed.payouts.filter(status="cancelled")
+    assert cancelled.count() == 3
+    assert {p.cancelled_reason for p in cancelled} == {signed.early_end_reason}
     shop_owner.refresh_from_db()
     assert not shop_owner.outlets.exists() and not shop_owner.is_active
     assert not Agreement.objects.visible_to(shop_owner).exists()
@@ -117,7 +121,12 @@ def test_a_renewal_replaces_an_open_ended_agreement_from_its_start_once_signed(
     signed.refresh_from_db()
     assert signed.ends_on == date(2026, 12, 31)
     assert renewal.reference in signed.early_end_reason
-    assert signed.payouts.get().amount == 40_000
+    # Years 2 and 3 are cancelled: the replaced agreement ends with year 1.
+    assert signed.payouts.exclude(status="cancelled").get().amount == 40_000
+    assert [
+        (p.agreement_year, p.cancelled_reason)
+        for p in signed.payouts.filter(status="cancelled")
+    ] == [(2, signed.early_end_reason), (3, signed.early_end_reason)]
     assert list(Agreement.objects.in_force(date(2027, 1, 1))) == [renewal]
 
 

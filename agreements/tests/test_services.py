@@ -375,11 +375,13 @@ def test_an_amendment_is_signed_in_its_turn_and_rules_from_its_effective_date(
     assert draft.versions.get(number=2).signed_document
     # 2027 is paid in arrears for the year 2027-01-01 – 2027-12-31: 181 days at
     # 40 000 kr a year, 184 days at 48 000 kr.
-    year_two = draft.payouts.get(agreement_year=2)
+    year_two = draft.payouts.exclude(status="cancelled").get(agreement_year=2)
     assert year_two.amount == 40_000 * 181 // 365 + 40_000 * 48_000 * 184 // (
         40_000 * 365
     )
-    assert draft.payouts.get(agreement_year=3).amount == 48_000
+    assert (
+        draft.payouts.exclude(status="cancelled").get(agreement_year=3).amount == 48_000
+    )
     # The signed first version is untouched.
     assert draft.versions.get(number=1).annual_compensation == 40_000
 

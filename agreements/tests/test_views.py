@@ -214,26 +214,38 @@ def test_an_added_party_is_named_in_the_message(client, official):
     assert "Avtalsparten Pers Livs AB har lagts till." in response.content.decode()
 
 
-def test_approved_payouts_export_for_the_finance_system(
+def test_approved_payouts_export_for_the_finance_system_with_the_supplier_number(
     client, official, colleague, shop_owner, draft, nordmaling
 ):
-    from agreements.models import ProgrammeSettings
-    from agreements.services import payout_approve, payout_condition_set
+    from agreements.models import Party, ProgrammeSettings
+    from agreements.services import (
+        payout_approve,
+        payout_cancel,
+        payout_condition_set,
+    )
 
     ProgrammeSettings.objects.create(
         municipality=nordmaling, accounting_code="4590 1234 56"
     )
+    Party.objects.filter(pk=draft.party_id).update(supplier_number="LEV-10442")
     signed_by_both(draft, official, shop_owner)
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
-    payout_approve(payout=draft.payouts.get(agreement_year=1), by=colleague)
+    payout = draft.payouts.get(agreement_year=1)
+    payout_approve(payout=payout, by=colleague)
     client.force_login(official)
     response = client.get(reverse("agreements:payout_export"))
     lines = response.content.decode("utf-8").splitlines()
-    assert lines[0].startswith("\ufeffAvtal;Organisationsnummer;Bankgiro")
+    assert lines[0].startswith(
+        "\ufeffAvtal;Organisationsnummer;Leverantörsnummer;Bankgiro"
+    )
     assert lines[1:] == [
-        "SP-2401-2026-001;556036-0793;5050-1055;;40000;10000;50000;2026-01-01;"
-        "2026-12-31;2027-01-31;4590 1234 56;Utbetalning"
+        "SP-2401-2026-001;556036-0793;LEV-10442;5050-1055;;40000;10000;50000;"
+        "2026-01-01;2026-12-31;2027-01-31;4590 1234 56;Utbetalning"
     ]
+
+    payout_cancel(payout=payout, by=official, reason="Avtalet hävdes.")
+    response = client.get(reverse("agreements:payout_export"))
+    assert response.content.decode("utf-8").splitlines()[1:] == []
 
 
 def test_the_agreement_page_shows_who_changed_what_including_bulk_changes(

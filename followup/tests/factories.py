@@ -16,8 +16,11 @@ def signed_agreement(
     requires_report=False,
     frequency_months=12,
     initial_term_months=36,
+    payouts_planned_on=datetime.date(2026, 6, 1),
 ):
-    """An agreement in force without the PDF round: signed, with its payouts."""
+    """An agreement in force without the PDF round: signed, with its payouts as
+    planned on `payouts_planned_on` (or its start, if later); None: none planned
+    (payouts are never deleted, so a test wanting fewer plans fewer)."""
     agreement = AgreementFactory(
         **({"outlet": outlet, "municipality": outlet.municipality} if outlet else {}),
         state=Agreement.State.SIGNED,
@@ -36,5 +39,6 @@ def signed_agreement(
             datetime.datetime.combine(agreement.signed_on, datetime.time(12))
         ),
     )
-    payouts_plan(agreement=agreement, today=max(starts_on, datetime.date(2026, 6, 1)))
+    if payouts_planned_on is not None:
+        payouts_plan(agreement=agreement, today=max(starts_on, payouts_planned_on))
     return agreement

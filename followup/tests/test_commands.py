@@ -22,9 +22,12 @@ def test_run_daily_creates_the_due_follow_ups_and_plans_the_next_periods_payouts
 ):
     # A one-year term extended year by year: payouts planned through 2025 only.
     agreement = signed_agreement(
-        own_outlet, starts_on=date(2025, 1, 1), initial_term_months=12
+        own_outlet,
+        starts_on=date(2025, 1, 1),
+        initial_term_months=12,
+        payouts_planned_on=date(2025, 6, 1),
     )
-    agreement.payouts.filter(period_start__gte=date(2026, 1, 1)).delete()
+    assert not agreement.payouts.filter(period_start__gte=date(2026, 1, 1)).exists()
     out = StringIO()
 
     call_command("run_daily", stdout=out)
@@ -42,9 +45,9 @@ def run_daily():
 
 
 def monthly_agreement_without_payouts(outlet):
-    agreement = signed_agreement(outlet, starts_on=date(2025, 1, 1), frequency_months=1)
-    agreement.payouts.all().delete()
-    return agreement
+    return signed_agreement(
+        outlet, starts_on=date(2025, 1, 1), frequency_months=1, payouts_planned_on=None
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -32,7 +32,9 @@ def portal(request):
             "versions",
             Prefetch(
                 "payouts",
-                queryset=Payout.objects.exclude(status=Payout.Status.WITHHELD),
+                queryset=Payout.objects.exclude(
+                    status__in=[Payout.Status.WITHHELD, Payout.Status.CANCELLED]
+                ),
             ),
             Prefetch("followups", queryset=followups.order_by("-agreement_year")),
         )

@@ -556,7 +556,12 @@ ROWS = [
             post={},
             per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
         )
-        for name in ("payout_approve", "payout_paid", "payout_withhold")
+        for name in (
+            "payout_approve",
+            "payout_paid",
+            "payout_withhold",
+            "payout_cancel",
+        )
     ],
     Row(
         "agreements:party_list",

@@ -144,6 +144,7 @@ NOT_OBJECT_PAGES = {
     "agreements:payout_approve",
     "agreements:payout_paid",
     "agreements:payout_withhold",
+    "agreements:payout_cancel",
     "agreements:party_confirm_bank_details",
     "followup:report_accept",
     "followup:report_return",
