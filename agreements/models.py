@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.terms import Term
-from agreements.triggers import AllOf, Refuse, history_append_only
 from agreements.validators import validate_bankgiro, validate_plusgiro
+from core.triggers import AllOf, Refuse, history_append_only
 from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
 
@@ -202,7 +202,13 @@ class PartyQuerySet(models.QuerySet):
         return self.visible_to(user)
 
 
-@pghistory.track()
+@pghistory.track(
+    meta={
+        "triggers": history_append_only(
+            erasable=("email", "contact_name", "contact_phone")
+        )
+    }
+)
 class Party(models.Model):
     """The company or association that signs (Swedish: *avtalspart*).
 
