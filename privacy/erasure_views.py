@@ -71,14 +71,16 @@ class UserEraseView(RolePermissionMixin, FormView):
 
     def form_valid(self, form):
         try:
-            user_erase(user=self.person, by=self.request.user, **form.cleaned_data)
+            erasure = user_erase(
+                user=self.person, by=self.request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form_add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("The account is erased. The signed agreements still name the person."),
-        )
+        done = _("The account is erased.")
+        if erasure.kept:
+            done += " " + _("The signed agreements still name the person.")
+        messages.success(self.request, done)
         return redirect(users_page(self.request.user))
 
 

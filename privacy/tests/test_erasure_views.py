@@ -35,7 +35,8 @@ def test_an_administrator_follows_the_users_page_to_erase_a_colleague(
     assert official.email == f"raderad-{official.pk}@invalid"
     assert not official.is_active
     messages = client.get(reverse("accounts:user_list")).content.decode()
-    assert "Kontot är raderat" in messages
+    assert "Kontot är raderat." in messages
+    assert "nämner fortfarande" not in messages
 
 
 def test_erasure_without_a_reason_says_so_and_changes_nothing(
