@@ -28,17 +28,14 @@ ERASURE_SETTING = "servicepunkter.erasure"
 
 @contextmanager
 def erasure_allowed():
-    """Let the erasable columns of protected rows be blanked until the transaction
-    ends (must run inside one: the setting is transaction-local)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("erasure_allowed() must run inside a transaction")
-    with connection.cursor() as cursor:
+    """Let the erasable columns of protected rows be blanked while the block runs.
+
+    The flag is transaction-local and set inside a savepoint: should the block
+    fail, rolling the savepoint back switches it off again with everything else."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', true)", [ERASURE_SETTING])
-    try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, '', true)", [ERASURE_SETTING])
+        cursor.execute("SELECT set_config(%s, '', true)", [ERASURE_SETTING])
 
 
 def erasure_exemption_sql(columns) -> str:

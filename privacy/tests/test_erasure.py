@@ -273,3 +273,17 @@ def test_an_administrator_cannot_erase_themselves_or_another_municipalitys_user(
             user_erase(user=person, by=administrator, reason="x")
     assert User.objects.filter(pk=other.pk, is_active=True).exists()
     assert not SecurityEvent.objects.filter(Q(detail__contains="erased")).exists()
+
+
+def test_a_failed_erasure_leaves_the_flag_off(official):
+    event = UserEvent.objects.filter(pgh_obj_id=official.pk).last()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), erasure_allowed():
+            raise RuntimeError
+        assert (
+            refused(
+                "UPDATE accounts_userevent SET full_name = '' WHERE pgh_id = %s",
+                [event.pk],
+            )
+            == HISTORY_REFUSAL
+        )

@@ -141,3 +141,7 @@ def test_the_daily_job_applies_retention(official):
     call_command("run_daily", stdout=out)
     assert "Retention applied to security_log: 1" in out.getvalue()
     assert not SecurityEvent.objects.filter(user=official).exists()
+
+
+def test_every_period_of_the_registry_is_applied_and_nothing_else():
+    assert set(retention_apply(now=NOW)) == set(RETENTION_PERIODS)
