@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,7 +34,10 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name"]}),
         (_("Role"), {"fields": ["role", "municipality", "county", "outlets"]}),
-        (_("Status"), {"fields": ["is_active", "is_superuser", "last_login"]}),
+        (
+            _("Status"),
+            {"fields": ["is_active", "is_superuser", "last_login", "erasure"]},
+        ),
         (_("History"), {"fields": ["history"]}),
     ]
     add_fieldsets = [
@@ -51,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
-    readonly_fields = ["last_login", "history"]
+    readonly_fields = ["last_login", "history", "erasure"]
     filter_horizontal = []
     actions = ["reset_two_factor"]
 
@@ -62,6 +67,18 @@ class UserAdmin(DjangoUserAdmin):
         return render_to_string(
             "includes/history.html",
             {"history": history_of([obj], models=[User, UserOutlets])},
+        )
+
+    @admin.display(description=_("Erasure"))
+    def erasure(self, obj):
+        """The link to the erasure page (privacy), by its URL name: accounts does
+        not import the app above it."""
+        if obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("erasure:user_erase", kwargs={"pk": obj.pk}),
+            _("Erase the user…"),
         )
 
     def save_model(self, request, obj, form, change):

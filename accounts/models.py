@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.triggers import history_append_only
+
 
 class Role(models.TextChoices):
     SYSTEM_OWNER = "system_owner", _("System owner")
@@ -75,6 +77,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 @pghistory.track(
     fields=["email", "full_name", "role", "municipality", "county", "is_active"],
     model_name="UserEvent",
+    meta={"triggers": history_append_only(erasable=("email", "full_name"))},
 )
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in (Swedish: *användare*), with one role in the programme."""

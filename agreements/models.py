@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agreements.terms import Term
-from agreements.triggers import AllOf, Refuse, history_append_only
 from agreements.validators import validate_bankgiro, validate_plusgiro
+from core.triggers import AllOf, Refuse, history_append_only
 from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
 
@@ -203,7 +203,13 @@ class PartyQuerySet(models.QuerySet):
         return self.visible_to(user)
 
 
-@pghistory.track()
+@pghistory.track(
+    meta={
+        "triggers": history_append_only(
+            erasable=("email", "contact_name", "contact_phone")
+        )
+    }
+)
 class Party(models.Model):
     """The company or association that signs (Swedish: *avtalspart*).
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.triggers import history_append_only
 from outlets.geo import (
     SWEDEN_LATITUDE,
     SWEDEN_LONGITUDE,
@@ -225,7 +226,13 @@ class OutletQuerySet(models.QuerySet):
         return self.filter(status=Outlet.Status.OPEN)
 
 
-@pghistory.track()
+@pghistory.track(
+    meta={
+        "triggers": history_append_only(
+            erasable=("name", "organisation_number", "crisis_contact")
+        )
+    }
+)
 class Outlet(models.Model):
     """A shop, petrol station or agent (Swedish: *försäljningsställe*)."""
 
@@ -404,7 +411,10 @@ class Outlet(models.Model):
 
 # A removed contact person stays in the outlet's history.
 @pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta={"triggers": history_append_only(erasable=("name", "email", "phone"))},
 )
 class OutletContact(models.Model):
     """A person to contact at an outlet: part of the outlet's records."""
@@ -446,7 +456,11 @@ class PartnerQuerySet(models.QuerySet):
         return self.filter(register_editable_by(user))
 
 
-@pghistory.track()
+@pghistory.track(
+    meta={
+        "triggers": history_append_only(erasable=("contact_person", "email", "phone"))
+    }
+)
 class Partner(models.Model):
     """A local development group or the region's contact for commercial service."""
 

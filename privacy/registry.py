@@ -476,3 +476,46 @@ NOT_PERSONAL = {
 
 def personal_fields() -> dict[str, PersonalField]:
     return {entry.field: entry for entry in REGISTRY}
+
+
+# How long each kind of data is kept before the daily job (apply_retention) removes
+# or anonymises it; the privacy notice states the same periods.
+@dataclass(frozen=True)
+class RetentionPeriod:
+    what: str
+    months: int = 0
+    days: int = 0
+
+
+RETENTION_PERIODS = {
+    "security_log": RetentionPeriod(_("Entries of the security log"), months=12),
+    "personal_history": RetentionPeriod(
+        _("Earlier values of personal fields in the history of changes"), months=24
+    ),
+    "deactivated_accounts": RetentionPeriod(
+        _("Deactivated accounts, before they are anonymised"), months=12
+    ),
+    "pending_imports": RetentionPeriod(
+        _("Outlet files uploaded for an import that was never confirmed"), days=1
+    ),
+}
+
+# Retention kinds whose values are kept as they are: erasure and the history's
+# retention leave them alone.
+KEPT = {Retention.PUBLIC_RECORD, Retention.ACCOUNTING, Retention.SECURITY_LOG}
+
+
+def erasable_fields(model) -> list[str]:
+    """The names of a model's fields that hold personal data which erasure blanks:
+    registered, not kept by a retention rule, and values rather than links to a
+    user (the user's own row is anonymised in place)."""
+    label = model._meta.label
+    names = []
+    for entry in REGISTRY:
+        app_model, _dot, name = entry.field.rpartition(".")
+        if app_model != label or entry.retention in KEPT:
+            continue
+        field = model._meta.get_field(name)
+        if field.concrete and not field.is_relation:
+            names.append(name)
+    return names

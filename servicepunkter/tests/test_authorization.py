@@ -276,6 +276,16 @@ def partner_for(outlet):
     return partner
 
 
+def contact_for(outlet):
+    """A contact person of the outlet."""
+    from outlets.models import OutletContact
+
+    contact, _ = OutletContact.objects.get_or_create(
+        outlet=outlet, name="Anna Ek", defaults={"email": "anna@ek.example"}
+    )
+    return contact
+
+
 # Home deliveries: logged by the municipality's administrators and officials and by
 # the outlet's own shop owner; an empty POST re-shows the form with its errors.
 DELIVERY_RECORDERS = signed_in(FORBIDDEN, administrator=OK, official=OK, shop_owner=OK)
@@ -436,6 +446,22 @@ ROWS = [
         },
         get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
         post=signed_in(FORBIDDEN, system_owner=REDIRECTED, administrator=REDIRECTED),
+    ),
+    # Erasing that official: their administrator, the system owner; an empty POST
+    # lacks the reason and re-shows the page.
+    Row(
+        "erasure:user_erase",
+        kwargs=lambda _: {
+            "pk": User.objects.get(email="official@nordmaling.example").pk
+        },
+        get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
+        post=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
+    ),
+    # A contact person is erased by those who keep the outlet's records.
+    object_row(
+        "erasure:contact_erase",
+        lambda outlet: {"pk": contact_for(outlet).pk},
+        AGREEMENT_EDITORS,
     ),
     Row("accounts:password_change", get=signed_in(OK), post=signed_in(OK)),
     # The security log: a municipality's administrators, the system owner.

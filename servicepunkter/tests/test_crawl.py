@@ -133,6 +133,12 @@ OBJECT_PAGES = {
 NOT_OBJECT_PAGES = {
     "accounts:password_reset_confirm",
     "accounts:two_factor_reset",
+    # The system owner erases from a user's page in the Django admin, which the
+    # crawl does not follow; an administrator's links are followed in
+    # privacy/tests/test_erasure_views.py. The demo has no contact persons to
+    # erase; the same file follows the outlet page's link to that page.
+    "erasure:user_erase",
+    "erasure:contact_erase",
     "agreements:agreement_ready",
     "agreements:agreement_approve_compensation",
     "agreements:agreement_sign",

@@ -37,8 +37,9 @@ class Command(BaseCommand):
     help = (
         "Creates the follow-ups that have come due, plans the payouts of the "
         "agreements' new periods, checks the day's share of the stored agreement "
-        "documents, then sends the reminders. A run started while "
-        "another is under way skips: the one under way does the day's work."
+        "documents, then sends the reminders and applies the retention periods. A "
+        "run started while another is under way skips: the one under way does the "
+        "day's work."
     )
 
     def add_arguments(self, parser):
@@ -66,6 +67,15 @@ class Command(BaseCommand):
         failed = agreement_documents_check_share(today=today)
         self.stdout.write(f"Stored documents failing their check: {failed}")
         self.send_reminders(today)
+        self.apply_retention(today)
+
+    def apply_retention(self, today):
+        """The privacy app's `apply_retention`, by name as `send_reminders`:
+        followup must not import privacy, which reads every app."""
+        if "apply_retention" in get_commands():
+            call_command(
+                "apply_retention", today=today, stdout=self.stdout, stderr=self.stderr
+            )
 
     def send_reminders(self, today):
         """The reminders app's `send_reminders`, as of the same day; called by name
