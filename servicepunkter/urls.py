@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("analysis/", include("analysis.urls")),
     path("security-log/", include("securitylog.urls")),
+    path("privacy/", include("privacy.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
