@@ -81,6 +81,16 @@ class Subject:
     def kind_label(self) -> str:
         return str(SubjectKind(self.kind).label)
 
+    @property
+    def record_label(self) -> str:
+        """Where the person is known: a user's role, else the outlet, party or
+        partner whose record names them."""
+        if self.kind == SubjectKind.USER:
+            return str(self.record.get_role_display())
+        if self.kind == SubjectKind.CONTACT:
+            return str(self.record.outlet)
+        return str(self.record)
+
 
 def can_make_register_extract(user) -> bool:
     """A municipality's administrators make extracts about its people; the system
@@ -337,6 +347,34 @@ def _text(value) -> str:
     return str(value)
 
 
+def _through_field(model):
+    """The many-to-many field whose table `model` is, or None."""
+    source = model._meta.auto_created
+    if not source:
+        return None
+    return next(
+        (f for f in source._meta.many_to_many if f.remote_field.through is model),
+        None,
+    )
+
+
+def _table_label(model) -> str:
+    field = _through_field(model)
+    return str(field.verbose_name if field else model._meta.verbose_name_plural)
+
+
+def _record_text(row) -> str:
+    """What the row is: its own words, or for a row of a many-to-many table the
+    two things it links."""
+    if _through_field(type(row)):
+        return " – ".join(
+            str(getattr(row, f.name))
+            for f in row._meta.concrete_fields
+            if f.is_relation
+        )
+    return str(row)
+
+
 def _scope(model, by, subject) -> Q | None:
     """The rows of `model` the maker may put in an extract, or None when the model
     has no municipality (then only the rows of the person's own account)."""
@@ -368,11 +406,12 @@ def _table(subject, by, model, entries) -> FoundTable | None:
         return None
     found_by = defaultdict(set)
     for way, condition in conditions:
-        for pk in rows.filter(condition).values_list("pk", flat=True)[: MAX_ROWS * 2]:
+        matching = rows.filter(condition).order_by("-pk")
+        for pk in matching.values_list("pk", flat=True)[:MAX_ROWS]:
             found_by[pk].add(way)
     table = FoundTable(
         model=model._meta.label,
-        label=str(model._meta.verbose_name_plural),
+        label=_table_label(model),
         total=total,
     )
     related = [f.name for f in fields if f.many_to_one]
@@ -386,7 +425,7 @@ def _table(subject, by, model, entries) -> FoundTable | None:
         table.rows.append(
             FoundRow(
                 pk=row.pk,
-                record=str(row),
+                record=_record_text(row),
                 found_by=[
                     str(FoundBy(way).label)
                     for way in FoundBy.values

@@ -1,10 +1,9 @@
-from itertools import groupby
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.views import RolePermissionMixin
@@ -22,25 +21,33 @@ from privacy.registry import REGISTRY
 
 
 @login_not_required
+@require_safe
 def privacy_notice(request):
     """How the app processes personal data (Swedish: *integritetsmeddelande*), from
-    the registry: what, why, on what basis, for how long, grouped by purpose."""
-    purposes = []
-    entries = sorted(REGISTRY, key=lambda entry: str(entry.purpose))
-    for purpose, group in groupby(entries, key=lambda entry: str(entry.purpose)):
-        group = list(group)
-        purposes.append(
-            {
-                "purpose": purpose,
-                "entries": sorted(
-                    {
-                        (str(e.what), str(e.basis.label), str(e.retention.label))
-                        for e in group
-                    }
-                ),
-            }
-        )
-    return render(request, "privacy/notice.html", {"purposes": purposes})
+    the registry: for each purpose, the data kept on each legal basis and for how
+    long, in the registry's order."""
+    purposes = {}
+    for entry in REGISTRY:
+        groups = purposes.setdefault(str(entry.purpose), {})
+        whats = groups.setdefault((entry.basis.label, entry.retention.label), [])
+        if str(entry.what) not in whats:
+            whats.append(str(entry.what))
+    return render(
+        request,
+        "privacy/notice.html",
+        {
+            "purposes": [
+                {
+                    "purpose": purpose,
+                    "groups": [
+                        {"basis": basis, "retention": retention, "whats": whats}
+                        for (basis, retention), whats in groups.items()
+                    ],
+                }
+                for purpose, groups in purposes.items()
+            ]
+        },
+    )
 
 
 class PersonSearchView(RolePermissionMixin, TemplateView):

@@ -205,6 +205,25 @@ def test_the_search_finds_people_by_name_or_address_within_the_municipality(
     assert "official@umea.example" not in umea
 
 
+def test_the_search_leads_to_the_persons_page_whose_button_makes_the_file(
+    client, administrator, own_outlet
+):
+    OutletContactFactory(outlet=own_outlet, name="Lisa Ström")
+    client.force_login(administrator)
+
+    found = client.get(reverse("privacy:extract_search"), {"q": "Ström"})
+    person_url = re.search(r'href="(/privacy/register-extract/[^"]+)"', found.text)[1]
+    page = client.get(person_url).content.decode()
+    action = re.search(r'<form method="post" action="([^"]+)"', page)[1]
+    response = client.post(action, {"format": "pdf"})
+
+    assert "Kontaktperson för ett försäljningsställe · " in page
+    assert "Pers Livs" in page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert extracts_logged()
+
+
 def test_the_users_page_and_the_menu_lead_to_the_extract(client, administrator):
     client.force_login(administrator)
 
