@@ -22,6 +22,7 @@ class EventKind(models.TextChoices):
     DENIED = "denied", _("Access denied")
     DOWNLOAD = "download", _("Export or download")
     USER_CHANGED = "user_changed", _("User or role changed")
+    PERSONAL_DATA_EXPORT = "personal_data_export", _("Register extract made")
 
 
 class SecurityEventQuerySet(models.QuerySet):

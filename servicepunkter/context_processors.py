@@ -1,7 +1,10 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, URL name, the user property that shows it); None: everyone signed in.
+from privacy.extract import can_make_register_extract
+
+# (label, URL name, the user property or predicate that shows it); None: everyone
+# signed in.
 # Staff read every outlet's base data; shop owners have their own pages.
 STAFF = "reads_all_base_data"
 NAVIGATION = [
@@ -19,6 +22,7 @@ NAVIGATION = [
     (_("My service point"), "followup:portal", "is_shop_owner"),
     (_("Users"), "accounts:user_list", "is_administrator"),
     (_("Security log"), "securitylog:event_list", "reads_security_log"),
+    (_("Register extract"), "privacy:extract_search", can_make_register_extract),
     (_("System administration"), "admin:index", "is_system_owner"),
 ]
 
@@ -38,7 +42,8 @@ def navigation(request):
     items = [
         {"label": label, "url": reverse(url_name), "current": False}
         for label, url_name, shown_to in NAVIGATION
-        if shown_to is None or getattr(user, shown_to)
+        if shown_to is None
+        or (shown_to(user) if callable(shown_to) else getattr(user, shown_to))
     ]
     matching = [
         item

@@ -136,6 +136,28 @@ AGREEMENT_EDITORS = {
 MANAGERS = signed_in(NOT_FOUND, administrator=OK, official=OK)
 
 
+# The register extract: a municipality's administrators make it about its people,
+# the system owner about anyone's; nobody else finds the page.
+EXTRACT_MAKERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "system_owner": (OK,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+}
+EXTRACT_PAGE_NO_POST = signed_in(
+    FORBIDDEN, system_owner=NOT_ALLOWED, administrator=NOT_ALLOWED
+)
+
+
+def contact_for(outlet):
+    """A contact person of the outlet."""
+    from outlets.models import OutletContact
+
+    contact, _ = OutletContact.objects.get_or_create(
+        outlet=outlet, name=f"Kontakt på {outlet.name}"
+    )
+    return contact
+
+
 def per_object(outcomes, **replace):
     """`outcomes` with each OK replaced, e.g. by the status of an invalid POST."""
     return {
@@ -474,6 +496,31 @@ ROWS = [
         "securitylog:event_export",
         get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
         post=signed_in(FORBIDDEN, system_owner=NOT_ALLOWED, administrator=NOT_ALLOWED),
+    ),
+    # The privacy notice: for everyone, signed in or not.
+    Row("privacy:notice", get=every(OK), post=every(NOT_ALLOWED)),
+    Row(
+        "privacy:extract_search",
+        get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),
+        post=EXTRACT_PAGE_NO_POST,
+    ),
+    object_row(
+        "privacy:extract_person",
+        lambda outlet: {"kind": "contact", "pk": contact_for(outlet).pk},
+        EXTRACT_MAKERS,
+        post=EXTRACT_PAGE_NO_POST,
+    ),
+    # Only a POST makes the file; an empty one lacks the format (400).
+    Row(
+        "privacy:extract_export",
+        kwargs=lambda outlet: {"kind": "contact", "pk": contact_for(outlet).pk},
+        get={},
+        per_object_get={
+            actor: (NOT_ALLOWED,) * 4 if outcomes[0] == OK else outcomes
+            for actor, outcomes in EXTRACT_MAKERS.items()
+        },
+        post={},
+        per_object_post=per_object(EXTRACT_MAKERS, ok=BAD_REQUEST),
     ),
     Row(
         "accounts:password_change_done", get=signed_in(OK), post=signed_in(NOT_ALLOWED)

@@ -22,6 +22,7 @@ START_PAGE_LINKS = {
         "Försäljningsställen",
         *REGISTER,
         "Säkerhetslogg",
+        "Registerutdrag",
         "Systemadministration",
     ],
     Role.ADMINISTRATOR: [
@@ -30,6 +31,7 @@ START_PAGE_LINKS = {
         *REGISTER,
         "Användare",
         "Säkerhetslogg",
+        "Registerutdrag",
     ],
     Role.OFFICIAL: ["Start", "Försäljningsställen", *REGISTER],
     Role.SHOP_OWNER: [

@@ -55,8 +55,9 @@ EXPORTS = [
 ]
 
 
-# Exports tested on their own below, by the only people who may take them.
-OWN_TESTS = {"securitylog:event_export"}
+# Exports tested on their own below, by the only people who may take them; the
+# register extract (JSON and PDF/A, no spreadsheet) in privacy/tests/test_extract.py.
+OWN_TESTS = {"securitylog:event_export", "privacy:extract_export"}
 
 
 def url_names(patterns, namespace=""):
