@@ -177,7 +177,7 @@ def invitation_mail_send(*, user, by, link, language) -> None:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
+def invitation_accept(*, invitation: Invitation, password: str, request=None) -> User:
     """The invitee sets their password; the link is used up."""
     invitation = (
         Invitation.objects.usable()
@@ -198,6 +198,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     invitation.save(update_fields=["used_at"])
     security_event_record(
         kind=EventKind.USER_CHANGED,
+        request=request,
         user=user,
         detail=f"{user.email}: invitation used, password set",
     )
@@ -222,14 +223,21 @@ def user_role_change(
     _role_and_scope_check(
         by=by, role=role, municipality=municipality, county=county, outlets=outlets
     )
-    before = (user.role, user.municipality_id, user.county_id)
+    fields = ("role", "municipality_id", "county_id")
+    before = {name: getattr(user, name) for name in fields}
+    outlets_before = set(user.outlets.values_list("pk", flat=True))
     _role_fields_set(user, role=role, municipality=municipality, county=county)
     user.full_clean()
     user.save()
     user.outlets.set(outlets if role == Role.SHOP_OWNER else [])
-    after = (user.role, user.municipality_id, user.county_id)
-    changes = f"role {before[0]} -> {after[0]}" if before != after else "outlets"
-    _log(request=request, by=by, user=user, detail=changes)
+    changes = [
+        f"{name.removesuffix('_id')} {before[name]} -> {getattr(user, name)}"
+        for name in fields
+        if before[name] != getattr(user, name)
+    ]
+    if set(user.outlets.values_list("pk", flat=True)) != outlets_before:
+        changes.append("outlets")
+    _log(request=request, by=by, user=user, detail=", ".join(changes) or "unchanged")
     return user
 
 

@@ -146,10 +146,6 @@ class ShopOwnerInviteView(RolePermissionMixin, FormView):
             outlet=self.outlet, invitation_days=settings.INVITATION_VALID_DAYS, **kwargs
         )
 
-    def post(self, request, *args, **kwargs):
-        self.outlet  # noqa: B018 (404 before the form is read)
-        return super().post(request, *args, **kwargs)
-
     def form_valid(self, form):
         data = form.cleaned_data
         try:
@@ -302,7 +298,9 @@ class InvitationPasswordView(FormView):
     def form_valid(self, form):
         try:
             user = invitation_accept(
-                invitation=self.invitation, password=form.cleaned_data["new_password1"]
+                invitation=self.invitation,
+                password=form.cleaned_data["new_password1"],
+                request=self.request,
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
