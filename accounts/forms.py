@@ -4,9 +4,10 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Role, User, roles_assignable_by
 from accounts.throttles import throttle_count, throttle_hit
 from core.forms import NoColonMixin
+from outlets.models import County, Municipality, Outlet
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -150,3 +151,138 @@ class TwoFactorCodeForm(CurrentPasswordMixin, NoColonMixin, forms.Form):
         else:
             field.help_text = _("The six digits your authenticator app shows now.")
             field.widget.attrs["inputmode"] = "numeric"
+
+
+class RoleFieldsMixin:
+    """The role and where it applies, offered as far as the actor reaches: an
+    administrator their municipality's roles and outlets, the system owner
+    administrators of any municipality and regional viewers of any county. A
+    forged choice beyond that is refused with the field's message."""
+
+    def add_role_fields(self, actor, *, roles=None):
+        self.actor = actor
+        roles = roles or roles_assignable_by(actor)
+        labels = dict(Role.choices)
+        self.fields["role"] = forms.ChoiceField(
+            label=_("Role"),
+            choices=[(role, labels[role]) for role in roles],
+            widget=forms.RadioSelect,
+            error_messages={
+                "invalid_choice": _("You cannot give this role."),
+            },
+        )
+        if actor.is_system_owner:
+            self.fields["municipality"] = forms.ModelChoiceField(
+                label=_("Municipality"),
+                queryset=Municipality.objects.order_by("name"),
+                required=False,
+                help_text=_("For an administrator."),
+            )
+            self.fields["county"] = forms.ModelChoiceField(
+                label=_("County"),
+                queryset=County.objects.all(),
+                required=False,
+                help_text=_("For a regional viewer."),
+            )
+        else:
+            # Shown as text: one's own municipality is the only choice.
+            self.fields["municipality"] = forms.ModelChoiceField(
+                queryset=Municipality.objects.filter(pk=actor.municipality_id),
+                initial=actor.municipality_id,
+                widget=forms.HiddenInput,
+                error_messages={
+                    "invalid_choice": _("You can only give roles in %(municipality)s.")
+                    % {"municipality": actor.municipality},
+                    "required": _("You can only give roles in %(municipality)s.")
+                    % {"municipality": actor.municipality},
+                },
+            )
+        if Role.SHOP_OWNER in roles:
+            self.fields["outlets"] = forms.ModelMultipleChoiceField(
+                label=_("Outlets run"),
+                queryset=Outlet.objects.filter(
+                    municipality_id=actor.municipality_id
+                ).order_by("name"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("For a shop owner: the outlets they run."),
+                error_messages={
+                    "invalid_choice": _("Choose outlets of your own municipality."),
+                },
+            )
+
+    def role_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "role": data["role"],
+            "municipality": data.get("municipality"),
+            "county": data.get("county"),
+            "outlets": list(data.get("outlets") or []),
+        }
+
+
+class NewUserFieldsMixin:
+    def add_new_user_fields(self):
+        self.fields["full_name"] = forms.CharField(
+            label=_("Name"),
+            max_length=150,
+            widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        )
+        self.fields["email"] = forms.EmailField(
+            label=_("E-mail address"),
+            max_length=254,
+            widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        )
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language of the invitation"),
+            choices=settings.LANGUAGES,
+            initial=settings.LANGUAGE_CODE,
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "A user with this e-mail address exists already. Each person "
+                    "has one account; to change their role, open them in the "
+                    "list of users."
+                ),
+                code="email_in_use",
+            )
+        return email
+
+
+class UserInviteForm(NewUserFieldsMixin, RoleFieldsMixin, NoColonMixin, forms.Form):
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_new_user_fields()
+        self.add_role_fields(actor)
+        self.order_fields(["full_name", "email", "language", "role"])
+
+
+class ShopOwnerInviteForm(NewUserFieldsMixin, NoColonMixin, forms.Form):
+    """The shop owner of the outlet whose page it is: name, address, language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_new_user_fields()
+
+
+class UserRoleForm(RoleFieldsMixin, NoColonMixin, forms.Form):
+    def __init__(self, *args, actor, person, **kwargs):
+        initial = {
+            "role": person.role,
+            "municipality": person.municipality_id,
+            "county": person.county_id,
+            "outlets": list(person.outlets.values_list("pk", flat=True)),
+        }
+        if not actor.is_system_owner:
+            initial["municipality"] = actor.municipality_id
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.add_role_fields(actor)
+
+
+class InvitationPasswordForm(NoColonMixin, auth_forms.SetPasswordForm):
+    """The first password, under the project's password rules."""

@@ -1,4 +1,9 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
 import pghistory
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -20,6 +25,23 @@ class Role(models.TextChoices):
 
 
 MUNICIPAL_ROLES = [Role.ADMINISTRATOR, Role.OFFICIAL, Role.SHOP_OWNER]
+
+
+def roles_assignable_by(user, *, in_app=False) -> list[str]:
+    """The roles a user gives others: an administrator those of their
+    municipality, the system owner administrators and regional viewers, an
+    official shop owners (invited from their outlet's page); nobody the system
+    owner's. `in_app`: the roles of those one then manages (officials manage
+    nobody)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_system_owner:
+        return [Role.ADMINISTRATOR, Role.REGIONAL_VIEWER]
+    if user.is_administrator:
+        return [Role.OFFICIAL, Role.ADMINISTRATOR, Role.SHOP_OWNER]
+    if user.is_official and not in_app:
+        return [Role.SHOP_OWNER]
+    return []
 
 
 class UserQuerySet(models.QuerySet):
@@ -50,6 +72,18 @@ class UserQuerySet(models.QuerySet):
         if user.is_administrator:
             return self.filter(municipality_id=user.municipality_id)
         return self.none()
+
+    def managed_by(self, user):
+        """Users whose role and access one changes in the app: an administrator
+        their municipality's administrators, officials and shop owners, the
+        system owner administrators and regional viewers; never oneself."""
+        if not user.is_authenticated:
+            return self.none()
+        return (
+            self.editable_by(user)
+            .filter(role__in=roles_assignable_by(user, in_app=True))
+            .exclude(pk=user.pk)
+        )
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -231,6 +265,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role != Role.SHOP_OWNER
 
     @property
+    def manages_users(self):
+        """Administrators invite and manage their municipality's users; the
+        system owner administrators and regional viewers."""
+        return self.role in (Role.SYSTEM_OWNER, Role.ADMINISTRATOR)
+
+    @property
     def is_municipal_staff(self):
         return self.role in (Role.ADMINISTRATOR, Role.OFFICIAL)
 
@@ -268,3 +308,79 @@ class User(AbstractBaseUser, PermissionsMixin):
 class UserOutlets(User.outlets.through):
     class Meta:
         proxy = True
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an invitation's token: a random 256-bit token needs no
+    salt or slow hash to be safe from its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        """Invitations whose link still works: unused, younger than
+        INVITATION_VALID_DAYS, for an active user."""
+        return self.filter(
+            used_at__isnull=True,
+            created_at__gt=timezone.now()
+            - timedelta(days=settings.INVITATION_VALID_DAYS),
+            user__is_active=True,
+        )
+
+    def by_token(self, token: str):
+        return self.usable().filter(token_hash=token_hash(token)).first()
+
+
+class Invitation(models.Model):
+    """A link to set one's password, sent by e-mail to a new user (Swedish:
+    *inbjudan*). Only the token's hash is stored; sending it again replaces the
+    token, so the earlier link stops working."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="invitation",
+        verbose_name=_("user"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(
+        _("language of the invitation"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="sv",
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+    @property
+    def is_expired(self):
+        return self.used_at is None and self.expires_at <= timezone.now()
+
+    def token_renew(self) -> str:
+        """A new token for the link; returns it (shown nowhere, sent once)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = token_hash(token)
+        self.created_at = timezone.now()
+        self.used_at = None
+        return token

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -17,8 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.generic import FormView, ListView, TemplateView
-from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+from django.views.generic import FormView, TemplateView
+from django_otp.plugins.otp_totp.models import default_key
 
 from accounts.forms import (
     CurrentPasswordForm,
@@ -30,7 +29,7 @@ from accounts.forms import (
 from accounts.lockout import account_address
 from accounts.middleware import SIGNED_OUT_BECAUSE
 from accounts.models import User
-from accounts.permissions import can_reset_two_factor, can_view_users
+from accounts.permissions import can_reset_two_factor
 from accounts.throttles import throttle_allows
 from accounts.two_factor import (
     VERIFY,
@@ -118,24 +117,6 @@ class ProfileView(TemplateView):
             has_two_factor=has_two_factor(user),
             recovery_codes_left=recovery_codes_left(user),
             **kwargs,
-        )
-
-
-class UserListView(RolePermissionMixin, ListView):
-    permission_check = staticmethod(can_view_users)
-    template_name = "accounts/user_list.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return (
-            User.objects.visible_to(self.request.user)
-            .annotate(
-                has_two_factor=Exists(
-                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-                )
-            )
-            .select_related("municipality")
-            .prefetch_related("outlets")
         )
 
 

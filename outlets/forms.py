@@ -122,6 +122,7 @@ class OutletForm(PositionForm, forms.ModelForm):
             "latitude",
             "longitude",
             "opening_hours",
+            "phone",
             "agent_roles",
             "backup_power",
             "backup_power_kva",
@@ -144,6 +145,23 @@ class OutletForm(PositionForm, forms.ModelForm):
             municipality_id=self.instance.municipality_id
         )
         locality.empty_label = _("No locality")
+
+
+class OutletPublicFactsForm(NoColonMixin, forms.ModelForm):
+    """What a shop owner keeps of their outlet's public facts."""
+
+    class Meta:
+        model = Outlet
+        fields = ["opening_hours", "phone"]
+        widgets = {
+            "opening_hours": forms.Textarea(attrs={"rows": 5}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+        help_texts = {
+            "opening_hours": _(
+                "As customers should read them, e.g. “Mon–Fri 9–19, Sat 10–14”."
+            ),
+        }
 
 
 class ContactForm(NoColonMixin, forms.ModelForm):

@@ -16,7 +16,7 @@ from outlets.geo import (
     is_in_sweden,
     sweref_from_wgs84,
 )
-from outlets.validators import organisation_number_formatted
+from outlets.validators import organisation_number_formatted, phone_number_validator
 
 
 class County(models.Model):
@@ -222,6 +222,15 @@ class OutletQuerySet(models.QuerySet):
             return self.filter(owners=user)
         return self.filter(user.managed_scope())
 
+    def public_facts_editable_by(self, user):
+        """Outlets whose public facts (opening hours, phone) the user keeps: shop
+        owners their own, besides those who edit the register."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_shop_owner:
+            return self.filter(owners=user)
+        return self.editable_by(user)
+
     def open(self):
         return self.filter(status=Outlet.Status.OPEN)
 
@@ -293,6 +302,14 @@ class Outlet(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
+    # Public like the opening hours; kept by the shop owner too.
+    phone = models.CharField(
+        _("shop phone"),
+        max_length=40,
+        blank=True,
+        validators=[phone_number_validator],
+        help_text=_("The number customers call the shop on."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )

@@ -14,6 +14,16 @@ def can_edit_outlet(user, outlet) -> bool:
     return Outlet.objects.editable_by(user).filter(pk=outlet.pk).exists()
 
 
+def can_keep_public_facts(user) -> bool:
+    """Shop owners keep their outlets' opening hours and phone on a page of their
+    own; editors of the register do it in the outlet's form."""
+    return user.is_authenticated and user.is_shop_owner
+
+
+def can_edit_public_facts(user, outlet) -> bool:
+    return Outlet.objects.public_facts_editable_by(user).filter(pk=outlet.pk).exists()
+
+
 def can_edit_locality(user, locality) -> bool:
     return Locality.objects.editable_by(user).filter(pk=locality.pk).exists()
 

@@ -47,6 +47,21 @@ def outlet_save(
 
 
 @transaction.atomic
+def outlet_public_facts_save(
+    *, outlet: Outlet, by, opening_hours: str, phone: str
+) -> Outlet:
+    """A shop owner (or an editor of the register) keeps the outlet's opening
+    hours and public phone; the change shows in the outlet's history with who
+    made it."""
+    if not Outlet.objects.public_facts_editable_by(by).filter(pk=outlet.pk).exists():
+        raise PermissionDenied
+    outlet.opening_hours, outlet.phone = opening_hours.strip(), phone.strip()
+    outlet.full_clean()
+    outlet.save(update_fields=["opening_hours", "phone"])
+    return outlet
+
+
+@transaction.atomic
 def outlet_close(*, outlet: Outlet, by, closed_on: date) -> Outlet:
     """Mark an outlet closed; it stays in the register for history and analysis."""
     _check_editor(by, outlet.municipality_id)

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/", views.OutletDetailView.as_view(), name="outlet_detail"),
     path("<int:pk>/edit/", views.OutletUpdateView.as_view(), name="outlet_update"),
     path("<int:pk>/close/", views.OutletCloseView.as_view(), name="outlet_close"),
+    path(
+        "<int:pk>/public-facts/",
+        views.OutletPublicFactsView.as_view(),
+        name="outlet_public_facts",
+    ),
     path("map/", views.MapView.as_view(), name="map"),
     path("localities/", views.LocalityListView.as_view(), name="locality_list"),
     path("localities/new/", views.LocalityCreateView.as_view(), name="locality_create"),

@@ -27,6 +27,7 @@ from outlets.forms import (
     LocalityForm,
     OutletCloseForm,
     OutletForm,
+    OutletPublicFactsForm,
     PartnerForm,
 )
 from outlets.geo import sweref_from_wgs84
@@ -36,15 +37,23 @@ from outlets.permissions import (
     can_edit_locality,
     can_edit_outlet,
     can_edit_partner,
+    can_edit_public_facts,
     can_edit_register,
     can_export_outlets,
     can_import_outlets,
+    can_keep_public_facts,
     can_read_register,
     can_view_outlet_records,
     can_view_partner_contact,
 )
 from outlets.selectors import locality_history, outlet_history, partner_history
-from outlets.services import locality_save, outlet_close, outlet_save, partner_save
+from outlets.services import (
+    locality_save,
+    outlet_close,
+    outlet_public_facts_save,
+    outlet_save,
+    partner_save,
+)
 
 
 class PermissionMixin(RolePermissionMixin):
@@ -122,6 +131,10 @@ class OutletDetailView(DetailView):
             outlet=outlet, with_contacts=context["shows_records"]
         )
         context["can_edit"] = can_edit_outlet(user, outlet)
+        context["can_keep_public_facts"] = can_keep_public_facts(
+            user
+        ) and can_edit_public_facts(user, outlet)
+        context["can_invite_owner"] = context["can_edit"]
         context["links_register"] = can_read_register(user)
         town = f"{outlet.postcode} {outlet.town}".strip()
         context["address"] = ", ".join(filter(None, [outlet.street_address, town]))
@@ -231,6 +244,36 @@ class OutletCloseView(EditorMixin, FormView):
             _("%(name)s is recorded as closed.") % {"name": self.outlet},
         )
         return redirect(self.outlet)
+
+
+class OutletPublicFactsView(RolePermissionMixin, UpdateView):
+    """A shop owner keeps their outlet's opening hours and public phone."""
+
+    permission_check = staticmethod(can_keep_public_facts)
+    form_class = OutletPublicFactsForm
+    template_name = "outlets/outlet_public_facts_form.html"
+    context_object_name = "outlet"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Outlet.objects.public_facts_editable_by(self.request.user),
+            pk=self.kwargs["pk"],
+        )
+
+    def form_valid(self, form):
+        try:
+            outlet_public_facts_save(
+                outlet=self.object, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The opening hours and phone of %(name)s have been saved.")
+            % {"name": self.object},
+        )
+        return redirect(self.object)
 
 
 class MapView(ScopeMixin, PermissionMixin, TemplateView):

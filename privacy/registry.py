@@ -95,6 +95,20 @@ REGISTRY = [
         Retention.ACCOUNT,
     ),
     PersonalField(
+        "accounts.Invitation.user",
+        _("Who was invited to set a password, and when"),
+        SIGN_IN,
+        LegalBasis.PUBLIC_TASK,
+        Retention.ACCOUNT,
+    ),
+    PersonalField(
+        "accounts.Invitation.created_by",
+        _("Who sent an invitation"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.ACCOUNT,
+    ),
+    PersonalField(
         "securitylog.SecurityEvent.user",
         _("Who signed in, was refused or downloaded a file"),
         SECURITY,
@@ -126,6 +140,13 @@ REGISTRY = [
     PersonalField(
         "outlets.Outlet.organisation_number",
         _("A sole trader's organisation number (their personal identity number)"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.REGISTER,
+    ),
+    PersonalField(
+        "outlets.Outlet.phone",
+        _("The shop's public phone number, which may be its owner's"),
         RUNNING_THE_PROGRAMME,
         LegalBasis.PUBLIC_TASK,
         Retention.REGISTER,

@@ -20,7 +20,7 @@ NAVIGATION = [
     (_("Key figures"), "reports:kpis", STAFF),
     (_("Service analysis"), "analysis:analysis", STAFF),
     (_("My service point"), "followup:portal", "is_shop_owner"),
-    (_("Users"), "accounts:user_list", "is_administrator"),
+    (_("Users"), "accounts:user_list", "manages_users"),
     (_("Security log"), "securitylog:event_list", "reads_security_log"),
     (_("Register extract"), "privacy:extract_search", can_make_register_extract),
     (_("System administration"), "admin:index", "is_system_owner"),

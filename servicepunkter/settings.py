@@ -190,6 +190,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 TWO_FACTOR_RECOVERY_CODES = 10
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# An invitation's link to set one's first password works this many days, once.
+INVITATION_VALID_DAYS = 7
 
 # Sign-in protection (accounts/lockout.py). Failures count per address as sign-in
 # reads it, whatever its spelling: AXES_FAILURE_LIMIT from one client address locks the

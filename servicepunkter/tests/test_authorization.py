@@ -158,6 +158,34 @@ def contact_for(outlet):
     return contact
 
 
+def owner_of(outlet):
+    """The outlet's shop owner; one invented for an outlet that has none."""
+    owner = outlet.owners.order_by("pk").first()
+    return owner or UserFactory(
+        shop_owner=True, municipality=outlet.municipality, outlets=[outlet]
+    )
+
+
+# A user's page: the administrators of the user's municipality, the system owner.
+USERS_READERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+    "system_owner": (OK,) * 4,
+}
+# Changing a shop owner: their municipality's administrators only.
+USERS_MANAGERS = USERS_READERS | {"system_owner": (NOT_FOUND,) * 4}
+# The actions on a user's page (POST only) find nobody one does not manage.
+USERS_ACTIONS = {
+    actor: (LOGIN,) * 4 if actor == "anonymous" else (NOT_FOUND,) * 4
+    for actor in ACTORS
+} | {"administrator": (OK, OK, NOT_FOUND, NOT_FOUND)}
+# Their outlet's opening hours and phone: the shop owner's own page.
+PUBLIC_FACTS_KEEPERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+}
+
+
 def per_object(outcomes, **replace):
     """`outcomes` with each OK replaced, e.g. by the status of an invalid POST."""
     return {
@@ -436,9 +464,55 @@ ROWS = [
     Row("accounts:profile", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     Row(
         "accounts:user_list",
-        get=signed_in(FORBIDDEN, administrator=OK),
-        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED),
+        get=signed_in(FORBIDDEN, administrator=OK, system_owner=OK),
+        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, system_owner=NOT_ALLOWED),
     ),
+    # Users (issue 16): administrators invite and manage their municipality's, the
+    # system owner administrators and regional viewers. An empty POST re-shows the
+    # form with its errors.
+    Row(
+        "accounts:user_invite",
+        get=signed_in(FORBIDDEN, administrator=OK, system_owner=OK),
+        post=signed_in(FORBIDDEN, administrator=OK, system_owner=OK),
+    ),
+    # The target is the outlet's shop owner.
+    Row(
+        "accounts:user_detail",
+        kwargs=lambda outlet: {"pk": owner_of(outlet).pk},
+        get={},
+        per_object_get=USERS_READERS,
+        post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, system_owner=NOT_ALLOWED),
+    ),
+    # Only those one manages: the system owner manages no shop owner.
+    object_row(
+        "accounts:user_role_change",
+        lambda outlet: {"pk": owner_of(outlet).pk},
+        USERS_MANAGERS,
+    ),
+    *[
+        Row(
+            f"accounts:{name}",
+            kwargs=lambda outlet: {"pk": owner_of(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(USERS_ACTIONS, ok=REDIRECTED),
+        )
+        for name in ("user_deactivate", "user_reactivate", "invitation_resend")
+    ],
+    # The official invites the shop owner from the outlet's page.
+    object_row(
+        "accounts:shop_owner_invite",
+        lambda outlet: {"pk": outlet.pk},
+        EDITORS_OF_OWN_MUNICIPALITY,
+    ),
+    # The invitee's link: a wrong token gets the page that says so.
+    Row(
+        "accounts:invitation_accept",
+        kwargs=lambda _: {"token": "invalid-token"},
+        get=every(OK),
+        post=every(NOT_ALLOWED),
+    ),
+    Row("accounts:invitation_password", get=every(OK), post=every(OK)),
     # Two factors: every actor here has passed them (the system owner and the
     # administrator must have an app; the others have none).
     Row("accounts:two_factor_setup", get=signed_in(OK), post=signed_in(OK)),
@@ -535,6 +609,17 @@ ROWS = [
     ),
     Row("accounts:password_reset_complete", get=every(OK), post=every(NOT_ALLOWED)),
     Row("outlets:outlet_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    # The shop owner keeps their outlet's opening hours and phone; an empty form
+    # clears both, which is allowed.
+    Row(
+        "outlets:outlet_public_facts",
+        kwargs=lambda outlet: {"pk": outlet.pk},
+        get={},
+        post={},
+        per_object_get=PUBLIC_FACTS_KEEPERS,
+        per_object_post=PUBLIC_FACTS_KEEPERS
+        | {"shop_owner": (REDIRECTED, NOT_FOUND, NOT_FOUND, NOT_FOUND)},
+    ),
     Row("agreements:agreement_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     # An empty POST re-shows the form with its errors.
     Row("agreements:agreement_create", get=MANAGERS, post=MANAGERS),

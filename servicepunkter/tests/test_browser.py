@@ -21,6 +21,7 @@ START_PAGE_LINKS = {
         "Start",
         "Försäljningsställen",
         *REGISTER,
+        "Användare",
         "Säkerhetslogg",
         "Registerutdrag",
         "Systemadministration",

@@ -71,6 +71,7 @@ def site_photos():
 
 STAFF = {Role.SYSTEM_OWNER, Role.ADMINISTRATOR, Role.OFFICIAL, Role.REGIONAL_VIEWER}
 EDITORS = {Role.ADMINISTRATOR, Role.OFFICIAL}
+USER_MANAGERS = {Role.ADMINISTRATOR, Role.SYSTEM_OWNER}
 
 # Every URL pattern that shows one object: every URL it can take in the database, and
 # the roles that open at least one of them. The other roles must open none.
@@ -124,12 +125,26 @@ OBJECT_PAGES = {
         EDITORS,
     ),
     "analysis:scenario_detail": (every("analysis:scenario_detail", Scenario), STAFF),
+    "accounts:user_detail": (every("accounts:user_detail", User), USER_MANAGERS),
+    "accounts:user_role_change": (
+        every("accounts:user_role_change", User),
+        USER_MANAGERS,
+    ),
+    "accounts:shop_owner_invite": (
+        every("accounts:shop_owner_invite", Outlet),
+        EDITORS,
+    ),
+    "outlets:outlet_public_facts": (
+        every("outlets:outlet_public_facts", Outlet),
+        {Role.SHOP_OWNER},
+    ),
 }
 # URL patterns with arguments that show no stored object: forms that only take a
 # POST (the actions on an agreement and its payouts) and the password reset link.
 # Also the reset of a colleague's second factor, linked from the users page only
 # for colleagues who have one: in the demo, none of the administrator's
-# (accounts/tests/test_two_factor.py follows that link).
+# (accounts/tests/test_two_factor.py follows that link). And the invitation link
+# from the e-mail, and the POST-only actions on a user's page.
 NOT_OBJECT_PAGES = {
     # The register extract of a person: reached by the person search, which lists
     # nobody until asked (privacy/tests/test_extract.py follows its links); the file
@@ -137,6 +152,10 @@ NOT_OBJECT_PAGES = {
     "privacy:extract_person",
     "privacy:extract_export",
     "accounts:password_reset_confirm",
+    "accounts:invitation_accept",
+    "accounts:user_deactivate",
+    "accounts:user_reactivate",
+    "accounts:invitation_resend",
     "accounts:two_factor_reset",
     # The system owner erases from a user's page in the Django admin, which the
     # crawl does not follow; an administrator's links are followed in
