@@ -12,6 +12,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.two_factor import Client
@@ -34,6 +35,23 @@ SIGNING_CERTIFICATE_PASSPHRASE = "test-passphrase"
 def client():
     """Django's test client, whose force_login passes the second factor too."""
     return Client()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional or live-server test ends by emptying every table, the
+    municipalities that the data migration loaded among them: once its fixtures are
+    torn down (the flush among them), load them again, so that the next test on this
+    worker (and a later `--reuse-db` run) finds them."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    flushed = {"transactional_db", "live_server"} & set(item.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if flushed:
+        with item.config.stash[blocking_manager_key].unblock():
+            load_municipalities(County, Municipality)
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -238,7 +238,7 @@ class OutletQuerySet(models.QuerySet):
 @pghistory.track(
     meta={
         "triggers": history_append_only(
-            erasable=("name", "organisation_number", "crisis_contact")
+            erasable=("name", "organisation_number", "crisis_contact", "phone")
         )
     }
 )
