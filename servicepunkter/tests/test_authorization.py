@@ -148,16 +148,6 @@ EXTRACT_PAGE_NO_POST = signed_in(
 )
 
 
-def contact_for(outlet):
-    """A contact person of the outlet."""
-    from outlets.models import OutletContact
-
-    contact, _ = OutletContact.objects.get_or_create(
-        outlet=outlet, name=f"Kontakt på {outlet.name}"
-    )
-    return contact
-
-
 def owner_of(outlet):
     """The outlet's shop owner; one invented for an outlet that has none."""
     owner = outlet.owners.order_by("pk").first()
