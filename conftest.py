@@ -42,13 +42,14 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional or live-server test ends by emptying every table, the
     municipalities that the data migration loaded among them: once its fixtures are
     torn down (the flush among them), load them again, so that the next test on this
-    worker (and a later `--reuse-db` run) finds them."""
+    worker finds them. Not after the worker's last test: by then the session's
+    fixtures are gone too, the test database with them."""
     result = yield
     marker = item.get_closest_marker("django_db")
     flushed = {"transactional_db", "live_server"} & set(item.fixturenames) or (
         marker is not None and marker.kwargs.get("transaction")
     )
-    if flushed:
+    if flushed and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             load_municipalities(County, Municipality)
     return result

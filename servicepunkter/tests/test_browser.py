@@ -53,6 +53,9 @@ def test_anonymous_visitor_gets_the_swedish_login_page(browser, demo):
     browser.screenshot("login")
 
 
+FIRST_OF_EACH_ROLE = {demo.role: demo for demo in reversed(DEMO_USERS)}
+
+
 @pytest.mark.parametrize("demo_user", DEMO_USERS, ids=lambda demo: demo.role)
 def test_each_demo_user_signs_in_and_lands_on_their_start_page(
     browser, demo, demo_user
@@ -69,6 +72,8 @@ def test_each_demo_user_signs_in_and_lands_on_their_start_page(
     assert (
         menu.get_by_role("link").all_inner_texts() == START_PAGE_LINKS[demo_user.role]
     )
+    if demo_user is not FIRST_OF_EACH_ROLE[demo_user.role]:
+        return  # The second official: the same menu and pages as the first.
     for label in START_PAGE_LINKS[demo_user.role][1:]:
         if label == "Systemadministration":
             continue  # Django's own admin pages are outside our templates.
