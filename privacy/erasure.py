@@ -70,8 +70,10 @@ def agreements_binding(user):
     """Signed agreements not yet ended that the user is party to: as the owner of
     the outlet, or as the signatory for the service point."""
     today = timezone.localdate()
+    # Signed in the app by the person themselves; a paper signature's user is the
+    # official who recorded it, not a party.
     signed_as_party = Signature.objects.filter(
-        user=user, side=Signature.Side.PARTY
+        user=user, side=Signature.Side.PARTY, method=Signature.Method.IN_APP
     ).values("version__agreement")
     return (
         Agreement.objects.signed()
@@ -149,8 +151,9 @@ def user_erase(*, user: User, by: User, reason: str) -> Erasure:
     """Anonymise the user in place: the account is deactivated, its e-mail address
     becomes raderad-<id>@invalid, the name is blanked, the password unusable, the
     sessions, second factors and outlet links removed, so are the contact persons
-    with the same e-mail address and the security-log entries about them; the
-    history of those fields is scrubbed. Refused while the user is party to an
+    with the same e-mail address; the address and detail of security-log entries
+    naming them are blanked (the entries stay); the history of those fields is
+    scrubbed. Refused while the user is party to an
     agreement in force. Signatures and signed documents are kept."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not can_erase_user(by, user):
@@ -176,10 +179,20 @@ def user_anonymise(*, user: User, by: User | None, reason: str) -> Erasure:
             contacts.delete()
             history_scrub(model=OutletContact, filters=Q(pgh_obj_id__in=contact_ids))
             erasure.removed.append(f"{len(contact_ids)} contact person(s)")
-        logged = SecurityEvent.objects.filter(
-            Q(user=user) | Q(email__iexact=old_email) | Q(detail__icontains=old_email)
-        ).delete()[0]
-        erasure.removed.append(f"{logged} security-log entries")
+        # The entries stay, as the record of who did what and when (the account
+        # they point at is anonymised below); the address typed and any detail
+        # naming the person are blanked.
+        detail_naming = Q(detail__icontains=old_email)
+        if user.full_name:
+            detail_naming |= Q(detail__icontains=user.full_name)
+        with erasure_allowed():
+            addresses = SecurityEvent.objects.filter(email__iexact=old_email).update(
+                email=""
+            )
+            details = SecurityEvent.objects.filter(detail_naming).update(detail="")
+        erasure.removed.append(
+            f"address in {addresses} and detail of {details} security-log entries"
+        )
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=old_email).delete()
 

@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
@@ -112,9 +111,12 @@ class RegisterExtractExportView(RolePermissionMixin, TemplateView):
             extract=extract, request=request, file_format=file_format
         )
         response = HttpResponse(content, content_type=content_type)
-        name = slugify(subject.name) or "person"
+        # Named by the record, not the person: the file name is written to the
+        # security log, which must not keep the name of someone later erased.
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = (
-            f'attachment; filename="registerutdrag-{name}-{stamp}.{file_format}"'
+            "attachment; "
+            f'filename="registerutdrag-{subject.kind}-{subject.record.pk}-{stamp}'
+            f'.{file_format}"'
         )
         return response

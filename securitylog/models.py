@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.triggers import Refuse
+
 
 class EventKind(models.TextChoices):
     SIGNED_IN = "signed_in", _("Signed in")
@@ -86,8 +88,15 @@ class SecurityEvent(models.Model):
         ]
         indexes = [models.Index(fields=["municipality", "-at"])]
         triggers = [
-            # The log is appended to, never rewritten; only retention deletes.
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update),
+            # The log is appended to, never rewritten; only retention deletes, and
+            # erasure may blank the address and detail naming an erased person
+            # (core.triggers.erasure_allowed).
+            Refuse(
+                name="append_only",
+                operation=pgtrigger.Update,
+                message="A security-log entry cannot be changed.",
+                erasable=("email", "detail"),
+            ),
         ]
 
     def __str__(self):

@@ -287,3 +287,71 @@ def test_a_failed_erasure_leaves_the_flag_off(official):
             )
             == HISTORY_REFUSAL
         )
+
+
+def test_the_security_log_keeps_who_did_what_and_loses_only_the_address_and_name(
+    client, administrator, official
+):
+    official.full_name = "Lena Sjöberg"
+    official.save()
+    security_event_record(kind=EventKind.SIGNED_IN, user=official)
+    security_event_record(
+        kind=EventKind.DOWNLOAD, user=official, detail="forsaljningsstallen.csv"
+    )
+    security_event_record(
+        kind=EventKind.DOWNLOAD, user=administrator, detail="Om Lena Sjöberg"
+    )
+    before = SecurityEvent.objects.count()
+
+    user_erase(user=official, by=administrator, reason="Slutat på kommunen")
+
+    # Every entry stays (and one more says what was erased): what the official did
+    # still points at the anonymised account, what was done about them still names
+    # who did it.
+    assert SecurityEvent.objects.count() == before + 1
+    theirs = SecurityEvent.objects.filter(user=official).order_by("pk")
+    assert [(event.kind, event.email) for event in theirs] == [
+        (EventKind.SIGNED_IN, ""),
+        (EventKind.DOWNLOAD, ""),
+    ]
+    assert theirs[1].detail == "forsaljningsstallen.csv"
+    about = SecurityEvent.objects.get(user=administrator, kind=EventKind.DOWNLOAD)
+    assert about.detail == ""
+    assert personal_values_left(official.pk, ["Lena Sjöberg"]) == []
+
+
+def test_recording_a_partys_paper_signature_makes_no_official_a_party(
+    official, colleague, shop_owner, administrator, draft
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.demo import DEMO_SCAN
+    from agreements.services import agreement_mark_ready, agreement_sign
+
+    agreement_mark_ready(agreement=draft, by=official)
+    agreement_sign(
+        agreement=draft,
+        by=colleague,
+        side="party",
+        name="Per Lindberg",
+        title="VD",
+        paper_scan=SimpleUploadedFile("scan.pdf", DEMO_SCAN),
+    )
+    agreement_sign(
+        agreement=draft,
+        by=official,
+        side="municipality",
+        name="Johan Berg",
+        title="Näringslivsutvecklare",
+        password=TEST_PASSWORD,
+    )
+    draft.refresh_from_db()
+    assert draft.state == Agreement.State.SIGNED
+
+    user_erase(user=colleague, by=administrator, reason="Slutat på kommunen")
+
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    # The shop owner is still party to it.
+    with pytest.raises(ValidationError):
+        user_erase(user=shop_owner, by=administrator, reason="Slutat")
