@@ -601,7 +601,9 @@ def delegation_view(request):
 
     def show(form):
         delegations = list(
-            Delegation.objects.visible_to(request.user).select_related("user")
+            Delegation.objects.visible_to(request.user)
+            .filter(user__is_active=True)
+            .select_related("user")
         )
         return render(
             request,

@@ -434,6 +434,22 @@ def test_an_administrator_keeps_the_delegation_order_and_officials_find_nothing(
     assert "45 000 kr" in response.content.decode().replace("\xa0", " ")
 
 
+def test_the_delegation_order_lists_only_staff_who_can_still_sign(
+    client, official, colleague, administrator
+):
+    delegation_set(user=official, max_annual_compensation=45_000, by=administrator)
+    delegation_set(user=colleague, max_annual_compensation=40_000, by=administrator)
+    colleague.is_active = False
+    colleague.save()
+    client.force_login(administrator)
+
+    page = client.get(reverse("agreements:delegations")).content.decode()
+
+    page = page.replace("\xa0", " ")
+    assert "45 000 kr" in page
+    assert "40 000 kr" not in page
+
+
 def test_delegations_are_given_to_the_own_municipalitys_staff_only(
     administrator, umea_official
 ):
