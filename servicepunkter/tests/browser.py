@@ -53,6 +53,12 @@ class Browser:
         ]
         assert not serious, f"{self.page.url}: {json.dumps(serious, indent=2)}"
         assert not self.csp_violations, self.csp_violations
+        # On a phone the page itself never scrolls sideways (WCAG 1.4.10 reflow):
+        # a wide table scrolls inside its own box.
+        viewport = self.page.viewport_size
+        if viewport and viewport["width"] < 600:
+            page_width = self.page.evaluate("document.documentElement.scrollWidth")
+            assert page_width <= viewport["width"], (self.page.url, page_width)
 
     def screenshot(self, name):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
