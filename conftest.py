@@ -48,7 +48,10 @@ def pytest_runtest_teardown(item, nextitem):
     flushed = {"transactional_db", "live_server"} & set(item.fixturenames) or (
         marker is not None and marker.kwargs.get("transaction")
     )
-    if flushed:
+    # After the session's last test the test database is gone unless kept
+    # (--reuse-db): the connection points at the real one again, so leave it be.
+    kept = nextitem is not None or item.config.getvalue("reuse_db")
+    if flushed and kept:
         with item.config.stash[blocking_manager_key].unblock():
             load_municipalities(County, Municipality)
     return result
