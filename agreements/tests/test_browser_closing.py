@@ -30,18 +30,18 @@ def test_an_official_closes_a_service_point_and_its_agreement_ends(browser, demo
     outlet = Outlet.objects.get(name="Pers Livs")
     agreement = Agreement.objects.get(outlet=outlet)
     closed_on = timezone.localdate() - timedelta(days=6)
-    next_year = closed_on.year + 1
+    this_year, next_year = closed_on.year, closed_on.year + 1
     browser.sign_in(OFFICIAL, DEMO_PASSWORD)
-    before = committed(browser, next_year)
+    before = committed(browser, this_year), committed(browser, next_year)
 
     browser.goto(f"/outlets/{outlet.pk}/close/")
     notice = page.locator("#close-consequences").inner_text()
     assert f"Pers Livs har avtal {agreement.reference}" in notice
     assert "upphör avtalet på nedläggningsdagen" in notice
     assert "senare utbetalningar makuleras" in notice
-    browser.screenshot("outlet-close-desktop")
+    browser.screenshot("outlet-close-with-agreement-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
-    browser.screenshot("outlet-close-phone")
+    browser.screenshot("outlet-close-with-agreement-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Nedläggningsdatum").fill(closed_on.isoformat())
     click(browser, "Registrera som nedlagt")
@@ -59,4 +59,9 @@ def test_an_official_closes_a_service_point_and_its_agreement_ends(browser, demo
     assert not agreement.payouts.payable().filter(period_end__gt=closed_on)
     assert agreement.payouts.filter(status=Payout.Status.CANCELLED).exists()
 
-    assert committed(browser, next_year) < before
+    # The budget page commits less: this year the days after the closing date,
+    # next year the whole of the agreement's 40 000 kr.
+    after = committed(browser, this_year), committed(browser, next_year)
+    assert after[0] < before[0]
+    assert before[1] - after[1] == 40_000
+    browser.screenshot("budget-after-closing-desktop")
