@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Service agreements")
+
+    def ready(self):
+        from agreements.receivers import (
+            agreements_end_on_outlet_closed,
+            agreements_on_outlet_close_page,
+        )
+        from outlets.signals import outlet_close_consequences, outlet_closed
+
+        outlet_closed.connect(
+            agreements_end_on_outlet_closed,
+            dispatch_uid="agreements_outlet_closed",
+        )
+        outlet_close_consequences.connect(
+            agreements_on_outlet_close_page,
+            dispatch_uid="agreements_outlet_close_page",
+        )

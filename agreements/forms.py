@@ -248,6 +248,14 @@ class PaperSignForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
+    def __init__(self, *args, sides=None, **kwargs):
+        """`sides`: the sides still to sign, offered alone on the page."""
+        super().__init__(*args, **kwargs)
+        if sides is not None:
+            self.fields["side"].choices = [
+                choice for choice in Signature.Side.choices if choice[0] in sides
+            ]
+
 
 class AgreementActionForm(forms.Form):
     """A form on the agreement page that runs one action on the agreement."""

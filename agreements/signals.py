@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent when both sides have signed an agreement's first version, after commit.
 # Arguments: agreement.
 agreement_signed = Signal()
+
+# Sent when a signed agreement is ended before its term (a closed outlet, a change
+# of owner, a renewal), inside the transaction that ends it. Arguments: agreement.
+agreement_ended_early = Signal()

@@ -75,6 +75,7 @@ from core.exporting import CONTENT_TYPES, csv_bytes
 from core.forms import form_add_service_errors, show_errors
 from core.history import history_of
 from core.views import RolePermissionMixin, form_action, page_with_errors
+from outlets.models import Outlet
 
 
 class AgreementListView(ListView):
@@ -132,10 +133,19 @@ def agreement_detail(request, pk, **forms):
     period = term.period_on(max(today, term.starts_on))
     manages = can_edit_agreement(user, agreement)
     signed_sides = {signature.side for signature in latest.signatures.all()}
+    unsigned_sides = [
+        side for side in Signature.Side.values if side not in signed_sides
+    ]
     status = agreement.status_on(today)
     # A missing one-to-one raises an AttributeError subclass: getattr's default.
     renewal = getattr(agreement, "replaced_by", None)
-    can_renew = manages and agreement.state == Agreement.State.SIGNED and not renewal
+    # A closed shop's agreement is not renewed: it has no shop to serve.
+    can_renew = (
+        manages
+        and agreement.state == Agreement.State.SIGNED
+        and not renewal
+        and agreement.outlet.status != Outlet.Status.CLOSED
+    )
     can_change_owner = can_renew and status in ("in_force", "notice_given")
     context = {
         "agreement": agreement,
@@ -163,7 +173,9 @@ def agreement_detail(request, pk, **forms):
         and latest.is_frozen
         and Signature.Side.PARTY not in signed_sides,
         "sign_form": forms.get("sign_form") or SignForm(),
-        "paper_form": forms.get("paper_form") or PaperSignForm(),
+        "paper_form": forms.get("paper_form") or PaperSignForm(sides=unsigned_sides),
+        # Either side may sign on paper until both have, whoever signed first.
+        "can_record_paper": manages and latest.is_frozen and bool(unsigned_sides),
         "notice_form": forms.get("notice_form") or NoticeForm(agreement=agreement),
         "withhold_form": WithholdForm(),
         "amend_form": forms.get("amend_form") or AmendmentForm(agreement=agreement),

@@ -7,9 +7,16 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
-        from agreements.signals import agreement_signed
-        from followup.receivers import followups_on_agreement_signed
+        from agreements.signals import agreement_ended_early, agreement_signed
+        from followup.receivers import (
+            followups_on_agreement_ended_early,
+            followups_on_agreement_signed,
+        )
 
         agreement_signed.connect(
             followups_on_agreement_signed, dispatch_uid="followup_agreement_signed"
+        )
+        agreement_ended_early.connect(
+            followups_on_agreement_ended_early,
+            dispatch_uid="followup_agreement_ended_early",
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Locality, Outlet, OutletContact, Partner
 from outlets.permissions import can_edit_register
+from outlets.signals import outlet_close_consequences, outlet_closed
 
 
 def _check_editor(by, municipality_id):
@@ -63,7 +64,9 @@ def outlet_public_facts_save(
 
 @transaction.atomic
 def outlet_close(*, outlet: Outlet, by, closed_on: date) -> Outlet:
-    """Mark an outlet closed; it stays in the register for history and analysis."""
+    """Mark an outlet closed; it stays in the register for history and analysis.
+    The apps above hear of it in the same transaction (`outlet_closed`): an
+    agreement not yet ended ends on the closing date."""
     _check_editor(by, outlet.municipality_id)
     if closed_on > timezone.localdate():
         raise ValidationError(
@@ -76,7 +79,21 @@ def outlet_close(*, outlet: Outlet, by, closed_on: date) -> Outlet:
     outlet.status, outlet.closed_on = Outlet.Status.CLOSED, closed_on
     outlet.full_clean()
     outlet.save(update_fields=["status", "closed_on"])
+    # In the same transaction: an agreement that cannot end rolls the closure back.
+    outlet_closed.send(sender=Outlet, outlet=outlet, closed_on=closed_on, by=by)
     return outlet
+
+
+def outlet_close_notices(*, outlet: Outlet, user) -> list[str]:
+    """What recording the outlet's closure will also do, in the words of the apps
+    that act on it (its agreement ends, payouts are cancelled)."""
+    return [
+        sentence
+        for _receiver, sentences in outlet_close_consequences.send(
+            sender=Outlet, outlet=outlet, user=user
+        )
+        for sentence in sentences or ()
+    ]
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ from outlets.selectors import locality_history, outlet_history, partner_history
 from outlets.services import (
     locality_save,
     outlet_close,
+    outlet_close_notices,
     outlet_public_facts_save,
     outlet_save,
     partner_save,
@@ -227,7 +228,11 @@ class OutletCloseView(EditorMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(outlet=self.outlet, **kwargs)
+        return super().get_context_data(
+            outlet=self.outlet,
+            notices=outlet_close_notices(outlet=self.outlet, user=self.request.user),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:

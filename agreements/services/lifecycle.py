@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from agreements.services.drafting import (
     version_services_create,
 )
 from agreements.services.payouts import payouts_replan
+from agreements.signals import agreement_ended_early
 
 
 @transaction.atomic
@@ -136,12 +138,14 @@ def agreement_renew(
 def _agreement_end_early(agreement, last_day, reason, by):
     """End a signed agreement on `last_day`: planned and approved payouts for days
     after it are cancelled with `reason`, the period that day cuts is planned again
-    pro rata, and money paid for days after it is claimed back."""
+    pro rata, and money paid for days after it is claimed back. The later apps
+    hear of it in the same transaction (the last year's follow-up stays due)."""
     agreement.ends_on = last_day
     agreement.early_end_reason = reason
     agreement.full_clean()
     agreement.save(update_fields=["ends_on", "early_end_reason"])
     payouts_end_after(agreement=agreement, last_day=last_day, by=by, reason=reason)
+    agreement_ended_early.send(sender=Agreement, agreement=agreement)
 
 
 def payouts_end_after(*, agreement: Agreement, last_day: date, by, reason: str):
@@ -293,3 +297,37 @@ def agreement_give_notice(
         reason=_("Notice given on %(date)s.") % {"date": given_on.isoformat()},
     )
     return agreement
+
+
+def agreements_ending_at_closure(*, outlet, closed_on: date | None = None):
+    """The outlet's signed agreements that a closure on `closed_on` (any day when
+    None) ends early: begun by then and not ended before it."""
+    agreements = Agreement.objects.signed().filter(outlet=outlet)
+    if closed_on is None:
+        today = timezone.localdate()
+        return agreements.filter(starts_on__lte=today).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        )
+    return agreements.filter(starts_on__lte=closed_on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=closed_on)
+    )
+
+
+@transaction.atomic
+def agreements_end_at_closure(*, outlet, by, closed_on: date) -> list[Agreement]:
+    """The outlet has closed for good: its agreement ends on the closing date, the
+    payouts after it are cancelled, the last period is paid pro rata, and money
+    paid past it is claimed back. Returns the agreements ended."""
+    ended = []
+    for agreement in agreements_ending_at_closure(
+        outlet=outlet, closed_on=closed_on
+    ).select_for_update():
+        check_manager(by, agreement)
+        _agreement_end_early(
+            agreement,
+            closed_on,
+            _("The outlet closed on %(date)s.") % {"date": closed_on.isoformat()},
+            by,
+        )
+        ended.append(agreement)
+    return ended

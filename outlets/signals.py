@@ -1,0 +1,16 @@
+"""Domain events the outlets app sends; later apps (agreements) receive them.
+
+Outlets is the bottom domain app and imports none above it: what closing an outlet
+means for its agreements is the agreements app's to say and do.
+"""
+
+from django.dispatch import Signal
+
+# Sent inside outlet_close's transaction, after the outlet is saved as closed; a
+# receiver's error rolls the whole closure back. Arguments: outlet, closed_on, by.
+outlet_closed = Signal()
+
+# Sent when the close page is shown, before anything changes. Each receiver returns
+# a list of sentences (plain text) saying what recording the closure will also do.
+# Arguments: outlet, user.
+outlet_close_consequences = Signal()
