@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.demo import DEMO_USERS
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import Role, User
 from servicepunkter.management.commands.seed_demo import demo_seed
 
@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo_world(module_db):
+    """The demo, seeded once for the module; its stored files' folder."""
     with module_db.building():
         demo_seed()
+    return module_db.media_root
 
 
 def demo_user(role):
@@ -97,3 +99,46 @@ def test_the_demo_shop_owners_extract_as_pdf_reads_the_same(
         "Karin Holm",
     ):
         assert expected in text
+
+
+def test_the_demo_shop_owner_erased_keeps_only_the_public_records_naming_him(
+    client, demo_world, tmp_path, settings
+):
+    import shutil
+
+    from django.core.management import call_command
+
+    from agreements.models import Agreement
+    from agreements.tests.test_documents import pdf_text
+    from privacy.erasure import user_erase
+    from privacy.tests.test_erasure import personal_values_left
+
+    shutil.copytree(demo_world, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    owner = demo_user(Role.SHOP_OWNER)
+    administrator = demo_user(Role.ADMINISTRATOR)
+    agreement = Agreement.objects.signed().get(outlet__owners=owner)
+    # Erasure waits for the agreement to end.
+    Agreement.objects.filter(pk=agreement.pk).update(ends_on="2026-03-31")
+
+    user_erase(user=owner, by=administrator, reason="Butiken har sålts")
+
+    # Outside the signed agreement (its signature, version and party) only the
+    # minutes of the annual dialogue he took part in name him: a public record
+    # the registry keeps (followup.DialogueMeeting.participants).
+    assert sorted(
+        personal_values_left(owner.pk, ["butik@perslivs.example", "Per Lindberg"])
+    ) == [
+        ("followup_dialoguemeeting", "Per Lindberg"),
+        ("followup_dialoguemeetingevent", "Per Lindberg"),
+    ]
+    # He cannot sign in (trying leaves a failed attempt with the address typed).
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "butik@perslivs.example", "password": DEMO_PASSWORD},
+    )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 200
+    version = agreement.versions.filter(signed_at__isnull=False).first()
+    with version.signed_document.open("rb") as file:
+        assert "Per Lindberg" in pdf_text(tmp_path, file.read())
+    call_command("verify_agreement_pdfs")
