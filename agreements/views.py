@@ -76,6 +76,8 @@ from core.forms import form_add_service_errors, show_errors
 from core.history import history_of
 from core.views import RolePermissionMixin, form_action, page_with_errors
 from outlets.models import Outlet
+from securitylog.models import EventKind
+from securitylog.services import security_event_record
 
 
 class AgreementListView(ListView):
@@ -418,17 +420,18 @@ def agreement_detail_with(request, agreement, **forms):
 
 @require_safe
 def agreement_document_view(request, pk, kind):
-    version = get_object_or_404(
-        AgreementVersion.objects.visible_to(request.user),
-        pk=pk,
-    )
     """A stored document, served only if it matches its recorded SHA-256.
 
     One that does not is refused with a page saying so (409: the file conflicts
     with its record; not a 5xx, which a proxy may replace with its own page or
-    retry), and the system owners are told.
+    retry), the system owners are told, and the security log keeps who met it.
     """
     from agreements.documents import DocumentIntegrityError, stored_document_open
+
+    version = get_object_or_404(
+        AgreementVersion.objects.visible_to(request.user),
+        pk=pk,
+    )
 
     document, sha256 = {
         "frozen": (version.document, version.document_sha256),
@@ -439,6 +442,12 @@ def agreement_document_view(request, pk, kind):
     try:
         file = stored_document_open(document, sha256=sha256)
     except DocumentIntegrityError:
+        security_event_record(
+            kind=EventKind.DOCUMENT_ALTERED,
+            request=request,
+            municipality_id=version.agreement.municipality_id,
+            detail=document.name,
+        )
         return render(
             request,
             "agreements/document_integrity_error.html",

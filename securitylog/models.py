@@ -25,6 +25,7 @@ class EventKind(models.TextChoices):
     DOWNLOAD = "download", _("Export or download")
     USER_CHANGED = "user_changed", _("User or role changed")
     PERSONAL_DATA_EXPORT = "personal_data_export", _("Register extract made")
+    DOCUMENT_ALTERED = "document_altered", _("Stored document failed its check")
 
 
 class SecurityEventQuerySet(models.QuerySet):

@@ -26,6 +26,7 @@ from agreements.demo import DEMO_SCAN
 from agreements.models import Agreement, AgreementVersion, Signature
 from agreements.services import agreement_mark_ready, agreement_sign, signing
 from core.documents import files_removed_on_rollback, html_render_pdf_a3a
+from securitylog.models import EventKind, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -280,6 +281,10 @@ def test_a_signed_pdf_with_one_flipped_byte_is_refused_with_a_page_that_says_so(
     assert f"Det lagrade dokumentet {signed.signed_document.name} stämmer inte" in (
         message.body
     )
+    # The security log keeps who met the altered file, and which it was.
+    event = SecurityEvent.objects.get(kind=EventKind.DOCUMENT_ALTERED)
+    assert (event.user, event.detail) == (official, signed.signed_document.name)
+    assert event.municipality_id == signed.agreement.municipality_id
 
     # The untouched frozen document of the same version is served as stored.
     frozen = download(client, signed, "frozen")
