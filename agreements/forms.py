@@ -275,6 +275,21 @@ class NoticeForm(AgreementActionForm):
     )
 
 
+class WithdrawForm(AgreementActionForm):
+    reason = forms.CharField(
+        label=_("Why the agreement is withdrawn"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write why the agreement is withdrawn.")},
+    )
+
+
+class DraftDeleteForm(AgreementActionForm):
+    confirm = forms.BooleanField(
+        label=_("Yes, delete this draft"),
+        error_messages={"required": _("Tick the box to confirm the deletion.")},
+    )
+
+
 class WithholdForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the payout is withheld"), widget=forms.Textarea(attrs={"rows": 2})

@@ -401,6 +401,7 @@ class Agreement(models.Model):
         DRAFT = "draft", _("Draft")
         READY = "ready", _("Ready for signature")
         SIGNED = "signed", _("Signed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class NoticeBy(models.TextChoices):
         MUNICIPALITY = "municipality", _("The municipality")
@@ -464,6 +465,20 @@ class Agreement(models.Model):
         related_name="replaced_by",
         verbose_name=_("replaces"),
     )
+    # A draft or an agreement ready for signature that will not be signed: it stays,
+    # with its frozen document, as a record of what was offered.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_reason = models.TextField(
+        _("why the agreement was withdrawn"), blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Who drafted it: under the attestation rules they may not approve its payouts.
     created_by = models.ForeignKey(
@@ -483,7 +498,7 @@ class Agreement(models.Model):
         verbose_name_plural = _("agreements")
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "ready", "signed"]),
+                condition=Q(state__in=["draft", "ready", "signed", "withdrawn"]),
                 name="%(app_label)s_%(class)s_state_valid",
                 violation_error_message=_("Choose one of the agreement states."),
             ),
@@ -496,7 +511,7 @@ class Agreement(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(state="draft", reference="")
+                condition=Q(state__in=["draft", "withdrawn"], reference="")
                 | (~Q(state="draft") & ~Q(reference="")),
                 name="%(app_label)s_%(class)s_reference_once_ready",
                 violation_error_message=_(
@@ -510,6 +525,23 @@ class Agreement(models.Model):
                 | Q(ends_on__gte=F("starts_on")),
                 name="%(app_label)s_%(class)s_ends_after_start",
                 violation_error_message=_("An agreement cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    state="withdrawn",
+                    withdrawn_at__isnull=False,
+                    withdrawn_by__isnull=False,
+                    signed_on__isnull=True,
+                )
+                & ~Q(withdrawn_reason="")
+                | ~Q(state="withdrawn")
+                & Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                & Q(withdrawn_reason=""),
+                name="%(app_label)s_%(class)s_withdrawn_has_reason",
+                violation_error_message=_(
+                    "A withdrawn agreement is unsigned and records why, by whom "
+                    "and when it was withdrawn."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(state="signed")

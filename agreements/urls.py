@@ -26,6 +26,14 @@ urlpatterns = [
     ),
     path("<int:pk>/amend/", views.agreement_amend_view, name="agreement_amend"),
     path("<int:pk>/notice/", views.agreement_give_notice_view, name="agreement_notice"),
+    path(
+        "<int:pk>/withdraw/", views.agreement_withdraw_view, name="agreement_withdraw"
+    ),
+    path(
+        "<int:pk>/delete/",
+        views.agreement_draft_delete_view,
+        name="agreement_draft_delete",
+    ),
     path("<int:pk>/renew/", views.agreement_renew_view, name="agreement_renew"),
     path(
         "<int:pk>/change-owner/",

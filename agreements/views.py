@@ -17,6 +17,7 @@ from agreements.forms import (
     CancelPayoutForm,
     ChangeOfOwnerForm,
     DelegationForm,
+    DraftDeleteForm,
     NoticeForm,
     PaperSignForm,
     PartyForm,
@@ -25,6 +26,7 @@ from agreements.forms import (
     ServiceForm,
     ServicesForm,
     SignForm,
+    WithdrawForm,
     WithholdForm,
 )
 from agreements.models import (
@@ -52,11 +54,13 @@ from agreements.services import (
     agreement_approve_compensation,
     agreement_change_owner,
     agreement_create,
+    agreement_draft_delete,
     agreement_give_notice,
     agreement_mark_ready,
     agreement_renew,
     agreement_sign,
     agreement_update_draft,
+    agreement_withdraw,
     budget_set,
     compensation_approval_reasons,
     delegation_set,
@@ -71,6 +75,7 @@ from agreements.services import (
     programme_settings_save,
     service_save,
 )
+from agreements.services.withdrawal import WITHDRAWABLE
 from core.exporting import CONTENT_TYPES, csv_bytes
 from core.forms import form_add_service_errors, show_errors
 from core.history import history_of
@@ -139,6 +144,7 @@ def agreement_detail(request, pk, **forms):
         side for side in Signature.Side.values if side not in signed_sides
     ]
     status = agreement.status_on(today)
+    withdrawn = agreement.state == Agreement.State.WITHDRAWN
     # A missing one-to-one raises an AttributeError subclass: getattr's default.
     renewal = getattr(agreement, "replaced_by", None)
     # A closed shop's agreement is not renewed: it has no shop to serve.
@@ -169,24 +175,35 @@ def agreement_detail(request, pk, **forms):
         "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
         "manages": manages,
         "can_sign_municipality": manages
+        and not withdrawn
         and latest.is_frozen
         and Signature.Side.MUNICIPALITY not in signed_sides,
         "can_sign_party": can_sign_for_party(user, agreement)
+        and not withdrawn
         and latest.is_frozen
         and Signature.Side.PARTY not in signed_sides,
         "sign_form": forms.get("sign_form") or SignForm(),
         "paper_form": forms.get("paper_form") or PaperSignForm(sides=unsigned_sides),
         # Either side may sign on paper until both have, whoever signed first.
-        "can_record_paper": manages and latest.is_frozen and bool(unsigned_sides),
+        "can_record_paper": manages
+        and not withdrawn
+        and latest.is_frozen
+        and bool(unsigned_sides),
         "notice_form": forms.get("notice_form") or NoticeForm(agreement=agreement),
         "withhold_form": WithholdForm(),
+        "can_withdraw": manages and agreement.state in WITHDRAWABLE,
+        "withdraw_form": forms.get("withdraw_form")
+        or WithdrawForm(agreement=agreement),
+        "can_delete_draft": manages and agreement.state == Agreement.State.DRAFT,
+        "delete_form": forms.get("delete_form") or DraftDeleteForm(agreement=agreement),
         "amend_form": forms.get("amend_form") or AmendmentForm(agreement=agreement),
         "can_amend": manages
         and agreement.state == Agreement.State.SIGNED
         and latest.signed_at is not None
         and agreement.status_on(today) != "ended",
-        "draft_version": manages and not latest.is_frozen,
+        "draft_version": manages and not withdrawn and not latest.is_frozen,
         "approval_reasons": manages
+        and not withdrawn
         and not latest.is_frozen
         and not latest.compensation_approved
         and compensation_approval_reasons(
@@ -197,6 +214,7 @@ def agreement_detail(request, pk, **forms):
             else user,
         ),
         "can_approve_compensation": manages
+        and not withdrawn
         and user.is_administrator
         and not latest.is_frozen
         and not latest.compensation_approved,
@@ -380,6 +398,35 @@ def agreement_give_notice_view(request, pk):
         action=agreement_give_notice,
         done=_("The notice is recorded."),
         form_key="notice_form",
+    )
+
+
+@require_POST
+def agreement_withdraw_view(request, pk):
+    return _agreement_action(
+        request,
+        pk,
+        form=WithdrawForm,
+        action=agreement_withdraw,
+        done=_("The agreement is withdrawn. It stays in the history as a record."),
+        form_key="withdraw_form",
+    )
+
+
+@require_POST
+def agreement_draft_delete_view(request, pk):
+    agreement = editable_agreement(request, pk)
+    return form_action(
+        request,
+        form=DraftDeleteForm(request.POST, agreement=agreement),
+        action=lambda bound: agreement_draft_delete(
+            agreement=agreement, by=request.user
+        ),
+        done=_("The draft is deleted."),
+        then=reverse("agreements:agreement_list"),
+        reshow=lambda bound: agreement_detail_with(
+            request, agreement, delete_form=bound
+        ),
     )
 
 

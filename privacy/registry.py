@@ -356,6 +356,13 @@ REGISTRY = [
         Retention.PUBLIC_RECORD,
     ),
     PersonalField(
+        "agreements.Agreement.withdrawn_by",
+        _("Who withdrew an agreement before it was signed"),
+        WHO_DID_IT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
         "agreements.Payout.status_changed_by",
         _("Who approved, withheld or paid a payout"),
         PAYMENT,

@@ -48,6 +48,7 @@ from agreements.services.payouts import (
     payouts_replan,
 )
 from agreements.services.signing import agreement_sign
+from agreements.services.withdrawal import agreement_draft_delete, agreement_withdraw
 
 __all__ = [
     "DEFAULT_SERVICES",
@@ -59,12 +60,14 @@ __all__ = [
     "agreement_change_owner",
     "agreement_create",
     "agreement_documents_check_share",
+    "agreement_draft_delete",
     "agreement_give_notice",
     "agreement_mark_ready",
     "agreement_reference_next",
     "agreement_renew",
     "agreement_sign",
     "agreement_update_draft",
+    "agreement_withdraw",
     "budget_set",
     "compensation_approval_reasons",
     "delegation_limit",

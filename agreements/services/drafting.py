@@ -17,7 +17,7 @@ from agreements.models import (
     Party,
     ProgrammeSettings,
 )
-from agreements.services.access import check_manager
+from agreements.services.access import check_manager, check_not_withdrawn
 from agreements.services.attestation import check_compensation_approved
 from core.documents import files_removed_on_rollback, stored_file_save
 
@@ -98,6 +98,7 @@ def agreement_update_draft(
 ) -> Agreement:
     """Change a draft's terms; a version ready for signature no longer changes."""
     check_manager(by, agreement)
+    check_not_withdrawn(agreement)
     version = agreement.versions.select_for_update().order_by("-number").first()
     if version.is_frozen:
         raise ValidationError(
@@ -152,6 +153,7 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
 
     check_manager(by, agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    check_not_withdrawn(agreement)
     version = agreement.versions.order_by("-number").first()
     if version.is_frozen:
         raise ValidationError(_("The version is already frozen."), code="frozen")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Signature
 from agreements.permissions import can_sign_for_party
-from agreements.services.access import check_manager
+from agreements.services.access import check_manager, check_not_withdrawn
 from agreements.services.attestation import check_signer_delegation
 from agreements.services.lifecycle import replaced_end
 from agreements.services.payouts import payouts_plan, payouts_replan
@@ -38,6 +38,7 @@ def agreement_sign(
     failure at any step leaves neither rows nor files.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    check_not_withdrawn(agreement)
     version = agreement.versions.order_by("-number").first()
     if not version.is_frozen or version.signed_at:
         raise ValidationError(

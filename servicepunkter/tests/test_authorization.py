@@ -684,7 +684,13 @@ ROWS = [
             post={},
             per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
         )
-        for name in ("agreement_notice", "agreement_renew", "agreement_change_owner")
+        for name in (
+            "agreement_notice",
+            "agreement_renew",
+            "agreement_change_owner",
+            "agreement_withdraw",
+            "agreement_draft_delete",
+        )
     ],
     Row(
         "agreements:agreement_document",

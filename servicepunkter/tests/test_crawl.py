@@ -170,6 +170,8 @@ NOT_OBJECT_PAGES = {
     "agreements:agreement_notice",
     "agreements:agreement_amend",
     "agreements:agreement_renew",
+    "agreements:agreement_withdraw",
+    "agreements:agreement_draft_delete",
     "agreements:agreement_change_owner",
     "agreements:payout_approve",
     "agreements:payout_paid",
