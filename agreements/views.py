@@ -137,14 +137,15 @@ def agreement_detail(request, pk, **forms):
     latest = versions[-1]
     term = versions[0].term
     today = timezone.localdate()
-    period = term.period_on(max(today, term.starts_on))
+    withdrawn = agreement.state == Agreement.State.WITHDRAWN
+    # A withdrawn agreement never runs: it has no period and no notice to give.
+    period = None if withdrawn else term.period_on(max(today, term.starts_on))
     manages = can_edit_agreement(user, agreement)
     signed_sides = {signature.side for signature in latest.signatures.all()}
     unsigned_sides = [
         side for side in Signature.Side.values if side not in signed_sides
     ]
     status = agreement.status_on(today)
-    withdrawn = agreement.state == Agreement.State.WITHDRAWN
     # A missing one-to-one raises an AttributeError subclass: getattr's default.
     renewal = getattr(agreement, "replaced_by", None)
     # A closed shop's agreement is not renewed: it has no shop to serve.

@@ -138,3 +138,36 @@ def test_an_official_cancels_a_payout_with_a_reason_and_sees_it_struck_through(
     browser.screenshot("agreement-payout-cancelled-phone")
     payout.refresh_from_db()
     assert payout.status == Payout.Status.CANCELLED
+
+
+def test_an_official_withdraws_an_agreement_ready_for_signature_with_a_reason(
+    browser, demo
+):
+    agreement = Agreement.objects.get(outlet__name="Norrfors Bageri")
+    page = browser.page
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    browser.goto(agreement.get_absolute_url())
+    page.get_by_text("Återkalla…").click()
+    page.get_by_label("Varför avtalet återkallas").fill(
+        "Bageriet väljer att inte ta uppdraget i år."
+    )
+    browser.check_page()
+    browser.screenshot("agreement-withdraw-form")
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 740})
+    browser.check_page()
+    browser.screenshot("agreement-withdraw-form-phone")
+    page.get_by_role("button", name="Återkalla avtalet").click()
+    page.wait_for_load_state()
+
+    main = page.inner_text("main")
+    assert "Avtalet är återkallat." in main
+    assert "Bageriet väljer att inte ta uppdraget i år." in main
+    assert page.get_by_role("button", name="Återkalla avtalet").count() == 0
+    browser.check_page()
+    browser.screenshot("agreement-withdrawn-phone")
+    page.set_viewport_size(desktop)
+    browser.check_page()
+    browser.screenshot("agreement-withdrawn")
+    agreement.refresh_from_db()
+    assert agreement.state == Agreement.State.WITHDRAWN

@@ -168,6 +168,9 @@ def test_the_agreement_page_withdraws_with_a_reason_and_shows_it(
     assert official.full_name in page
     assert f'action="{url}"' not in page
     assert "Skriv under" not in page
+    assert "Sista dag för uppsägning" not in page
+    versions = page[page.index('id="versions-heading"') :]
+    assert "Klart för underskrift" not in versions[: versions.index("</section>")]
 
 
 def test_the_agreement_page_deletes_a_draft_only_when_confirmed(
