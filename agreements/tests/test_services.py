@@ -504,9 +504,12 @@ def test_versions_are_named_avtal_then_tillagg_1_and_tillagg_2():
 
 @pytest.mark.parametrize("typed", ["145", "§ 145", "§145", "  § 145 ", "§§ 145"])
 def test_the_decisions_paragraph_reads_section_sign_145_however_typed(typed):
-    assert AgreementVersionFactory.build(
-        decision_paragraph=typed
-    ).decision_paragraph_display == "§ 145"
+    assert (
+        AgreementVersionFactory.build(
+            decision_paragraph=typed
+        ).decision_paragraph_display
+        == "§ 145"
+    )
 
 
 def test_no_paragraph_reads_as_nothing():
