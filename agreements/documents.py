@@ -230,8 +230,8 @@ def agreement_context(*, version, signatures=(), draft=False):
             )
         ),
         "footer_reference": css_string(
-            _("%(reference)s, version %(number)s")
-            % {"reference": agreement.reference_display, "number": version.number}
+            _("%(reference)s, %(version)s")
+            % {"reference": agreement.reference_display, "version": version.name}
         ),
         "page_counter": page_counter_content(),
         "draft": draft,

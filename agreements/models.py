@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from agreements.terms import Term
 from agreements.validators import validate_bankgiro, validate_plusgiro
@@ -843,6 +843,24 @@ class AgreementVersion(models.Model):
             notice_period_months=self.notice_period_months,
             decision_lead_days=self.decision_lead_days,
         )
+
+    @property
+    def amendment_number(self) -> int | None:
+        """Version 2 is the first amendment; version 1 is the agreement itself."""
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def name(self) -> str:
+        """What the version is called everywhere: "Avtal", "Tillägg 1", "Tillägg 2"."""
+        if self.amendment_number is None:
+            return gettext("Agreement")
+        return gettext("Amendment %(number)s") % {"number": self.amendment_number}
+
+    @property
+    def decision_paragraph_display(self) -> str:
+        """The decision's paragraph as "§ 145", typed "145", "§145" or "§ 145"."""
+        paragraph = self.decision_paragraph.strip().lstrip("§").strip()
+        return f"§ {paragraph}" if paragraph else ""
 
     @property
     def is_frozen(self):

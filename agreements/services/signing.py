@@ -154,7 +154,10 @@ def _amendment_payouts_replan(agreement, version, by):
         from_day=version.effective_on,
         by=by,
         reason=_("Planned again under amendment %(number)s, in effect from %(date)s.")
-        % {"number": version.number, "date": version.effective_on.isoformat()},
+        % {
+            "number": version.amendment_number,
+            "date": version.effective_on.isoformat(),
+        },
     )
 
 

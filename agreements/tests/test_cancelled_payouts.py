@@ -207,7 +207,7 @@ def test_an_amendment_cancels_the_planned_payouts_it_changes_and_plans_them_anew
     old, new = draft.payouts.filter(agreement_year=3).order_by("pk")
     assert (old.status, old.amount) == ("cancelled", 40_000)
     assert old.cancelled_reason == (
-        "Planeras på nytt enligt tillägg 2, som gäller från 2028-01-01."
+        "Planeras på nytt enligt tillägg 1, som gäller från 2028-01-01."
     )
     assert (new.status, new.amount) == ("planned", 48_000)
 

@@ -283,7 +283,7 @@ def test_a_drafts_preview_reads_utkast_where_the_reference_will_be(tmp_path):
 
     assert draft.agreement.reference == ""
     assert "Avtal\nUtkast" in text
-    assert "Utkast, version 1" in text
+    assert "Utkast, Avtal" in text
 
 
 def test_pages_are_numbered_with_the_reference_in_the_footer(tmp_path, version):
@@ -466,3 +466,55 @@ def test_verify_agreement_pdfs_reports_a_missing_file(media_root, version):
     assert code == 1
     assert out.startswith(f"{stored.agreement.reference} v1: ")
     assert stored.document.name in out
+
+
+@pytest.mark.parametrize("typed", ["145", "§ 145", "§145", " §  145 "])
+def test_the_decisions_paragraph_prints_once_as_typed(tmp_path, typed):
+    version = AgreementVersionFactory(decision_paragraph=typed)
+
+    text = " ".join(pdf_text(tmp_path, agreement_render_pdf(version=version)).split())
+
+    assert "§ 145" in text
+    assert text.count("§") == 1
+
+
+def test_the_first_amendment_is_tillagg_1_in_its_document(tmp_path, version):
+    amendment = AgreementVersionFactory(
+        agreement=version.agreement,
+        number=2,
+        effective_on=datetime.date(2027, 7, 1),
+        amendment_reason="Hemsändning läggs till.",
+    )
+
+    text = " ".join(pdf_text(tmp_path, agreement_render_pdf(version=amendment)).split())
+
+    assert "Det här är tillägg 1 till avtalet" in text
+    assert f"{version.agreement.reference}, Tillägg 1" in text
+    assert "Tillägg 2" not in text and "tillägg 2" not in text
+
+
+def test_a_services_table_across_pages_repeats_its_header_and_sums_once_at_its_end(
+    tmp_path,
+):
+    services = [(f"Tjänst nummer {n:02}", 1_000) for n in range(1, 31)]
+    version = AgreementVersionFactory(services=services, annual_compensation=30_000)
+    pdf = agreement_render_pdf(version=version)
+    path = write(tmp_path, "long.pdf", pdf)
+    count = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", path))[1])
+    pages = [
+        run("pdftotext", "-f", str(n), "-l", str(n), path, "-")
+        for n in range(1, count + 1)
+    ]
+    table_pages = [
+        number for number, page in enumerate(pages) if "Tjänst nummer" in page
+    ]
+
+    assert len(table_pages) >= 2
+    for number in table_pages:
+        assert "ERSÄTTNING PER ÅR" in pages[number], number
+    summa = [number for number, page in enumerate(pages) if "Summa avgifter" in page]
+    assert summa == [table_pages[-1]]
+    assert pages[table_pages[-1]].count("Summa avgifter") == 1
+    last = pages[table_pages[-1]]
+    assert last.index("Tjänst nummer 30") < last.index("Summa avgifter")
+    assert "30 000 kr" in last

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from agreements.models import Agreement, Payout, ProgrammeSettings
@@ -19,6 +20,7 @@ from agreements.services import (
     payout_condition_set,
 )
 from agreements.tests.conftest import TERMS, lines
+from agreements.tests.factories import AgreementVersionFactory
 from outlets.tests.factories import OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
@@ -482,3 +484,35 @@ def test_the_next_periods_payouts_are_planned_once_it_has_begun(
     assert set(planned.values_list("agreement_year", flat=True)) == years | {2, 3}
     assert [p.period_end for p in planned][-1] == date(2028, 12, 31)
     assert planned.count() == len(years | {2, 3})
+
+
+def test_versions_are_named_avtal_then_tillagg_1_and_tillagg_2():
+    first = AgreementVersionFactory()
+    second = AgreementVersionFactory(agreement=first.agreement, number=2)
+    third = AgreementVersionFactory(agreement=first.agreement, number=3)
+
+    with translation.override("sv"):
+        assert [first.name, second.name, third.name] == [
+            "Avtal",
+            "Tillägg 1",
+            "Tillägg 2",
+        ]
+    with translation.override("en"):
+        assert third.name == "Amendment 2"
+    assert [first.amendment_number, second.amendment_number] == [None, 1]
+
+
+@pytest.mark.parametrize("typed", ["145", "§ 145", "§145", "  § 145 ", "§§ 145"])
+def test_the_decisions_paragraph_reads_section_sign_145_however_typed(typed):
+    assert (
+        AgreementVersionFactory.build(
+            decision_paragraph=typed
+        ).decision_paragraph_display
+        == "§ 145"
+    )
+
+
+def test_no_paragraph_reads_as_nothing():
+    version = AgreementVersionFactory.build(decision_paragraph="")
+
+    assert version.decision_paragraph_display == ""

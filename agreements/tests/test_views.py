@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -5,7 +6,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements.models import Agreement, Service
-from agreements.services import agreement_mark_ready, agreement_sign
+from agreements.services import agreement_amend, agreement_mark_ready, agreement_sign
 from agreements.tests.conftest import TERMS
 
 pytestmark = pytest.mark.django_db
@@ -372,3 +373,23 @@ def test_an_amendment_draft_has_no_term_fields(client, official, shop_owner, dra
     page = client.get(reverse("agreements:agreement_update", args=[draft.pk]))
     assert 'name="starts_on"' not in page.content.decode()
     assert 'name="annual_compensation"' in page.content.decode()
+
+
+def test_the_agreement_page_names_the_versions_avtal_and_tillagg_1(
+    client, official, shop_owner, draft
+):
+    signed_by_both(draft, official, shop_owner)
+    agreement_amend(
+        agreement=draft,
+        by=official,
+        effective_on=date(2027, 7, 1),
+        reason="Hemsändning läggs till.",
+    )
+    client.force_login(official)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+
+    headings = re.findall(r"<h3>\s*([^<\n]+?)\s*\n", page)
+    assert "Avtal" in headings
+    assert "Tillägg 1" in headings
+    assert "Tillägg 2" not in page
