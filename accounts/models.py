@@ -208,6 +208,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    # An erased account's address (privacy.erasure): raderad-<id>@invalid, a domain
+    # that never receives mail (RFC 2606).
+    ERASED_EMAIL_DOMAIN = "invalid"
+
+    @property
+    def erased_email(self) -> str:
+        return f"raderad-{self.pk}@{self.ERASED_EMAIL_DOMAIN}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email == self.erased_email
+
     def _get_session_auth_hash(self, secret=None):
         """Django's HMAC of the password hash, with the time the second factor last
         changed: changing either signs the user out everywhere else."""

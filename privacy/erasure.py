@@ -30,16 +30,6 @@ from privacy.registry import erasable_fields
 from securitylog.models import EventKind, SecurityEvent
 from securitylog.services import security_event_record
 
-ERASED_EMAIL_DOMAIN = "invalid"
-
-
-def erased_email(user) -> str:
-    return f"raderad-{user.pk}@{ERASED_EMAIL_DOMAIN}"
-
-
-def is_erased(user) -> bool:
-    return user.email == erased_email(user)
-
 
 @dataclass
 class Erasure:
@@ -172,7 +162,7 @@ def user_anonymise(*, user: User, by: User | None, reason: str) -> Erasure:
     """The erasure itself, once allowed (also retention's, with no one acting)."""
     erasure = Erasure()
     old_email = user.email
-    if old_email and not is_erased(user):
+    if old_email and not user.is_erased:
         contacts = OutletContact.objects.filter(email__iexact=old_email)
         contact_ids = list(contacts.values_list("pk", flat=True))
         if contact_ids:
@@ -201,7 +191,7 @@ def user_anonymise(*, user: User, by: User | None, reason: str) -> Erasure:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     sessions = user_sessions_delete(user)
-    user.email = erased_email(user)
+    user.email = user.erased_email
     for name in erasable_fields(User):
         if name != "email":
             setattr(user, name, "")

@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.models import User
 from privacy.checks import project_models
 from privacy.erasure import (
-    ERASED_EMAIL_DOMAIN,
     agreements_binding,
     event_models,
     history_scrub,
@@ -85,7 +84,7 @@ def deactivated_accounts_anonymise(*, now: datetime) -> int:
     cutoff = retention_cutoff("deactivated_accounts", now=now)
     anonymised = 0
     candidates = User.objects.filter(is_active=False).exclude(
-        email__iendswith="@" + ERASED_EMAIL_DOMAIN
+        email__iendswith="@" + User.ERASED_EMAIL_DOMAIN
     )
     for user in candidates:
         if deactivated_since(user) >= cutoff or agreements_binding(user).exists():
