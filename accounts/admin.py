@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import AdminUserChangeForm, AdminUserCreationForm
 from accounts.models import User, UserOutlets
+from accounts.services import user_sessions_end
 from accounts.two_factor import two_factor_reset
 from core.history import history_of
 from securitylog.models import EventKind
@@ -83,6 +84,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # As in the app: a reactivation later must not revive old sessions.
+            user_sessions_end(user=obj)
         changed = ", ".join(form.changed_data) if change else "created"
         security_event_record(
             kind=EventKind.USER_CHANGED,

@@ -9,6 +9,7 @@ from pghistory.models import Context, Event
 
 from accounts.models import Role, UserEvent
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.two_factor import Client
 from outlets.tests.factories import OutletFactory
 from outlets.tests.history import history_rows, recorded_an_hour_ago, when
 
@@ -115,3 +116,20 @@ def test_the_password_hash_and_sign_ins_never_reach_the_history(client, official
     assert rows
     salt_and_hash = official.password.split("$", 2)[-1]
     assert not [row for row in rows if salt_and_hash in repr(row)]
+
+
+def test_a_user_deactivated_in_the_admin_is_signed_out_and_stays_out_when_reactivated(
+    client, system_owner, official
+):
+    colleague = Client()
+    colleague.force_login(official)
+    assert colleague.get("/").status_code == 200
+    client.force_login(system_owner)
+
+    client.post(change_page(official), admin_form(official, is_active=""))
+    official.refresh_from_db()
+    client.post(change_page(official), admin_form(official, is_active="on"))
+
+    official.refresh_from_db()
+    assert official.is_active
+    assert colleague.get("/")["Location"].startswith(reverse("accounts:login"))
