@@ -125,7 +125,9 @@ def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
     page.wait_for_load_state()
     browser.sign_in("handlaggare2@nordmaling.example", DEMO_PASSWORD)
     browser.goto(agreement_url)
-    row = page.locator("tr", has_text=f"Uppföljning av år {year}: klar").first
+    row = page.locator(
+        "tr", has_text=f"Villkoret uppfyllt: uppföljningen av avtalsår {year} ("
+    ).first
     row.get_by_role("button", name="Godkänn").click()
     page.wait_for_load_state()
     assert "Utbetalningen är godkänd." in main_text(browser)
