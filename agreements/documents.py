@@ -67,6 +67,8 @@ PAPER_SCAN_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
 integrity_logger = logging.getLogger("agreements.integrity")
 
+# The wording of the rule every version made before December 2026 was signed with
+# (`PayoutConditionYear.COVERED`), by payout timing; its versions keep it as signed.
 PAYOUT_CONDITIONS = {
     ("followup", "arrears"): gettext_lazy(
         "Each payout requires that the follow-up of the agreement year it covers "
@@ -87,6 +89,18 @@ PAYOUT_CONDITIONS = {
         "have no such condition."
     ),
 }
+# The previous agreement year's follow-up or report, whatever the timing.
+PAYOUT_CONDITIONS_PREVIOUS_YEAR = {
+    "followup": gettext_lazy(
+        "A payout requires that the follow-up of the previous agreement year has "
+        "been completed; the first agreement year's payouts have no such condition."
+    ),
+    "report": gettext_lazy(
+        "A payout requires that the service point's yearly report on the previous "
+        "agreement year has been received; the first agreement year's payouts have "
+        "no such condition."
+    ),
+}
 
 
 class Attachment(NamedTuple):
@@ -105,12 +119,17 @@ def sha256_hex(data: bytes) -> str:
 
 
 def _payout_conditions(version):
-    conditions = []
-    if version.payout_requires_followup:
-        conditions.append(PAYOUT_CONDITIONS[("followup", version.payout_timing)])
-    if version.payout_requires_report:
-        conditions.append(PAYOUT_CONDITIONS[("report", version.payout_timing)])
-    return conditions
+    kinds = [
+        kind
+        for kind, required in (
+            ("followup", version.payout_requires_followup),
+            ("report", version.payout_requires_report),
+        )
+        if required
+    ]
+    if version.payout_condition_year == AgreementVersion.PayoutConditionYear.PREVIOUS:
+        return [PAYOUT_CONDITIONS_PREVIOUS_YEAR[kind] for kind in kinds]
+    return [PAYOUT_CONDITIONS[(kind, version.payout_timing)] for kind in kinds]
 
 
 def _signature_lines(signature):

@@ -34,6 +34,7 @@ VERSION_FIELDS = [
     "payment_days",
     "payout_requires_followup",
     "payout_requires_report",
+    "payout_condition_year",
 ]
 
 
@@ -55,6 +56,7 @@ class AgreementForm(forms.ModelForm):
             "starts_on": DATE_INPUT,
             "space": forms.Textarea(attrs={"rows": 3}),
             "compensation_justification": forms.Textarea(attrs={"rows": 3}),
+            "payout_condition_year": forms.RadioSelect,
         }
 
     TERM_FIELDS = [

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from agreements.payouts import agreement_year_dates
 from agreements.terms import Term
 from agreements.validators import validate_bankgiro, validate_plusgiro
 from core.triggers import AllOf, Refuse, history_append_only
@@ -655,6 +656,24 @@ class AgreementVersion(models.Model):
         ADVANCE = "advance", _("In advance")
         ARREARS = "arrears", _("In arrears")
 
+    class PayoutConditionYear(models.TextChoices):
+        """Which agreement year's follow-up (or yearly report) a payout waits for."""
+
+        PREVIOUS = (
+            "previous",
+            _(
+                "The previous agreement year (the first year's payouts wait for "
+                "nothing)"
+            ),
+        )
+        # The rule of every version made before December 2026, kept as signed.
+        # Payouts in advance fall due before their own year is followed up, so
+        # they wait for the previous year under this choice too.
+        COVERED = (
+            "covered",
+            _("The agreement year the payout covers, if paid in arrears"),
+        )
+
     agreement = models.ForeignKey(
         Agreement,
         on_delete=models.PROTECT,
@@ -717,6 +736,19 @@ class AgreementVersion(models.Model):
     )
     payout_requires_report = models.BooleanField(
         _("payout requires the shop's yearly report"), default=False
+    )
+    payout_condition_year = models.CharField(
+        _("the condition concerns"),
+        max_length=10,
+        choices=PayoutConditionYear.choices,
+        default=PayoutConditionYear.PREVIOUS,
+        help_text=_(
+            "Which agreement year's follow-up or yearly report a payout waits for. "
+            "The previous year suits payouts during the year: a half-yearly payout is "
+            "not held until the follow-up at the year's end, and the first year's "
+            "payouts wait for nothing. The year the payout covers holds each payout "
+            "until its own year is followed up; it applies to payouts in arrears only."
+        ),
     )
 
     starts_on = models.DateField(_("start date"))
@@ -789,6 +821,13 @@ class AgreementVersion(models.Model):
                 & (Q(extension_months__isnull=True) | Q(extension_months__gte=1)),
                 name="%(app_label)s_%(class)s_term_positive",
                 violation_error_message=_("Terms are at least one month long."),
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_condition_year__in=["previous", "covered"]),
+                name="%(app_label)s_%(class)s_condition_year_valid",
+                violation_error_message=_(
+                    "Choose which agreement year the payout condition concerns."
+                ),
             ),
         ]
         # What both sides sign cannot change: once frozen only the signing may
@@ -865,6 +904,16 @@ class AgreementVersion(models.Model):
     @property
     def is_frozen(self):
         return bool(self.document_sha256)
+
+    @property
+    def payout_waits_for_previous_year(self) -> bool:
+        """Payouts wait for the previous agreement year's follow-up or report (the
+        first year's for nothing), not for the year they cover: the version's
+        choice, and always when paid in advance."""
+        return (
+            self.payout_condition_year == self.PayoutConditionYear.PREVIOUS
+            or self.payout_timing == self.PayoutTiming.ADVANCE
+        )
 
     @property
     def vat_amount(self):
@@ -1236,6 +1285,61 @@ class Payout(models.Model):
     @property
     def condition_holds(self):
         return not (self.awaits_followup or self.awaits_report)
+
+    @property
+    def condition_display(self) -> str:
+        """What holds the payout back, in words, for every page that lists payouts:
+        "Väntar på uppföljningen av avtalsår 1 (2026)", "Inga villkor", …"""
+        if not self.condition_year or not (
+            self.requires_followup or self.requires_report
+        ):
+            return gettext("No conditions")
+        names = {
+            "year": self.condition_year,
+            "calendar": self.condition_year_calendar,
+        }
+        if self.awaits_followup and self.awaits_report:
+            text = gettext(
+                "Waits for the follow-up and the yearly report of agreement year "
+                "%(year)s (%(calendar)s)"
+            )
+        elif self.awaits_followup:
+            text = gettext(
+                "Waits for the follow-up of agreement year %(year)s (%(calendar)s)"
+            )
+        elif self.awaits_report:
+            text = gettext(
+                "Waits for the yearly report of agreement year %(year)s (%(calendar)s)"
+            )
+        elif self.requires_followup and self.requires_report:
+            text = gettext(
+                "Conditions met: the follow-up and the yearly report of agreement "
+                "year %(year)s (%(calendar)s)"
+            )
+        elif self.requires_followup:
+            text = gettext(
+                "Condition met: the follow-up of agreement year %(year)s "
+                "(%(calendar)s) is completed"
+            )
+        else:
+            text = gettext(
+                "Condition met: the yearly report of agreement year %(year)s "
+                "(%(calendar)s) is received"
+            )
+        return text % names
+
+    @property
+    def condition_year_calendar(self) -> str:
+        """The calendar year(s) of the agreement year the payout waits for: "2026",
+        or "2026/2027" for an agreement year that starts after 1 January."""
+        if not self.condition_year:
+            return ""
+        first, last = agreement_year_dates(
+            self.agreement.starts_on, self.condition_year
+        )
+        if first.year == last.year:
+            return str(first.year)
+        return f"{first.year}/{last.year}"
 
 
 class PayoutRecoveryQuerySet(models.QuerySet):

@@ -37,6 +37,22 @@ def agreement_years(starts_on, until):
         number, year_start = number + 1, year_end + timedelta(days=1)
 
 
+def agreement_year_dates(starts_on, number):
+    """The first and last day of agreement year `number` (1 for the first)."""
+    year_start = starts_on
+    for _ in range(number - 1):
+        year_start = period_end(year_start, 12) + timedelta(days=1)
+    return year_start, period_end(year_start, 12)
+
+
+def condition_year_for(agreement_year, *, previous_year):
+    """The agreement year whose follow-up or report a payout of `agreement_year`
+    waits for: the previous one (none for the first year's payouts), or its own."""
+    if previous_year:
+        return agreement_year - 1 or None
+    return agreement_year
+
+
 def payout_schedule(
     *,
     starts_on,
@@ -48,8 +64,14 @@ def payout_schedule(
     payment_days,
     requires_followup,
     requires_report=False,
+    condition_previous_year=True,
 ):
-    """The payouts from `starts_on` through `until` (the agreement's last day)."""
+    """The payouts from `starts_on` through `until` (the agreement's last day).
+
+    A payout with a condition waits for the follow-up or report of the agreement
+    year before the one it covers (`condition_previous_year`, always when paid in
+    advance), or else of the year it covers.
+    """
     count = 12 // frequency_months
     base = annual_compensation // count
     payouts = []
@@ -76,7 +98,9 @@ def payout_schedule(
             due_from = start if in_advance else end + timedelta(days=1)
             condition_year = None
             if requires_followup or requires_report:
-                condition_year = (year - 1 or None) if in_advance else year
+                condition_year = condition_year_for(
+                    year, previous_year=condition_previous_year or in_advance
+                )
             payouts.append(
                 PlannedPayout(
                     agreement_year=year,

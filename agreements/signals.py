@@ -9,3 +9,9 @@ agreement_signed = Signal()
 # Sent when a signed agreement is ended before its term (a closed outlet, a change
 # of owner, a renewal), inside the transaction that ends it. Arguments: agreement.
 agreement_ended_early = Signal()
+
+# Sent when payouts have been planned for an agreement, inside the transaction
+# that plans them: a payout may wait for a year whose follow-up or report is
+# already done (the first payouts of a tacitly extended period wait for the last
+# year of the one before). Arguments: agreement.
+payouts_planned = Signal()

@@ -7,10 +7,15 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
-        from agreements.signals import agreement_ended_early, agreement_signed
+        from agreements.signals import (
+            agreement_ended_early,
+            agreement_signed,
+            payouts_planned,
+        )
         from followup.receivers import (
             followups_on_agreement_ended_early,
             followups_on_agreement_signed,
+            payout_conditions_on_payouts_planned,
         )
 
         agreement_signed.connect(
@@ -19,4 +24,8 @@ class FollowupConfig(AppConfig):
         agreement_ended_early.connect(
             followups_on_agreement_ended_early,
             dispatch_uid="followup_agreement_ended_early",
+        )
+        payouts_planned.connect(
+            payout_conditions_on_payouts_planned,
+            dispatch_uid="followup_payouts_planned",
         )

@@ -413,6 +413,22 @@ def site_photo_add(*, followup: FollowUp, by, image, caption: str) -> SitePhoto:
     return photo
 
 
+def payout_conditions_sync(*, agreement: Agreement) -> None:
+    """Mark the agreement's payouts waiting for a year whose follow-up is completed,
+    or whose report is accepted, as free of that condition."""
+    for year, completed_at, report_status in agreement.followups.values_list(
+        "agreement_year", "completed_at", "report__status"
+    ):
+        payout_condition_set(
+            agreement=agreement,
+            agreement_year=year,
+            followup_complete=True if completed_at else None,
+            report_received=(
+                True if report_status == OwnerReport.Status.ACCEPTED else None
+            ),
+        )
+
+
 @transaction.atomic
 def followup_complete(*, followup: FollowUp, by, assessment: str) -> FollowUp:
     """Complete the year's follow-up: the accepted report, the site visit and the

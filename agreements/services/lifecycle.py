@@ -58,7 +58,8 @@ def agreement_amend(*, agreement: Agreement, by, effective_on: date, reason: str
     return amendment
 
 
-# The terms a renewal copies from the agreement it replaces.
+# The terms a renewal copies from the agreement it replaces. Not the year a payout
+# condition concerns: a renewal starts from today's rule, shown on the draft's form.
 RENEWED_FIELDS = [
     "decision_registration_number",
     "decision_body",

@@ -14,6 +14,7 @@ from agreements.models import Agreement, AgreementVersion, Payout
 from agreements.payouts import payout_schedule
 from agreements.services.access import check_manager
 from agreements.services.attestation import check_payout_attestation
+from agreements.signals import payouts_planned
 
 
 @transaction.atomic
@@ -57,6 +58,8 @@ def payouts_plan(
             payout.report_received = before.report_received
         new.append(payout)
     Payout.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        payouts_planned.send(sender=Agreement, agreement=agreement)
 
 
 @transaction.atomic
@@ -140,6 +143,7 @@ def _payouts_wanted(agreement, today):
             payment_days=version.payment_days,
             requires_followup=version.payout_requires_followup,
             requires_report=version.payout_requires_report,
+            condition_previous_year=version.payout_waits_for_previous_year,
         )
     ]
 

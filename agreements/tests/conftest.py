@@ -28,6 +28,7 @@ TERMS = {
     "payment_days": 30,
     "payout_requires_followup": True,
     "payout_requires_report": False,
+    "payout_condition_year": "previous",
     "starts_on": date(2026, 1, 1),
     "initial_term_months": 36,
     "extension_months": 12,

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from agreements.models import Payout
+from agreements.models import AgreementVersion, Payout
 from agreements.selectors import deadlines
 from agreements.services import (
     agreement_amend,
@@ -165,6 +165,8 @@ def test_the_part_period_keeps_the_condition_its_cancelled_payout_had_met(
 ):
     version = draft.first_version()
     version.payout_frequency_months = 3
+    # The rule before December 2026: the first year's payouts wait for its follow-up.
+    version.payout_condition_year = AgreementVersion.PayoutConditionYear.COVERED
     version.save()
     agreement_mark_ready(agreement=draft, by=official)
     sign_both(draft, official, shop_owner)

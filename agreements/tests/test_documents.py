@@ -20,7 +20,7 @@ from agreements.documents import (
     pdf_seal,
     sha256_hex,
 )
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementVersion
 from agreements.tests.factories import AgreementVersionFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
@@ -518,3 +518,26 @@ def test_a_services_table_across_pages_repeats_its_header_and_sums_once_at_its_e
     last = pages[table_pages[-1]]
     assert last.index("Tjänst nummer 30") < last.index("Summa avgifter")
     assert "30 000 kr" in last
+
+
+def test_the_document_states_the_previous_years_follow_up_as_the_payout_condition(
+    tmp_path, version
+):
+    text = " ".join(pdf_text(tmp_path, agreement_render_pdf(version=version)).split())
+    assert (
+        "Utbetalning förutsätter att uppföljningen av föregående avtalsår är "
+        "genomförd; första årets utbetalningar har inget sådant villkor."
+    ) in text
+    assert "det avtalsår som utbetalningen gäller" not in text
+
+
+def test_a_version_signed_under_the_old_rule_still_states_it(tmp_path):
+    version = AgreementVersionFactory(
+        agreement__state=Agreement.State.READY,
+        payout_condition_year=AgreementVersion.PayoutConditionYear.COVERED,
+    )
+    text = " ".join(pdf_text(tmp_path, agreement_render_pdf(version=version)).split())
+    assert (
+        "Varje utbetalning kräver att uppföljningen av det avtalsår som "
+        "utbetalningen gäller är klar."
+    ) in text

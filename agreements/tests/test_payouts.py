@@ -33,14 +33,44 @@ def test_quarterly_payouts_of_a_year_add_up_exactly_to_the_annual_compensation()
     assert len(payouts) == 12
 
 
-def test_yearly_payout_in_arrears_is_due_after_the_year_and_waits_for_its_follow_up():
+def test_yearly_payout_in_arrears_is_due_after_the_year_and_waits_for_the_year_before():
     payouts = schedule()
     assert [(p.due_on, p.condition_year) for p in payouts] == [
-        (D(2027, 1, 31), 1),
-        (D(2028, 1, 31), 2),
-        (D(2029, 1, 31), 3),
+        (D(2027, 1, 31), None),
+        (D(2028, 1, 31), 1),
+        (D(2029, 1, 31), 2),
     ]
     assert payouts[0].vat_amount == 10_000
+    assert not payouts[0].requires_followup and payouts[1].requires_followup
+
+
+def test_half_yearly_payouts_in_arrears_wait_for_the_previous_years_follow_up():
+    payouts = schedule(frequency_months=6)
+    assert [(p.agreement_year, p.due_on, p.condition_year) for p in payouts[:4]] == [
+        (1, D(2026, 7, 31), None),
+        (1, D(2027, 1, 31), None),
+        (2, D(2027, 7, 31), 1),
+        (2, D(2028, 1, 31), 1),
+    ]
+    assert [p.requires_followup for p in payouts[:4]] == [False, False, True, True]
+
+
+def test_under_the_old_rule_a_payout_in_arrears_waits_for_its_own_years_follow_up():
+    payouts = schedule(frequency_months=6, condition_previous_year=False)
+    assert [(p.due_on, p.condition_year) for p in payouts[:4]] == [
+        (D(2026, 7, 31), 1),
+        (D(2027, 1, 31), 1),
+        (D(2027, 7, 31), 2),
+        (D(2028, 1, 31), 2),
+    ]
+
+
+def test_payouts_in_advance_wait_for_the_previous_year_under_either_rule():
+    for previous_year in (True, False):
+        payouts = schedule(
+            in_advance=True, frequency_months=6, condition_previous_year=previous_year
+        )
+        assert [p.condition_year for p in payouts[:4]] == [None, None, 1, 1]
 
 
 def test_advance_payouts_wait_for_the_previous_year_and_the_first_year_for_nothing():

@@ -270,7 +270,7 @@ def test_a_payout_waits_for_its_follow_up_before_it_can_be_approved(
 ):
     agreement_mark_ready(agreement=draft, by=official)
     sign_both(draft, official, shop_owner)
-    payout = draft.payouts.get(agreement_year=1)
+    payout = draft.payouts.get(agreement_year=2)
     with pytest.raises(ValidationError) as error:
         payout_approve(payout=payout, by=colleague)
     assert error.value.code == "condition_not_met"
@@ -286,7 +286,7 @@ def test_the_database_refuses_to_approve_a_payout_whose_condition_does_not_hold(
     agreement_mark_ready(agreement=draft, by=official)
     sign_both(draft, official, shop_owner)
     with pytest.raises(IntegrityError), transaction.atomic():
-        draft.payouts.filter(agreement_year=1).update(status=Payout.Status.APPROVED)
+        draft.payouts.filter(agreement_year=2).update(status=Payout.Status.APPROVED)
 
 
 def signed_agreement(outlet, party, starts_on, ends_on, reference):
@@ -421,7 +421,7 @@ def test_a_payout_that_waits_for_the_yearly_report_needs_it_as_well_as_the_follo
     version.save()
     agreement_mark_ready(agreement=draft, by=official)
     sign_both(draft, official, shop_owner)
-    payout = draft.payouts.get(agreement_year=1)
+    payout = draft.payouts.get(agreement_year=2)
     assert (payout.requires_followup, payout.requires_report) == (True, True)
     payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
     payout.refresh_from_db()

@@ -2,7 +2,7 @@ import datetime
 
 from django.utils import timezone
 
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementVersion
 from agreements.services import payouts_plan
 from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
 
@@ -17,10 +17,15 @@ def signed_agreement(
     frequency_months=12,
     initial_term_months=36,
     payouts_planned_on=datetime.date(2026, 6, 1),
+    payout_condition_year=AgreementVersion.PayoutConditionYear.COVERED,
 ):
     """An agreement in force without the PDF round: signed, with its payouts as
     planned on `payouts_planned_on` (or its start, if later); None: none planned
-    (payouts are never deleted, so a test wanting fewer plans fewer)."""
+    (payouts are never deleted, so a test wanting fewer plans fewer).
+
+    Signed, like every agreement before December 2026, under the rule that a
+    payout in arrears waits for its own year's follow-up, unless
+    `payout_condition_year` is "previous" (the default of new agreements)."""
     agreement = AgreementFactory(
         **({"outlet": outlet, "municipality": outlet.municipality} if outlet else {}),
         state=Agreement.State.SIGNED,
@@ -35,6 +40,7 @@ def signed_agreement(
         initial_term_months=initial_term_months,
         payout_requires_followup=requires_followup,
         payout_requires_report=requires_report,
+        payout_condition_year=payout_condition_year,
         signed_at=timezone.make_aware(
             datetime.datetime.combine(agreement.signed_on, datetime.time(12))
         ),

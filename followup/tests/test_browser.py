@@ -2,6 +2,7 @@
 reviews, visits and completes, and the payout waiting for it is approved."""
 
 import re
+from datetime import date
 
 import pytest
 from django.utils import timezone
@@ -9,7 +10,10 @@ from PIL import Image
 
 from accounts.demo import DEMO_PASSWORD
 from agreements.models import Payout
+from agreements.services import payout_condition_set
 from followup.models import FollowUp
+from followup.tests.factories import signed_agreement
+from outlets.models import Outlet
 
 pytestmark = pytest.mark.browser
 
@@ -125,7 +129,9 @@ def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
     page.wait_for_load_state()
     browser.sign_in("handlaggare2@nordmaling.example", DEMO_PASSWORD)
     browser.goto(agreement_url)
-    row = page.locator("tr", has_text=f"Uppföljning av år {year}: klar").first
+    row = page.locator(
+        "tr", has_text=f"Villkoret uppfyllt: uppföljningen av avtalsår {year} ("
+    ).first
     row.get_by_role("button", name="Godkänn").click()
     page.wait_for_load_state()
     assert "Utbetalningen är godkänd." in main_text(browser)
@@ -204,3 +210,37 @@ def test_errors_take_focus_and_photos_show_on_the_follow_up_page(
     browser.screenshot("followup-with-photo-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     browser.screenshot("followup-with-photo")
+
+
+def test_the_agreement_page_says_what_holds_each_payout_back_on_a_phone(browser, demo):
+    agreement = signed_agreement(
+        Outlet.objects.get(name="Lanthandeln i Öre"),
+        starts_on=date(2026, 1, 1),
+        frequency_months=6,
+        requires_report=True,
+        payout_condition_year="previous",
+    )
+    payout_condition_set(agreement=agreement, agreement_year=1, report_received=True)
+    page = browser.page
+    page.set_viewport_size(PHONE)
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    browser.goto(agreement.get_absolute_url())
+    browser.check_page()
+
+    table = page.locator(
+        "section", has=page.get_by_role("heading", name="Utbetalningar")
+    )
+    text = table.inner_text()
+    assert text.count("Inga villkor") == 2
+    assert text.count("Väntar på uppföljningen av avtalsår 1 (2026)") == 2
+    assert (
+        text.count("Väntar på uppföljningen och årsrapporten för avtalsår 2 (2027)")
+        == 2
+    )
+    whole = browser.screenshot("agreement-payouts-phone")
+    table.screenshot(path=whole.with_name("agreement-payouts-table-phone.png"))
+    # The table scrolls sideways on a phone: the condition column, scrolled to.
+    table.get_by_text(
+        "Väntar på uppföljningen av avtalsår 1 (2026)"
+    ).first.scroll_into_view_if_needed()
+    table.screenshot(path=whole.with_name("agreement-payouts-conditions-phone.png"))

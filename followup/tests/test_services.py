@@ -6,7 +6,12 @@ from django.db import IntegrityError, transaction
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from agreements.models import Payout
-from agreements.services import agreement_mark_ready, agreement_sign, payout_approve
+from agreements.services import (
+    agreement_mark_ready,
+    agreement_sign,
+    payout_approve,
+    payouts_plan,
+)
 from agreements.signals import agreement_signed
 from followup.models import (
     AgreedAction,
@@ -332,3 +337,67 @@ def test_follow_ups_of_other_municipalities_are_neither_visible_nor_editable(
     assert list(FollowUp.objects.visible_to(shop_owner)) == []
     assert list(FollowUp.objects.recordable_by(shop_owner)) == [followup]
     assert municipality("2480") == umea_official.municipality
+
+
+def completed(followup, shop_owner, official):
+    """The year's follow-up completed: report accepted, site visit, assessment."""
+    report_save(followup=followup, by=shop_owner, data=FIGURES)
+    report_submit(followup=followup, by=shop_owner)
+    report_accept(followup=followup, by=official)
+    site_visit_save(
+        followup=followup,
+        by=official,
+        visited_on=followup.period_end,
+        visitors="Johan Berg",
+        results=all_ok(followup),
+    )
+    return followup_complete(followup=followup, by=official, assessment="Bra år.")
+
+
+def test_completing_year_1s_follow_up_frees_year_2s_half_yearly_payouts(
+    own_outlet, shop_owner, official
+):
+    agreement = signed_agreement(
+        own_outlet, frequency_months=6, payout_condition_year="previous"
+    )
+    followups_create_for(agreement=agreement, today=date(2026, 3, 1))
+
+    def conditions(year):
+        return [
+            p.condition_display for p in agreement.payouts.filter(agreement_year=year)
+        ]
+
+    assert conditions(1) == ["Inga villkor"] * 2
+    assert conditions(2) == ["Väntar på uppföljningen av avtalsår 1 (2025)"] * 2
+
+    completed(agreement.followups.get(agreement_year=1), shop_owner, official)
+
+    assert (
+        conditions(2)
+        == ["Villkoret uppfyllt: uppföljningen av avtalsår 1 (2025) är genomförd"] * 2
+    )
+    for payout in agreement.payouts.filter(agreement_year=2):
+        payout_approve(payout=payout, by=official)
+    assert agreement.payouts.filter(agreement_year=3).first().awaits_followup
+
+
+def test_payouts_planned_after_their_years_follow_up_was_completed_are_free_at_once(
+    own_outlet, shop_owner, official
+):
+    """A tacitly extended agreement's next period is planned once it has begun;
+    its first year waits for the last year of the period before, already done."""
+    agreement = signed_agreement(
+        own_outlet,
+        initial_term_months=12,
+        payouts_planned_on=date(2025, 6, 1),
+        payout_condition_year="previous",
+    )
+    followups_create_for(agreement=agreement, today=date(2025, 6, 1))
+    completed(agreement.followups.get(agreement_year=1), shop_owner, official)
+    assert not agreement.payouts.filter(agreement_year=2).exists()
+
+    payouts_plan(agreement=agreement, today=date(2026, 1, 2))
+
+    payout = agreement.payouts.get(agreement_year=2)
+    assert (payout.condition_year, payout.followup_complete) == (1, True)
+    payout_approve(payout=payout, by=official)
