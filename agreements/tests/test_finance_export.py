@@ -13,9 +13,9 @@ from agreements.models import Party, PayoutRecovery, ProgrammeSettings
 from agreements.services import (
     FINANCE_COLUMNS,
     agreement_mark_ready,
+    party_save,
     payout_approve,
     payout_mark_paid,
-    party_save,
 )
 from agreements.tests.test_services import sign_both
 

@@ -237,8 +237,7 @@ def test_approved_payouts_export_for_the_finance_system_with_the_supplier_number
     response = client.get(reverse("agreements:payout_export"))
     lines = response.content.decode("utf-8").splitlines()
     assert lines[0].startswith(
-        "\ufeffAvtal;Betalningsmottagare;Organisationsnummer;Leverantörsnummer;"
-        "Bankgiro"
+        "\ufeffAvtal;Betalningsmottagare;Organisationsnummer;Leverantörsnummer;Bankgiro"
     )
     assert lines[1:] == [
         "SP-2401-2026-001;Pers Livs AB;556036-0793;LEV-10442;5050-1055;;40000;"
