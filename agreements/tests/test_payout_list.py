@@ -64,7 +64,8 @@ def test_the_payouts_page_lists_each_payout_with_outlet_reference_and_condition(
     assert "Pers Livs" in row
     assert f'href="{quarterly.get_absolute_url()}#payouts-heading"' in row
     assert quarterly.reference in row
-    assert "2026-01-01 – 2026-03-31" in row
+    assert "2026-01-01 –<br>2026-03-31" in row
+    assert "12\xa0500 kr inkl. moms" in row
     assert "10\xa0000 kr" in row
     assert "Planerad" in row
     assert "Uppföljning av år 1: <strong>väntar</strong>" in row
