@@ -5,12 +5,14 @@ from agreements.models import (
     Agreement,
     AgreementVersion,
     Party,
+    Payout,
     ProgrammeSettings,
     Service,
     Signature,
 )
 from agreements.services import ServiceLine
-from core.forms import DateInput
+from core.forms import DateInput, NoColonMixin
+from core.numbers import KronorField
 from outlets.models import Outlet
 
 DATE_INPUT = DateInput()
@@ -58,6 +60,7 @@ class AgreementForm(forms.ModelForm):
             "compensation_justification": forms.Textarea(attrs={"rows": 3}),
             "payout_condition_year": forms.RadioSelect,
         }
+        field_classes = {"annual_compensation": KronorField}
 
     TERM_FIELDS = [
         "starts_on",
@@ -114,9 +117,8 @@ class ServicesForm(forms.Form):
                 required=False,
                 initial=line is not None,
             )
-            self.fields[f"fee_{service.pk}"] = forms.IntegerField(
+            self.fields[f"fee_{service.pk}"] = KronorField(
                 label=_("Compensation per year (kr)"),
-                min_value=0,
                 required=False,
                 initial=line.annual_fee if line else service.default_annual_fee,
             )
@@ -202,9 +204,8 @@ class DelegationForm(forms.Form):
     """How much a colleague may commit to a year on their own."""
 
     user = forms.ModelChoiceField(label=_("Official or administrator"), queryset=None)
-    max_annual_compensation = forms.IntegerField(
+    max_annual_compensation = KronorField(
         label=_("Signs agreements up to (kr/year)"),
-        min_value=0,
         help_text=_("0 kr: every agreement the person makes ready needs approval."),
     )
 
@@ -227,6 +228,7 @@ class ServiceForm(forms.ModelForm):
             "shop_commitment": forms.Textarea(attrs={"rows": 3}),
             "municipality_provides": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"default_annual_fee": KronorField}
 
 
 class SignForm(forms.Form):
@@ -298,6 +300,45 @@ class WithholdForm(forms.Form):
     )
 
 
+class PayoutFilterForm(NoColonMixin, forms.Form):
+    """The payouts page's filters, read from the query string; a bad value is
+    ignored, as on the other lists."""
+
+    OPEN = ""
+    ALL = "all"
+    OVERDUE = "overdue"
+    WITHIN_30_DAYS = "30"
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any date")),
+            (OVERDUE, _("Overdue")),
+            (WITHIN_30_DAYS, _("Within 30 days")),
+        ],
+    )
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_INPUT)
+    due_to = forms.DateField(label=_("Due to"), required=False, widget=DATE_INPUT)
+    outlet = forms.TypedChoiceField(label=_("Outlet"), required=False, coerce=int)
+
+    def __init__(self, *args, outlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (self.OPEN, _("Not paid (planned, approved, withheld)")),
+            *Payout.Status.choices,
+            (self.ALL, _("All")),
+        ]
+        self.fields["outlet"].choices = [("", _("All outlets"))] + [
+            (outlet.pk, outlet.name) for outlet in outlets
+        ]
+
+    def value(self, name):
+        self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+
 class CancelPayoutForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the payout is cancelled"),
@@ -307,7 +348,8 @@ class CancelPayoutForm(forms.Form):
 
 class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    amount = forms.IntegerField(label=_("Budget (kr)"), min_value=0)
+    # A programme's budget may run to many agreements' compensation.
+    amount = KronorField(label=_("Budget (kr)"), max_value=1_000_000_000)
 
 
 class AmendmentForm(AgreementActionForm):
@@ -379,3 +421,7 @@ class ProgrammeSettingsForm(forms.ModelForm):
             "vat_rate_percent",
             "accounting_code",
         ]
+        field_classes = {
+            "compensation_min": KronorField,
+            "compensation_max": KronorField,
+        }

@@ -45,6 +45,8 @@ urlpatterns = [
         views.agreement_document_view,
         name="agreement_document",
     ),
+    path("payouts/", views.payout_list_view, name="payout_list"),
+    path("payouts/approve/", views.payouts_approve_view, name="payouts_approve"),
     path("payouts/export.csv", views.payout_export_view, name="payout_export"),
     path("payouts/<int:pk>/approve/", views.payout_approve_view, name="payout_approve"),
     path("payouts/<int:pk>/paid/", views.payout_mark_paid_view, name="payout_paid"),

@@ -1,11 +1,16 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
@@ -21,6 +26,7 @@ from agreements.forms import (
     NoticeForm,
     PaperSignForm,
     PartyForm,
+    PayoutFilterForm,
     ProgrammeSettingsForm,
     RenewalForm,
     ServiceForm,
@@ -71,6 +77,7 @@ from agreements.services import (
     payout_cancel,
     payout_mark_paid,
     payout_withhold,
+    payouts_approve,
     payouts_finance_rows,
     programme_settings_save,
     service_save,
@@ -568,7 +575,7 @@ def payout_withhold_view(request, pk):
         messages.success(request, _("The payout is withheld."))
     except ValidationError as error:
         show_errors(request, error)
-    return redirect(payout.agreement)
+    return redirect(_back_to_payouts(request) or payout.agreement)
 
 
 @require_POST
@@ -583,6 +590,175 @@ def payout_cancel_view(request, pk):
     except ValidationError as error:
         show_errors(request, error)
     return redirect(payout.agreement)
+
+
+PAYOUTS_PER_PAGE = 50
+# More ticked at once than a page shows is a forged request.
+PAYOUTS_APPROVED_AT_MOST = PAYOUTS_PER_PAGE
+
+
+def _back_to_payouts(request):
+    """The payouts page the form was sent from, with its filters, if it was."""
+    back = request.POST.get("next", "")
+    payouts = reverse("agreements:payout_list")
+    if back.startswith(payouts) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return back
+    return None
+
+
+def _payouts_filtered(request):
+    """The municipality's payouts and recoveries under the page's filters: status,
+    due date (overdue, within 30 days, from, to) and outlet.
+
+    Recoveries have no status nor due date: the outlet and the dates from and to
+    (on the day the recovery was recorded) narrow them; they are claimed back as
+    soon as recorded, so "overdue" and "within 30 days" leave them all."""
+    user = request.user
+    payouts = Payout.objects.editable_by(user)
+    recoveries = PayoutRecovery.objects.editable_by(user)
+    outlets = Outlet.objects.filter(
+        pk__in=Agreement.objects.editable_by(user).values("outlet")
+    ).order_by("name")
+    filters = PayoutFilterForm(request.GET, outlets=outlets)
+    today = timezone.localdate()
+    status = filters.value("status")
+    if status is None:
+        payouts = payouts.exclude(
+            status__in=[Payout.Status.PAID, Payout.Status.CANCELLED]
+        )
+    elif status != PayoutFilterForm.ALL:
+        payouts = payouts.filter(status=status)
+    due = filters.value("due")
+    if due == PayoutFilterForm.OVERDUE:
+        payouts = payouts.payable().filter(due_on__lt=today)
+    elif due == PayoutFilterForm.WITHIN_30_DAYS:
+        payouts = payouts.filter(due_on__range=(today, today + timedelta(days=30)))
+    if due_from := filters.value("due_from"):
+        payouts = payouts.filter(due_on__gte=due_from)
+        recoveries = recoveries.filter(created_at__date__gte=due_from)
+    if due_to := filters.value("due_to"):
+        payouts = payouts.filter(due_on__lte=due_to)
+        recoveries = recoveries.filter(created_at__date__lte=due_to)
+    if outlet := filters.value("outlet"):
+        payouts = payouts.filter(agreement__outlet_id=outlet)
+        recoveries = recoveries.filter(payout__agreement__outlet_id=outlet)
+    return filters, payouts.order_by("due_on", "pk"), recoveries
+
+
+@require_safe
+def payout_list_view(request):
+    """The payouts of every agreement of the municipality, by due date: approve
+    several at once, withhold one, and take the finance system's file."""
+    if not can_manage_agreements(request.user):
+        raise Http404
+    filters, payouts, _recoveries = _payouts_filtered(request)
+    sums = payouts.aggregate(amount=Sum("amount"), vat=Sum("vat_amount"))
+    page = Paginator(
+        payouts.select_related("agreement__outlet", "agreement__party"),
+        PAYOUTS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    refusal = {}
+    today = timezone.localdate()
+    for payout in page.object_list:
+        payout.overdue = payout.status in Payout.PAYABLE and payout.due_on < today
+        if payout.agreement_id not in refusal:
+            refusal[payout.agreement_id] = payout_attestation_refusal(
+                agreement=payout.agreement, by=request.user
+            )
+        payout.attestation_refusal = refusal[payout.agreement_id]
+    return render(
+        request,
+        "agreements/payout_list.html",
+        {
+            "filters": filters,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "payouts": page.object_list,
+            "count": page.paginator.count,
+            "sum_amount": sums["amount"] or 0,
+            "sum_total": (sums["amount"] or 0) + (sums["vat"] or 0),
+            "withhold_form": WithholdForm(),
+        },
+    )
+
+
+@require_POST
+def payouts_approve_view(request):
+    """Approve the ticked payouts: each is approved or refused on its own, and
+    each refused one is named with the reason."""
+    if not can_manage_agreements(request.user):
+        raise Http404
+    back = _back_to_payouts(request) or reverse("agreements:payout_list")
+    ids = {int(pk) for pk in request.POST.getlist("payout") if pk.isdigit()}
+    if not ids:
+        messages.error(request, _("Tick the payouts to approve."))
+        return redirect(back)
+    if len(ids) > PAYOUTS_APPROVED_AT_MOST:
+        raise Http404
+    payouts = list(
+        Payout.objects.editable_by(request.user)
+        .filter(pk__in=ids)
+        .select_related("agreement__outlet")
+    )
+    if len(payouts) != len(ids):
+        # Another municipality's payout, or none: as if the page did not exist.
+        raise Http404
+    approved, refused = payouts_approve(payouts=payouts, by=request.user)
+    if approved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d payout is approved.",
+                "%(count)d payouts are approved.",
+                len(approved),
+            )
+            % {"count": len(approved)},
+        )
+    for refusal in refused:
+        payout = refusal.payout
+        messages.error(
+            request,
+            _("Not approved: %(outlet)s, %(reference)s, due %(due)s. %(reason)s")
+            % {
+                "outlet": payout.agreement.outlet.name,
+                "reference": payout.agreement.reference_display,
+                "due": payout.due_on.isoformat(),
+                "reason": refusal.reason,
+            },
+        )
+    return redirect(back)
+
+
+@require_safe
+def payout_export_view(request):
+    """Approved payouts, and recoveries to claim back, for the finance system: CSV
+    for Swedish Excel. The payouts page's filters narrow it (its link carries
+    them); without any, every approved payout and every recovery."""
+    if not can_manage_agreements(request.user):
+        raise Http404
+    municipality = request.user.municipality
+    _filters, payouts, recoveries = _payouts_filtered(request)
+    # Approved only: planned ones are not yet decided, cancelled ones never paid.
+    payouts = payouts.filter(status=Payout.Status.APPROVED).select_related(
+        "agreement__party"
+    )
+    recoveries = recoveries.select_related("payout__agreement__party").order_by(
+        "created_at", "pk"
+    )
+    programme = ProgrammeSettings.for_municipality(municipality)
+    rows = payouts_finance_rows(
+        payouts=payouts,
+        recoveries=recoveries,
+        accounting_code=programme.accounting_code,
+    )
+    response = HttpResponse(
+        csv_bytes(FINANCE_COLUMNS, rows), content_type=CONTENT_TYPES["csv"]
+    )
+    name = f"utbetalningar-{municipality.code}-{timezone.localdate().isoformat()}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
 
 
 class PartyListView(RolePermissionMixin, ListView):
@@ -732,40 +908,6 @@ def service_form_view(request, pk=None):
         reshow=show,
         then="agreements:service_list",
     )
-
-
-@require_safe
-def payout_export_view(request):
-    """Approved payouts, and recoveries to claim back, for the finance system: CSV
-    for Swedish Excel."""
-    if not can_manage_agreements(request.user):
-        raise Http404
-    municipality = request.user.municipality
-    # Approved only: planned ones are not yet decided, cancelled ones never paid.
-    payouts = (
-        Payout.objects.filter(
-            agreement__municipality=municipality, status=Payout.Status.APPROVED
-        )
-        .select_related("agreement__party")
-        .order_by("due_on", "pk")
-    )
-    recoveries = (
-        PayoutRecovery.objects.filter(payout__agreement__municipality=municipality)
-        .select_related("payout__agreement__party")
-        .order_by("created_at", "pk")
-    )
-    programme = ProgrammeSettings.for_municipality(municipality)
-    rows = payouts_finance_rows(
-        payouts=payouts,
-        recoveries=recoveries,
-        accounting_code=programme.accounting_code,
-    )
-    response = HttpResponse(
-        csv_bytes(FINANCE_COLUMNS, rows), content_type=CONTENT_TYPES["csv"]
-    )
-    name = f"utbetalningar-{municipality.code}-{timezone.localdate().isoformat()}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
 
 
 def budget_view(request):

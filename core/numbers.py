@@ -1,5 +1,6 @@
 """Whole numbers as people type them on a phone: "1 200", "40 st", "ca 40",
-"40–50", "1 250 kr". Shared by every form that asks for a count or an amount."""
+"40–50", "1 250 kr", and amounts with öre, "275,50 kr", rounded to whole kronor.
+Shared by every form that asks for a count or an amount."""
 
 import re
 
@@ -16,6 +17,7 @@ KRONOR = re.compile(r"\s*(kr\.?|kronor|sek|:-)$")
 THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 RANGE = re.compile(r"^(\d+)\s*(?:-|–|—|till|to)\s*(\d+)$")
 NEGATIVE = re.compile(r"^[-−–]\s*\d+$")
+WITH_OERE = re.compile(r"^(\d+)[,.](\d{1,2})$")
 
 # More than any shop counts or any delivery costs in a year: a typing slip.
 SENSIBLE_MAXIMUM = 10_000_000
@@ -54,6 +56,30 @@ def count_read(text: str, *, unit=UNIT, ranges=True) -> tuple[int, bool]:
         low, high = sorted(int(number) for number in found.groups())
         return (low + high + 1) // 2, True
     raise ValueError(text)
+
+
+def kronor_read(text: str) -> tuple[int, bool]:
+    """An amount as people type it: (whole kronor, whether it was rounded).
+
+    Reads what `count_read` reads with a unit of kronor, and öre after a comma or
+    a point: "275,50", "275.50 kr", "1 250,5". Öre are rounded to whole kronor,
+    50 öre up (275,50 is 276, 275,49 is 275); "275,00" is whole and not rounded.
+    """
+    stripped = text.strip().lower()
+    approximate = APPROXIMATELY.match(stripped)
+    if approximate:
+        stripped = stripped[approximate.end() :]
+    stripped = THOUSANDS.sub("", KRONOR.sub("", stripped))
+    found = WITH_OERE.match(stripped) if stripped.isascii() else None
+    if found is None:
+        return count_read(text, unit=KRONOR, ranges=False)[0], False
+    kronor, oere = int(found[1]), int(found[2].ljust(2, "0"))
+    return kronor + (oere >= 50), oere > 0
+
+
+def kronor_typed(amount: int) -> str:
+    """An amount as people type it back: "1 251", spaces between the thousands."""
+    return f"{amount:,}".replace(",", " ")
 
 
 class FriendlyIntegerField(forms.IntegerField):
@@ -119,7 +145,13 @@ class FriendlyIntegerField(forms.IntegerField):
 
 class KronorField(FriendlyIntegerField):
     """An amount in whole kronor: "1 250", "1 250 kr" and "ca 250" are read; a
-    range is refused, an amount is one number."""
+    range is refused, an amount is one number.
+
+    An amount with öre ("275,50") is rounded to whole kronor (`kronor_read`) and
+    not taken as it is: the form comes back with the rounded amount in the field
+    and a message saying so, and saves once it is sent again. Nobody's 275,50
+    becomes 276 without their seeing it.
+    """
 
     default_error_messages = {
         "invalid": _(
@@ -127,6 +159,7 @@ class KronorField(FriendlyIntegerField):
             "such as 1 250."
         ),
         "range": _("Write one amount, not a range."),
+        "rounded": _("Rounded to %(amount)s kr. Check the amount and save again."),
         "min_value": _("Write %(limit)s kr or more."),
         "max_value": _(
             "That is more than %(limit)s kr: check the amount, it looks like a typo."
@@ -134,3 +167,30 @@ class KronorField(FriendlyIntegerField):
     }
     unit = KRONOR
     ranges = False
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                amount, rounded = kronor_read(value)
+            except ValueError:
+                pass  # The count's own messages say what to write.
+            else:
+                if rounded:
+                    raise ValidationError(
+                        self.error_messages["rounded"],
+                        code="rounded",
+                        params={"amount": kronor_typed(amount)},
+                    )
+                return amount
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        """A form sent back shows an amount with öre rounded, as it would be saved."""
+        if isinstance(data, str) and data.strip():
+            try:
+                amount, rounded = kronor_read(data)
+            except ValueError:
+                return data
+            if rounded:
+                return kronor_typed(amount)
+        return super().bound_data(data, initial)

@@ -2,6 +2,7 @@
 withholding, the conditions they wait for, and the finance system's file."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -200,6 +201,7 @@ def _amounts_by_version(planned, versions):
 @transaction.atomic
 def payout_approve(*, payout: Payout, by) -> Payout:
     check_manager(by, payout.agreement)
+    _lock_and_refresh(payout)
     if payout.status != Payout.Status.PLANNED:
         raise ValidationError(_("Only a planned payout can be approved."))
     if payout.awaits_followup:
@@ -216,6 +218,50 @@ def payout_approve(*, payout: Payout, by) -> Payout:
         )
     check_payout_attestation(payout=payout, by=by)
     return _payout_set_status(payout, Payout.Status.APPROVED, by)
+
+
+def _lock_and_refresh(payout):
+    """Lock the payout's row and read it as it now stands, into the caller's
+    object: of two approvals at once, the second sees the first's."""
+    Payout.objects.select_for_update().filter(pk=payout.pk).values_list("pk").get()
+    payout.refresh_from_db()
+
+
+@dataclass
+class PayoutRefusal:
+    payout: Payout
+    reason: str
+
+
+@transaction.atomic
+def payouts_approve(*, payouts: Iterable[Payout], by) -> tuple[list, list]:
+    """Approve several payouts at once, each on its own (Swedish: *beslutsattest*).
+
+    Each payout is approved or refused by itself under the same rules as one
+    approved alone (`payout_approve`): a refused one (its condition does not hold,
+    the payee's bank details are not confirmed or were entered by `by`, `by`
+    drafted the agreement, it is no longer planned) leaves the others approved.
+    Per payout rather than all or nothing, because each is a decision of its own
+    and one waiting follow-up should not hold back a shop that has done its part.
+    The rows are locked in one order, so two officials approving overlapping
+    selections take turns, and the second is told the payout is already approved.
+    Returns (the approved payouts, a refusal with its reason per refused one).
+    """
+    approved, refused = [], []
+    payouts = sorted(payouts, key=lambda payout: payout.pk)
+    list(
+        Payout.objects.select_for_update()
+        .filter(pk__in=[payout.pk for payout in payouts])
+        .order_by("pk")
+        .values_list("pk")
+    )
+    for payout in payouts:
+        try:
+            with transaction.atomic():
+                approved.append(payout_approve(payout=payout, by=by))
+        except ValidationError as error:
+            refused.append(PayoutRefusal(payout, " ".join(error.messages)))
+    return approved, refused
 
 
 @transaction.atomic
@@ -302,6 +348,7 @@ def payout_condition_set(
 
 FINANCE_COLUMNS = [
     "Avtal",
+    "Betalningsmottagare",
     "Organisationsnummer",
     "Leverantörsnummer",
     "Bankgiro",
@@ -317,40 +364,59 @@ FINANCE_COLUMNS = [
 ]
 
 
+def party_confirmed_accounts(party) -> tuple[str, str]:
+    """The party's bankgiro and plusgiro that a second person has confirmed, the
+    only ones money may go to or be claimed from: none while a new party's details
+    wait for confirmation; the confirmed ones while a change waits (the change
+    is in the pending fields until confirmed)."""
+    if party.bank_details_confirmed_at is None:
+        return "", ""
+    return party.bankgiro, party.plusgiro
+
+
 def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
     """The rows of the finance system's file: one per payout, amounts in kronor,
-    then one per recovery (*återkrav*) with its amounts negative."""
+    then one per recovery (*återkrav*) with its amounts negative, then the sums.
+
+    The sums' line (Avser "Summa") is for the person who checks the file against
+    the attested list before it is sent: the finance system's import skips it or
+    the person deletes it; it carries no agreement and no payee."""
+    sums = [0, 0, 0]
+
+    def line(agreement, amounts, period_start, period_end, due_on, kind):
+        party = agreement.party
+        for index, value in enumerate(amounts):
+            sums[index] += value
+        return [
+            agreement.reference,
+            party.name,
+            party.organisation_number,
+            party.supplier_number,
+            *party_confirmed_accounts(party),
+            *amounts,
+            period_start.isoformat(),
+            period_end.isoformat(),
+            due_on.isoformat(),
+            accounting_code,
+            kind,
+        ]
+
     for payout in payouts:
-        party = payout.agreement.party
-        yield [
-            payout.agreement.reference,
-            party.organisation_number,
-            party.supplier_number,
-            party.bankgiro,
-            party.plusgiro,
-            payout.amount,
-            payout.vat_amount,
-            payout.total,
-            payout.period_start.isoformat(),
-            payout.period_end.isoformat(),
-            payout.due_on.isoformat(),
-            accounting_code,
+        yield line(
+            payout.agreement,
+            (payout.amount, payout.vat_amount, payout.total),
+            payout.period_start,
+            payout.period_end,
+            payout.due_on,
             "Utbetalning",
-        ]
+        )
     for recovery in recoveries:
-        party = recovery.payout.agreement.party
-        yield [
-            recovery.payout.agreement.reference,
-            party.organisation_number,
-            party.supplier_number,
-            party.bankgiro,
-            party.plusgiro,
-            -recovery.amount,
-            -recovery.vat_amount,
-            -recovery.total,
-            recovery.period_start.isoformat(),
-            recovery.period_end.isoformat(),
-            timezone.localdate(recovery.created_at).isoformat(),
-            accounting_code,
+        yield line(
+            recovery.payout.agreement,
+            (-recovery.amount, -recovery.vat_amount, -recovery.total),
+            recovery.period_start,
+            recovery.period_end,
+            timezone.localdate(recovery.created_at),
             "Återkrav",
-        ]
+        )
+    yield ["", "", "", "", "", "", *sums, "", "", "", "", "Summa"]

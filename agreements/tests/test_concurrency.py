@@ -151,3 +151,34 @@ def test_a_draft_has_no_reference_in_the_database_and_a_ready_agreement_has_one(
         AgreementFactory(
             outlet=own_outlet, party=party, state=Agreement.State.READY, reference=""
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officials_approving_the_same_payouts_at_once_approve_each_once(
+    municipalities_reloaded,
+):
+    from accounts.tests.factories import UserFactory
+    from agreements.services import payouts_approve
+
+    agreement = signed_without_payouts(frequency_months=3)
+    payouts_plan(agreement=agreement, today=date(2024, 6, 1))
+    agreement.payouts.update(requires_followup=False, requires_report=False)
+    payouts = list(agreement.payouts.order_by("pk")[:4])
+    first, second = UserFactory(), UserFactory()
+
+    results = at_once(
+        lambda: payouts_approve(payouts=list(payouts), by=first),
+        # The other way round: the locks are taken in one order all the same.
+        lambda: payouts_approve(payouts=list(reversed(payouts)), by=second),
+    )
+
+    approved = [payout.pk for done, _refused in results for payout in done]
+    refused = [refusal for _done, refusals in results for refusal in refusals]
+    assert sorted(approved) == sorted(payout.pk for payout in payouts)
+    assert {refusal.reason for refusal in refused} == {
+        "Bara en planerad utbetalning kan godkännas."
+    }
+    assert len(refused) == 4
+    assert set(agreement.payouts.filter(pk__in=approved).values_list("status")) == {
+        ("approved",)
+    }

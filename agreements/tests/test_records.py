@@ -316,10 +316,10 @@ def test_an_early_end_after_an_advance_payment_claims_back_the_days_after_it(
 
     export = client.get(reverse("agreements:payout_export")).content.decode()
     assert (
-        f"{draft.reference};556036-0793;;5050-1055;;-20165;-5041;-25206;2026-07-01;"
-        "2026-12-31;"
+        f"{draft.reference};Pers Livs AB;556036-0793;;5050-1055;;-20165;-5041;-25206;"
+        "2026-07-01;2026-12-31;"
     ) in export
-    assert export.splitlines()[-1].endswith(";Återkrav")
+    assert export.splitlines()[-2].endswith(";Återkrav")
     assert refused(
         "UPDATE agreements_payoutrecovery SET amount = 1 WHERE id = %s",
         [recovery.pk],

@@ -746,6 +746,14 @@ ROWS = [
         post=signed_in(NOT_FOUND, administrator=OK),
     ),
     Row("agreements:payout_export", get=MANAGERS, post=signed_in(NOT_ALLOWED)),
+    # The payouts across the municipality's agreements; approving the ticked ones
+    # with none ticked sends the official back with a message.
+    Row("agreements:payout_list", get=MANAGERS, post=signed_in(NOT_ALLOWED)),
+    Row(
+        "agreements:payouts_approve",
+        get=signed_in(NOT_ALLOWED),
+        post=signed_in(NOT_FOUND, administrator=REDIRECTED, official=REDIRECTED),
+    ),
     # Administrators set the budget; officials read it. An empty POST re-shows the
     # form with its errors.
     Row("agreements:budget", get=MANAGERS, post=signed_in(NOT_FOUND, administrator=OK)),
