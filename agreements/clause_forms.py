@@ -4,6 +4,7 @@ organisation number. What a clause may say is the service's to check."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agreements.clauses import clause_text_too_long
 from agreements.models import CLAUSE_TITLE_MAX_LENGTH
 from core.forms import NoColonMixin
 
@@ -33,6 +34,13 @@ class ClauseForm(NoColonMixin, forms.Form):
             "paragraph. Write “kommunen” and “servicepunkten” for the parties."
         ),
     )
+
+    def clean_text(self):
+        # Said with the other fields' errors, not only once they are right.
+        text = self.cleaned_data["text"]
+        if error := clause_text_too_long(text.strip()):
+            raise error
+        return text
 
 
 class OrganisationNumberForm(NoColonMixin, forms.Form):

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +104,23 @@ DEFAULT_CLAUSES = [
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
+def clause_text_too_long(text: str) -> ValidationError | None:
+    """The error of a clause's text over the limit, saying by how much; or None."""
+    if len(text) <= AgreementClause.TEXT_MAX_LENGTH:
+        return None
+    return ValidationError(
+        gettext(
+            "The text is %(length)s characters long; a clause has at most "
+            "%(max)s. Shorten it, or divide it into two clauses."
+        )
+        % {
+            "length": number_format(len(text), force_grouping=True),
+            "max": number_format(AgreementClause.TEXT_MAX_LENGTH, force_grouping=True),
+        },
+        code="max_length",
+    )
+
+
 def clause_text_normalised(text: str) -> str:
     """The text as typed, with Unix line ends and no trailing spaces on a line."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -186,6 +205,8 @@ def _what_changed(events) -> list[str]:
         e for e in events if e.pgh_obj_model == "agreements.AgreementClause"
     ]
     inserted = [e for e in clause_events if e.pgh_label == "insert"]
+    standard = [e for e in inserted if e.pgh_data.get("kind") != Kind.OWN]
+    own = [e for e in inserted if e.pgh_data.get("kind") == Kind.OWN]
     words = []
     for event in events:
         if event.pgh_obj_model != CLAUSE_MODEL:
@@ -193,16 +214,15 @@ def _what_changed(events) -> list[str]:
                 gettext("Organisation number set to %(number)s")
                 % {"number": event.pgh_data.get("organisation_number") or "–"}
             )
-    if len(inserted) > 1:
+    if standard:
         words.append(
             gettext("The default text adopted (%(count)s clauses)")
-            % {"count": len(inserted)}
+            % {"count": len(standard)}
         )
-    elif inserted:
-        words.append(
-            gettext("Clause “%(title)s” added")
-            % {"title": inserted[0].pgh_data["title"]}
-        )
+    words += [
+        gettext("Clause “%(title)s” added") % {"title": event.pgh_data["title"]}
+        for event in own
+    ]
     reordered = False
     for event in clause_events:
         title = event.pgh_data.get("title", "")

@@ -7,10 +7,14 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from agreements.clauses import CLAUSES_MAX, clause_text_normalised, default_clauses
+from agreements.clauses import (
+    CLAUSES_MAX,
+    clause_text_normalised,
+    clause_text_too_long,
+    default_clauses,
+)
 from agreements.models import AgreementClause
 from outlets.models import Municipality
 
@@ -96,20 +100,8 @@ def _cleaned(*, municipality_id, title: str, text: str, clause=None):
             )
     if not text:
         errors["text"] = ValidationError(_("Write the clause's text."), code="required")
-    elif len(text) > AgreementClause.TEXT_MAX_LENGTH:
-        errors["text"] = ValidationError(
-            _(
-                "The text is %(length)s characters long; a clause has at most "
-                "%(max)s. Shorten it, or divide it into two clauses."
-            )
-            % {
-                "length": number_format(len(text), force_grouping=True),
-                "max": number_format(
-                    AgreementClause.TEXT_MAX_LENGTH, force_grouping=True
-                ),
-            },
-            code="max_length",
-        )
+    elif too_long := clause_text_too_long(text):
+        errors["text"] = too_long
     if errors:
         raise ValidationError(errors)
     return title, text
