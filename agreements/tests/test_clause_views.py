@@ -232,3 +232,21 @@ def test_the_page_answers_an_anonymous_visitor_with_the_login_page(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_system_owner_corrects_a_clauses_wording_in_the_admin_only(
+    client, nordmaling, system_owner, own_clause
+):
+    client.force_login(system_owner)
+    base = f"/admin/agreements/agreementclause/{own_clause.pk}"
+
+    assert client.get("/admin/agreements/agreementclause/").status_code == 200
+    client.post(
+        f"{base}/change/", {"title": "Skyltar", "text": "Rättad text.", "_save": "1"}
+    )
+    assert client.get("/admin/agreements/agreementclause/add/").status_code == 403
+    assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
+
+    own_clause.refresh_from_db()
+    assert (own_clause.title, own_clause.text) == ("Skyltar", "Rättad text.")
+    assert own_clause.position == 6
