@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
     Agreement,
+    AgreementClause,
     AgreementService,
     AgreementVersion,
     Party,
@@ -52,6 +53,25 @@ class ProgrammeBudgetAdmin(admin.ModelAdmin):
     list_display = ["municipality", "year", "amount"]
     list_filter = ["year"]
     autocomplete_fields = ["municipality"]
+
+
+@admin.register(AgreementClause)
+class AgreementClauseAdmin(admin.ModelAdmin):
+    """A municipality's agreement text: its administrators keep it in the app; here
+    a clause's wording can be corrected, its place and kind stay as they are."""
+
+    list_display = ["municipality", "position", "title", "kind"]
+    list_filter = ["kind", "municipality__county"]
+    search_fields = ["title", "municipality__name"]
+    readonly_fields = ["municipality", "kind", "position"]
+    fields = ["municipality", "kind", "position", "title", "text"]
+    ordering = ["municipality__name", "position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Service)

@@ -27,6 +27,12 @@ from agreements.services import (
     payout_mark_paid,
     service_catalogue_seed,
 )
+from agreements.services.clauses import (
+    agreement_clause_add,
+    agreement_clause_move,
+    agreement_clauses_seed,
+)
+from outlets.services import municipality_organisation_number_set
 
 # Service point -> (party, organisation number, signatory, state, start in years before
 # this year, initial term months, extension months). Dates follow today, so something
@@ -94,6 +100,7 @@ def seed_agreements(nordmaling, outlets, users):
     """
     demo_signing_certificate()
     service_catalogue_seed(municipality=nordmaling)
+    demo_agreement_text(nordmaling, users[Role.ADMINISTRATOR])
     catalogue = list(Service.objects.filter(municipality=nordmaling).order_by("pk"))
     official = users[Role.OFFICIAL]
     colleague = second_official(official)
@@ -120,6 +127,40 @@ def seed_agreements(nordmaling, outlets, users):
                 reason="Ägaren går i pension och butiken säljs.",
             )
         yield SignedAgreement(agreement, owner)
+
+
+# Invented, with a valid check digit: the demo claims no real municipality's number.
+DEMO_MUNICIPALITY_ORGANISATION_NUMBER = "212000-2452"
+DEMO_OWN_CLAUSE = (
+    "Skyltning och information",
+    "Servicepunkten skyltar med den gemensamma servicepunktsskylten väl synlig från "
+    "vägen och håller kommunens informationsmaterial tillgängligt i butiken.\n\n"
+    "Kommunen tillhandahåller skylten och materialet utan kostnad och berättar i "
+    "sina egna kanaler vad servicepunkten erbjuder.",
+)
+
+
+def demo_agreement_text(nordmaling, administrator):
+    """The municipality's organisation number and agreement text: the default
+    clauses and one of its own, about the common service-point sign."""
+    if not nordmaling.organisation_number:
+        municipality_organisation_number_set(
+            municipality=nordmaling,
+            by=administrator,
+            organisation_number=DEMO_MUNICIPALITY_ORGANISATION_NUMBER,
+        )
+        nordmaling.refresh_from_db()
+    clauses = agreement_clauses_seed(municipality=nordmaling)
+    title, text = DEMO_OWN_CLAUSE
+    if not any(clause.title == title for clause in clauses):
+        clause = agreement_clause_add(
+            municipality=nordmaling, by=administrator, title=title, text=text
+        )
+        # After the insurance clause: the practical clauses first, the legal last.
+        for _ in range(3):
+            clause = agreement_clause_move(
+                clause=clause, by=administrator, direction="up"
+            )
 
 
 def second_official(official):

@@ -39,6 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 from weasyprint import Attachment as PdfAttachment
 
 from accounts.models import Role, User
+from agreements.clauses import agreement_clauses, clause_paragraphs
 from agreements.models import AgreementVersion, Signature
 from core.documents import (
     StaticFileFetcher,
@@ -158,11 +159,12 @@ def _document_time(signatures) -> datetime.datetime | None:
 
 
 def document_snapshot(version) -> dict:
-    """What the document says of the rows it names, as they are now.
+    """What the document says of the rows it names, as they are now, and the
+    municipality's agreement text as it stands.
 
     Freezing a version stores this with it; the frozen and the signed document are
-    rendered from the stored copy, so renaming a party or a service later changes
-    neither.
+    rendered from the stored copy, so renaming a party or a service, or changing
+    the agreement text, later changes neither.
     """
     agreement = version.agreement
     party = agreement.party
@@ -174,6 +176,7 @@ def document_snapshot(version) -> dict:
         "municipality": {
             "name": municipality_name,
             "code": municipality.code,
+            "organisation_number": municipality.organisation_number,
             "county": {"name": municipality.county.name},
         },
         "party": {
@@ -206,7 +209,19 @@ def document_snapshot(version) -> dict:
                 "service__name", "pk"
             )
         ],
+        "clauses": agreement_clauses(municipality),
     }
+
+
+def _clauses(version, snapshot) -> list[dict]:
+    """The clauses the document prints, each a title and its paragraphs. A version
+    frozen before agreements had the municipality's text has none."""
+    if version.is_frozen and "clauses" not in version.document_snapshot:
+        return []
+    return [
+        {"title": clause["title"], "paragraphs": clause_paragraphs(clause["text"])}
+        for clause in snapshot.get("clauses", [])
+    ]
 
 
 def agreement_context(*, version, signatures=(), draft=False):
@@ -228,6 +243,7 @@ def agreement_context(*, version, signatures=(), draft=False):
         "party": party,
         "outlet": snapshot["outlet"],
         "services": services,
+        "clauses": _clauses(version, snapshot),
         "fees_total": fees_total,
         "is_lump_sum": fees_total != version.annual_compensation,
         "vat_amount": version.vat_amount,

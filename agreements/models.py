@@ -6,9 +6,15 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -191,6 +197,132 @@ class Service(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# A clause's heading and text are bounded: the document stays a document.
+CLAUSE_TITLE_MAX_LENGTH = 100
+CLAUSE_TEXT_MAX_LENGTH = 5000
+
+
+class AgreementClauseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The agreement text of the municipality whose agreements the user handles."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+    def editable_by(self, user):
+        """A municipality's administrators keep its agreement text."""
+        if not user.is_authenticated or not user.is_administrator:
+            return self.none()
+        return self.filter(user.managed_scope())
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta={"triggers": history_append_only()},
+)
+class AgreementClause(models.Model):
+    """A clause of the municipality's agreement text (Swedish: *avtalsvillkor*).
+
+    The clauses, in order, follow the terms of every agreement the municipality
+    drafts. A version made ready for signature keeps the text it was frozen with
+    (in its document snapshot); a later change of a clause changes new drafts only.
+    """
+
+    TITLE_MAX_LENGTH = CLAUSE_TITLE_MAX_LENGTH
+    TEXT_MAX_LENGTH = CLAUSE_TEXT_MAX_LENGTH
+
+    class Kind(models.TextChoices):
+        TERMINATION = "termination", _("Termination for breach")
+        INDEXATION = "indexation", _("Indexation")
+        INSURANCE = "insurance", _("Insurance")
+        PERSONAL_DATA = "personal_data", _("Personal data")
+        DISPUTES = "disputes", _("Disputes")
+        OWN = "own", _("The municipality's own clause")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="agreement_clauses",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(
+        _("kind of clause"), max_length=20, choices=Kind.choices, default=Kind.OWN
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("heading"), max_length=TITLE_MAX_LENGTH)
+    text = models.TextField(
+        _("text"),
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+        help_text=_("Plain text: a blank line starts a new paragraph."),
+    )
+
+    objects = AgreementClauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("agreement clause")
+        verbose_name_plural = _("agreement clauses")
+        constraints = [
+            # Deferred, so that two clauses can swap places in one statement.
+            models.UniqueConstraint(
+                fields=["municipality", "position"],
+                name="%(app_label)s_%(class)s_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
+                violation_error_message=_("Two clauses cannot have the same place."),
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "kind"],
+                condition=~Q(kind="own"),
+                name="%(app_label)s_%(class)s_one_of_each_kind",
+                violation_error_message=_(
+                    "The agreement text has this clause already."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "termination",
+                        "indexation",
+                        "insurance",
+                        "personal_data",
+                        "disputes",
+                        "own",
+                    ]
+                ),
+                name="%(app_label)s_%(class)s_kind_valid",
+                violation_error_message=_("Choose one of the kinds of clause."),
+            ),
+            models.CheckConstraint(
+                condition=Q(title__regex=r"\S") & Q(text__regex=r"\S"),
+                name="%(app_label)s_%(class)s_title_and_text_given",
+                violation_error_message=_("A clause has a heading and a text."),
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), CLAUSE_TEXT_MAX_LENGTH),
+                name="%(app_label)s_%(class)s_text_bounded",
+                violation_error_message=_(
+                    "A clause's text is at most 5 000 characters."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        """The clause in its place in the agreement text."""
+        return f"{reverse('agreements:agreement_text')}#clause-{self.pk}"
+
+    @property
+    def is_own(self):
+        """The municipality's own clause, which it may remove; the standard ones
+        it rewords instead."""
+        return self.kind == self.Kind.OWN
 
 
 class PartyQuerySet(models.QuerySet):

@@ -25,3 +25,14 @@ def can_sign_for_party(user, agreement) -> bool:
 def can_edit_catalogue(user) -> bool:
     """A municipality's administrators keep its service catalogue."""
     return user.is_authenticated and user.is_administrator
+
+
+def can_read_agreement_text(user) -> bool:
+    """The municipality's agreement text: its officials read it, to know what the
+    agreements they draft will say."""
+    return can_manage_agreements(user)
+
+
+def can_edit_agreement_text(user) -> bool:
+    """A municipality's administrators keep its agreement text."""
+    return user.is_authenticated and user.is_administrator

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import views
+from agreements import clause_views, views
 
 app_name = "agreements"
 
@@ -56,6 +56,17 @@ urlpatterns = [
     path("payouts/<int:pk>/cancel/", views.payout_cancel_view, name="payout_cancel"),
     path("budget/", views.budget_view, name="budget"),
     path("settings/", views.programme_settings_view, name="programme_settings"),
+    path("text/", clause_views.agreement_text_view, name="agreement_text"),
+    path(
+        "text/organisation-number/",
+        clause_views.organisation_number_view,
+        name="municipality_organisation_number",
+    ),
+    path("text/<int:pk>/", clause_views.clause_update_view, name="clause_update"),
+    path("text/<int:pk>/move/", clause_views.clause_move_view, name="clause_move"),
+    path(
+        "text/<int:pk>/remove/", clause_views.clause_remove_view, name="clause_remove"
+    ),
     path("parties/", views.PartyListView.as_view(), name="party_list"),
     path("parties/new/", views.party_create_view, name="party_create"),
     path("parties/<int:pk>/", views.party_update_view, name="party_update"),

@@ -11,9 +11,9 @@ class CountyAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "county"]
+    list_display = ["code", "name", "county", "organisation_number"]
     list_filter = ["county"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "organisation_number"]
 
 
 @admin.register(Locality)

@@ -53,6 +53,13 @@ def swedish_municipality_name(name):
     return f"{name}s kommun"
 
 
+# Only a change of the organisation number is history: the shipped list of names and
+# codes is loaded again and again, and says nothing about who changed what.
+@pghistory.track(
+    pghistory.UpdateEvent(condition=pghistory.AnyChange("organisation_number")),
+    fields=["organisation_number"],
+    meta={"triggers": history_append_only()},
+)
 class Municipality(models.Model):
     """A Swedish municipality by its SCB code (Swedish: *kommun*, *kommunkod*)."""
 
@@ -63,6 +70,13 @@ class Municipality(models.Model):
         on_delete=models.PROTECT,
         related_name="municipalities",
         verbose_name=_("county"),
+    )
+    # The municipality as a party to its agreements; its administrators give it.
+    organisation_number = models.CharField(
+        _("organisation number"),
+        max_length=11,
+        blank=True,
+        help_text=_("The municipality's own, as in its agreements: NNNNNN-NNNN."),
     )
 
     class Meta:
@@ -75,12 +89,30 @@ class Municipality(models.Model):
                 name="%(app_label)s_%(class)s_code_four_digits",
                 violation_error_message=_("A municipality code is four digits."),
             ),
+            models.CheckConstraint(
+                condition=Q(organisation_number="")
+                | Q(organisation_number__regex=r"^[0-9]{6}-[0-9]{4}$"),
+                name="%(app_label)s_%(class)s_organisation_number_formatted",
+                violation_error_message=_(
+                    "The organisation number is not valid: check the ten digits "
+                    "(NNNNNN-NNNN)."
+                ),
+            ),
         ]
 
     def __str__(self):
         if (get_language() or "").startswith("sv"):
             return swedish_municipality_name(self.name)
         return _("%(name)s municipality") % {"name": self.name}
+
+    def clean(self):
+        if self.organisation_number:
+            try:
+                self.organisation_number = organisation_number_formatted(
+                    self.organisation_number
+                )
+            except ValidationError as error:
+                raise ValidationError({"organisation_number": error}) from None
 
 
 def register_editable_by(user):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outlets.models import Locality, Outlet, OutletContact, Partner
+from outlets.models import Locality, Municipality, Outlet, OutletContact, Partner
 from outlets.permissions import can_edit_register
 from outlets.signals import outlet_close_consequences, outlet_closed
 
@@ -125,3 +125,29 @@ def partner_save(*, partner: Partner, by, localities: Iterable[Locality]) -> Par
     partner.save()
     partner.localities.set(localities)
     return partner
+
+
+@transaction.atomic
+def municipality_organisation_number_set(
+    *, municipality: Municipality, by, organisation_number: str
+) -> Municipality:
+    """The municipality's organisation number, which its agreements print in the
+    party block: given by the municipality's administrators. Versions already made
+    ready for signature keep the number they were frozen with."""
+    if not (
+        by.is_authenticated
+        and by.is_administrator
+        and by.municipality_id == municipality.pk
+    ):
+        raise PermissionDenied
+    organisation_number = organisation_number.strip()
+    if not organisation_number:
+        raise ValidationError(
+            {"organisation_number": _("Write the municipality's organisation number.")},
+            code="required",
+        )
+    municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
+    municipality.organisation_number = organisation_number
+    municipality.full_clean()
+    municipality.save(update_fields=["organisation_number"])
+    return municipality

@@ -372,6 +372,13 @@ SETTINGS_KEEPERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
 }
 
 
+def clause_for(outlet):
+    """The first clause of the agreement text of the outlet's municipality."""
+    from agreements.services.clauses import agreement_clauses_seed
+
+    return agreement_clauses_seed(municipality=outlet.municipality)[0]
+
+
 def delivery_for(outlet):
     from deliveries.models import Delivery
 
@@ -762,6 +769,38 @@ ROWS = [
         get=signed_in(NOT_FOUND, administrator=OK),
         post=signed_in(NOT_FOUND, administrator=OK),
     ),
+    # The agreement text: its administrators keep it, its officials read it. An
+    # empty POST re-shows the form with its errors.
+    Row(
+        "agreements:agreement_text",
+        get=signed_in(NOT_FOUND, administrator=OK, official=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
+    Row(
+        "agreements:municipality_organisation_number",
+        get=signed_in(NOT_ALLOWED),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
+    Row(
+        "agreements:clause_update",
+        kwargs=lambda outlet: {"pk": clause_for(outlet).pk},
+        get={},
+        per_object_get=SETTINGS_KEEPERS,
+        post={},
+        per_object_post=per_object(SETTINGS_KEEPERS, ok=BAD_REQUEST),
+    ),
+    # A move without a direction, or the removal of a standard clause, is refused
+    # with a message on the agreement text's page.
+    *[
+        Row(
+            f"agreements:{name}",
+            kwargs=lambda outlet: {"pk": clause_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(SETTINGS_KEEPERS, ok=REDIRECTED),
+        )
+        for name in ("clause_move", "clause_remove")
+    ],
     Row(
         "agreements:service_list",
         get=signed_in(FORBIDDEN, administrator=OK, official=OK),

@@ -18,7 +18,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.demo import DEMO_USERS
 from accounts.models import Role, User
-from agreements.models import Agreement, AgreementVersion, Party, Service
+from agreements.models import (
+    Agreement,
+    AgreementClause,
+    AgreementVersion,
+    Party,
+    Service,
+)
 from analysis.models import Scenario
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import (
@@ -116,6 +122,10 @@ OBJECT_PAGES = {
         every("agreements:service_update", Service),
         {Role.ADMINISTRATOR},
     ),
+    "agreements:clause_update": (
+        every("agreements:clause_update", AgreementClause),
+        {Role.ADMINISTRATOR},
+    ),
     "deliveries:delivery_update": (
         every("deliveries:delivery_update", Delivery),
         EDITORS | {Role.SHOP_OWNER},
@@ -178,6 +188,8 @@ NOT_OBJECT_PAGES = {
     "agreements:payout_withhold",
     "agreements:payout_cancel",
     "agreements:party_confirm_bank_details",
+    "agreements:clause_move",
+    "agreements:clause_remove",
     "followup:report_accept",
     "followup:report_return",
     "followup:meeting",
