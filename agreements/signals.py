@@ -9,3 +9,7 @@ agreement_signed = Signal()
 # Sent when a signed agreement is ended before its term (a closed outlet, a change
 # of owner, a renewal), inside the transaction that ends it. Arguments: agreement.
 agreement_ended_early = Signal()
+
+# Sent when a version (a new agreement, an amendment or a renewal) is made ready for
+# signature, once per ready-marking, after commit. Arguments: agreement, version.
+agreement_ready_for_signature = Signal()
