@@ -8,6 +8,7 @@ from datetime import date
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements.services import (
@@ -23,7 +24,7 @@ from agreements.tests.test_services import sign_both
 
 pytestmark = pytest.mark.django_db
 
-THIS_YEAR = date.today().year
+THIS_YEAR = timezone.localdate().year
 NEXT_YEAR = THIS_YEAR + 1
 FROM = date(NEXT_YEAR, 1, 1)
 
