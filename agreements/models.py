@@ -742,6 +742,17 @@ class Agreement(models.Model):
         ]
         return max(versions, key=lambda version: version.number, default=None)
 
+    def version_in_force(self, day=None):
+        """The signed terms that count on `day` (today by default): before the
+        agreement starts its first terms, after it ends its last; None for an
+        agreement never signed. An amendment not yet signed by both never counts."""
+        if self.state != self.State.SIGNED:
+            return None
+        day = max(day or timezone.localdate(), self.starts_on)
+        if self.ends_on and day > self.ends_on:
+            day = self.ends_on
+        return self.version_on(day)
+
     def status_on(self, day=None):
         """Draft, ready, signed (not yet started), in force, under notice, or ended.
 
@@ -1026,6 +1037,20 @@ class AgreementVersion(models.Model):
         if self.amendment_number is None:
             return gettext("Agreement")
         return gettext("Amendment %(number)s") % {"number": self.amendment_number}
+
+    @property
+    def document_title(self) -> str:
+        """The document as the service point is asked to sign it: "Avtal
+        SP-2401-2026-004", "Tillägg 1 till avtal …", "Förnyat avtal …"."""
+        names = {
+            "number": self.amendment_number,
+            "reference": self.agreement.reference_display,
+        }
+        if self.amendment_number is not None:
+            return gettext("Amendment %(number)s to agreement %(reference)s") % names
+        if self.agreement.replaces_id:
+            return gettext("Renewed agreement %(reference)s") % names
+        return gettext("Agreement %(reference)s") % names
 
     @property
     def decision_paragraph_display(self) -> str:

@@ -6,7 +6,13 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from agreements.models import Agreement, Payout, ProgrammeBudget
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Payout,
+    ProgrammeBudget,
+    Signature,
+)
 from core.history import HistoryEntry, history_of
 
 
@@ -21,12 +27,95 @@ def year_length(year):
 
 
 @dataclass(frozen=True)
+class ChangeUnderWork:
+    """An amendment or a renewal of a signed agreement that is being drafted or
+    waits for signatures. It counts nowhere until both sides have signed; the
+    pages that sum agreements show it beside what is in force."""
+
+    agreement: Agreement  # the signed agreement it would change
+    version: AgreementVersion  # the amendment, or the renewal's first version
+
+    @property
+    def is_renewal(self):
+        return self.version.agreement_id != self.agreement.pk
+
+    @property
+    def annual_compensation(self):
+        return self.version.annual_compensation
+
+    @property
+    def starts_on(self):
+        return self.version.effective_on
+
+    @property
+    def url(self):
+        return self.version.agreement.get_absolute_url()
+
+    def changes_year(self, year) -> bool:
+        """Whether, once signed, it would change the commitment of the calendar
+        year: it takes effect by the year's end, and the terms it changes (the
+        agreement amended, or the renewal's fixed term) still run in the year."""
+        if self.starts_on > date(year, 12, 31):
+            return False
+        if self.is_renewal:
+            end = self.version.term.fixed_end()
+        else:
+            end = self.agreement.ends_on
+        return end is None or end >= date(year, 1, 1)
+
+
+def changes_under_work(*, agreements) -> list[ChangeUnderWork]:
+    """The amendments and renewals of these agreements that are drafted or wait
+    for signatures, by outlet and date."""
+    signed = agreements.filter(state=Agreement.State.SIGNED).values("pk")
+    amendments = AgreementVersion.objects.filter(
+        agreement__in=signed, number__gt=1, signed_at__isnull=True
+    ).select_related("agreement__outlet")
+    renewals = AgreementVersion.objects.filter(
+        number=1,
+        agreement__replaces__in=signed,
+        agreement__state__in=[Agreement.State.DRAFT, Agreement.State.READY],
+    ).select_related("agreement__replaces__outlet")
+    changes = [ChangeUnderWork(version.agreement, version) for version in amendments]
+    changes += [
+        ChangeUnderWork(version.agreement.replaces, version) for version in renewals
+    ]
+    return sorted(
+        changes,
+        key=lambda change: (change.agreement.outlet.name, change.starts_on),
+    )
+
+
+def changes_under_work_of(agreement) -> list[ChangeUnderWork]:
+    """`changes_under_work` of one agreement, read from its versions and its
+    renewal (`replaced_by`) with the renewal's versions, prefetched for a list."""
+    if agreement.state != Agreement.State.SIGNED:
+        return []
+    changes = [
+        ChangeUnderWork(agreement, version)
+        for version in agreement.versions.all()
+        if version.number > 1 and not version.signed_at
+    ]
+    # A missing one-to-one raises an AttributeError subclass: getattr's default.
+    renewal = getattr(agreement, "replaced_by", None)
+    if renewal is not None and renewal.state in (
+        Agreement.State.DRAFT,
+        Agreement.State.READY,
+    ):
+        changes.append(ChangeUnderWork(agreement, renewal.first_version()))
+    return changes
+
+
+@dataclass(frozen=True)
 class BudgetSummary:
     year: int
     budget: int | None
     committed: int
     approved: int
     paid: int
+    # Amendments and renewals under work that would change `committed` once
+    # signed; not counted in it.
+    changes: tuple[ChangeUnderWork, ...] = ()
 
     @property
     def over_budget(self):
@@ -35,7 +124,8 @@ class BudgetSummary:
 
 def budget_summary(*, municipality, year) -> BudgetSummary:
     """Committed (agreements in force, pro rata by days of the calendar year),
-    approved and paid (payouts, pro rata by the days of their periods in the year)."""
+    approved and paid (payouts, pro rata by the days of their periods in the year).
+    Amendments and renewals under work are listed beside, never counted."""
     budget = ProgrammeBudget.objects.filter(
         municipality=municipality, year=year
     ).first()
@@ -73,6 +163,13 @@ def budget_summary(*, municipality, year) -> BudgetSummary:
         committed=committed,
         approved=sums[Payout.Status.APPROVED],
         paid=sums[Payout.Status.PAID],
+        changes=tuple(
+            change
+            for change in changes_under_work(
+                agreements=Agreement.objects.filter(municipality=municipality)
+            )
+            if change.changes_year(year)
+        ),
     )
 
 
@@ -123,3 +220,42 @@ def agreement_history(*, agreement, versions, limit=200) -> list[HistoryEntry]:
     and its party (whose bank details payouts go to), newest first, with who made
     it."""
     return history_of([agreement], versions, [agreement.party], limit=limit)
+
+
+@dataclass(frozen=True)
+class AwaitingSignature:
+    """A document ready for signature that the service point has not signed: a new
+    agreement, an amendment or a renewal, whether the municipality has signed."""
+
+    version: AgreementVersion
+
+    @property
+    def agreement(self):
+        return self.version.agreement
+
+    @property
+    def municipality_signed(self):
+        return any(
+            signature.side == Signature.Side.MUNICIPALITY
+            for signature in self.version.signatures.all()
+        )
+
+
+def awaiting_party_signature(*, user) -> list[AwaitingSignature]:
+    """The documents waiting for the shop owner's signature: the latest version of
+    an agreement of their outlets, frozen for signature, that the service point has
+    not signed (nor withdrawn by the municipality)."""
+    versions = (
+        AgreementVersion.objects.filter(
+            agreement__in=Agreement.objects.signable_by(
+                user, Signature.Side.PARTY
+            ).exclude(state=Agreement.State.WITHDRAWN),
+            signed_at__isnull=True,
+        )
+        .exclude(document_sha256="")
+        .exclude(signatures__side=Signature.Side.PARTY)
+        .select_related("agreement__outlet", "agreement__replaces")
+        .prefetch_related("signatures")
+        .order_by("agreement__outlet__name", "agreement__pk", "number")
+    )
+    return [AwaitingSignature(version) for version in versions]

@@ -15,3 +15,6 @@ agreement_ended_early = Signal()
 # already done (the first payouts of a tacitly extended period wait for the last
 # year of the one before). Arguments: agreement.
 payouts_planned = Signal()
+# Sent when a version (a new agreement, an amendment or a renewal) is made ready for
+# signature, once per ready-marking, after commit. Arguments: agreement, version.
+agreement_ready_for_signature = Signal()

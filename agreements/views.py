@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,7 +53,11 @@ from agreements.permissions import (
     can_manage_agreements,
     can_sign_for_party,
 )
-from agreements.selectors import agreement_history, budget_summary
+from agreements.selectors import (
+    agreement_history,
+    budget_summary,
+    changes_under_work_of,
+)
 from agreements.services import (
     FINANCE_COLUMNS,
     agreement_amend,
@@ -97,22 +101,25 @@ class AgreementListView(ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        latest = AgreementVersion.objects.filter(agreement=OuterRef("pk")).order_by(
-            "-number"
-        )
         return (
             Agreement.objects.visible_to(self.request.user)
-            .select_related("outlet", "party", "municipality")
-            .annotate(
-                annual_compensation=Subquery(latest.values("annual_compensation")[:1])
-            )
+            .select_related("outlet", "party", "municipality", "replaced_by")
+            .prefetch_related("versions", "replaced_by__versions")
             .order_by("-created_at")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = can_manage_agreements(self.request.user)
-        context["today"] = timezone.localdate()
+        context["today"] = today = timezone.localdate()
+        # The compensation in force; an amendment or a renewal under work beside
+        # it, never in its place. An agreement never signed shows its own terms.
+        for agreement in context["object_list"]:
+            version = agreement.version_in_force(today) or max(
+                agreement.versions.all(), key=lambda v: v.number, default=None
+            )
+            agreement.annual_compensation = version and version.annual_compensation
+            agreement.changes_under_work = changes_under_work_of(agreement)
         return context
 
 
@@ -167,6 +174,10 @@ def agreement_detail(request, pk, **forms):
         "agreement": agreement,
         "versions": versions,
         "latest": latest,
+        # The compensation that counts is the one in force; an amendment or a
+        # renewal under work stands beside it.
+        "in_force": agreement.version_in_force(today) or latest,
+        "changes_under_work": changes_under_work_of(agreement),
         "status": status,
         "renewal": renewal,
         "can_renew": can_renew,

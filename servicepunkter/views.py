@@ -3,7 +3,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from agreements.selectors import budget_summary, deadlines
+from agreements.models import Agreement
+from agreements.selectors import (
+    awaiting_party_signature,
+    budget_summary,
+    changes_under_work,
+    deadlines,
+)
 from outlets.models import Municipality, Outlet
 
 START_PAGE_OUTLETS = 10
@@ -19,6 +25,11 @@ def start(request):
             municipality=user.municipality, year=timezone.localdate().year
         )
         context["deadlines"] = deadlines(municipality=user.municipality)
+        context["changes_under_work"] = changes_under_work(
+            agreements=Agreement.objects.filter(municipality=user.municipality)
+        )
+    if user.is_shop_owner:
+        context["awaiting_signature"] = awaiting_party_signature(user=user)
     if user.is_municipal_staff or user.is_shop_owner:
         outlets = Outlet.objects.with_records_visible_to(user)
         context["outlet_count"] = outlets.count()

@@ -19,6 +19,7 @@ from agreements.models import (
 )
 from agreements.services.access import check_manager, check_not_withdrawn
 from agreements.services.attestation import check_compensation_approved
+from agreements.signals import agreement_ready_for_signature
 from core.documents import files_removed_on_rollback, stored_file_save
 
 
@@ -143,7 +144,9 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
     The first version's freezing gives the agreement its reference number, in this
     transaction, so that the frozen document carries it. A compensation outside the
     recommended range or above `by`'s delegation needs an administrator's approval
-    first. A failure after the document is written leaves no file behind.
+    first. A failure after the document is written leaves no file behind. Once
+    committed, `agreement_ready_for_signature` is sent: the shop owners are
+    e-mailed.
     """
     from agreements.documents import (
         agreement_render_pdf,
@@ -180,4 +183,12 @@ def agreement_mark_ready(*, agreement: Agreement, by) -> Agreement:
     )
     version.document_sha256 = sha256_hex(pdf)
     version.save(update_fields=["document_snapshot", "document", "document_sha256"])
+    # The shop owners hear of it once the marking is committed: a rolled-back one
+    # tells nobody, and a failing mail does not undo the marking.
+    transaction.on_commit(
+        lambda: agreement_ready_for_signature.send(
+            sender=Agreement, agreement=agreement, version=version
+        ),
+        robust=True,
+    )
     return agreement

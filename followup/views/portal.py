@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.models import Agreement, Payout
+from agreements.selectors import awaiting_party_signature
 from core.forms import form_add_service_errors
 from followup.forms import ReportForm
 from followup.models import FollowUp, OwnerReport
@@ -49,7 +50,15 @@ def portal(request):
         if agreement:
             signed = [v for v in agreement.versions.all() if v.signed_document]
             entry["document"] = max(signed, key=lambda v: v.number, default=None)
-    return render(request, "followup/portal.html", {"outlets": outlets, "today": today})
+    return render(
+        request,
+        "followup/portal.html",
+        {
+            "outlets": outlets,
+            "today": today,
+            "awaiting_signature": awaiting_party_signature(user=user),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
