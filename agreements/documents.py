@@ -14,6 +14,7 @@ import os
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -383,7 +384,9 @@ def pdf_seal_problems(pdf_bytes: bytes) -> list[str]:
         # certificate as the trust root, path building stays quiet for self-signed
         # certificates.
         context = ValidationContext(trust_roots=[signature.signer_cert])
-        status = validate_pdf_signature(signature, context, skip_diff=True)
+        status = _outside_event_loop(
+            partial(validate_pdf_signature, signature, context, skip_diff=True)
+        )
         if not (status.intact and status.valid):
             problems.append(
                 _("the seal %(field)s does not match the content")

@@ -1,5 +1,6 @@
 """The agreement document, checked with real PDF tools (poppler-utils)."""
 
+import asyncio
 import datetime
 import difflib
 import os
@@ -18,6 +19,7 @@ from agreements.documents import (
     Attachment,
     agreement_render_pdf,
     pdf_seal,
+    pdf_seal_problems,
     sha256_hex,
 )
 from agreements.models import Agreement, AgreementVersion
@@ -320,6 +322,24 @@ def test_the_seal_is_valid_and_covers_the_whole_document(
     for row in run("pdffonts", path).splitlines()[2:]:
         assert row.split()[-5] == "yes", row
     assert re.search(r'pdfaid:part(="|>)3', run("pdfinfo", "-meta", path))
+
+
+def test_a_seal_is_made_and_checked_inside_a_running_event_loop(
+    version, signatures, certificate
+):
+    """pyHanko runs asyncio.run(), which fails inside a running loop: an async
+    server's, or Playwright's once a browser test has run on the test worker."""
+    pdf = agreement_render_pdf(version=version, signatures=signatures)
+
+    async def seal_and_check():
+        sealed = pdf_seal(pdf)
+        return sealed, pdf_seal_problems(sealed), pdf_seal_problems(sealed[:-200])
+
+    sealed, problems, damaged = asyncio.run(seal_and_check())
+
+    assert sealed.startswith(pdf)
+    assert problems == []
+    assert damaged != []
 
 
 def test_without_a_certificate_nothing_is_sealed(settings, version):
