@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import pytest
@@ -335,7 +336,9 @@ def test_a_seal_is_made_and_checked_inside_a_running_event_loop(
         sealed = pdf_seal(pdf)
         return sealed, pdf_seal_problems(sealed), pdf_seal_problems(sealed[:-200])
 
-    sealed, problems, damaged = asyncio.run(seal_and_check())
+    # In a thread of its own: Playwright's loop may already run in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sealed, problems, damaged = pool.submit(asyncio.run, seal_and_check()).result()
 
     assert sealed.startswith(pdf)
     assert problems == []
