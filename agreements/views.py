@@ -345,7 +345,6 @@ def agreement_sign_view(request, pk, side):
             agreement=agreement,
             by=request.user,
             side=side,
-            name=form.cleaned_data["name"],
             title=form.cleaned_data["title"],
             password=form.cleaned_data["password"],
         ),
