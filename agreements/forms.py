@@ -288,6 +288,16 @@ class WithdrawForm(AgreementActionForm):
         error_messages={"required": _("Write why the agreement is withdrawn.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Of a signed agreement, what is withdrawn is its amendment.
+        if self.agreement.state == Agreement.State.SIGNED:
+            field = self.fields["reason"]
+            field.label = _("Why the amendment is withdrawn")
+            field.error_messages["required"] = _(
+                "Write why the amendment is withdrawn."
+            )
+
 
 class DraftDeleteForm(AgreementActionForm):
     confirm = forms.BooleanField(

@@ -42,7 +42,7 @@ def agreement_sign(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     check_not_withdrawn(agreement)
     version = agreement.versions.order_by("-number").first()
-    if not version.is_frozen or version.signed_at:
+    if not version.is_frozen or version.signed_at or version.withdrawn_at:
         raise ValidationError(
             _("Only a version ready for signature can be signed."),
             code="not_ready",
