@@ -324,7 +324,12 @@ def agreement_mark_ready_view(request, pk):
     agreement = editable_agreement(request, pk)
     try:
         agreement_mark_ready(agreement=agreement, by=request.user)
-        messages.success(request, _("The agreement is ready for signature."))
+        # Of a signed agreement, what was made ready is its amendment; a renewal
+        # is an agreement of its own.
+        if agreement.state == Agreement.State.SIGNED:
+            messages.success(request, _("The amendment is ready for signature."))
+        else:
+            messages.success(request, _("The agreement is ready for signature."))
     except ValidationError as error:
         show_errors(request, error)
     return redirect(agreement)

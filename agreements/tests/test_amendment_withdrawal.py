@@ -249,3 +249,19 @@ def test_a_withdrawn_renewal_leaves_the_agreement_to_be_renewed_again(
     with pytest.raises(ValidationError) as error:
         agreement_renew(agreement=in_force, by=official, starts_on=date(2099, 1, 1))
     assert error.value.code == "renewed_twice"
+
+
+def test_an_amendment_made_ready_is_called_an_amendment_and_a_renewal_an_agreement(
+    client, official, in_force, amendment, renewal
+):
+    client.force_login(official)
+    for agreement, said in (
+        (in_force, "Tillägget är klart för underskrift."),
+        (renewal, "Avtalet är klart för underskrift."),
+    ):
+        response = client.post(
+            reverse("agreements:agreement_ready", args=[agreement.pk]), follow=True
+        )
+        text = page_text(response)
+        assert said in text
+        assert "Avtalet är klart" not in text or agreement == renewal
