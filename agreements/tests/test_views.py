@@ -214,7 +214,7 @@ def test_the_agreement_list_runs_the_same_queries_for_3_and_30_agreements(
             outlet=own_outlet,
             party=party,
         )
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("agreements:agreement_list"))
         assert response.status_code == 200
 
