@@ -232,12 +232,14 @@ class ServiceForm(forms.ModelForm):
 
 
 class SignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    """A signature in the app: the signatory is the signed-in user, shown by name
+    on the page and never typed, so nobody signs in another's name."""
+
     title = forms.CharField(label=_("Title"), max_length=100)
     password = forms.CharField(
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Confirms that you sign."),
+        help_text=_("The password confirms that it is you who signs."),
     )
 
 
@@ -285,6 +287,16 @@ class WithdrawForm(AgreementActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Write why the agreement is withdrawn.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Of a signed agreement, what is withdrawn is its amendment.
+        if self.agreement.state == Agreement.State.SIGNED:
+            field = self.fields["reason"]
+            field.label = _("Why the amendment is withdrawn")
+            field.error_messages["required"] = _(
+                "Write why the amendment is withdrawn."
+            )
 
 
 class DraftDeleteForm(AgreementActionForm):

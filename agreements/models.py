@@ -590,12 +590,14 @@ class Agreement(models.Model):
     # Why the agreement ended before its term: a change of owner, or a renewal that
     # took over. Notice has fields of its own above.
     early_end_reason = models.TextField(_("why the agreement ended early"), blank=True)
-    replaces = models.OneToOneField(
+    # One renewal per agreement, not counting a withdrawn one (see the constraint
+    # below): a renewal the shop would not sign leaves the agreement renewable.
+    replaces = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="replaced_by",
+        related_name="renewals",
         verbose_name=_("replaces"),
     )
     # A draft or an agreement ready for signature that will not be signed: it stays,
@@ -642,6 +644,12 @@ class Agreement(models.Model):
                 violation_error_message=_(
                     "Another agreement already has this reference number."
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=~Q(state="withdrawn"),
+                name="%(app_label)s_%(class)s_one_renewal",
+                violation_error_message=_("The agreement already has a renewal."),
             ),
             models.CheckConstraint(
                 condition=Q(state__in=["draft", "withdrawn"], reference="")
@@ -727,6 +735,20 @@ class Agreement(models.Model):
     def reference_display(self):
         """The reference number, or "Draft" for a draft, which has none yet."""
         return self.reference or str(_("Draft"))
+
+    @property
+    def replaced_by(self):
+        """The renewal that replaces this agreement, or None; a withdrawn renewal
+        stays in `renewals` as a record but replaces nothing. Reads prefetched
+        `renewals`."""
+        return next(
+            (
+                renewal
+                for renewal in self.renewals.all()
+                if renewal.state != self.State.WITHDRAWN
+            ),
+            None,
+        )
 
     def first_version(self):
         return min(
@@ -937,6 +959,20 @@ class AgreementVersion(models.Model):
     )
     is_sealed = models.BooleanField(_("sealed"), default=False, editable=False)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    # An amendment ready for signature that will not be signed: it stays, with its
+    # frozen document, as a record of what was offered.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(
+        _("why the amendment was withdrawn"), blank=True
+    )
 
     objects = AgreementPartQuerySet.as_manager()
 
@@ -972,6 +1008,26 @@ class AgreementVersion(models.Model):
                     "Choose which agreement year the payout condition concerns."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    withdrawn_at__isnull=True,
+                    withdrawn_by__isnull=True,
+                    withdrawal_reason="",
+                )
+                | Q(
+                    withdrawn_at__isnull=False,
+                    withdrawn_by__isnull=False,
+                    signed_at__isnull=True,
+                    number__gt=1,
+                )
+                & ~Q(withdrawal_reason="")
+                & ~Q(document_sha256=""),
+                name="%(app_label)s_%(class)s_withdrawn_has_reason",
+                violation_error_message=_(
+                    "A withdrawn amendment was ready for signature, is unsigned, and "
+                    "records why, by whom and when it was withdrawn."
+                ),
+            ),
         ]
         # What both sides sign cannot change: once frozen only the signing may
         # fill in the signed document, and once signed nothing changes.
@@ -995,13 +1051,27 @@ class AgreementVersion(models.Model):
                             "signed_document_sha256",
                             "is_sealed",
                             "signed_at",
+                            "withdrawn_at",
+                            "withdrawn_by",
+                            "withdrawal_reason",
                         ]
                     ),
                 ),
                 message=(
                     "An agreement version ready for signature cannot be changed, "
-                    "only signed."
+                    "only signed or withdrawn."
                 ),
+            ),
+            # A frozen version is withdrawn once, from not withdrawn, and a
+            # withdrawn one is never signed: its document stays as offered.
+            Refuse(
+                name="withdrawn_once",
+                operation=pgtrigger.Update,
+                condition=AllOf(
+                    pgtrigger.Condition("OLD.withdrawn_at IS NOT NULL"),
+                    pgtrigger.AnyChange(),
+                ),
+                message="A withdrawn agreement version cannot be changed.",
             ),
             Refuse(
                 name="frozen_kept",
@@ -1235,6 +1305,15 @@ class Signature(models.Model):
                 name="signature_unchanged",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 message="A signature cannot be changed or deleted.",
+            ),
+            Refuse(
+                name="withdrawn_version_unsigned",
+                operation=pgtrigger.Insert,
+                if_sql=(
+                    "EXISTS (SELECT FROM agreements_agreementversion"
+                    " WHERE id = NEW.version_id AND withdrawn_at IS NOT NULL)"
+                ),
+                message="A withdrawn agreement version cannot be signed.",
             ),
         ]
 

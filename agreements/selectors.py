@@ -69,7 +69,10 @@ def changes_under_work(*, agreements) -> list[ChangeUnderWork]:
     for signatures, by outlet and date."""
     signed = agreements.filter(state=Agreement.State.SIGNED).values("pk")
     amendments = AgreementVersion.objects.filter(
-        agreement__in=signed, number__gt=1, signed_at__isnull=True
+        agreement__in=signed,
+        number__gt=1,
+        signed_at__isnull=True,
+        withdrawn_at__isnull=True,
     ).select_related("agreement__outlet")
     renewals = AgreementVersion.objects.filter(
         number=1,
@@ -94,10 +97,9 @@ def changes_under_work_of(agreement) -> list[ChangeUnderWork]:
     changes = [
         ChangeUnderWork(agreement, version)
         for version in agreement.versions.all()
-        if version.number > 1 and not version.signed_at
+        if version.number > 1 and not version.signed_at and not version.withdrawn_at
     ]
-    # A missing one-to-one raises an AttributeError subclass: getattr's default.
-    renewal = getattr(agreement, "replaced_by", None)
+    renewal = agreement.replaced_by
     if renewal is not None and renewal.state in (
         Agreement.State.DRAFT,
         Agreement.State.READY,
@@ -251,6 +253,7 @@ def awaiting_party_signature(*, user) -> list[AwaitingSignature]:
                 user, Signature.Side.PARTY
             ).exclude(state=Agreement.State.WITHDRAWN),
             signed_at__isnull=True,
+            withdrawn_at__isnull=True,
         )
         .exclude(document_sha256="")
         .exclude(signatures__side=Signature.Side.PARTY)

@@ -103,8 +103,8 @@ class AgreementListView(ListView):
     def get_queryset(self):
         return (
             Agreement.objects.visible_to(self.request.user)
-            .select_related("outlet", "party", "municipality", "replaced_by")
-            .prefetch_related("versions", "replaced_by__versions")
+            .select_related("outlet", "party", "municipality")
+            .prefetch_related("versions", "renewals__versions")
             .order_by("-created_at")
         )
 
@@ -143,7 +143,7 @@ def editable_agreement(request, pk):
 
 @require_safe
 def agreement_detail(request, pk, **forms):
-    agreement = visible_agreement(request, pk, "replaced_by")
+    agreement = visible_agreement(request, pk)
     user = request.user
     versions = list(
         agreement.versions.prefetch_related("services__service", "signatures")
@@ -152,6 +152,17 @@ def agreement_detail(request, pk, **forms):
     term = versions[0].term
     today = timezone.localdate()
     withdrawn = agreement.state == Agreement.State.WITHDRAWN
+    # A withdrawn amendment stays on the page as a record: nothing is signed,
+    # drafted or approved in it, and the agreement can be amended again.
+    closed = withdrawn or latest.withdrawn_at is not None
+    amendment = (
+        latest
+        if agreement.state == Agreement.State.SIGNED
+        and latest.number > 1
+        and not latest.signed_at
+        and not latest.withdrawn_at
+        else None
+    )
     # A withdrawn agreement never runs: it has no period and no notice to give.
     period = None if withdrawn else term.period_on(max(today, term.starts_on))
     manages = can_edit_agreement(user, agreement)
@@ -160,8 +171,7 @@ def agreement_detail(request, pk, **forms):
         side for side in Signature.Side.values if side not in signed_sides
     ]
     status = agreement.status_on(today)
-    # A missing one-to-one raises an AttributeError subclass: getattr's default.
-    renewal = getattr(agreement, "replaced_by", None)
+    renewal = agreement.replaced_by
     # A closed shop's agreement is not renewed: it has no shop to serve.
     can_renew = (
         manages
@@ -194,23 +204,33 @@ def agreement_detail(request, pk, **forms):
         "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
         "manages": manages,
         "can_sign_municipality": manages
-        and not withdrawn
+        and not closed
         and latest.is_frozen
         and Signature.Side.MUNICIPALITY not in signed_sides,
         "can_sign_party": can_sign_for_party(user, agreement)
-        and not withdrawn
+        and not closed
         and latest.is_frozen
         and Signature.Side.PARTY not in signed_sides,
         "sign_form": forms.get("sign_form") or SignForm(),
         "paper_form": forms.get("paper_form") or PaperSignForm(sides=unsigned_sides),
         # Either side may sign on paper until both have, whoever signed first.
         "can_record_paper": manages
-        and not withdrawn
+        and not closed
         and latest.is_frozen
         and bool(unsigned_sides),
         "notice_form": forms.get("notice_form") or NoticeForm(agreement=agreement),
         "withhold_form": WithholdForm(),
         "can_withdraw": manages and agreement.state in WITHDRAWABLE,
+        # Of a signed agreement, its amendment under work: withdrawn once ready
+        # for signature and signed by neither side, deleted while a draft.
+        "amendment": amendment,
+        "can_withdraw_amendment": manages
+        and amendment is not None
+        and amendment.is_frozen
+        and not signed_sides,
+        "can_delete_amendment": manages
+        and amendment is not None
+        and not amendment.is_frozen,
         "withdraw_form": forms.get("withdraw_form")
         or WithdrawForm(agreement=agreement),
         "can_delete_draft": manages and agreement.state == Agreement.State.DRAFT,
@@ -218,11 +238,11 @@ def agreement_detail(request, pk, **forms):
         "amend_form": forms.get("amend_form") or AmendmentForm(agreement=agreement),
         "can_amend": manages
         and agreement.state == Agreement.State.SIGNED
-        and latest.signed_at is not None
+        and (latest.signed_at is not None or latest.withdrawn_at is not None)
         and agreement.status_on(today) != "ended",
-        "draft_version": manages and not withdrawn and not latest.is_frozen,
+        "draft_version": manages and not closed and not latest.is_frozen,
         "approval_reasons": manages
-        and not withdrawn
+        and not closed
         and not latest.is_frozen
         and not latest.compensation_approved
         and compensation_approval_reasons(
@@ -233,7 +253,7 @@ def agreement_detail(request, pk, **forms):
             else user,
         ),
         "can_approve_compensation": manages
-        and not withdrawn
+        and not closed
         and user.is_administrator
         and not latest.is_frozen
         and not latest.compensation_approved,
@@ -304,7 +324,12 @@ def agreement_mark_ready_view(request, pk):
     agreement = editable_agreement(request, pk)
     try:
         agreement_mark_ready(agreement=agreement, by=request.user)
-        messages.success(request, _("The agreement is ready for signature."))
+        # Of a signed agreement, what was made ready is its amendment; a renewal
+        # is an agreement of its own.
+        if agreement.state == Agreement.State.SIGNED:
+            messages.success(request, _("The amendment is ready for signature."))
+        else:
+            messages.success(request, _("The agreement is ready for signature."))
     except ValidationError as error:
         show_errors(request, error)
     return redirect(agreement)
@@ -345,7 +370,6 @@ def agreement_sign_view(request, pk, side):
             agreement=agreement,
             by=request.user,
             side=side,
-            name=form.cleaned_data["name"],
             title=form.cleaned_data["title"],
             password=form.cleaned_data["password"],
         ),
@@ -422,27 +446,41 @@ def agreement_give_notice_view(request, pk):
 
 @require_POST
 def agreement_withdraw_view(request, pk):
-    return _agreement_action(
+    """Withdraw the agreement, or of a signed agreement its amendment ready for
+    signature."""
+    agreement = editable_agreement(request, pk)
+    return form_action(
         request,
-        pk,
-        form=WithdrawForm,
-        action=agreement_withdraw,
-        done=_("The agreement is withdrawn. It stays in the history as a record."),
-        form_key="withdraw_form",
+        form=WithdrawForm(request.POST, agreement=agreement),
+        action=lambda bound: agreement_withdraw(
+            agreement=agreement, by=request.user, **bound.cleaned_data
+        ),
+        done=_("The amendment is withdrawn. It stays in the history as a record.")
+        if agreement.state == Agreement.State.SIGNED
+        else _("The agreement is withdrawn. It stays in the history as a record."),
+        then=agreement,
+        reshow=lambda bound: agreement_detail_with(
+            request, agreement, withdraw_form=bound
+        ),
     )
 
 
 @require_POST
 def agreement_draft_delete_view(request, pk):
+    """Delete a draft agreement, or of a signed agreement its draft amendment."""
     agreement = editable_agreement(request, pk)
+    amendment = agreement.state == Agreement.State.SIGNED
     return form_action(
         request,
         form=DraftDeleteForm(request.POST, agreement=agreement),
         action=lambda bound: agreement_draft_delete(
             agreement=agreement, by=request.user
         ),
-        done=_("The draft is deleted."),
-        then=reverse("agreements:agreement_list"),
+        done=_("The draft amendment is deleted.")
+        if amendment
+        else _("The draft is deleted."),
+        # A deleted amendment leaves its agreement; a deleted draft, nothing.
+        then=agreement if amendment else reverse("agreements:agreement_list"),
         reshow=lambda bound: agreement_detail_with(
             request, agreement, delete_form=bound
         ),

@@ -363,6 +363,13 @@ REGISTRY = [
         Retention.PUBLIC_RECORD,
     ),
     PersonalField(
+        "agreements.AgreementVersion.withdrawn_by",
+        _("Who withdrew an amendment before it was signed"),
+        WHO_DID_IT,
+        LegalBasis.LEGAL_OBLIGATION,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
         "agreements.Payout.status_changed_by",
         _("Who approved, withheld or paid a payout"),
         PAYMENT,

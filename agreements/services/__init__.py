@@ -49,7 +49,13 @@ from agreements.services.payouts import (
     payouts_replan,
 )
 from agreements.services.signing import agreement_sign
-from agreements.services.withdrawal import agreement_draft_delete, agreement_withdraw
+from agreements.services.withdrawal import (
+    agreement_draft_delete,
+    agreement_withdraw,
+    amendment_draft_delete,
+    amendment_withdraw,
+    pending_amendment,
+)
 
 __all__ = [
     "DEFAULT_SERVICES",
@@ -69,6 +75,9 @@ __all__ = [
     "agreement_sign",
     "agreement_update_draft",
     "agreement_withdraw",
+    "amendment_draft_delete",
+    "amendment_withdraw",
+    "pending_amendment",
     "budget_set",
     "compensation_approval_reasons",
     "delegation_limit",

@@ -27,7 +27,12 @@ def agreement_amend(*, agreement: Agreement, by, effective_on: date, reason: str
     terms in force, that is changed, frozen and signed in its turn."""
     check_manager(by, agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    latest = agreement.versions.order_by("-number").first()
+    # A withdrawn amendment stays as a record; the next one starts from the
+    # terms signed before it, under the next number.
+    number = agreement.versions.order_by("-number").first().number + 1
+    latest = (
+        agreement.versions.filter(withdrawn_at__isnull=True).order_by("-number").first()
+    )
     if agreement.state != Agreement.State.SIGNED or not latest.signed_at:
         raise ValidationError(
             _("Only a signed agreement without a pending amendment can be amended."),
@@ -45,7 +50,7 @@ def agreement_amend(*, agreement: Agreement, by, effective_on: date, reason: str
     amendment = latest
     amendment.pk = None
     amendment._state.adding = True
-    amendment.number = latest.number + 1
+    amendment.number = number
     amendment.effective_on = effective_on
     amendment.amendment_reason = reason
     amendment.document = amendment.signed_document = ""
@@ -96,7 +101,11 @@ def agreement_renew(
         raise ValidationError(
             _("Only a signed agreement can be renewed."), code="not_renewable"
         )
-    if Agreement.objects.filter(replaces=agreement).exists():
+    if (
+        Agreement.objects.filter(replaces=agreement)
+        .exclude(state=Agreement.State.WITHDRAWN)
+        .exists()
+    ):
         raise ValidationError(
             _("The agreement already has a renewal."), code="renewed_twice"
         )

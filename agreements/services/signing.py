@@ -23,15 +23,17 @@ def agreement_sign(
     agreement: Agreement,
     by,
     side: str,
-    name: str,
+    name: str = "",
     title: str,
     password: str = "",
     paper_scan=None,
 ) -> Agreement:
     """One side's signature on the frozen version, in the app or as a paper scan.
 
-    In the app the signatory confirms with their own password: the municipality's
-    side by an official or administrator, the service point's by the outlet's owner.
+    In the app the signatory is `by`, who confirms with their own password: the
+    municipality's side by an official or administrator, the service point's by
+    the outlet's owner; the signature bears `by`'s own name, whatever `name` says.
+    On paper `name` is who signed the paper, typed by the official recording it.
     On paper, an official uploads the scan of the signed page for either side: a
     PDF, or a JPEG or PNG image stored as PDF/A (see paper_scan_pdf). When both
     sides have signed, the final document is rendered, stored and sealed. A
@@ -40,7 +42,7 @@ def agreement_sign(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     check_not_withdrawn(agreement)
     version = agreement.versions.order_by("-number").first()
-    if not version.is_frozen or version.signed_at:
+    if not version.is_frozen or version.signed_at or version.withdrawn_at:
         raise ValidationError(
             _("Only a version ready for signature can be signed."),
             code="not_ready",
@@ -63,6 +65,7 @@ def agreement_sign(
                 {"password": _("The password is wrong.")}, code="wrong_password"
             )
         method = Signature.Method.IN_APP
+        name = by.full_name
     if version.signatures.filter(side=side).exists():
         raise ValidationError(_("This side has already signed."), code="signed_twice")
     signature = Signature(

@@ -70,7 +70,6 @@ def test_an_agreement_is_drafted_frozen_signed_by_both_and_downloaded_sealed(
     page.wait_for_load_state()
     assert "Avtalet är klart för underskrift." in page.inner_text("main")
 
-    page.get_by_label("Namn:", exact=True).fill("Johan Berg")
     page.get_by_label("Titel").fill("Näringslivsutvecklare")
     page.get_by_label("Ditt lösenord").fill(DEMO_PASSWORD)
     browser.check_page()
@@ -82,7 +81,6 @@ def test_an_agreement_is_drafted_frozen_signed_by_both_and_downloaded_sealed(
 
     browser.sign_in(ore_owner.email, DEMO_PASSWORD)
     browser.goto(agreement.get_absolute_url())
-    page.get_by_label("Namn:", exact=True).fill("Eva Öberg")
     page.get_by_label("Titel").fill("VD")
     page.get_by_label("Ditt lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Skriv under för servicepunkten").click()

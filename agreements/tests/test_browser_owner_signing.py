@@ -38,7 +38,8 @@ def said(browser, locator=None):
 
 def sign_in_app(browser, name, title, password, button):
     page = browser.page
-    page.get_by_label("Namn:", exact=True).fill(name)
+    # The signatory is who is signed in, named on the page and never typed.
+    assert f"Du skriver under som {name}." in said(browser)
     page.get_by_label("Titel:", exact=True).fill(title)
     page.get_by_label("Ditt lösenord").fill(password)
     click(browser, button)

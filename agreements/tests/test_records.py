@@ -75,11 +75,17 @@ def test_a_version_ready_for_signature_can_be_signed_but_not_changed(official, d
     assert refused(
         "UPDATE agreements_agreementversion SET annual_compensation = 1 WHERE id = %s",
         [version.pk],
-    ) == ("An agreement version ready for signature cannot be changed, only signed.")
+    ) == (
+        "An agreement version ready for signature cannot be changed, only signed or "
+        "withdrawn."
+    )
     assert refused(
         "UPDATE agreements_agreementversion SET document_sha256 = %s WHERE id = %s",
         ["0" * 64, version.pk],
-    ) == ("An agreement version ready for signature cannot be changed, only signed.")
+    ) == (
+        "An agreement version ready for signature cannot be changed, only signed or "
+        "withdrawn."
+    )
     assert refused(
         "DELETE FROM agreements_agreementversion WHERE id = %s", [version.pk]
     ) == ("An agreement version ready for signature cannot be deleted.")

@@ -153,6 +153,38 @@ def test_the_owner_signs_for_the_service_point_and_downloads_the_document(
     assert b"".join(document.streaming_content).startswith(b"%PDF-")
 
 
+def test_an_administrator_signs_in_her_own_name_whatever_name_is_posted(
+    client, administrator, official, draft
+):
+    """The signatory of a signature in the app is who is signed in: the page
+    names her without a field to type a name in, and a forged POST with a
+    colleague's name still records her own."""
+    administrator.full_name = "Karin Holm"
+    administrator.save()
+    official.full_name = "Lena Sjöberg"
+    official.save()
+    agreement_mark_ready(agreement=draft, by=official)
+    client.force_login(administrator)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Du skriver under som <strong>Karin Holm</strong>." in page
+    sign_url = reverse("agreements:agreement_sign", args=[draft.pk, "municipality"])
+    sign_form = page.split(f'action="{sign_url}"')[1].split("</form>")[0]
+    assert 'name="name"' not in sign_form
+    assert "Lösenordet bekräftar att det är du som skriver under." in page
+
+    response = client.post(
+        reverse("agreements:agreement_sign", args=[draft.pk, "municipality"]),
+        {"name": "Lena Sjöberg", "title": "Chef", "password": TEST_PASSWORD},
+    )
+
+    assert response["Location"] == draft.get_absolute_url()
+    signature = draft.first_version().signatures.get()
+    assert (signature.signed_by_name, signature.user) == ("Karin Holm", administrator)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Undertecknat av Karin Holm för kommunen" in page
+    assert "Undertecknat av Lena Sjöberg" not in page
+
+
 @pytest.mark.parametrize("side", ["municipality", "party"])
 def test_a_reader_who_may_not_sign_finds_no_agreement_to_sign(
     client, official, regional_viewer, draft, side
@@ -182,7 +214,7 @@ def test_the_agreement_list_runs_the_same_queries_for_3_and_30_agreements(
             outlet=own_outlet,
             party=party,
         )
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("agreements:agreement_list"))
         assert response.status_code == 200
 
