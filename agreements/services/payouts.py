@@ -30,8 +30,9 @@ def payouts_plan(
 
     The agreement's row is locked while its payouts are planned, so that two plannings
     at once (the daily job and a notice, say) take turns and the second sees the
-    first's payouts; the one-per-period constraint, with ON CONFLICT DO NOTHING,
-    backs this up for any writer that does not take the lock.
+    first's payouts; the one-per-period constraint backs this up for any writer
+    that does not take the lock, refusing (IntegrityError) rather than skipping a
+    payout that meets one already there.
     """
     agreement = _locked(agreement)
     again = set(again)
@@ -58,7 +59,10 @@ def payouts_plan(
             payout.followup_complete = before.followup_complete
             payout.report_received = before.report_received
         new.append(payout)
-    Payout.objects.bulk_create(new, ignore_conflicts=True)
+    # No ON CONFLICT DO NOTHING: a payout that met one already there would be
+    # dropped without a word (issue 16: an early end's part period vanished
+    # under a withheld payout). The constraint refuses it instead, loudly.
+    Payout.objects.bulk_create(new)
     if new:
         payouts_planned.send(sender=Agreement, agreement=agreement)
 
@@ -74,12 +78,17 @@ def payouts_replan(
 ):
     """Bring the payouts of periods that end on or after `from_day` in line with
     the agreement as it now stands (an earlier end, amended terms): each planned
-    payout (and approved one, with `approved_too`) that the terms no longer give
-    as it is, is cancelled with `reason`, and its period is planned anew, pro rata
-    when the agreement now ends inside it. Paid payouts never change; money paid
+    payout (and approved or withheld one, with `approved_too`: an early end) that
+    the terms no longer give as it is, is cancelled with `reason`, and its period
+    is planned anew, pro rata when the agreement now ends inside it, keeping the
+    condition the cancelled payout had met. Paid payouts never change; money paid
     for days after an early end is claimed back (`payouts_recover_after`)."""
     agreement = _locked(agreement)
-    statuses = Payout.PAYABLE if approved_too else (Payout.Status.PLANNED,)
+    statuses = (
+        (*Payout.PAYABLE, Payout.Status.WITHHELD)
+        if approved_too
+        else (Payout.Status.PLANNED,)
+    )
     payouts = list(
         agreement.payouts.filter(status__in=statuses, period_end__gte=from_day)
     )
