@@ -80,6 +80,7 @@ from agreements.services import (
     payout_attestation_refusal,
     payout_cancel,
     payout_mark_paid,
+    payout_release,
     payout_withhold,
     payouts_approve,
     payouts_finance_rows,
@@ -590,6 +591,17 @@ def payout_withhold_view(request, pk):
 
 
 @require_POST
+def payout_release_view(request, pk):
+    payout = editable_payout(request, pk)
+    try:
+        payout_release(payout=payout, by=request.user)
+        messages.success(request, _("The payout is released: it is planned again."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(_back_to_payouts(request) or payout.agreement)
+
+
+@require_POST
 def payout_cancel_view(request, pk):
     payout = editable_payout(request, pk)
     form = CancelPayoutForm(request.POST)
@@ -600,7 +612,7 @@ def payout_cancel_view(request, pk):
         messages.success(request, _("The payout is cancelled."))
     except ValidationError as error:
         show_errors(request, error)
-    return redirect(payout.agreement)
+    return redirect(_back_to_payouts(request) or payout.agreement)
 
 
 PAYOUTS_PER_PAGE = 50

@@ -295,15 +295,31 @@ def payout_withhold(*, payout: Payout, by, reason: str) -> Payout:
 
 
 @transaction.atomic
+def payout_release(*, payout: Payout, by) -> Payout:
+    """Release a withheld payout (Swedish: *släppa*): it is planned again, to be
+    approved as any planned payout, its condition and the attestation rules
+    included. Who released it and when are on the row and in its history, which
+    keeps the reason it was withheld for."""
+    check_manager(by, payout.agreement)
+    _lock_and_refresh(payout)
+    if payout.status != Payout.Status.WITHHELD:
+        raise ValidationError(
+            _("Only a withheld payout can be released."), code="not_withheld"
+        )
+    payout.withheld_reason = ""
+    return _payout_set_status(payout, Payout.Status.PLANNED, by)
+
+
+@transaction.atomic
 def payout_cancel(*, payout: Payout, by, reason: str) -> Payout:
-    """Cancel a planned or approved payout (Swedish: *makulera*): it will not be
-    paid. The row stays, with the reason, who and when; its period is not planned
-    again."""
+    """Cancel a planned, approved or withheld payout (Swedish: *makulera*): it
+    will not be paid. The row stays, with the reason, who and when; its period is
+    not planned again."""
     check_manager(by, payout.agreement)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)
-    if payout.status not in Payout.PAYABLE:
+    if payout.status not in (*Payout.PAYABLE, Payout.Status.WITHHELD):
         raise ValidationError(
-            _("Only a planned or approved payout can be cancelled."),
+            _("Only a planned, approved or withheld payout can be cancelled."),
             code="not_cancellable",
         )
     if not reason.strip():
