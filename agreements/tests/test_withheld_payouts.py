@@ -134,8 +134,8 @@ def test_the_agreement_page_offers_release_and_cancel_of_a_withheld_payout(
 
 def test_releasing_a_payout_that_is_not_withheld_says_so_and_changes_nothing(
     client,
-    quarterly,
-    colleague,  # noqa: F811 - the fixture
+    quarterly,  # noqa: F811 - the fixture
+    colleague,
 ):
     payout = quarter(quarterly, date(2026, 4, 1))
     client.force_login(colleague)
