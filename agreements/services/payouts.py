@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -401,17 +401,14 @@ def party_confirmed_accounts(party) -> tuple[str, str]:
 
 def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
     """The rows of the finance system's file: one per payout, amounts in kronor,
-    then one per recovery (*återkrav*) with its amounts negative, then the sums.
+    then one per recovery (*återkrav*) with its amounts negative.
 
-    The sums' line (Avser "Summa") is for the person who checks the file against
-    the attested list before it is sent: the finance system's import skips it or
-    the person deletes it; it carries no agreement and no payee."""
-    sums = [0, 0, 0]
+    Every line is a payment or a claim with its payee: no sums line, which an
+    import could read as a payment to nobody. The payouts page shows the file's
+    sums beside its link (`payouts_finance_sums`) for the person who checks it."""
 
     def line(agreement, amounts, period_start, period_end, due_on, kind):
         party = agreement.party
-        for index, value in enumerate(amounts):
-            sums[index] += value
         return [
             agreement.reference,
             party.name,
@@ -444,4 +441,30 @@ def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
             timezone.localdate(recovery.created_at),
             "Återkrav",
         )
-    yield ["", "", "", "", "", "", *sums, "", "", "", "", "Summa"]
+
+
+@dataclass
+class FinanceSums:
+    payouts: int
+    recoveries: int
+    amount: int
+    vat_amount: int
+
+    @property
+    def total(self):
+        return self.amount + self.vat_amount
+
+
+def payouts_finance_sums(*, payouts, recoveries) -> FinanceSums:
+    """What the finance system's file of these approved payouts and recoveries
+    adds up to: the payouts less the recoveries, in kronor."""
+    paid = payouts.aggregate(n=Count("pk"), amount=Sum("amount"), vat=Sum("vat_amount"))
+    back = recoveries.aggregate(
+        n=Count("pk"), amount=Sum("amount"), vat=Sum("vat_amount")
+    )
+    return FinanceSums(
+        payouts=paid["n"],
+        recoveries=back["n"],
+        amount=(paid["amount"] or 0) - (back["amount"] or 0),
+        vat_amount=(paid["vat"] or 0) - (back["vat"] or 0),
+    )
