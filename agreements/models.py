@@ -1443,7 +1443,8 @@ class Payout(models.Model):
             ),
         ]
         # A payout goes planned -> approved, withheld or cancelled; approved ->
-        # paid, withheld or cancelled; paid and cancelled are final. No payout is
+        # paid, withheld or cancelled; withheld -> planned (released) or
+        # cancelled; paid and cancelled are final. No payout is
         # ever deleted: one that is not to be paid is cancelled (*makulerad*), and
         # money paid for days after an early end is claimed back by a
         # PayoutRecovery, not by changing the paid row.
@@ -1469,12 +1470,14 @@ class Payout(models.Model):
                     "('planned', 'planned'), ('planned', 'approved'), "
                     "('planned', 'withheld'), ('planned', 'cancelled'), "
                     "('approved', 'paid'), ('approved', 'withheld'), "
-                    "('approved', 'cancelled'), ('withheld', 'withheld'))"
+                    "('approved', 'cancelled'), ('withheld', 'withheld'), "
+                    "('withheld', 'planned'), ('withheld', 'cancelled'))"
                 ),
                 message=(
                     "A payout goes from planned to approved, withheld or cancelled, "
-                    "and from approved to paid, withheld or cancelled: this change "
-                    "of status is refused."
+                    "from approved to paid, withheld or cancelled, and from withheld "
+                    "to planned (released) or cancelled: this change of status is "
+                    "refused."
                 ),
             ),
             Refuse(

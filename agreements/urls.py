@@ -53,6 +53,7 @@ urlpatterns = [
     path(
         "payouts/<int:pk>/withhold/", views.payout_withhold_view, name="payout_withhold"
     ),
+    path("payouts/<int:pk>/release/", views.payout_release_view, name="payout_release"),
     path("payouts/<int:pk>/cancel/", views.payout_cancel_view, name="payout_cancel"),
     path("budget/", views.budget_view, name="budget"),
     path("settings/", views.programme_settings_view, name="programme_settings"),

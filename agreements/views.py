@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,9 +80,11 @@ from agreements.services import (
     payout_attestation_refusal,
     payout_cancel,
     payout_mark_paid,
+    payout_release,
     payout_withhold,
     payouts_approve,
     payouts_finance_rows,
+    payouts_finance_sums,
     programme_settings_save,
     service_save,
 )
@@ -628,6 +630,17 @@ def payout_withhold_view(request, pk):
 
 
 @require_POST
+def payout_release_view(request, pk):
+    payout = editable_payout(request, pk)
+    try:
+        payout_release(payout=payout, by=request.user)
+        messages.success(request, _("The payout is released: it is planned again."))
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(_back_to_payouts(request) or payout.agreement)
+
+
+@require_POST
 def payout_cancel_view(request, pk):
     payout = editable_payout(request, pk)
     form = CancelPayoutForm(request.POST)
@@ -638,7 +651,7 @@ def payout_cancel_view(request, pk):
         messages.success(request, _("The payout is cancelled."))
     except ValidationError as error:
         show_errors(request, error)
-    return redirect(payout.agreement)
+    return redirect(_back_to_payouts(request) or payout.agreement)
 
 
 PAYOUTS_PER_PAGE = 50
@@ -702,8 +715,11 @@ def payout_list_view(request):
     several at once, withhold one, and take the finance system's file."""
     if not can_manage_agreements(request.user):
         raise Http404
-    filters, payouts, _recoveries = _payouts_filtered(request)
-    sums = payouts.aggregate(amount=Sum("amount"), vat=Sum("vat_amount"))
+    filters, payouts, recoveries = _payouts_filtered(request)
+    # A cancelled payout is never paid: shown with "Status: Alla", never summed.
+    sums = payouts.exclude(status=Payout.Status.CANCELLED).aggregate(
+        count=Count("pk"), amount=Sum("amount"), vat=Sum("vat_amount")
+    )
     page = Paginator(
         payouts.select_related("agreement__outlet", "agreement__party"),
         PAYOUTS_PER_PAGE,
@@ -725,9 +741,13 @@ def payout_list_view(request):
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
             "payouts": page.object_list,
-            "count": page.paginator.count,
+            "count": sums["count"],
+            "cancelled_count": page.paginator.count - sums["count"],
             "sum_amount": sums["amount"] or 0,
             "sum_total": (sums["amount"] or 0) + (sums["vat"] or 0),
+            "finance_sums": payouts_finance_sums(
+                **_finance_selection(payouts, recoveries)
+            ),
             "withhold_form": WithholdForm(),
         },
     )
@@ -780,6 +800,16 @@ def payouts_approve_view(request):
     return redirect(back)
 
 
+def _finance_selection(payouts, recoveries):
+    """What the finance system's file holds of the filtered payouts: the approved
+    ones (planned ones are not yet decided, cancelled ones never paid), and the
+    recoveries."""
+    return {
+        "payouts": payouts.filter(status=Payout.Status.APPROVED),
+        "recoveries": recoveries.order_by("created_at", "pk"),
+    }
+
+
 @require_safe
 def payout_export_view(request):
     """Approved payouts, and recoveries to claim back, for the finance system: CSV
@@ -789,17 +819,11 @@ def payout_export_view(request):
         raise Http404
     municipality = request.user.municipality
     _filters, payouts, recoveries = _payouts_filtered(request)
-    # Approved only: planned ones are not yet decided, cancelled ones never paid.
-    payouts = payouts.filter(status=Payout.Status.APPROVED).select_related(
-        "agreement__party"
-    )
-    recoveries = recoveries.select_related("payout__agreement__party").order_by(
-        "created_at", "pk"
-    )
+    selection = _finance_selection(payouts, recoveries)
     programme = ProgrammeSettings.for_municipality(municipality)
     rows = payouts_finance_rows(
-        payouts=payouts,
-        recoveries=recoveries,
+        payouts=selection["payouts"].select_related("agreement__party"),
+        recoveries=selection["recoveries"].select_related("payout__agreement__party"),
         accounting_code=programme.accounting_code,
     )
     response = HttpResponse(

@@ -13,7 +13,7 @@ APPROXIMATELY = re.compile(
     r"^(ca\.?|c:a|cirka|ungefär|ung\.|omkring|runt|about|approx\.?|~)\s*"
 )
 UNIT = re.compile(r"\s*(st\.?|stycken|styck|pcs\.?|personer|pers\.?)$")
-KRONOR = re.compile(r"\s*(kr\.?|kronor|sek|:-)$")
+KRONOR = re.compile(r"\s*(kr\.?|kronor|sek|:-|,-)$")
 THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
 RANGE = re.compile(r"^(\d+)\s*(?:-|–|—|till|to)\s*(\d+)$")
 NEGATIVE = re.compile(r"^[-−–]\s*\d+$")
@@ -21,6 +21,19 @@ WITH_OERE = re.compile(r"^(\d+)[,.](\d{1,2})$")
 
 # More than any shop counts or any delivery costs in a year: a typing slip.
 SENSIBLE_MAXIMUM = 10_000_000
+# Longer than "cirka 1 000 000 000,50 kronor": no number, and not echoed in full.
+TYPED_AT_MOST = 40
+# Error codes that are a notice, not the user's error: the form is not saved, the
+# field shows the notice, and the red error summary leaves it out.
+NOTICE_CODES = frozenset({"rounded"})
+
+
+def typed_shown(text: str) -> str:
+    """What a message echoes of the typed text: at most TYPED_AT_MOST characters."""
+    text = text.strip()
+    if len(text) <= TYPED_AT_MOST:
+        return text
+    return text[: TYPED_AT_MOST - 1] + "…"
 
 
 class NegativeNumber(ValueError):
@@ -28,6 +41,10 @@ class NegativeNumber(ValueError):
 
 
 class RangeGiven(ValueError):
+    pass
+
+
+class ApproximateAmount(ValueError):
     pass
 
 
@@ -61,18 +78,19 @@ def count_read(text: str, *, unit=UNIT, ranges=True) -> tuple[int, bool]:
 def kronor_read(text: str) -> tuple[int, bool]:
     """An amount as people type it: (whole kronor, whether it was rounded).
 
-    Reads what `count_read` reads with a unit of kronor, and öre after a comma or
-    a point: "275,50", "275.50 kr", "1 250,5". Öre are rounded to whole kronor,
-    50 öre up (275,50 is 276, 275,49 is 275); "275,00" is whole and not rounded.
+    Reads what `count_read` reads with a unit of kronor ("50 000 kr", "50 000:-",
+    "50 000,-"), and öre after a comma or a point: "275,50", "275.50 kr",
+    "1 250,5". Öre are rounded to whole kronor, 50 öre up (275,50 is 276, 275,49
+    is 275); "275,00" is whole and not rounded. An amount is exact: "ca 50 000"
+    raises ApproximateAmount, a range RangeGiven.
     """
     stripped = text.strip().lower()
-    approximate = APPROXIMATELY.match(stripped)
-    if approximate:
-        stripped = stripped[approximate.end() :]
+    if APPROXIMATELY.match(stripped):
+        raise ApproximateAmount(text)
     stripped = THOUSANDS.sub("", KRONOR.sub("", stripped))
     found = WITH_OERE.match(stripped) if stripped.isascii() else None
     if found is None:
-        return count_read(text, unit=KRONOR, ranges=False)[0], False
+        return count_read(stripped, unit=KRONOR, ranges=False)[0], False
     kronor, oere = int(found[1]), int(found[2].ljust(2, "0"))
     return kronor + (oere >= 50), oere > 0
 
@@ -91,6 +109,7 @@ class FriendlyIntegerField(forms.IntegerField):
 
     # Not inputmode="numeric": a phone's number pad has no "ca" and no dash.
     widget = forms.TextInput(attrs={"autocomplete": "off"})
+    max_length = TYPED_AT_MOST
     default_error_messages = {
         "invalid": _(
             "We did not understand “%(value)s”. Write a number such as 40; "
@@ -123,8 +142,13 @@ class FriendlyIntegerField(forms.IntegerField):
             raise ValidationError(
                 self.error_messages["invalid"],
                 code="invalid",
-                params={"value": value.strip()},
+                params={"value": typed_shown(value)},
             ) from None
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["maxlength"] = str(self.max_length)
+        return attrs
 
     def validate(self, value):
         super().validate(value)
@@ -144,8 +168,9 @@ class FriendlyIntegerField(forms.IntegerField):
 
 
 class KronorField(FriendlyIntegerField):
-    """An amount in whole kronor: "1 250", "1 250 kr" and "ca 250" are read; a
-    range is refused, an amount is one number.
+    """An amount in whole kronor: "1 250", "1 250 kr" and "1 250:-" are read;
+    "ca 250" and a range are refused, an amount is one exact number. An amount
+    already there shows grouped, "40 000", as it is typed back.
 
     An amount with öre ("275,50") is rounded to whole kronor (`kronor_read`) and
     not taken as it is: the form comes back with the rounded amount in the field
@@ -159,6 +184,7 @@ class KronorField(FriendlyIntegerField):
             "such as 1 250."
         ),
         "range": _("Write one amount, not a range."),
+        "approximate": _("Write the exact amount, such as 50 000."),
         "rounded": _("Rounded to %(amount)s kr. Check the amount and save again."),
         "min_value": _("Write %(limit)s kr or more."),
         "max_value": _(
@@ -172,6 +198,10 @@ class KronorField(FriendlyIntegerField):
         if isinstance(value, str) and value.strip():
             try:
                 amount, rounded = kronor_read(value)
+            except ApproximateAmount:
+                raise ValidationError(
+                    self.error_messages["approximate"], code="approximate"
+                ) from None
             except ValueError:
                 pass  # The count's own messages say what to write.
             else:
@@ -183,6 +213,12 @@ class KronorField(FriendlyIntegerField):
                     )
                 return amount
         return super().to_python(value)
+
+    def prepare_value(self, value):
+        """An amount already there, as people type it: 40000 -> "40 000"."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return kronor_typed(value)
+        return super().prepare_value(value)
 
     def bound_data(self, data, initial):
         """A form sent back shows an amount with öre rounded, as it would be saved."""

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,9 @@ def payouts_plan(
 
     The agreement's row is locked while its payouts are planned, so that two plannings
     at once (the daily job and a notice, say) take turns and the second sees the
-    first's payouts; the one-per-period constraint, with ON CONFLICT DO NOTHING,
-    backs this up for any writer that does not take the lock.
+    first's payouts; the one-per-period constraint backs this up for any writer
+    that does not take the lock, refusing (IntegrityError) rather than skipping a
+    payout that meets one already there.
     """
     agreement = _locked(agreement)
     again = set(again)
@@ -58,7 +59,10 @@ def payouts_plan(
             payout.followup_complete = before.followup_complete
             payout.report_received = before.report_received
         new.append(payout)
-    Payout.objects.bulk_create(new, ignore_conflicts=True)
+    # No ON CONFLICT DO NOTHING: a payout that met one already there would be
+    # dropped without a word (issue 16: an early end's part period vanished
+    # under a withheld payout). The constraint refuses it instead, loudly.
+    Payout.objects.bulk_create(new)
     if new:
         payouts_planned.send(sender=Agreement, agreement=agreement)
 
@@ -74,12 +78,17 @@ def payouts_replan(
 ):
     """Bring the payouts of periods that end on or after `from_day` in line with
     the agreement as it now stands (an earlier end, amended terms): each planned
-    payout (and approved one, with `approved_too`) that the terms no longer give
-    as it is, is cancelled with `reason`, and its period is planned anew, pro rata
-    when the agreement now ends inside it. Paid payouts never change; money paid
+    payout (and approved or withheld one, with `approved_too`: an early end) that
+    the terms no longer give as it is, is cancelled with `reason`, and its period
+    is planned anew, pro rata when the agreement now ends inside it, keeping the
+    condition the cancelled payout had met. Paid payouts never change; money paid
     for days after an early end is claimed back (`payouts_recover_after`)."""
     agreement = _locked(agreement)
-    statuses = Payout.PAYABLE if approved_too else (Payout.Status.PLANNED,)
+    statuses = (
+        (*Payout.PAYABLE, Payout.Status.WITHHELD)
+        if approved_too
+        else (Payout.Status.PLANNED,)
+    )
     payouts = list(
         agreement.payouts.filter(status__in=statuses, period_end__gte=from_day)
     )
@@ -286,15 +295,31 @@ def payout_withhold(*, payout: Payout, by, reason: str) -> Payout:
 
 
 @transaction.atomic
+def payout_release(*, payout: Payout, by) -> Payout:
+    """Release a withheld payout (Swedish: *släppa*): it is planned again, to be
+    approved as any planned payout, its condition and the attestation rules
+    included. Who released it and when are on the row and in its history, which
+    keeps the reason it was withheld for."""
+    check_manager(by, payout.agreement)
+    _lock_and_refresh(payout)
+    if payout.status != Payout.Status.WITHHELD:
+        raise ValidationError(
+            _("Only a withheld payout can be released."), code="not_withheld"
+        )
+    payout.withheld_reason = ""
+    return _payout_set_status(payout, Payout.Status.PLANNED, by)
+
+
+@transaction.atomic
 def payout_cancel(*, payout: Payout, by, reason: str) -> Payout:
-    """Cancel a planned or approved payout (Swedish: *makulera*): it will not be
-    paid. The row stays, with the reason, who and when; its period is not planned
-    again."""
+    """Cancel a planned, approved or withheld payout (Swedish: *makulera*): it
+    will not be paid. The row stays, with the reason, who and when; its period is
+    not planned again."""
     check_manager(by, payout.agreement)
     payout = Payout.objects.select_for_update().get(pk=payout.pk)
-    if payout.status not in Payout.PAYABLE:
+    if payout.status not in (*Payout.PAYABLE, Payout.Status.WITHHELD):
         raise ValidationError(
-            _("Only a planned or approved payout can be cancelled."),
+            _("Only a planned, approved or withheld payout can be cancelled."),
             code="not_cancellable",
         )
     if not reason.strip():
@@ -376,17 +401,14 @@ def party_confirmed_accounts(party) -> tuple[str, str]:
 
 def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
     """The rows of the finance system's file: one per payout, amounts in kronor,
-    then one per recovery (*återkrav*) with its amounts negative, then the sums.
+    then one per recovery (*återkrav*) with its amounts negative.
 
-    The sums' line (Avser "Summa") is for the person who checks the file against
-    the attested list before it is sent: the finance system's import skips it or
-    the person deletes it; it carries no agreement and no payee."""
-    sums = [0, 0, 0]
+    Every line is a payment or a claim with its payee: no sums line, which an
+    import could read as a payment to nobody. The payouts page shows the file's
+    sums beside its link (`payouts_finance_sums`) for the person who checks it."""
 
     def line(agreement, amounts, period_start, period_end, due_on, kind):
         party = agreement.party
-        for index, value in enumerate(amounts):
-            sums[index] += value
         return [
             agreement.reference,
             party.name,
@@ -419,4 +441,30 @@ def payouts_finance_rows(*, payouts, accounting_code, recoveries=()):
             timezone.localdate(recovery.created_at),
             "Återkrav",
         )
-    yield ["", "", "", "", "", "", *sums, "", "", "", "", "Summa"]
+
+
+@dataclass
+class FinanceSums:
+    payouts: int
+    recoveries: int
+    amount: int
+    vat_amount: int
+
+    @property
+    def total(self):
+        return self.amount + self.vat_amount
+
+
+def payouts_finance_sums(*, payouts, recoveries) -> FinanceSums:
+    """What the finance system's file of these approved payouts and recoveries
+    adds up to: the payouts less the recoveries, in kronor."""
+    paid = payouts.aggregate(n=Count("pk"), amount=Sum("amount"), vat=Sum("vat_amount"))
+    back = recoveries.aggregate(
+        n=Count("pk"), amount=Sum("amount"), vat=Sum("vat_amount")
+    )
+    return FinanceSums(
+        payouts=paid["n"],
+        recoveries=back["n"],
+        amount=(paid["amount"] or 0) - (back["amount"] or 0),
+        vat_amount=(paid["vat"] or 0) - (back["vat"] or 0),
+    )

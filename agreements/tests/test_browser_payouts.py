@@ -113,3 +113,19 @@ def test_an_administrator_approves_two_payouts_and_one_is_refused_with_the_reaso
         "withheld",
         "Uppföljningen är inte bokad.",
     )
+
+    # Issue 16 review, point 2: a withheld payout is no dead end.
+    filters = page.get_by_role("search", name="Filtrera utbetalningarna")
+    filters.get_by_label("Status").select_option(label="Innehållen")
+    filters.get_by_role("button", name="Visa").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    row = page.locator(f"#payout-{waiting.pk}")
+    assert "Innehållen: Uppföljningen är inte bokad." in row.inner_text()
+    browser.screenshot(f"payouts-withheld-row-{viewport}")
+    row.get_by_role("button", name="Släpp").click()
+    page.wait_for_load_state()
+    assert "Utbetalningen är släppt: den är planerad igen." in main_text(browser)
+    browser.check_page()
+    waiting.refresh_from_db()
+    assert waiting.status == "planned"

@@ -76,7 +76,7 @@ def test_an_approved_payout_may_be_cancelled_a_paid_one_not(
         payout_cancel(payout=paid, by=official, reason="För sent.")
 
     assert error.value.messages == [
-        "Bara en planerad eller godkänd utbetalning kan makuleras."
+        "Bara en planerad, godkänd eller innehållen utbetalning kan makuleras."
     ]
     approved.refresh_from_db()
     paid.refresh_from_db()

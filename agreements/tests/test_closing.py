@@ -5,19 +5,23 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements.demo import DEMO_SCAN
-from agreements.models import Payout, PayoutRecovery
+from agreements.models import AgreementVersion, Payout, PayoutRecovery
 from agreements.selectors import budget_summary
 from agreements.services import (
     agreement_mark_ready,
     agreement_sign,
     payout_approve,
+    payout_condition_set,
     payout_mark_paid,
+    payout_withhold,
 )
 from agreements.tests.test_cancelled_payouts import quarter, quarterly  # noqa: F401
+from agreements.tests.test_services import sign_both
 from outlets.models import Outlet
 from outlets.services import outlet_close
 
@@ -204,3 +208,102 @@ def test_a_closure_the_agreement_refuses_changes_nothing(
     outlet = Outlet.objects.get(pk=quarterly.outlet_id)
     assert (outlet.status, quarterly.ends_on) == (Outlet.Status.OPEN, None)
     assert quarterly.payouts.payable().filter(period_start__gt=CLOSED_ON)
+
+
+# Issue 16 review, point 1: an early end reaches a withheld payout too.
+
+
+def test_closing_cancels_a_withheld_payout_it_cuts_and_plans_the_days_before_it(
+    draft, official, shop_owner
+):
+    """The demo's case: the year's payout withheld, the shop closed on 30 June."""
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    withheld = draft.payouts.get(period_start=date(2026, 1, 1))
+    payout_withhold(payout=withheld, by=official, reason="Lokalen stängd i mars.")
+
+    outlet_close(outlet=draft.outlet, by=official, closed_on=date(2026, 6, 30))
+
+    withheld.refresh_from_db()
+    assert withheld.status == Payout.Status.CANCELLED
+    assert withheld.cancelled_reason == "Försäljningsstället stängdes 2026-06-30."
+    assert withheld.withheld_reason == "Lokalen stängd i mars."
+    part = draft.payouts.exclude(status=Payout.Status.CANCELLED).get(
+        period_start=date(2026, 1, 1)
+    )
+    # 181 of the year's 365 days, rounded down.
+    assert (part.status, part.period_start, part.period_end, part.amount) == (
+        "planned",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        40_000 * 181 // 365,
+    )
+
+
+def test_closing_cancels_a_withheld_payout_wholly_after_the_closing_date(
+    quarterly,  # noqa: F811 - the fixture
+    official,
+):
+    fourth = quarter(quarterly, date(2026, 10, 1))
+    payout_withhold(payout=fourth, by=official, reason="Inväntar besked.")
+
+    outlet_close(outlet=quarterly.outlet, by=official, closed_on=CLOSED_ON)
+
+    fourth.refresh_from_db()
+    assert fourth.status == Payout.Status.CANCELLED
+    assert fourth.cancelled_reason == "Försäljningsstället stängdes 2026-08-15."
+    assert not quarterly.payouts.exclude(status=Payout.Status.CANCELLED).filter(
+        period_end__gt=CLOSED_ON
+    )
+
+
+def test_the_part_period_keeps_the_condition_the_withheld_payout_had_met(
+    official, shop_owner, draft
+):
+    version = draft.first_version()
+    version.payout_condition_year = AgreementVersion.PayoutConditionYear.COVERED
+    version.save()
+    agreement_mark_ready(agreement=draft, by=official)
+    sign_both(draft, official, shop_owner)
+    payout_condition_set(agreement=draft, agreement_year=1, followup_complete=True)
+    payout_withhold(
+        payout=draft.payouts.get(period_start=date(2026, 1, 1)),
+        by=official,
+        reason="Lokalen stängd i mars.",
+    )
+
+    outlet_close(outlet=draft.outlet, by=official, closed_on=date(2026, 6, 30))
+
+    part = draft.payouts.exclude(status=Payout.Status.CANCELLED).get(
+        period_start=date(2026, 1, 1)
+    )
+    assert part.period_end == date(2026, 6, 30)
+    assert part.requires_followup and part.followup_complete
+
+
+def test_a_payout_that_meets_one_already_there_is_refused_not_dropped(
+    quarterly,  # noqa: F811 - the fixture
+    monkeypatch,
+):
+    """A writer that did not take the agreement's lock planned the period first:
+    the planning fails loudly instead of leaving the period silently as it was."""
+    from agreements.services import payouts as module
+
+    wanted = module._payouts_wanted
+
+    def with_a_stray_writer(agreement, today):
+        payouts = wanted(agreement, today)
+        stray = next(p for p in payouts if p.period_start == date(2027, 1, 1))
+        Payout.objects.create(
+            **{
+                field.attname: getattr(stray, field.attname)
+                for field in Payout._meta.concrete_fields
+                if not field.primary_key
+            }
+        )
+        return payouts
+
+    monkeypatch.setattr(module, "_payouts_wanted", with_a_stray_writer)
+
+    with pytest.raises(IntegrityError, match="one_per_period"):
+        module.payouts_plan(agreement=quarterly, today=date(2027, 2, 1))

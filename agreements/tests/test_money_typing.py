@@ -22,6 +22,9 @@ def test_a_budget_with_oere_is_shown_rounded_first_and_saved_when_sent_again(
     page = response.content.decode()
     assert "Avrundat till 276 kr. Kontrollera beloppet och spara igen." in page
     assert 'value="276"' in page
+    # A notice, not the user's error: no red summary, but not saved either.
+    assert "Rätta felen nedan" not in page
+    assert "Inte sparat ännu" in page
     assert not ProgrammeBudget.objects.exists()
 
     response = client.post(url, {"year": "2027", "amount": "276"})
@@ -95,3 +98,27 @@ def test_a_delegation_is_typed_with_spaces(client, administrator, official):
     )
     assert response.status_code == 302
     assert official.delegation.max_annual_compensation == 45_000
+
+
+def test_an_approximate_budget_is_refused_with_what_to_write(client, administrator):
+    client.force_login(administrator)
+
+    response = client.post(
+        reverse("agreements:budget"), {"year": "2027", "amount": "cirka 50 000 kr"}
+    )
+
+    page = response.content.decode()
+    assert "Skriv det exakta beloppet, t.ex. 50 000." in page
+    assert "Rätta felen nedan" in page
+    assert not ProgrammeBudget.objects.exists()
+
+
+def test_a_budget_typed_the_swedish_way_is_saved(client, administrator):
+    client.force_login(administrator)
+
+    response = client.post(
+        reverse("agreements:budget"), {"year": "2027", "amount": "50 000:-"}
+    )
+
+    assert response.status_code == 302
+    assert ProgrammeBudget.objects.get(year=2027).amount == 50_000

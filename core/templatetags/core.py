@@ -2,6 +2,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.numbers import NOTICE_CODES
+
 register = template.Library()
 
 
@@ -41,3 +43,25 @@ def error_anchor(field):
         return field.id_for_label
     subwidgets = field.subwidgets
     return subwidgets[0].id_for_label if subwidgets else field.auto_id
+
+
+def _error_codes(form, name):
+    return [error.code for error in form.errors.as_data().get(name, [])]
+
+
+@register.filter
+def is_notice(field):
+    """A field whose only errors are notices (an amount rounded to whole kronor):
+    not saved, but not the user's error either."""
+    codes = _error_codes(field.form, field.name)
+    return bool(codes) and all(code in NOTICE_CODES for code in codes)
+
+
+@register.filter
+def has_real_errors(form):
+    """Whether the form has an error that is the user's, not only notices."""
+    return any(
+        code not in NOTICE_CODES
+        for name in form.errors
+        for code in _error_codes(form, name)
+    )

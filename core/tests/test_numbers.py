@@ -65,3 +65,44 @@ def test_an_amount_still_refuses_a_range_and_words():
         "Skriv ett belopp, inte ett intervall."
     ]
     assert not AmountForm({"amount": "mycket"}).is_valid()
+
+
+# Issue 16 review, point 5: an amount is exact, typed the Swedish way, shown
+# grouped, and a long slip is not echoed in full.
+
+
+@pytest.mark.parametrize("typed", ["ca 50 000", "cirka 50 000 kr", "ungefär 50000"])
+def test_an_amount_is_exact_an_approximation_is_refused(typed):
+    form = AmountForm({"amount": typed})
+
+    assert form.errors["amount"] == ["Skriv det exakta beloppet, t.ex. 50 000."]
+
+
+@pytest.mark.parametrize("typed", ["50 000,-", "50 000:-", "50000:-", "50 000 kr"])
+def test_the_swedish_ways_of_writing_whole_kronor_are_read(typed):
+    form = AmountForm({"amount": typed})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == 50_000
+
+
+def test_an_amount_already_there_shows_grouped_and_reads_back():
+    form = AmountForm(initial={"amount": 40_000})
+
+    assert 'value="40 000"' in str(form["amount"])
+    resent = AmountForm({"amount": form["amount"].value()})
+    resent.is_valid()
+    assert resent.cleaned_data["amount"] == 40_000
+
+
+def test_a_long_slip_is_not_echoed_in_full_and_the_field_has_a_maxlength():
+    form = AmountForm({"amount": "x" * 5_000})
+
+    (message,) = form.errors["amount"]
+    assert len(message) < 200
+    assert "x" * 39 + "…" in message
+    assert 'maxlength="40"' in str(form["amount"])
+
+
+def test_a_count_still_takes_an_estimate():
+    assert count_read("ca 40") == (40, True)

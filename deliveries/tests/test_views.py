@@ -406,7 +406,7 @@ def test_a_delivery_or_a_monthly_total_in_the_future_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("typed", "stored"), [("1 250", 1_250), ("1 250 kr", 1_250), ("ca 250", 250)]
+    ("typed", "stored"), [("1 250", 1_250), ("1 250 kr", 1_250), ("250:-", 250)]
 )
 def test_the_cost_is_read_as_people_type_it(
     client, official, own_outlet, typed, stored
@@ -428,6 +428,8 @@ def test_the_cost_is_read_as_people_type_it(
         ("99999999999", "Det är mer än 10\u00a0000\u00a0000 kr"),
         ("200-300", "Skriv ett belopp, inte ett intervall."),
         ("gratis", "Vi förstod inte ”gratis”."),
+        # An amount is exact (issue 16 review, point 5).
+        ("ca 250", "Skriv det exakta beloppet, t.ex. 50 000."),
     ],
 )
 def test_a_cost_that_cannot_be_stored_gets_a_clear_message(

@@ -348,3 +348,24 @@ def test_the_sent_report_shows_its_figures_grouped_in_thousands(
         assert "<dd>1\xa0200</dd>" in page and "<dd>15\xa0000</dd>" in page
         # What the owner wrote is shown as written.
         assert "<dd>Öppet 1200 timmar</dd>" in page
+
+
+def test_the_portal_shows_a_withheld_payout_with_its_reason(
+    client, shop_owner, official, agreement
+):
+    """Issue 16 review, point 6: the owner needs to know why money is held back;
+    a cancelled payout, never paid, is not listed."""
+    from agreements.models import Payout
+    from agreements.services import payout_cancel, payout_withhold
+
+    first, *rest = agreement.payouts.order_by("period_start")
+    payout_withhold(payout=first, by=official, reason="Öppettiderna hölls inte.")
+    for payout in rest:
+        payout_cancel(payout=payout, by=official, reason="Dubbelregistrerad.")
+    client.force_login(shop_owner)
+
+    page = client.get(reverse("followup:portal")).content.decode()
+
+    assert "Innehållen: Öppettiderna hölls inte." in page
+    assert "Dubbelregistrerad." not in page
+    assert agreement.payouts.filter(status=Payout.Status.WITHHELD).count() == 1

@@ -33,9 +33,9 @@ def portal(request):
             "versions",
             Prefetch(
                 "payouts",
-                queryset=Payout.objects.exclude(
-                    status__in=[Payout.Status.WITHHELD, Payout.Status.CANCELLED]
-                ),
+                # A withheld payout is shown with its reason: the shop needs to
+                # know why money is held back. A cancelled one is never paid.
+                queryset=Payout.objects.exclude(status=Payout.Status.CANCELLED),
             ),
             Prefetch("followups", queryset=followups.order_by("-agreement_year")),
         )

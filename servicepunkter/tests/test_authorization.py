@@ -721,6 +721,7 @@ ROWS = [
             "payout_approve",
             "payout_paid",
             "payout_withhold",
+            "payout_release",
             "payout_cancel",
         )
     ],

@@ -186,6 +186,7 @@ NOT_OBJECT_PAGES = {
     "agreements:payout_approve",
     "agreements:payout_paid",
     "agreements:payout_withhold",
+    "agreements:payout_release",
     "agreements:payout_cancel",
     "agreements:party_confirm_bank_details",
     "agreements:clause_move",
