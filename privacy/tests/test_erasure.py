@@ -61,11 +61,19 @@ def personal_values_left(user_pk, values):
     return found
 
 
-def test_an_erased_shop_owner_cannot_sign_in_and_nothing_of_them_is_left_but_the_signed_agreement(  # noqa: E501
-    client, administrator, shop_owner, signed, own_outlet, tmp_path
-):
+@pytest.fixture
+def per_lindberg(shop_owner):
+    """The shop owner by name before signing: a signature in the app takes the
+    signer's own name."""
     shop_owner.full_name = "Per Lindberg"
     shop_owner.save()
+    return shop_owner
+
+
+def test_an_erased_shop_owner_cannot_sign_in_and_nothing_of_them_is_left_but_the_signed_agreement(  # noqa: E501
+    client, administrator, per_lindberg, signed, own_outlet, tmp_path
+):
+    shop_owner = per_lindberg
     TOTPDevice.objects.create(user=shop_owner, name="app", confirmed=True)
     StaticDevice.objects.create(user=shop_owner, name="recovery")
     OutletContact.objects.create(
