@@ -18,6 +18,7 @@ SOURCES = [
     "followup",
     "deliveries",
     "reminders",
+    "programme",
     "reports",
     "analysis",
     "privacy",
