@@ -10,11 +10,22 @@ from programme.models import PERCENT_MESSAGE, Investment, ProgrammeGoals
 GOAL_COUNT_MAXIMUM = 32_767
 
 
+class NullBooleanRadioSelect(forms.RadioSelect):
+    """Yes, no, or not known yet as three radio buttons, "not known" chosen when
+    nothing is stored (Django's NullBooleanSelect as radios)."""
+
+    def format_value(self, value):
+        value = {True: "true", False: "false", "True": "true", "False": "false"}.get(
+            value, value
+        )
+        return [value if value in ("true", "false") else "unknown"]
+
+
 class GoalsForm(NoColonMixin, forms.ModelForm):
     own_goal_met = forms.NullBooleanField(
         label=_("Was your own goal met?"),
         required=False,
-        widget=forms.RadioSelect(
+        widget=NullBooleanRadioSelect(
             choices=[
                 ("unknown", _("Not yet known")),
                 ("true", _("Met")),
@@ -39,6 +50,7 @@ class GoalsForm(NoColonMixin, forms.ModelForm):
             "staff_trained": FriendlyIntegerField,
             "activities_held": FriendlyIntegerField,
         }
+        labels = {"own_goal": _("The goal, in words")}
         widgets = {
             "visitors_change_percent": forms.TextInput(
                 attrs={"inputmode": "text", "class": "input--short"}
