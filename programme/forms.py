@@ -125,7 +125,8 @@ class InvestmentForm(NoColonMixin, forms.ModelForm):
             # An empty source is 0 kr: most investments have one or two sources.
             self.fields[source].required = False
         if not self.instance.pk:
-            self.initial.setdefault("made_on", timezone.localdate())
+            # The instance's empty date is in `initial` already: today replaces it.
+            self.initial["made_on"] = self.instance.made_on or timezone.localdate()
             for source in Investment.FINANCING_SOURCES:
                 self.initial[source] = None
 
