@@ -492,10 +492,11 @@ class AgreedAction(models.Model):
 
     @property
     def responsible_display(self):
-        """The party, with the name the dialogue gave when there is one."""
-        if self.responsible:
-            return f"{self.get_party_display()} ({self.responsible})"
-        return self.get_party_display()
+        """The party, with the name the dialogue gave when it says more."""
+        party = str(self.get_party_display())
+        if self.responsible and self.responsible.casefold() != party.casefold():
+            return f"{party} ({self.responsible})"
+        return party
 
     def is_overdue(self, day=None):
         return (

@@ -50,6 +50,7 @@ def dialogue_held(followup, official):
         by=official,
         text="Ny skylt vid vägen",
         party=AgreedAction.Party.MUNICIPALITY,
+        responsible="Kommunen",
         due_on=date(2025, 12, 1),
     )
     criteria = checklist_seed(municipality=followup.agreement.municipality)
@@ -118,7 +119,7 @@ def test_the_owner_reads_the_dialogue_its_actions_and_the_site_visit(
     assert "1 överenskommen åtgärd för butiken att göra." in portal
     assert "Gick igenom årets siffror. Butiken vill ha bättre skyltning." in page
     assert "Sätt upp en anslagstavla" in page and "Butiken (Per)" in page
-    assert "Ny skylt vid vägen" in page and "Kommunen" in page
+    assert "Ny skylt vid vägen" in page and "Vems: Kommunen<" in page
     assert "Välskött butik." in page
     assert "Skylt utanför" in page and "Skylten är blekt." in page
     # Only the shop's own action can be marked done here.
