@@ -7,6 +7,7 @@ from core.numbers import FriendlyIntegerField, count_read
 from followup.models import (
     REPORT_DUE_DAYS_MESSAGE,
     Activity,
+    AgreedAction,
     ChecklistResult,
     FollowUpSettings,
     OwnerReport,
@@ -125,8 +126,34 @@ class ActionForm(forms.Form):
     prefix = "action"
 
     text = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
-    responsible = forms.CharField(label=_("Who"), max_length=200)
+    party = forms.ChoiceField(
+        label=_("Whose action"),
+        choices=AgreedAction.Party.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The shop owner sees the shop's actions and marks them done. Once "
+            "overdue, an action reminds the shop owner, or you, once."
+        ),
+    )
+    responsible = forms.CharField(
+        label=_("Name (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Who in the shop or the municipality does it."),
+    )
     due_on = forms.DateField(label=_("By when"), widget=DATE_INPUT, required=False)
+
+
+class ActionDoneForm(forms.Form):
+    """Marking an agreed action done, with what was done."""
+
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text=_("What was done, or anything the other side should know."),
+    )
 
 
 class SiteVisitForm(forms.Form):

@@ -345,19 +345,53 @@ class AgreedActionQuerySet(models.QuerySet):
     """Agreed actions are scoped through their follow-up."""
 
     def visible_to(self, user):
+        """Staff as their follow-ups; shop owners those of their own outlets."""
+        if user.is_authenticated and user.is_shop_owner:
+            return self.filter(
+                meeting__followup__in=FollowUp.objects.recordable_by(user)
+            )
         return self.filter(meeting__followup__in=FollowUp.objects.visible_to(user))
 
     def editable_by(self, user):
         return self.filter(meeting__followup__in=FollowUp.objects.editable_by(user))
 
+    def owned_by(self, user):
+        """The shop's actions at the outlets the shop owner runs (none for others)."""
+        return self.filter(
+            party=AgreedAction.Party.SHOP,
+            meeting__followup__in=FollowUp.objects.recordable_by(user),
+        )
+
+    def markable_done_by(self, user):
+        """The actions the user may mark done: staff those of the follow-ups they
+        manage; a shop owner the shop's own actions at their outlets."""
+        if user.is_authenticated and user.is_shop_owner:
+            return self.owned_by(user)
+        return self.editable_by(user)
+
+    def open(self):
+        return self.filter(status=AgreedAction.Status.OPEN)
+
+    def overdue(self, on=None):
+        """Open and past the due date."""
+        return self.open().filter(due_on__lt=on or timezone.localdate())
+
 
 @pghistory.track()
 class AgreedAction(models.Model):
-    """An action agreed in the annual dialogue (Swedish: *åtgärd*)."""
+    """An action agreed in the annual dialogue (Swedish: *åtgärd*): the shop's or
+    the municipality's to do, by a date."""
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("agreed action", "Open")
         DONE = "done", pgettext_lazy("agreed action", "Done")
+
+    class Party(models.TextChoices):
+        SHOP = "shop", pgettext_lazy("responsible for an action", "The shop")
+        MUNICIPALITY = (
+            "municipality",
+            pgettext_lazy("responsible for an action", "The municipality"),
+        )
 
     meeting = models.ForeignKey(
         DialogueMeeting,
@@ -366,11 +400,41 @@ class AgreedAction(models.Model):
         verbose_name=_("annual dialogue"),
     )
     text = models.TextField(_("action"))
-    responsible = models.CharField(_("who"), max_length=200)
+    party = models.CharField(
+        _("responsible"),
+        max_length=20,
+        choices=Party.choices,
+        default=Party.MUNICIPALITY,
+        help_text=_(
+            "The shop's actions are shown to the shop owner, who marks them done; "
+            "reminders go to the one responsible once the action is overdue."
+        ),
+    )
+    responsible = models.CharField(_("who"), max_length=200, blank=True)
     due_on = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
+    # The official who recorded the action: the municipality's actions remind them.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # Actions marked done before December 2026 have no date or person.
+    done_at = models.DateTimeField(_("marked done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked done by"),
+    )
+    done_comment = models.TextField(_("comment"), blank=True)
 
     objects = AgreedActionQuerySet.as_manager()
 
@@ -384,10 +448,46 @@ class AgreedAction(models.Model):
                 name="%(app_label)s_%(class)s_status_valid",
                 violation_error_message=_("An action is open or done."),
             ),
+            models.CheckConstraint(
+                condition=Q(party__in=["shop", "municipality"]),
+                name="%(app_label)s_%(class)s_party_valid",
+                violation_error_message=_(
+                    "Say whether the shop or the municipality is responsible."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status="open",
+                    done_at__isnull=True,
+                    done_by__isnull=True,
+                    done_comment="",
+                )
+                | Q(status="done")
+                & (Q(done_by__isnull=True) | Q(done_at__isnull=False)),
+                name="%(app_label)s_%(class)s_done_recorded",
+                violation_error_message=_(
+                    "Only an action marked done says when, by whom and how."
+                ),
+            ),
         ]
 
     def __str__(self):
         return self.text
+
+    @property
+    def responsible_display(self):
+        """The party, with the name the dialogue gave when it says more."""
+        party = str(self.get_party_display())
+        if self.responsible and self.responsible.casefold() != party.casefold():
+            return f"{party} ({self.responsible})"
+        return party
+
+    def is_overdue(self, day=None):
+        return (
+            self.status == self.Status.OPEN
+            and self.due_on is not None
+            and self.due_on < (day or timezone.localdate())
+        )
 
 
 @pghistory.track()

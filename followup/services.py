@@ -275,9 +275,16 @@ def meeting_save(
 
 @transaction.atomic
 def action_add(
-    *, followup: FollowUp, by, text: str, responsible: str, due_on: date | None = None
+    *,
+    followup: FollowUp,
+    by,
+    text: str,
+    party: str = AgreedAction.Party.MUNICIPALITY,
+    responsible: str = "",
+    due_on: date | None = None,
 ) -> AgreedAction:
-    """An action agreed in the dialogue, with who does it and by when."""
+    """An action agreed in the dialogue: the shop's or the municipality's (with the
+    name of who does it, if given) and by when."""
     _check_manager(by, followup)
     followup = _open_followup(followup)
     meeting = DialogueMeeting.objects.filter(followup=followup).first()
@@ -302,20 +309,53 @@ def action_add(
             }
         )
     action = AgreedAction(
-        meeting=meeting, text=text, responsible=responsible, due_on=due_on
+        meeting=meeting,
+        text=text,
+        party=party,
+        responsible=responsible,
+        due_on=due_on,
+        added_by=by,
     )
     action.full_clean()
     action.save()
     return action
 
 
+def _locked_action(action):
+    return AgreedAction.objects.select_for_update().get(pk=action.pk)
+
+
 @transaction.atomic
-def action_set_status(*, action: AgreedAction, by, status: str) -> AgreedAction:
-    """Mark an agreed action done, or open again; also after the follow-up."""
-    _check_manager(by, action.meeting.followup)
-    action.status = status
+def action_mark_done(*, action: AgreedAction, by, comment: str = "") -> AgreedAction:
+    """Mark an agreed action done, saying who did and when, with a comment: the
+    shop owner their shop's actions, the municipality's staff any (also after the
+    follow-up is complete)."""
+    if not AgreedAction.objects.markable_done_by(by).filter(pk=action.pk).exists():
+        raise PermissionDenied
+    action = _locked_action(action)
+    if action.status == AgreedAction.Status.DONE:
+        raise ValidationError(
+            _("The action is already marked done."), code="already_done"
+        )
+    action.status = AgreedAction.Status.DONE
+    action.done_at, action.done_by = timezone.now(), by
+    action.done_comment = comment.strip()
     action.full_clean()
-    action.save(update_fields=["status"])
+    action.save(update_fields=["status", "done_at", "done_by", "done_comment"])
+    return action
+
+
+@transaction.atomic
+def action_reopen(*, action: AgreedAction, by) -> AgreedAction:
+    """Open a done action again (the municipality's staff): who marked it done, and
+    their comment, stay in its history."""
+    _check_manager(by, action.meeting.followup)
+    action = _locked_action(action)
+    action.status = AgreedAction.Status.OPEN
+    action.done_at = action.done_by = None
+    action.done_comment = ""
+    action.full_clean()
+    action.save(update_fields=["status", "done_at", "done_by", "done_comment"])
     return action
 
 

@@ -7,6 +7,16 @@ app_name = "followup"
 urlpatterns = [
     path("", followup.followup_list, name="followup_list"),
     path("my-service-point/", portal.portal, name="portal"),
+    path(
+        "my-service-point/year/<int:pk>/",
+        portal.portal_followup,
+        name="portal_followup",
+    ),
+    path(
+        "my-service-point/actions/<int:pk>/done/",
+        portal.portal_action_done,
+        name="portal_action_done",
+    ),
     path("<int:pk>/", followup.followup_detail, name="followup_detail"),
     path("<int:pk>/report/", portal.report_view, name="report"),
     path("<int:pk>/report/accept/", followup.report_accept_view, name="report_accept"),

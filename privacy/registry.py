@@ -420,6 +420,27 @@ REGISTRY = [
         Retention.PUBLIC_RECORD,
     ),
     PersonalField(
+        "followup.AgreedAction.added_by",
+        _("Who recorded an agreed action, and is reminded of it"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.AgreedAction.done_by",
+        _("Who marked an agreed action done"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
+        "followup.AgreedAction.done_comment",
+        _("A comment on an agreed action done, which may tell about people"),
+        FOLLOW_UP,
+        LegalBasis.PUBLIC_TASK,
+        Retention.PUBLIC_RECORD,
+    ),
+    PersonalField(
         "followup.SiteVisit.visitors",
         _("Who made the site visit"),
         FOLLOW_UP,

@@ -20,9 +20,11 @@ class SentReminder(models.Model):
         DECISION = "decision", _("Decision date approaching")
         NOTICE = "notice", _("Notice deadline approaching")
         PAYOUT = "payout", _("Payout awaiting approval")
+        ACTION_OVERDUE = "action_overdue", _("Agreed action overdue")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # The follow-up, agreement or payout the event is about, as the kind says.
+    # The follow-up, agreement, payout or agreed action the event is about, as the
+    # kind says.
     object_id = models.PositiveBigIntegerField(_("object"))
     event_on = models.DateField(_("date of the event"))
     recipient = models.ForeignKey(
@@ -55,6 +57,7 @@ class SentReminder(models.Model):
                         "decision",
                         "notice",
                         "payout",
+                        "action_overdue",
                     ]
                 ),
                 name="%(app_label)s_%(class)s_kind_valid",

@@ -9,7 +9,12 @@ Events and who hears of them:
 - a decision date or a notice deadline of an agreement in force within 30 days (the
   term arithmetic of `agreements.selectors.deadlines`): the same staff;
 - a planned payout whose condition holds, due within 14 days or overdue, so waiting
-  for approval: the same staff.
+  for approval: the same staff;
+- an action agreed in the annual dialogue, open past its due date: the one
+  responsible. The shop's: the outlet's active shop owners. The municipality's: the
+  official who recorded it, else the one who drafted the agreement, while they are
+  active staff of the municipality; else (and for a shop without an account) the
+  municipality's active officials and administrators.
 
 Grouping: one e-mail per recipient per event, in Swedish, with a link to the page
 where the person acts. Each is sent once per event (kind, object, the event's date,
@@ -33,7 +38,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agreements.models import Agreement, Payout
 from agreements.selectors import deadlines
-from followup.models import FollowUp, OwnerReport
+from followup.models import AgreedAction, FollowUp, OwnerReport
 from reminders.models import SentReminder
 
 logger = logging.getLogger(__name__)
@@ -83,6 +88,17 @@ class _Recipients:
                 .order_by("pk")
             )
         return self._owners[outlet_id]
+
+    def official(self, user, municipality_id):
+        """The user, if they are active staff of the municipality."""
+        if (
+            user is not None
+            and user.is_active
+            and user.is_municipal_staff
+            and user.municipality_id == municipality_id
+        ):
+            return (user,)
+        return ()
 
     def staff(self, municipality_id):
         if municipality_id not in self._staff:
@@ -256,6 +272,56 @@ def _payout_events(today, people):
         )
 
 
+def _action_recipients(action, people):
+    """The one responsible for an agreed action, as the module docstring says."""
+    agreement = action.meeting.followup.agreement
+    if action.party == AgreedAction.Party.SHOP:
+        owners = people.owners(agreement.outlet_id)
+        if owners:
+            return owners, True
+    municipality_id = agreement.municipality_id
+    recipients = (
+        people.official(action.added_by, municipality_id)
+        or people.official(agreement.created_by, municipality_id)
+        or people.staff(municipality_id)
+    )
+    return recipients, False
+
+
+def _action_events(today, people):
+    actions = AgreedAction.objects.overdue(today).select_related(
+        "meeting__followup__agreement__outlet",
+        "meeting__followup__agreement__created_by",
+        "added_by",
+    )
+    for action in actions:
+        followup = action.meeting.followup
+        recipients, to_owners = _action_recipients(action, people)
+        names = {
+            "outlet": followup.agreement.outlet.name,
+            "action": action.text,
+            "date": action.due_on.isoformat(),
+            "held_on": action.meeting.held_on.isoformat(),
+            "party": action.responsible_display,
+        }
+        yield Event(
+            Kind.ACTION_OVERDUE,
+            action.pk,
+            action.due_on,
+            recipients,
+            _("An agreed action for %(outlet)s is overdue") % names,
+            _(
+                "At the annual dialogue on %(held_on)s it was agreed that "
+                "%(party)s would do this by %(date)s: “%(action)s”. It is not "
+                "marked done. When it is done, mark it done on the page below."
+            )
+            % names,
+            reverse("followup:portal_followup", kwargs={"pk": followup.pk})
+            if to_owners
+            else followup.get_absolute_url(),
+        )
+
+
 def reminder_events(*, today: date) -> list[Event]:
     """Every event with a reminder due today, sent before or not."""
     people = _Recipients()
@@ -263,6 +329,7 @@ def reminder_events(*, today: date) -> list[Event]:
         *_followup_events(today, people),
         *_deadline_events(today, people),
         *_payout_events(today, people),
+        *_action_events(today, people),
     ]
 
 

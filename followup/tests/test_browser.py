@@ -11,7 +11,7 @@ from PIL import Image
 from accounts.demo import DEMO_PASSWORD
 from agreements.models import Payout
 from agreements.services import payout_condition_set
-from followup.models import FollowUp
+from followup.models import AgreedAction, FollowUp
 from followup.tests.factories import signed_agreement
 from outlets.models import Outlet
 
@@ -100,7 +100,7 @@ def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
     assert "Den årliga dialogen är sparad." in main_text(browser)
     page.get_by_text("Lägg till en överenskommen åtgärd").click()
     page.get_by_label("Åtgärd:", exact=True).fill("Sätt upp en ny anslagstavla")
-    page.get_by_label("Vem:", exact=True).fill("Kommunen")
+    page.get_by_role("radio", name="Kommunen").check()
     page.get_by_role("button", name="Lägg till åtgärden").click()
     page.wait_for_load_state()
     assert "Åtgärden är tillagd." in main_text(browser)
@@ -137,6 +137,72 @@ def test_the_owner_reports_the_official_completes_and_the_payout_is_approved(
     assert "Utbetalningen är godkänd." in main_text(browser)
     payout.refresh_from_db()
     assert payout.status == Payout.Status.APPROVED
+
+
+def test_the_owner_marks_the_shops_action_done_on_a_phone_and_the_official_sees_it(
+    browser, demo
+):
+    page = browser.page
+    followup = (
+        FollowUp.objects.filter(
+            agreement__outlet__name="Pers Livs", meeting__isnull=False
+        )
+        .order_by("-agreement_year")
+        .first()
+    )
+    year = followup.agreement_year
+    official = followup.meeting.actions.first().added_by
+    AgreedAction.objects.create(
+        meeting=followup.meeting,
+        text="Sätt upp en anslagstavla vid kassan",
+        party=AgreedAction.Party.SHOP,
+        responsible="Per",
+        due_on=followup.meeting.held_on,
+        added_by=official,
+    )
+
+    # The owner, on a phone, reads what was agreed and marks the shop's part done.
+    page.set_viewport_size(PHONE)
+    browser.sign_in("butik@perslivs.example", DEMO_PASSWORD)
+    page.get_by_role("link", name="Min servicepunkt").first.click()
+    browser.check_page()
+    assert "1 överenskommen åtgärd för butiken att göra." in main_text(browser)
+    browser.screenshot("portal-dialogue-link-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser.screenshot("portal-dialogue-link")
+    page.set_viewport_size(PHONE)
+    page.get_by_role("link", name=f"Årlig dialog och platsbesök, år {year}").click()
+    browser.check_page()
+    text = main_text(browser)
+    assert "Butiken vill ha bättre skyltning" in text
+    assert "Ny skylt vid vägen" in text and "Sätt upp en anslagstavla" in text
+    assert "Skylten är blekt." in text
+    # Only the shop's own action has the form.
+    assert page.get_by_text("Markera som klar").count() == 1
+    page.get_by_text("Markera som klar").click()
+    page.get_by_label("Kommentar (frivillig)").fill("Tavlan sitter uppe sedan i maj.")
+    browser.screenshot("portal-dialogue-phone")
+    page.get_by_role("button", name="Spara som klar").click()
+    page.wait_for_load_state()
+    browser.check_page()
+    assert "Tack! Åtgärden är markerad som klar." in main_text(browser)
+    assert page.get_by_text("Markera som klar").count() == 0
+    browser.screenshot("portal-dialogue-done-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser.screenshot("portal-dialogue-done")
+    sign_out(browser)
+
+    # The official sees it done, by whom and with the comment.
+    page.set_viewport_size(PHONE)
+    browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    browser.goto(followup.get_absolute_url())
+    today = timezone.localdate().isoformat()
+    assert f"Markerad klar {today} av Per Lindberg." in main_text(browser)
+    assert "Kommentar: Tavlan sitter uppe sedan i maj." in main_text(browser)
+    browser.screenshot("followup-action-done-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser.check_page()
+    browser.screenshot("followup-action-done")
 
 
 def test_errors_take_focus_and_photos_show_on_the_follow_up_page(

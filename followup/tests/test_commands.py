@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 
 from agreements.tests.concurrency import (
     at_once,
@@ -35,7 +36,7 @@ def test_run_daily_creates_the_due_follow_ups_and_plans_the_next_periods_payouts
 
     assert FollowUp.objects.filter(agreement=agreement).count() >= 2
     assert agreement.payouts.filter(period_start=date(2026, 1, 1)).count() == 1
-    assert "Follow-ups created" in out.getvalue()
+    assert "Skapade uppföljningar" in out.getvalue()
 
 
 def run_daily():
@@ -63,8 +64,8 @@ def test_six_daily_jobs_started_at_once_plan_each_payout_once(
         # Monthly from 2025-01-01 through at least the initial term's 36 months.
         assert len(periods) >= 36
         assert len(periods) == len(set(periods)), "a period planned twice"
-    ran = [output for output in outputs if "Follow-ups created" in output]
-    skipped = [output for output in outputs if output.startswith("Skipped")]
+    ran = [output for output in outputs if "Skapade uppföljningar" in output]
+    skipped = [output for output in outputs if output.startswith("Hoppade över")]
     assert len(ran) >= 1
     assert len(ran) + len(skipped) == 6
 
@@ -80,7 +81,18 @@ def test_a_daily_job_started_while_another_runs_skips_and_logs_it(own_outlet, ca
     finally:
         other_run.close()
 
-    assert output == "Skipped: another run_daily is under way.\n"
+    assert output == "Hoppade över: en annan körning av run_daily pågår.\n"
     assert "run_daily skipped: another run is under way." in caplog.text
     assert not agreement.payouts.exists()
-    assert "Follow-ups created" in run_daily(), "the lock is free again"
+    assert "Skapade uppföljningar" in run_daily(), "the lock is free again"
+
+
+def test_run_daily_prints_in_the_configured_language_whatever_is_active(own_outlet):
+    signed_agreement(own_outlet, starts_on=date(2025, 1, 1))
+
+    with translation.override("en"):
+        output = run_daily()
+
+    assert "Skapade uppföljningar: 2" in output
+    assert "Lagrade dokument som inte klarade kontrollen: 0" in output
+    assert "Påminnelser skickade: " in output

@@ -24,7 +24,7 @@ from followup.models import (
 from followup.services import (
     CheckedCriterion,
     action_add,
-    action_set_status,
+    action_mark_done,
     checklist_criterion_add,
     followup_complete,
     followup_settings_save,
@@ -304,7 +304,7 @@ def test_completing_the_follow_up_makes_the_conditioned_payout_approvable_not_be
             followup=followup, by=official, held_on=date(2025, 11, 1), participants="X"
         )
     assert error.value.code == "complete"
-    action_set_status(action=action, by=official, status="done")
+    action_mark_done(action=action, by=official, comment="Skylten är uppe.")
     assert AgreedAction.objects.get().status == "done"
 
 

@@ -125,14 +125,18 @@ def test_the_page_says_overdue_open_and_remark_in_good_swedish(
     client.force_login(official)
     client.post(
         reverse("followup:action_add", kwargs={"pk": followup.pk}),
-        {"action-text": "Ny skylt", "action-responsible": "Kommunen"},
+        {
+            "action-text": "Ny skylt",
+            "action-party": "municipality",
+            "action-responsible": "Kommunen",
+        },
     )
 
     page = client.get(detail_url(followup)).content.decode()
 
     assert '<span class="badge badge--closed">Försenad</span>' in page
     assert "Försenade" not in page
-    assert "<td>Öppen</td>" in page
+    assert '<span class="badge badge--closed">Öppen</span>' in page
     assert "Öppet" not in page
     assert "Anmärkning om Skylt utanför:" in page
     assert "Anmärkning om: " not in page
@@ -278,7 +282,7 @@ def test_an_action_due_before_the_dialogue_meeting_is_refused(
     )
     client.force_login(official)
     url = reverse("followup:action_add", kwargs={"pk": followup.pk})
-    data = {"action-text": "Ny skylt", "action-responsible": "Kommunen"}
+    data = {"action-text": "Ny skylt", "action-party": "municipality"}
 
     for too_early in ("2020-01-01", "2025-09-30"):
         response = client.post(url, data | {"action-due_on": too_early})

@@ -13,6 +13,7 @@ from core.forms import show_errors
 from core.history import history_of
 from core.views import form_action, page_with_errors
 from followup.forms import (
+    ActionDoneForm,
     ActionForm,
     CompleteForm,
     MeetingForm,
@@ -25,7 +26,8 @@ from followup.permissions import can_manage_followup, can_read_followups
 from followup.photos import CONTENT_TYPES
 from followup.services import (
     action_add,
-    action_set_status,
+    action_mark_done,
+    action_reopen,
     followup_complete,
     meeting_save,
     report_accept,
@@ -95,6 +97,25 @@ def _criteria(followup):
     )
 
 
+def actions_shown(meeting, *, markable, done_forms=None):
+    """The dialogue's agreed actions, each with `markable` (whether this reader
+    marks it done) and its `done_form` (a failed one with its errors)."""
+    if meeting is None:
+        return []
+    today = timezone.localdate()
+    done_forms = done_forms or {}
+    actions = list(meeting.actions.select_related("done_by"))
+    for action in actions:
+        action.markable = (
+            markable(action) if callable(markable) else markable
+        ) and action.status == AgreedAction.Status.OPEN
+        action.overdue = action.is_overdue(today)
+        action.done_form = done_forms.get(action.pk) or ActionDoneForm(
+            prefix=f"done-{action.pk}"
+        )
+    return actions
+
+
 @require_safe
 def followup_detail(request, pk, **forms):
     followup = _detail_followup(request, pk)
@@ -111,7 +132,11 @@ def followup_detail(request, pk, **forms):
         "status": followup.status_on(timezone.localdate()),
         "report": report,
         "meeting": meeting,
-        "actions": list(meeting.actions.all()) if meeting else [],
+        "actions": actions_shown(
+            meeting,
+            markable=manages,
+            done_forms=forms.get("done_forms"),
+        ),
         "visit": visit,
         "results": results,
         "photos": photos,
@@ -226,20 +251,36 @@ def action_add_view(request, pk):
 
 @require_POST
 def action_status_view(request, pk):
+    """Staff mark an agreed action done (with a comment) or open it again."""
     action = get_object_or_404(
         AgreedAction.objects.editable_by(request.user).select_related(
             "meeting__followup"
         ),
         pk=pk,
     )
-    try:
-        action_set_status(
-            action=action, by=request.user, status=request.POST.get("status", "")
-        )
-        messages.success(request, _("The action is updated."))
-    except ValidationError as error:
-        show_errors(request, error)
-    return redirect(action.meeting.followup)
+    followup = action.meeting.followup
+    if request.POST.get("status") == AgreedAction.Status.OPEN:
+        try:
+            action_reopen(action=action, by=request.user)
+            messages.success(request, _("The action is open again."))
+        except ValidationError as error:
+            show_errors(request, error)
+        return redirect(followup)
+    if action.status == AgreedAction.Status.DONE:
+        messages.info(request, _("The action is already marked done."))
+        return redirect(followup)
+    return form_action(
+        request,
+        form=ActionDoneForm(request.POST, prefix=f"done-{action.pk}"),
+        action=lambda form: action_mark_done(
+            action=action, by=request.user, **form.cleaned_data
+        ),
+        done=_("The action is marked done."),
+        reshow=lambda form: followup_detail_with(
+            request, followup, done_forms={action.pk: form}
+        ),
+        then=followup,
+    )
 
 
 @require_POST

@@ -1,21 +1,28 @@
-"""The shop owner's pages: *Min servicepunkt* and the yearly report."""
+"""The shop owner's pages: *Min servicepunkt*, the yearly report, and each year's
+annual dialogue and site visit, with the shop's agreed actions to mark done."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from agreements.models import Agreement, Payout
 from agreements.selectors import awaiting_party_signature
 from core.forms import form_add_service_errors
-from followup.forms import ReportForm
-from followup.models import FollowUp, OwnerReport
+from core.views import form_action, page_with_errors
+from followup.forms import ActionDoneForm, ReportForm
+from followup.models import AgreedAction, FollowUp, OwnerReport
 from followup.permissions import can_use_portal
-from followup.services import report_save, report_submit
-from followup.views.followup import report_of
+from followup.services import action_mark_done, report_save, report_submit
+from followup.views.followup import actions_shown, report_of
 
 
 @require_safe
@@ -25,7 +32,19 @@ def portal(request):
     if not can_use_portal(user):
         raise PermissionDenied
     today = timezone.localdate()
-    followups = FollowUp.objects.recordable_by(user).select_related("report")
+    followups = (
+        FollowUp.objects.recordable_by(user)
+        .select_related("report")
+        .annotate(
+            shop_actions_open=Count(
+                "meeting__actions",
+                filter=Q(
+                    meeting__actions__party=AgreedAction.Party.SHOP,
+                    meeting__actions__status=AgreedAction.Status.OPEN,
+                ),
+            )
+        )
+    )
     agreements = (
         Agreement.objects.in_force(today)
         .filter(outlet__owners=user)
@@ -58,6 +77,65 @@ def portal(request):
             "today": today,
             "awaiting_signature": awaiting_party_signature(user=user),
         },
+    )
+
+
+@require_safe
+def portal_followup(request, pk, done_forms=None):
+    """A year's annual dialogue (minutes and agreed actions) and site visit (the
+    impression and the checklist), as the municipality recorded them; the shop
+    marks its own actions done here."""
+    followup = get_object_or_404(
+        FollowUp.objects.recordable_by(request.user).select_related(
+            "agreement__outlet", "agreement__municipality", "meeting", "site_visit"
+        ),
+        pk=pk,
+    )
+    meeting = getattr(followup, "meeting", None)
+    visit = getattr(followup, "site_visit", None)
+    return render(
+        request,
+        "followup/portal_followup.html",
+        {
+            "followup": followup,
+            "agreement": followup.agreement,
+            "meeting": meeting,
+            "actions": actions_shown(
+                meeting,
+                markable=lambda action: action.party == AgreedAction.Party.SHOP,
+                done_forms=done_forms,
+            ),
+            "visit": visit,
+            "results": list(visit.results.select_related("criterion")) if visit else [],
+        },
+    )
+
+
+@require_POST
+def portal_action_done(request, pk):
+    """The shop owner marks one of the shop's agreed actions done; another's, or
+    the municipality's, is not found."""
+    action = get_object_or_404(
+        AgreedAction.objects.owned_by(request.user).select_related("meeting__followup"),
+        pk=pk,
+    )
+    followup = action.meeting.followup
+    then = reverse("followup:portal_followup", kwargs={"pk": followup.pk})
+    if action.status == AgreedAction.Status.DONE:
+        # Marked done meanwhile (or posted twice): who marked it stays.
+        messages.info(request, _("The action is already marked done."))
+        return redirect(then)
+    return form_action(
+        request,
+        form=ActionDoneForm(request.POST, prefix=f"done-{action.pk}"),
+        action=lambda form: action_mark_done(
+            action=action, by=request.user, **form.cleaned_data
+        ),
+        done=_("Thank you! The action is marked done."),
+        reshow=lambda form: page_with_errors(
+            portal_followup, request, followup.pk, done_forms={action.pk: form}
+        ),
+        then=then,
     )
 
 

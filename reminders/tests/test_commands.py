@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reminders.models import SentReminder
 
@@ -21,8 +21,20 @@ def test_send_reminders_sends_once_however_often_it_runs(
     call_command("send_reminders", "--today", "2026-02-20", stdout=out)
 
     assert len(mailoutbox) == 2
-    assert "Reminders sent: 2" in out.getvalue()
-    assert "Reminders sent: 0" in out.getvalue()
+    assert "Påminnelser skickade: 2" in out.getvalue()
+    assert "Påminnelser skickade: 0" in out.getvalue()
+
+
+def test_send_reminders_prints_in_the_configured_language_whatever_is_active(
+    mailoutbox, followups, shop_owner, official
+):
+    out = StringIO()
+
+    with translation.override("en"):
+        call_command("send_reminders", "--today", "2026-02-20", stdout=out)
+
+    assert out.getvalue() == "Påminnelser skickade: 2\n"
+    assert mailoutbox[0].subject.startswith("Årsrapporten för Pers Livs")
 
 
 def test_run_daily_creates_the_due_follow_up_then_sends_its_reminders(

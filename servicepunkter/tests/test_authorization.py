@@ -258,7 +258,15 @@ def followup_for(outlet):
         followup=followup, held_on=date(2026, 10, 1), participants="Per Lindberg"
     )
     AgreedAction.objects.create(meeting=meeting, text="Skylt", responsible="Kommunen")
+    AgreedAction.objects.create(
+        meeting=meeting, text="Anslagstavla", party=AgreedAction.Party.SHOP
+    )
     return followup
+
+
+def shop_action_for(outlet):
+    """The shop's agreed action in the outlet's follow-up."""
+    return followup_for(outlet).meeting.actions.get(party="shop")
 
 
 def site_photo_for(outlet):
@@ -899,9 +907,28 @@ ROWS = [
         per_object_get=FOLLOWUP_READERS,
         post=signed_in(NOT_ALLOWED),
     ),
+    # The owner's view of a year's dialogue and site visit.
+    Row(
+        "followup:portal_followup",
+        kwargs=lambda outlet: {"pk": followup_for(outlet).pk},
+        get={},
+        per_object_get=REPORTERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    # The owner marks the shop's action done (an empty comment is allowed); to
+    # everyone else it is not found.
+    Row(
+        "followup:portal_action_done",
+        kwargs=lambda outlet: {"pk": shop_action_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(REPORTERS, ok=REDIRECTED),
+    ),
     Row(
         "followup:action_status",
-        kwargs=lambda outlet: {"pk": followup_for(outlet).meeting.actions.get().pk},
+        kwargs=lambda outlet: {
+            "pk": followup_for(outlet).meeting.actions.get(party="municipality").pk
+        },
         get=signed_in(NOT_ALLOWED),
         post={},
         per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),

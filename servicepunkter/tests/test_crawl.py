@@ -122,6 +122,10 @@ OBJECT_PAGES = {
     "agreements:party_update": (every("agreements:party_update", Party), EDITORS),
     "followup:followup_detail": (every("followup:followup_detail", FollowUp), STAFF),
     "followup:report": (every("followup:report", FollowUp), {Role.SHOP_OWNER}),
+    "followup:portal_followup": (
+        every("followup:portal_followup", FollowUp),
+        {Role.SHOP_OWNER},
+    ),
     "followup:site_photo": (site_photos, STAFF),
     "followup:activity_update": (
         every("followup:activity_update", Activity),
@@ -226,6 +230,7 @@ NOT_OBJECT_PAGES = {
     "followup:meeting",
     "followup:action_add",
     "followup:action_status",
+    "followup:portal_action_done",
     "followup:site_visit",
     "followup:site_photo_add",
     "followup:complete",

@@ -4,10 +4,12 @@ import logging
 from contextlib import contextmanager
 from datetime import date
 
+from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from agreements.services import agreement_documents_check_share, payouts_plan_ahead
 from followup.services import followups_create_due
@@ -51,21 +53,28 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today=None, **options):
-        with advisory_lock(RUN_DAILY_LOCK) as acquired:
+        # Its output is read by whoever runs it, in the project's language; the log
+        # stays in English.
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            advisory_lock(RUN_DAILY_LOCK) as acquired,
+        ):
             if not acquired:
                 logger.warning("run_daily skipped: another run is under way.")
-                self.stdout.write("Skipped: another run_daily is under way.")
+                self.stdout.write(_("Skipped: another run_daily is under way."))
                 return
             self.run(today or timezone.localdate())
 
     def run(self, today):
         created = followups_create_due(today=today)
         payouts_plan_ahead(today=today)
-        self.stdout.write(f"Follow-ups created: {created}")
+        self.stdout.write(_("Follow-ups created: %(count)s") % {"count": created})
         # Every stored document once a month; a mismatch is mailed to the system
         # owners as a refused download is.
         failed = agreement_documents_check_share(today=today)
-        self.stdout.write(f"Stored documents failing their check: {failed}")
+        self.stdout.write(
+            _("Stored documents failing their check: %(count)s") % {"count": failed}
+        )
         self.send_reminders(today)
         self.apply_retention(today)
 

@@ -2,7 +2,10 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from reminders.services import reminders_send
 
@@ -22,9 +25,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today=None, **options):
-        result = reminders_send(today=today)
-        self.stdout.write(f"Reminders sent: {result.sent}")
-        if result.failed:
-            self.stderr.write(
-                f"Reminders not sent (tried again next run): {result.failed}"
-            )
+        # Whoever reads the output reads the project's language, as the e-mails do.
+        with translation.override(settings.LANGUAGE_CODE):
+            result = reminders_send(today=today)
+            self.stdout.write(_("Reminders sent: %(count)s") % {"count": result.sent})
+            if result.failed:
+                self.stderr.write(
+                    _("Reminders not sent (tried again next run): %(count)s")
+                    % {"count": result.failed}
+                )
