@@ -296,7 +296,7 @@ def test_actions_recorded_before_the_party_get_one_from_their_name(
     actions, name, party
 ):
     migration = importlib.import_module(
-        "followup.migrations.0006_agreed_action_party_from_name"
+        "followup.migrations.0007_agreed_action_party_from_name"
     )
     action = actions[0]
     action.party, action.responsible = "", name

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("followup", "0004_site_visit_photos"),
+        ("followup", "0005_visitors_target_moved_to_programme_goals"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

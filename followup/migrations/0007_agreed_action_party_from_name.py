@@ -50,7 +50,7 @@ def parties_from_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("followup", "0005_agreed_action_party_and_done"),
+        ("followup", "0006_agreed_action_party_and_done"),
         ("accounts", "0005_invitations"),
         ("agreements", "0019_payout_withheld_released_or_cancelled"),
     ]
