@@ -17,6 +17,7 @@ from core.documents import (
 from deliveries.selectors import delivery_summary
 from followup.models import Activity, ChecklistResult, FollowUp, Training
 from outlets.models import Outlet
+from outlets.selectors import service_point_choices_for_report
 from reports.selectors import (
     COUNTED_REPORTS,
     actions_carried_over,
@@ -58,6 +59,9 @@ def annual_report_context(*, municipality, year, today):
         "today": today,
         "kpis": municipality_kpis(municipality=municipality, year=year, today=today),
         "service_points": service_points(municipality=municipality, year=year),
+        "service_point_choices": service_point_choices_for_report(
+            municipality=municipality, year=year
+        ),
         "payouts": payouts_in_year(municipality=municipality, year=year),
         "followups": [(followup, followup.status_on(today)) for followup in followups],
         "counted_reports": COUNTED_REPORTS,
