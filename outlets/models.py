@@ -699,7 +699,7 @@ class ServicePointChoice(models.Model):
         verbose_name=_("outlet chosen"),
     )
     reason = models.TextField(
-        _("why this outlet"),
+        _("reason for the choice"),
         help_text=_(
             "Why the municipality chose this outlet over the others: what tipped "
             "the balance."

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                     "reason",
                     models.TextField(
                         help_text="Why the municipality chose this outlet over the others: what tipped the balance.",
-                        verbose_name="why this outlet",
+                        verbose_name="reason for the choice",
                     ),
                 ),
                 ("decision_date", models.DateField(verbose_name="decision date")),
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                     "reason",
                     models.TextField(
                         help_text="Why the municipality chose this outlet over the others: what tipped the balance.",
-                        verbose_name="why this outlet",
+                        verbose_name="reason for the choice",
                     ),
                 ),
                 ("decision_date", models.DateField(verbose_name="decision date")),
