@@ -245,3 +245,23 @@ def test_only_the_municipalitys_staff_record_a_choice(
                 by=user,
             )
     assert not ServicePointChoice.objects.exists()
+
+
+def test_the_database_refuses_a_chosen_outlet_not_considered(rundvik, shops):
+    from django.db import IntegrityError, connection, transaction
+
+    choice = unsaved_choice(rundvik, shops, reason="Närmast.")
+    choice.save()
+    choice.considered.set([shops["handlarn"], shops["tempo"]])
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the check at commit, now
+
+    for change in (
+        lambda: choice.considered.remove(shops["handlarn"]),
+        lambda: ServicePointChoice.objects.filter(pk=choice.pk).update(
+            chosen=shops["tallberg"]
+        ),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            change()
+    assert choice.considered.count() == 2
