@@ -461,6 +461,10 @@ class AnalysisResult(models.Model):
     used_at = models.DateTimeField(_("last used"), default=timezone.now)
     seconds = models.FloatField(_("computing time (s)"))
     result = models.JSONField(_("result"))
+    # The versions of the inputs it was computed from (AnalysisInputVersion): the
+    # register's per municipality (its own and those whose outlets serve it), the
+    # population's and the settings'.
+    input_versions = models.JSONField(_("input versions"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-computed_at"]
@@ -475,3 +479,42 @@ class AnalysisResult(models.Model):
 
     def __str__(self):
         return f"{self.municipality} {self.kind}"
+
+
+class AnalysisInputVersion(models.Model):
+    """How often one input of a municipality's analysis has changed, and when last.
+
+    Counted by database triggers on the inputs' tables (migration
+    0004_input_versions), so every path counts: forms, imports' bulk writes, the
+    admin, raw SQL. A stored result keeps the versions it was computed from; a
+    version moved on since means the result is older than its input.
+    """
+
+    class Input(models.TextChoices):
+        REGISTER = "register", _("the register")
+        POPULATION = "population", _("the population data")
+        SETTINGS = "settings", _("the analysis settings")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    input = models.CharField(_("input"), max_length=20, choices=Input.choices)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("last changed"))
+
+    class Meta:
+        verbose_name = _("analysis input version")
+        verbose_name_plural = _("analysis input versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "input"],
+                name="%(app_label)s_%(class)s_one_per_input",
+                violation_error_message=_("The input is counted once."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} {self.input} {self.version}"

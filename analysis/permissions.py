@@ -16,6 +16,14 @@ def can_read_analysis(user, municipality) -> bool:
     return user.manages(municipality.pk)
 
 
+def can_recompute_analysis(user, municipality) -> bool:
+    """Computing the municipality's figures anew from today's inputs: its
+    administrators and officials, and the system owner; regional viewers read."""
+    if not user.is_authenticated:
+        return False
+    return user.is_system_owner or user.manages(municipality.pk)
+
+
 def can_save_scenario(user, municipality) -> bool:
     """Administrators and officials keep scenarios for their own municipality."""
     return user.is_authenticated and user.manages(municipality.pk)

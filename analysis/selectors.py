@@ -3,7 +3,7 @@
 import numpy as np
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.http import Http404
 
 from analysis import engine
@@ -15,7 +15,7 @@ from analysis.models import (
     ScenarioClosedOutlets,
     ScenarioMovedOutlet,
 )
-from analysis.permissions import can_read_analysis
+from analysis.permissions import can_read_analysis, can_recompute_analysis
 from analysis.services import (
     ScenarioSpec,
     analysis_fingerprint,
@@ -26,6 +26,7 @@ from analysis.services import (
     road_network_current,
     squares_copy_out,
 )
+from analysis.services.staleness import result_staleness
 from core.history import HistoryEntry, history_of
 from core.pickers import municipality_pick
 from outlets.geo import wgs84_from_sweref
@@ -170,20 +171,28 @@ def locality_figures(*, user, locality):
     if not can_read_analysis(user, municipality):
         return None
     settings = AnalysisSettings.for_municipality(municipality)
+    # Today's bands first; else the latest of other bands, which the settings'
+    # change has made stale and the page says so.
+    bands = [float(edge) for edge in settings.bands]
     stored = (
         AnalysisResult.objects.filter(
-            municipality=municipality,
-            kind="grocery",
-            is_scenario=False,
-            bands_km=[float(edge) for edge in settings.bands],
+            municipality=municipality, kind="grocery", is_scenario=False
         )
-        .order_by("-computed_at", "-pk")
-        .only("pk", "computed_at", "result")
+        .annotate(
+            other_bands=Case(When(bands_km=bands, then=0), default=1),
+        )
+        .order_by("other_bands", "-computed_at", "-pk")
+        .only("pk", "municipality_id", "computed_at", "result", "input_versions")
         .first()
     )
-    figures = {"municipality": municipality, "result": None}
+    figures = {
+        "municipality": municipality,
+        "result": None,
+        "can_recompute": can_recompute_analysis(user, municipality),
+    }
     if stored is None:
         return figures
+    figures["staleness"] = result_staleness(stored=stored)
     result = stored.result
     row = next(
         (e for e in result["localities"] if e["locality_id"] == locality.pk), None

@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/", views.analysis_settings_view, name="settings"),
     path("squares/", views.squares_json, name="squares"),
     path("export/", views.export_csv, name="export"),
+    path("recompute/", views.recompute_view, name="recompute"),
     path("scenarios/", views.scenario_list, name="scenario_list"),
     path("scenarios/new/", views.scenario_editor, name="scenario_editor"),
     path("scenarios/save/", views.scenario_save, name="scenario_save"),

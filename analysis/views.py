@@ -38,6 +38,7 @@ from analysis.models import KIND_LABELS, AnalysisSettings, Scenario
 from analysis.permissions import (
     can_delete_scenario,
     can_edit_analysis_settings,
+    can_recompute_analysis,
     can_save_scenario,
 )
 from analysis.scenarios import scenario_create, scenario_delete
@@ -58,7 +59,7 @@ from analysis.services import (
 from core.forms import form_add_service_errors
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
 from outlets.maps import locality_marker, map_legend, outlet_marker
-from outlets.models import Locality
+from outlets.models import Locality, Municipality
 
 # Viridis without its palest yellow: ordered, and told apart with any colour vision.
 BAND_COLOURS = [
@@ -608,3 +609,40 @@ def analysis_settings_view(request):
         {"form": form},
         status=400 if form.is_bound else 200,
     )
+
+
+@require_POST
+def recompute_view(request):
+    """Compute a municipality's grocery figures anew from today's register,
+    population and settings, then back to the locality page that offered it (or
+    the analysis); those who may not recompute find nothing."""
+    municipality = Municipality.objects.filter(
+        code=request.POST.get("municipality", "")
+    ).first()
+    if municipality is None or not can_recompute_analysis(request.user, municipality):
+        raise Http404
+    locality = Locality.objects.filter(
+        municipality=municipality, pk=_int_or_none(request.POST.get("locality"))
+    ).first()
+    try:
+        service_analysis_run(municipality=municipality)
+    except AnalysisError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The figures are computed anew from today's register and data."),
+        )
+    if locality is not None:
+        return redirect(locality.get_absolute_url() + "#locality-analysis")
+    target = reverse("analysis:analysis")
+    if not request.user.is_municipal_staff:
+        target += "?" + urlencode({"municipality": municipality.code})
+    return redirect(target)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

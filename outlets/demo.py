@@ -5,10 +5,13 @@ The outlets of Västerbotten come from the sample file in outlets/data, imported
 municipality would import it. Coordinates of the villages and shops are approximate.
 """
 
+from datetime import date
+
 from django.conf import settings
+from django.utils import timezone
 
 from outlets.importing import OutletImporter, outlet_import_store, read_outlet_file
-from outlets.models import Locality, Outlet, OutletImport
+from outlets.models import Locality, Outlet, OutletImport, ServicePointChoice
 
 # name, latitude, longitude (approximate)
 LOCALITIES = [
@@ -80,6 +83,10 @@ def seed_outlets(nordmaling) -> dict:
             name=name,
             defaults={"latitude": latitude, "longitude": longitude},
         )
+    Locality.objects.filter(pk=localities["Rundvik"].pk).update(
+        classification=Locality.Classification.STRATEGIC,
+        classification_motivation=RUNDVIK_MOTIVATION,
+    )
     outlets = {}
     for name, kind, locality, latitude, longitude, hours in OUTLETS:
         outlets[name], _ = Outlet.objects.update_or_create(
@@ -93,4 +100,47 @@ def seed_outlets(nordmaling) -> dict:
                 "opening_hours": hours,
             },
         )
+    seed_service_point_choice(localities["Rundvik"], outlets["Handlarn Rundvik"])
     return outlets
+
+
+RUNDVIK_MOTIVATION = (
+    "Kustbyarna söder om Nordmaling handlar i Rundvik; utan butiken där är det "
+    "över 10 km till närmaste fullsortimentsbutik för de flesta."
+)
+
+# Three shops within a few kilometres of Rundvik, from the Västerbotten sample.
+RUNDVIK_CONSIDERED = ["Handlarn Rundvik", "Tempo Sunnansjö", "Handlar'n Tallberg"]
+RUNDVIK_REASON = (
+    "Handlarn Rundvik har öppet alla veckans dagar, ligger vid busshållplatsen mitt "
+    "i byn och har ett rum som kan bli mötesplats med publik dator. Tempo Sunnansjö "
+    "har kortare öppettider och ingen plats för paketutlämning; Handlar'n Tallberg "
+    "ligger vid väg 13 utanför byn och saknar tillgänglig entré. Byalaget i Rundvik "
+    "stödjer valet efter kundundersökningen."
+)
+
+
+def seed_service_point_choice(rundvik, handlarn):
+    """Why Handlarn Rundvik became Rundvik's service point: decided the year before
+    its agreement (dates follow today, as the agreements' do)."""
+    if ServicePointChoice.objects.filter(locality=rundvik).exists():
+        return
+    rundvik.refresh_from_db()
+    considered = list(
+        Outlet.objects.filter(
+            municipality=rundvik.municipality, name__in=RUNDVIK_CONSIDERED
+        )
+    )
+    choice = ServicePointChoice(
+        locality=rundvik,
+        chosen=handlarn,
+        reason=RUNDVIK_REASON,
+        decision_body="Kommunstyrelsen",
+        decision_date=date(timezone.localdate().year - 1, 9, 8),
+        decision_paragraph="134",
+        decision_registration_number=(f"KS {timezone.localdate().year - 1}/412"),
+    )
+    choice.full_clean()
+    choice.clean_considered(considered)
+    choice.save()
+    choice.considered.set(considered)

@@ -2,12 +2,21 @@ import math
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, NoColonMixin
 from outlets.geo import is_in_sweden, wgs84_from_sweref
 from outlets.importing import ImportFileError, check_file_size, read_outlet_file
-from outlets.models import Locality, Municipality, Outlet, OutletContact, Partner
+from outlets.models import (
+    CONSIDERED_WITHIN_KM,
+    Locality,
+    Municipality,
+    Outlet,
+    OutletContact,
+    Partner,
+    ServicePointChoice,
+)
 
 
 class CoordinateField(forms.FloatField):
@@ -264,3 +273,100 @@ class OutletImportForm(forms.Form):
         if "municipality" in self.fields:
             return self.cleaned_data.get("municipality")
         return self.user.municipality
+
+
+class ConsideredOutletField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, outlet):
+        return outlet_choice_label(outlet, self.municipality_id)
+
+
+class ChosenOutletField(forms.ModelChoiceField):
+    def label_from_instance(self, outlet):
+        return outlet_choice_label(outlet, self.municipality_id)
+
+
+def outlet_choice_label(outlet, municipality_id):
+    """ "ICA Lundins (Grocery shop, full range)", with the municipality when it is
+    another's."""
+    label = f"{outlet.name} ({outlet.get_kind_display()}"
+    if outlet.municipality_id != municipality_id:
+        label += f", {outlet.municipality}"
+    return label + ")"
+
+
+class ServicePointChoiceForm(NoColonMixin, forms.ModelForm):
+    """The choice of a locality's service point; the instance holds the locality."""
+
+    considered = ConsideredOutletField(
+        queryset=Outlet.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Outlets considered"),
+    )
+    chosen = ChosenOutletField(
+        queryset=Outlet.objects.none(),
+        widget=forms.RadioSelect,
+        label=_("Outlet chosen"),
+        help_text=_("One of the municipality's outlets, among those considered."),
+    )
+
+    class Meta:
+        model = ServicePointChoice
+        fields = [
+            "considered",
+            "chosen",
+            "reason",
+            "decision_body",
+            "decision_date",
+            "decision_paragraph",
+            "decision_registration_number",
+        ]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 5}),
+            "decision_date": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locality = self.instance.locality
+        ids = list(locality.outlets_to_consider().values_list("pk", flat=True))
+        if self.instance.pk:
+            # An outlet since closed stays among those the choice weighed.
+            ids += list(self.instance.considered.values_list("pk", flat=True))
+            ids.append(self.instance.chosen_id)
+        outlets = (
+            Outlet.objects.filter(pk__in=ids)
+            .select_related("municipality")
+            .annotate(
+                own=models.Case(
+                    models.When(municipality_id=locality.municipality_id, then=0),
+                    default=1,
+                )
+            )
+            .order_by("own", "name", "pk")
+        )
+        self.fields["considered"].help_text = _(
+            "The municipality's outlets, and others' within %(km)s km of the "
+            "locality: shops across the border may be weighed too."
+        ) % {"km": CONSIDERED_WITHIN_KM}
+        for name in ("considered", "chosen"):
+            self.fields[name].municipality_id = locality.municipality_id
+        self.fields["considered"].queryset = outlets
+        self.fields["chosen"].queryset = outlets.filter(
+            municipality_id=locality.municipality_id
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        considered = cleaned_data.get("considered")
+        if considered is None:
+            return cleaned_data
+        choice = ServicePointChoice(
+            locality=self.instance.locality, chosen=cleaned_data.get("chosen")
+        )
+        try:
+            choice.clean_considered(considered)
+        except ValidationError as error:
+            for problem in error.error_dict["considered"]:
+                field = "chosen" if problem.code == "chosen_not_considered" else None
+                self.add_error(field or "considered", problem)
+        return cleaned_data

@@ -1,3 +1,5 @@
+import math
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -203,6 +205,43 @@ class Locality(models.Model):
 
     def get_absolute_url(self):
         return reverse("outlets:locality_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_strategic(self) -> bool:
+        """Classified in the service plan: a service town or node, or a strategic
+        locality. A service point is chosen for these."""
+        return self.classification != self.Classification.NONE
+
+    def may_consider(self, outlet) -> bool:
+        """Whether the outlet may be weighed for the locality's service point: the
+        municipality's own, or another's within CONSIDERED_WITHIN_KM."""
+        if outlet.municipality_id == self.municipality_id:
+            return True
+        if self.latitude is None or outlet.latitude is None:
+            return False
+        here = sweref_from_wgs84(self.latitude, self.longitude)
+        there = sweref_from_wgs84(outlet.latitude, outlet.longitude)
+        return math.dist(here, there) <= CONSIDERED_WITHIN_KM * 1000
+
+    def outlets_to_consider(self):
+        """The open outlets one may weigh for the locality's service point."""
+        nearby = []
+        if self.latitude is not None:
+            # A box a little larger than the circle, then the exact distance.
+            margin = CONSIDERED_WITHIN_KM / 100
+            box = Outlet.objects.exclude(municipality_id=self.municipality_id).filter(
+                latitude__range=(self.latitude - margin, self.latitude + margin),
+                longitude__range=(
+                    self.longitude - margin / math.cos(math.radians(self.latitude)),
+                    self.longitude + margin / math.cos(math.radians(self.latitude)),
+                ),
+            )
+            nearby = [outlet.pk for outlet in box if self.may_consider(outlet)]
+        return (
+            Outlet.objects.open()
+            .filter(Q(municipality_id=self.municipality_id) | Q(pk__in=nearby))
+            .select_related("municipality")
+        )
 
     def clean(self):
         if (
@@ -614,3 +653,169 @@ class OutletImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+# A shop across the municipal border may be weighed too: people shop where it is
+# nearest. So far from the locality (straight line) it may lie.
+CONSIDERED_WITHIN_KM = 30
+
+
+class ServicePointChoiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The choices of the municipalities whose records the user reads: its
+        staff, the county's regional viewers, the system owner."""
+        if not user.is_authenticated or user.is_shop_owner:
+            return self.none()
+        return self.filter(user.records_scope("locality__municipality"))
+
+    def editable_by(self, user):
+        """Administrators and officials record their own municipality's choices."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user.managed_scope("locality__municipality"))
+
+
+@pghistory.track()
+class ServicePointChoice(models.Model):
+    """Why one outlet of a strategic locality was chosen as its service point
+    (Swedish: *val av servicepunkt*): the outlets considered, the one chosen, the
+    reason and the municipal decision behind it."""
+
+    locality = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        related_name="service_point_choices",
+        verbose_name=_("locality"),
+    )
+    considered = models.ManyToManyField(
+        Outlet,
+        related_name="+",
+        verbose_name=_("outlets considered"),
+    )
+    chosen = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="service_point_choices",
+        verbose_name=_("outlet chosen"),
+    )
+    reason = models.TextField(
+        _("reason for the choice"),
+        help_text=_(
+            "Why the municipality chose this outlet over the others: what tipped "
+            "the balance."
+        ),
+    )
+    decision_date = models.DateField(_("decision date"))
+    decision_body = models.CharField(
+        _("deciding body"),
+        max_length=200,
+        help_text=_("E.g. Kommunstyrelsen."),
+    )
+    decision_paragraph = models.CharField(_("paragraph (§)"), max_length=20, blank=True)
+    decision_registration_number = models.CharField(
+        _("registration number (diarienummer)"), max_length=50, blank=True
+    )
+
+    objects = ServicePointChoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decision_date", "-pk"]
+        verbose_name = _("choice of service point")
+        verbose_name_plural = _("choices of service point")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="%(app_label)s_%(class)s_has_reason",
+                violation_error_message=_("Write why this outlet was chosen."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Choice of service point in %(locality)s") % {
+            "locality": self.locality
+        }
+
+    def clean(self):
+        errors = {}
+        if self.reason is not None and not self.reason.strip():
+            errors["reason"] = ValidationError(
+                _("Write why this outlet was chosen."), code="required"
+            )
+        if self.locality_id and not self.locality.is_strategic:
+            errors["locality"] = ValidationError(
+                _(
+                    "A service point is chosen for a locality the service plan "
+                    "classifies; classify the locality first."
+                ),
+                code="not_classified",
+            )
+        if (
+            self.locality_id
+            and self.chosen_id
+            and self.chosen.municipality_id != self.locality.municipality_id
+        ):
+            errors["chosen"] = ValidationError(
+                _(
+                    "The municipality makes a service point of one of its own "
+                    "outlets; an outlet across the border can only be considered."
+                ),
+                code="other_municipality",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_considered(self, considered):
+        """The considered outlets (not yet stored) against the choice: the chosen
+        one among them, each of the municipality or near the locality."""
+        considered = list(considered)
+        errors = []
+        if self.chosen_id and self.chosen_id not in {o.pk for o in considered}:
+            errors.append(
+                ValidationError(
+                    _("The outlet chosen must be among the outlets considered."),
+                    code="chosen_not_considered",
+                )
+            )
+        if len(considered) < 2:
+            errors.append(
+                ValidationError(
+                    _(
+                        "Tick at least two outlets considered: a choice is made "
+                        "between several."
+                    ),
+                    code="too_few_considered",
+                )
+            )
+        far = [o.name for o in considered if not self.locality.may_consider(o)]
+        if far:
+            errors.append(
+                ValidationError(
+                    _(
+                        "%(outlets)s: neither in the municipality nor within "
+                        "%(km)s km of the locality."
+                    )
+                    % {"outlets": ", ".join(far), "km": CONSIDERED_WITHIN_KM},
+                    code="too_far",
+                )
+            )
+        if errors:
+            raise ValidationError({"considered": errors})
+
+    @property
+    def decision_display(self) -> str:
+        """ "Kommunstyrelsen 2010-05-12 § 34 (KS 2010/123)"."""
+        paragraph = self.decision_paragraph.strip().lstrip("§").strip()
+        text = f"{self.decision_body} {self.decision_date:%Y-%m-%d}"
+        if paragraph:
+            text += f" § {paragraph}"
+        if self.decision_registration_number:
+            text += f" ({self.decision_registration_number})"
+        return text
+
+
+# Adding or removing an outlet considered is a change of the choice. The trigger
+# sits on a proxy of the through table, as pgtrigger's migrations need.
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class ServicePointChoiceConsidered(ServicePointChoice.considered.through):
+    class Meta:
+        proxy = True

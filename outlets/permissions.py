@@ -28,6 +28,20 @@ def can_edit_locality(user, locality) -> bool:
     return Locality.objects.editable_by(user).filter(pk=locality.pk).exists()
 
 
+def can_view_locality_records(user, locality) -> bool:
+    """The municipality's records about a locality (the choice of its service
+    point): its staff, the county's regional viewers, the system owner."""
+    if not user.is_authenticated or user.is_shop_owner:
+        return False
+    return Locality.objects.filter(user.records_scope(), pk=locality.pk).exists()
+
+
+def can_record_service_point_choice(user, locality) -> bool:
+    """The municipality's administrators and officials, for a locality the
+    service plan classifies."""
+    return locality.is_strategic and can_edit_locality(user, locality)
+
+
 def can_view_partner_contact(user, partner) -> bool:
     """The contact person is personal data: for the partner's own municipality and
     region, as with an outlet's records."""

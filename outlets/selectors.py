@@ -1,5 +1,7 @@
 """Reading the register: the history of its records, in words."""
 
+from django.db.models import Prefetch
+
 from core.history import HistoryEntry, history_of
 from outlets.models import (
     Locality,
@@ -7,7 +9,10 @@ from outlets.models import (
     OutletContact,
     Partner,
     PartnerLocalities,
+    ServicePointChoice,
+    ServicePointChoiceConsidered,
 )
+from outlets.permissions import can_view_locality_records
 
 
 def outlet_history(*, outlet, with_contacts: bool) -> list[HistoryEntry]:
@@ -24,3 +29,48 @@ def locality_history(*, locality) -> list[HistoryEntry]:
 def partner_history(*, partner) -> list[HistoryEntry]:
     """The partner's changes, the localities it works in among them."""
     return history_of([partner], models=[Partner, PartnerLocalities])
+
+
+def service_point_choice_history(*, choice) -> list[HistoryEntry]:
+    """The choice's changes, the outlets considered among them."""
+    return history_of(
+        [choice], models=[ServicePointChoice, ServicePointChoiceConsidered]
+    )
+
+
+def service_point_choices(*, locality, user):
+    """The locality's choices of service point, newest first, for those who read
+    the municipality's records; None for others (the page shows no section)."""
+    if not can_view_locality_records(user, locality):
+        return None
+    return list(
+        ServicePointChoice.objects.filter(locality=locality)
+        .select_related("chosen")
+        .prefetch_related(
+            Prefetch(
+                "considered",
+                queryset=Outlet.objects.select_related("municipality").order_by(
+                    "name", "pk"
+                ),
+            )
+        )
+    )
+
+
+def service_point_choices_for_report(*, municipality, year):
+    """Per classified locality, its latest choice of service point decided by the
+    end of `year`: the annual report's account of the choices."""
+    latest = {}
+    choices = (
+        ServicePointChoice.objects.filter(
+            locality__municipality=municipality, decision_date__year__lte=year
+        )
+        .select_related("locality", "chosen")
+        .prefetch_related(
+            Prefetch("considered", queryset=Outlet.objects.order_by("name", "pk"))
+        )
+        .order_by("locality__name", "-decision_date", "-pk")
+    )
+    for choice in choices:
+        latest.setdefault(choice.locality_id, choice)
+    return list(latest.values())

@@ -11,7 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outlets.models import Locality, Municipality, Outlet, OutletContact, Partner
+from outlets.models import (
+    Locality,
+    Municipality,
+    Outlet,
+    OutletContact,
+    Partner,
+    ServicePointChoice,
+)
 from outlets.permissions import can_edit_register
 from outlets.signals import outlet_close_consequences, outlet_closed
 
@@ -151,3 +158,28 @@ def municipality_organisation_number_set(
     municipality.full_clean()
     municipality.save(update_fields=["organisation_number"])
     return municipality
+
+
+@transaction.atomic
+def service_point_choice_save(
+    *, choice: ServicePointChoice, considered: Iterable[Outlet], by
+) -> ServicePointChoice:
+    """Record or change the choice of a strategic locality's service point: the
+    outlets considered, the one chosen among them, why, and the decision."""
+    # The locality's row orders concurrent edits of its choices: the chosen outlet
+    # is checked against the considered ones as they are stored.
+    locality = Locality.objects.select_for_update().get(pk=choice.locality_id)
+    _check_editor(by, locality.municipality_id)
+    choice.locality = locality
+    considered = list(considered)
+    errors = {}
+    for check in (choice.full_clean, lambda: choice.clean_considered(considered)):
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.update_error_dict({}))
+    if errors:
+        raise ValidationError(errors)
+    choice.save()
+    choice.considered.set(considered)
+    return choice

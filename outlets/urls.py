@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outlets import import_views, views
+from outlets import choice_views, import_views, views
 
 app_name = "outlets"
 
@@ -27,6 +27,16 @@ urlpatterns = [
         "localities/<int:pk>/edit/",
         views.LocalityUpdateView.as_view(),
         name="locality_update",
+    ),
+    path(
+        "localities/<int:pk>/choices/new/",
+        choice_views.ServicePointChoiceCreateView.as_view(),
+        name="service_point_choice_create",
+    ),
+    path(
+        "localities/choices/<int:pk>/edit/",
+        choice_views.ServicePointChoiceUpdateView.as_view(),
+        name="service_point_choice_update",
     ),
     path("partners/", views.PartnerListView.as_view(), name="partner_list"),
     path("partners/new/", views.PartnerCreateView.as_view(), name="partner_create"),

@@ -43,10 +43,16 @@ from outlets.permissions import (
     can_import_outlets,
     can_keep_public_facts,
     can_read_register,
+    can_record_service_point_choice,
     can_view_outlet_records,
     can_view_partner_contact,
 )
-from outlets.selectors import locality_history, outlet_history, partner_history
+from outlets.selectors import (
+    locality_history,
+    outlet_history,
+    partner_history,
+    service_point_choices,
+)
 from outlets.services import (
     locality_save,
     outlet_close,
@@ -342,6 +348,8 @@ class LocalityDetailView(PermissionMixin, DetailView):
         context["partners"] = locality.partners.all()
         context["can_edit"] = can_edit_locality(user, locality)
         context["history"] = locality_history(locality=locality)
+        context["choices"] = service_point_choices(locality=locality, user=user)
+        context["can_record_choice"] = can_record_service_point_choice(user, locality)
         if locality.latitude is not None:
             context["locality_sweref"] = sweref_from_wgs84(
                 locality.latitude, locality.longitude

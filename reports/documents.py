@@ -17,6 +17,7 @@ from core.documents import (
 from deliveries.selectors import delivery_summary
 from followup.models import Activity, ChecklistResult, FollowUp, Training
 from outlets.models import Outlet
+from outlets.selectors import service_point_choices_for_report
 from programme.selectors import goal_results, investments_in_year
 from reports.selectors import (
     COUNTED_REPORTS,
@@ -65,6 +66,9 @@ def annual_report_context(*, municipality, year, today):
         "service_points": service_points(municipality=municipality, year=year),
         "investments": investments,
         "investments_total": investments.financing_totals(),
+        "service_point_choices": service_point_choices_for_report(
+            municipality=municipality, year=year
+        ),
         "payouts": payouts_in_year(municipality=municipality, year=year),
         "followups": [(followup, followup.status_on(today)) for followup in followups],
         "counted_reports": COUNTED_REPORTS,

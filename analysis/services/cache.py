@@ -83,9 +83,19 @@ def result_cached(fingerprint):
 
 
 def result_store(
-    *, fingerprint, municipality, kind, inputs, bands, scenario, result, seconds
+    *,
+    fingerprint,
+    municipality,
+    kind,
+    inputs,
+    bands,
+    scenario,
+    result,
+    seconds,
+    input_versions=None,
 ):
-    """Store a computed result under its fingerprint."""
+    """Store a computed result under its fingerprint, with the versions of the
+    inputs it was computed from."""
     AnalysisResult.objects.update_or_create(
         fingerprint=fingerprint,
         defaults={
@@ -98,6 +108,7 @@ def result_store(
             "seconds": seconds,
             "result": result,
             "used_at": timezone.now(),
+            "input_versions": input_versions or {},
         },
     )
 

@@ -27,6 +27,11 @@ from analysis.services.inputs import (
     outlets_load,
     squares_load,
 )
+from analysis.services.staleness import (
+    input_versions_kept,
+    input_versions_now,
+    input_versions_refresh,
+)
 from analysis.services.storage import road_network_current
 from outlets.models import Municipality, Outlet
 
@@ -107,6 +112,8 @@ def service_analysis_run(
     scenario = scenario or ScenarioSpec()
     settings = AnalysisSettings.for_municipality(municipality)
     bands = list(bands or settings.bands)
+    # Read before the inputs: a change made meanwhile leaves the result stale.
+    versions = input_versions_now(municipality=municipality)
     run = _run_inputs(municipality, settings, scenario, on)
     fingerprint = analysis_fingerprint(
         kind=kind, bands=bands, scenario=scenario, inputs=run.fingerprint
@@ -114,6 +121,7 @@ def service_analysis_run(
     if use_cache:
         cached = result_cached(fingerprint)
         if cached is not None:
+            input_versions_refresh(fingerprint=fingerprint, versions=versions)
             return cached
     started = time.perf_counter()
     result = _result_computed(run, kind, bands, scenario)
@@ -126,6 +134,9 @@ def service_analysis_run(
         scenario=scenario,
         result=result,
         seconds=time.perf_counter() - started,
+        input_versions=input_versions_kept(
+            versions=versions, municipality=municipality, result=result
+        ),
     )
     results_prune(municipality=municipality, inputs=run.fingerprint)
     return result

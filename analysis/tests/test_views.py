@@ -230,13 +230,16 @@ def test_the_analysis_page_takes_a_fixed_number_of_queries(
     for number in range(5):
         OutletFactory(name=f"Extra {number}", kind="fuel", latitude=63.2, longitude=15)
 
-    # Computed anew (the outlets changed): stored, and the stale result pruned.
-    with django_assert_max_num_queries(25):
+    # Computed anew (the outlets changed): stored with the versions of its inputs,
+    # and the stale result pruned.
+    with django_assert_max_num_queries(26):
         client.get(ANALYSIS)
-    # Today's figures and the scenario's, each computed once and cached.
-    with django_assert_max_num_queries(35):
+    # Today's figures and the scenario's, each computed once and cached (each run
+    # reads its inputs' versions).
+    with django_assert_max_num_queries(37):
         client.get(EDITOR, {"close": shops["A"].pk})
-    with django_assert_max_num_queries(22):
+    # The cached result brought up to today's input versions: two more.
+    with django_assert_max_num_queries(24):
         client.get(SQUARES)
 
 

@@ -897,8 +897,10 @@ def test_register_pages_run_a_constant_number_of_queries(
         reverse("outlets:outlet_update", kwargs={"pk": outlet.pk}): 7,
         reverse("outlets:map") + "?municipality=all": 7,
         reverse("outlets:locality_list"): 6,
-        # Two more for the stored service analysis: its settings and its result.
-        locality.get_absolute_url(): 9 + 2,
+        # Two more for the stored service analysis: its settings and its result;
+        # two for the choice of service point: whether one reads the municipality's
+        # records, and the choices.
+        locality.get_absolute_url(): 9 + 2 + 2,
         reverse("outlets:partner_list"): 7,
         partner.get_absolute_url(): 7 + 2,
     }

@@ -325,6 +325,32 @@ def partner_for(outlet):
     return partner
 
 
+def strategic_locality_for(outlet):
+    """The outlet's locality, classified strategic: a service point is chosen there."""
+    from outlets.models import Locality
+
+    Locality.objects.filter(pk=outlet.locality_id).update(
+        classification=Locality.Classification.STRATEGIC,
+        classification_motivation="Enda butiken i byn.",
+    )
+    return outlet.locality_id
+
+
+def service_point_choice_for(outlet):
+    """The recorded choice of the outlet as its strategic locality's service point."""
+    from outlets.models import ServicePointChoice
+
+    choice = ServicePointChoice.objects.create(
+        locality_id=strategic_locality_for(outlet),
+        chosen=outlet,
+        reason="Längst öppettider.",
+        decision_body="Kommunstyrelsen",
+        decision_date=date(2025, 5, 12),
+    )
+    choice.considered.set([outlet])
+    return choice
+
+
 def contact_for(outlet):
     """A contact person of the outlet."""
     from outlets.models import OutletContact
@@ -1057,6 +1083,13 @@ ROWS = [
             "scenario_compare",
         )
     ],
+    # Computing the figures anew is a POST naming the municipality; without one
+    # there is nothing to compute (the view tests compute).
+    Row(
+        "analysis:recompute",
+        get=signed_in(NOT_ALLOWED),
+        post=signed_in(NOT_FOUND),
+    ),
     Row(
         "analysis:export",
         get=signed_in(NOT_FOUND, shop_owner=FORBIDDEN),
@@ -1137,6 +1170,25 @@ ROWS = [
         "outlets:partner_update",
         lambda outlet: {"pk": partner_for(outlet).pk},
         EDITORS_OF_OWN_MUNICIPALITY,
+    ),
+    # The choice of a strategic locality's service point: recorded by the
+    # municipality's administrators and officials; an empty POST re-shows the form
+    # with its errors (400).
+    Row(
+        "outlets:service_point_choice_create",
+        kwargs=lambda outlet: {"pk": strategic_locality_for(outlet)},
+        get={},
+        per_object_get=EDITORS_OF_OWN_MUNICIPALITY,
+        post={},
+        per_object_post=per_object(EDITORS_OF_OWN_MUNICIPALITY, ok=BAD_REQUEST),
+    ),
+    Row(
+        "outlets:service_point_choice_update",
+        kwargs=lambda outlet: {"pk": service_point_choice_for(outlet).pk},
+        get={},
+        per_object_get=EDITORS_OF_OWN_MUNICIPALITY,
+        post={},
+        per_object_post=per_object(EDITORS_OF_OWN_MUNICIPALITY, ok=BAD_REQUEST),
     ),
     Row(
         "set_language",

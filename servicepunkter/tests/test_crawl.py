@@ -35,7 +35,7 @@ from followup.models import (
     SiteVisit,
     Training,
 )
-from outlets.models import Locality, Outlet, Partner
+from outlets.models import Locality, Outlet, Partner, ServicePointChoice
 from programme.models import Investment, ProgrammeGoals
 from servicepunkter.management.commands.seed_demo import demo_seed
 
@@ -106,6 +106,19 @@ OBJECT_PAGES = {
     "outlets:locality_update": (every("outlets:locality_update", Locality), EDITORS),
     "outlets:partner_detail": (every("outlets:partner_detail", Partner), STAFF),
     "outlets:partner_update": (every("outlets:partner_update", Partner), EDITORS),
+    "outlets:service_point_choice_create": (
+        lambda: [
+            reverse("outlets:service_point_choice_create", kwargs={"pk": pk})
+            for pk in Locality.objects.exclude(classification="none").values_list(
+                "pk", flat=True
+            )
+        ],
+        EDITORS,
+    ),
+    "outlets:service_point_choice_update": (
+        every("outlets:service_point_choice_update", ServicePointChoice),
+        EDITORS,
+    ),
     "agreements:agreement_detail": (
         every("agreements:agreement_detail", Agreement),
         set(Role),
