@@ -57,6 +57,7 @@ from agreements.selectors import (
     agreement_history,
     budget_summary,
     changes_under_work_of,
+    missed_deadline,
 )
 from agreements.services import (
     FINANCE_COLUMNS,
@@ -201,6 +202,11 @@ def agreement_detail(request, pk, **forms):
         "term": term,
         "period": period,
         "notice_deadline": period and term.notice_deadline(period),
+        # The municipality's own business: not for the shop owner's eyes.
+        "missed_deadline": not user.is_shop_owner
+        and missed_deadline(
+            agreement, term=term, renewed=renewal is not None, today=today
+        ),
         "decision_date": period and term.decision_date(period),
         "payouts": agreement.payouts.select_related("status_changed_by"),
         "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
