@@ -37,9 +37,10 @@ from agreements.services.clauses import (
 )
 from outlets.services import municipality_organisation_number_set
 
-# Service point -> (party, organisation number, signatory, state, start in years from
-# this year, initial term months, extension months). Every agreement starts on 1
-# January, so its agreement years are calendar years. Dates follow today, so
+# Service point -> (party, organisation number, signatory, state, start on 1 January
+# so many years from this year (None: today), initial term months, extension
+# months). Signed agreements start on 1 January, so their agreement years are
+# calendar years; the one waiting for signature starts today. Dates follow today, so
 # something is always in force, under notice, waiting for signature and in draft.
 # ICA Lundins' initial term (None here) ends with the current month: its notice
 # deadline has passed and nothing is done about it, the warning the demo shows on
@@ -72,7 +73,7 @@ DEMO_AGREEMENTS = [
         "7696001234",
         "Lars Nilsson",
         "ready",
-        1,
+        None,
         12,
         12,
     ),
@@ -117,11 +118,12 @@ class Timeline:
 
 def demo_timeline(row, today) -> Timeline:
     """The row's dates. Signed agreements were decided on 20 November the year
-    before they start and signed in the weeks after; next year's agreement waiting
-    for signature was decided two weeks ago; next year's draft goes to the board
-    in three weeks."""
+    before they start and signed in the weeks after; the agreement waiting for
+    signature starts today and was decided two weeks ago, so signed today it is
+    signed on its first day; next year's draft goes to the board in three
+    weeks."""
     state, years = row[4], row[5]
-    starts_on = date(today.year + years, 1, 1)
+    starts_on = today if years is None else date(today.year + years, 1, 1)
     if state == "draft":
         decision = today + timedelta(days=21)
     elif state == "ready":
@@ -351,16 +353,19 @@ def _agreement_sign(agreement, official, signatory, timeline):
 
 
 def payouts_settle(agreement, *, by):
-    """The payouts due before today approved and paid where their condition holds:
-    approved by the official who did not draft the agreement (the attestation
-    rules), paid by `by`."""
+    """The payouts due before today approved and paid where their condition holds,
+    on their own days: approved by the official who did not draft the agreement
+    (the attestation rules), paid by `by`."""
     approver = by
     if agreement.created_by_id == by.pk:
         approver = second_official(by) or by
     for payout in agreement.payouts.filter(due_on__lt=timezone.localdate()):
         if payout.condition_holds:
-            payout_approve(payout=payout, by=approver)
-            payout_mark_paid(payout=payout, by=by)
+            # Approved the week it fell due, paid on the day.
+            with demo_clock(payout.due_on - timedelta(days=5)):
+                payout_approve(payout=payout, by=approver)
+            with demo_clock(payout.due_on):
+                payout_mark_paid(payout=payout, by=by)
 
 
 # A one-page PDF standing in for the scan of a paper signature in the demo (a

@@ -8,24 +8,10 @@ from accounts.demo import DEMO_PASSWORD
 from agreements.models import Party
 from agreements.selectors import missed_deadlines
 from agreements.tests.test_browser_attestation import main_text
+from agreements.tests.test_browser_clauses import DESKTOP, OFFICIAL, at_both_widths
 from outlets.models import Municipality
 
 pytestmark = pytest.mark.browser
-
-OFFICIAL = "handlaggare@nordmaling.example"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def at_both_widths(browser, name):
-    """Check the page and take its screenshots at desktop and phone width."""
-    page = browser.page
-    browser.check_page()
-    browser.screenshot(f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    browser.check_page()
-    browser.screenshot(f"{name}-phone")
-    page.set_viewport_size(DESKTOP)
 
 
 def test_the_official_is_warned_and_adds_a_party_without_losing_the_draft(

@@ -64,8 +64,11 @@ def test_the_demo_holds_the_service_points_agreements_and_dates_the_readme_tells
             assert outlet.get_kind_display() == row["kind"]
             assert agreement.party.name == row["contracting party"]
             assert agreement.status_on(today) == STATES[row["agreement"]]
-            offset = int(re.fullmatch(r"1 January Y([+-]\d)", row["starts"])[1])
-            assert version.starts_on == date(today.year + offset, 1, 1)
+            if row["starts"] == "today":
+                assert version.starts_on == today
+            else:
+                offset = int(re.fullmatch(r"1 January Y([+-]\d)", row["starts"])[1])
+                assert version.starts_on == date(today.year + offset, 1, 1)
             if row["initial term"] == "to the end of the current month":
                 assert period_end(
                     version.starts_on, version.initial_term_months
@@ -100,9 +103,13 @@ def test_the_demo_holds_the_service_points_agreements_and_dates_the_readme_tells
             assert timezone.localdate(agreement.created_at) < version.decision_date
         else:
             assert signatures == {}
-            assert version.starts_on > today
+            assert version.starts_on >= today
         if agreement.state == Agreement.State.READY:
             assert version.decision_date < today
+        # Paid on the day they fell due, none after today.
+        for payout in agreement.payouts.filter(status="paid"):
+            assert timezone.localdate(payout.status_changed_at) == payout.due_on
+            assert payout.due_on < today
 
     # The one warning the demo shows on purpose: ICA Lundins' passed deadline.
     (missed,) = missed_deadlines(municipality=nordmaling)
