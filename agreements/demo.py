@@ -2,8 +2,10 @@
 force, under notice, waiting for signature and in draft. Dates follow today. The
 parties, organisation numbers and signatories are invented."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,6 +27,7 @@ from agreements.services import (
     party_save,
     payout_approve,
     payout_mark_paid,
+    payouts_plan,
     service_catalogue_seed,
 )
 from agreements.services.clauses import (
@@ -34,19 +37,24 @@ from agreements.services.clauses import (
 )
 from outlets.services import municipality_organisation_number_set
 
-# Service point -> (party, organisation number, signatory, state, start in years before
-# this year, initial term months, extension months). Dates follow today, so something
-# is always in force, under notice, waiting for signature and in draft.
+# Service point -> (party, organisation number, signatory, state, start on 1 January
+# so many years from this year (None: today), initial term months, extension
+# months). Signed agreements start on 1 January, so their agreement years are
+# calendar years; the one waiting for signature starts today. Dates follow today, so
+# something is always in force, under notice, waiting for signature and in draft.
+# ICA Lundins' initial term (None here) ends with the current month: its notice
+# deadline has passed and nothing is done about it, the warning the demo shows on
+# purpose (see initial_term_months).
 DEMO_AGREEMENTS = [
-    ("Pers Livs", "Pers Livs AB", "5560360793", "Per Lindberg", "in_force", 1, 36, 12),
+    ("Pers Livs", "Pers Livs AB", "5560360793", "Per Lindberg", "in_force", -1, 36, 12),
     (
         "ICA Lundins",
         "Lundins Livs AB",
         "5561234567",
         "Eva Lundin",
         "in_force",
-        2,
-        36,
+        -2,
+        None,
         12,
     ),
     (
@@ -55,7 +63,7 @@ DEMO_AGREEMENTS = [
         "9696941234",
         "Ingrid Lindström",
         "notice",
-        3,
+        -3,
         24,
         12,
     ),
@@ -65,7 +73,7 @@ DEMO_AGREEMENTS = [
         "7696001234",
         "Lars Nilsson",
         "ready",
-        0,
+        None,
         12,
         12,
     ),
@@ -75,11 +83,75 @@ DEMO_AGREEMENTS = [
         "5569876543",
         "Ingrid Öberg",
         "draft",
-        0,
+        1,
         36,
         12,
     ),
 ]
+DEMO_NOTICE_PERIOD_MONTHS = 3
+DEMO_DECISION_LEAD_DAYS = 30
+# Four services of the catalogue at 10 000 kr a year each.
+DEMO_SERVICE_COUNT = 4
+DEMO_SERVICE_FEE = 10_000
+
+
+def initial_term_months(row, today):
+    """The row's initial term; ICA Lundins' runs from 1 January two years ago to the
+    end of the current month (36 months when the demo is built in December), so
+    that its notice deadline, three months before, has always just passed."""
+    return row[6] if row[6] is not None else 24 + today.month
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """When the municipality did what with one demo agreement: drafted three weeks
+    before the board decides, made ready a week after the decision, signed by the
+    municipality a week later and by the shop two days after that."""
+
+    starts_on: date
+    drafted_on: date
+    decision_date: date
+    ready_on: date
+    municipality_signs_on: date
+    party_signs_on: date
+
+
+def demo_timeline(row, today) -> Timeline:
+    """The row's dates. Signed agreements were decided on 20 November the year
+    before they start and signed in the weeks after; the agreement waiting for
+    signature starts today and was decided two weeks ago, so signed today it is
+    signed on its first day; next year's draft goes to the board in three
+    weeks."""
+    state, years = row[4], row[5]
+    starts_on = today if years is None else date(today.year + years, 1, 1)
+    if state == "draft":
+        decision = today + timedelta(days=21)
+    elif state == "ready":
+        decision = today - timedelta(days=14)
+    else:
+        decision = date(starts_on.year - 1, 11, 20)
+    return Timeline(
+        starts_on=starts_on,
+        drafted_on=min(decision, today) - timedelta(days=21),
+        decision_date=decision,
+        ready_on=decision + timedelta(days=7),
+        municipality_signs_on=decision + timedelta(days=14),
+        party_signs_on=decision + timedelta(days=16),
+    )
+
+
+@contextmanager
+def demo_clock(day):
+    """Run the municipality's past work on the day it was done (10:00).
+
+    The services stamp what they record with `timezone.now()`, and a signature can
+    never be changed afterwards, so the demo sets the clock back while it replays
+    the work instead of rewriting rows. Only the demo does this (seed_demo runs
+    with DEBUG on only).
+    """
+    moment = timezone.make_aware(datetime.combine(day, time(10)))
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
 
 
 @dataclass(frozen=True)
@@ -105,24 +177,33 @@ def seed_agreements(nordmaling, outlets, users):
     official = users[Role.OFFICIAL]
     colleague = second_official(official)
     demo_delegations(users[Role.ADMINISTRATOR], official, colleague)
+    today = timezone.localdate()
     for index, row in enumerate(DEMO_AGREEMENTS):
         name, signatory, state = row[0], row[3], row[4]
         outlet = outlets[name]
         if Agreement.objects.filter(outlet=outlet).exists():
             continue
-        party = _party(nordmaling, row, index, by=official, confirmed_by=colleague)
-        agreement = _agreement_create(outlet, party, row, index, catalogue, official)
+        timeline = demo_timeline(row, today)
+        with demo_clock(timeline.drafted_on):
+            party = _party(nordmaling, row, index, by=official, confirmed_by=colleague)
+            agreement = _agreement_create(
+                outlet, party, row, index, catalogue, official, timeline, today
+            )
         if state == "draft":
             continue
-        agreement_mark_ready(agreement=agreement, by=official)
+        with demo_clock(timeline.ready_on):
+            agreement_mark_ready(agreement=agreement, by=official)
         if state == "ready":
             continue
-        owner = _agreement_sign(agreement, official, signatory)
+        owner = _agreement_sign(agreement, official, signatory, timeline)
+        # Signed back then, its payouts were planned through its first period; the
+        # periods since are planned as the daily job plans them.
+        payouts_plan(agreement=agreement)
         if state == "notice":
             agreement_give_notice(
                 agreement=agreement,
                 by=official,
-                given_on=timezone.localdate() - timedelta(days=20),
+                given_on=today - timedelta(days=20),
                 given_by=Agreement.NoticeBy.PARTY,
                 reason="Ägaren går i pension och butiken säljs.",
             )
@@ -208,76 +289,83 @@ def _party(nordmaling, row, index, *, by, confirmed_by):
     return party
 
 
-def _agreement_create(outlet, party, row, index, catalogue, official):
-    """The agreement of the row in draft, decided the autumn before it starts."""
-    *_first, years_ago, initial, extension = row
-    today = timezone.localdate()
+def _agreement_create(outlet, party, row, index, catalogue, official, timeline, today):
+    """The agreement of the row in draft, with the board's decision of its timeline."""
+    decided = timeline.decision_date
     return agreement_create(
         by=official,
         outlet=outlet,
         party=party,
         version_fields={
-            "decision_registration_number": f"KS {today.year - years_ago - 1}/"
-            f"{40 + index}",
+            "decision_registration_number": f"KS {decided.year}/{40 + index}",
             "decision_body": "Kommunstyrelsen",
-            "decision_date": date(today.year - years_ago - 1, 11, 20),
+            "decision_date": decided,
             "decision_paragraph": str(180 + index),
             "space": "Mötesplats med bord och informationsställ vid entrén.",
-            "starts_on": date(today.year - years_ago, 1, 1),
-            "initial_term_months": initial,
-            "extension_months": extension,
-            "notice_period_months": 3,
-            "decision_lead_days": 30,
+            "starts_on": timeline.starts_on,
+            "initial_term_months": initial_term_months(row, today),
+            "extension_months": row[7],
+            "notice_period_months": DEMO_NOTICE_PERIOD_MONTHS,
+            "decision_lead_days": DEMO_DECISION_LEAD_DAYS,
         },
-        services=[ServiceLine(service, 10_000) for service in catalogue[:4]],
+        services=[
+            ServiceLine(service, DEMO_SERVICE_FEE)
+            for service in catalogue[:DEMO_SERVICE_COUNT]
+        ],
     )
 
 
-def _agreement_sign(agreement, official, signatory):
-    """Both sides sign: the owner with their account, or on paper (a scan) when the
-    outlet's owner has none. Returns the signing owner, or None."""
-    agreement_sign(
-        agreement=agreement,
-        by=official,
-        side="municipality",
-        name=official.full_name,
-        title="Näringslivsutvecklare",
-        password=DEMO_PASSWORD,
-    )
-    owner = agreement.outlet.owners.first()
-    if owner:
-        agreement_sign(
-            agreement=agreement,
-            by=owner,
-            side="party",
-            name=owner.full_name,
-            title="Ägare",
-            password=DEMO_PASSWORD,
-        )
-    else:
+def _agreement_sign(agreement, official, signatory, timeline):
+    """Both sides sign on the days of the timeline, the municipality first: the
+    owner with their account, or on paper (a scan) when the outlet's owner has
+    none. Returns the signing owner, or None."""
+    with demo_clock(timeline.municipality_signs_on):
         agreement_sign(
             agreement=agreement,
             by=official,
-            side="party",
-            name=signatory,
-            title="Ägare",
-            paper_scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
+            side="municipality",
+            name=official.full_name,
+            title="Näringslivsutvecklare",
+            password=DEMO_PASSWORD,
         )
+    owner = agreement.outlet.owners.first()
+    with demo_clock(timeline.party_signs_on):
+        if owner:
+            agreement_sign(
+                agreement=agreement,
+                by=owner,
+                side="party",
+                name=owner.full_name,
+                title="Ägare",
+                password=DEMO_PASSWORD,
+            )
+        else:
+            agreement_sign(
+                agreement=agreement,
+                by=official,
+                side="party",
+                name=signatory,
+                title="Ägare",
+                paper_scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
+            )
     agreement.refresh_from_db()
     return owner
 
 
 def payouts_settle(agreement, *, by):
-    """The payouts due before today approved and paid where their condition holds:
-    approved by the official who did not draft the agreement (the attestation
-    rules), paid by `by`."""
+    """The payouts due before today approved and paid where their condition holds,
+    on their own days: approved by the official who did not draft the agreement
+    (the attestation rules), paid by `by`."""
     approver = by
     if agreement.created_by_id == by.pk:
         approver = second_official(by) or by
     for payout in agreement.payouts.filter(due_on__lt=timezone.localdate()):
         if payout.condition_holds:
-            payout_approve(payout=payout, by=approver)
-            payout_mark_paid(payout=payout, by=by)
+            # Approved the week it fell due, paid on the day.
+            with demo_clock(payout.due_on - timedelta(days=5)):
+                payout_approve(payout=payout, by=approver)
+            with demo_clock(payout.due_on):
+                payout_mark_paid(payout=payout, by=by)
 
 
 # A one-page PDF standing in for the scan of a paper signature in the demo (a

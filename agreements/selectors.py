@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agreements.models import (
     Agreement,
@@ -183,17 +184,33 @@ class Deadline:
     amount: int | None = None
 
 
-def deadlines(*, municipality, within_days=90, today=None) -> list[Deadline]:
-    """Decision dates, notice deadlines and payouts due in the coming days."""
+def agreements_with_open_terms(*, municipality, today=None):
+    """The municipality's agreements in force with no notice given: their decision
+    dates and notice deadlines are still to be met. Each says whether a renewal
+    (not withdrawn) takes over from it."""
     today = today or timezone.localdate()
-    until = today + timedelta(days=within_days)
-    found = []
-    agreements = (
+    renewals = Agreement.objects.filter(replaces=OuterRef("pk")).exclude(
+        state=Agreement.State.WITHDRAWN
+    )
+    return (
         Agreement.objects.in_force(on=today)
         .filter(municipality=municipality, notice_given_on__isnull=True)
+        .annotate(has_renewal=Exists(renewals))
         .select_related("outlet")
         .prefetch_related("versions")
     )
+
+
+def deadlines(
+    *, municipality, within_days=90, today=None, agreements=None
+) -> list[Deadline]:
+    """Decision dates, notice deadlines and payouts due in the coming days;
+    `agreements`: agreements_with_open_terms, when the caller has them."""
+    today = today or timezone.localdate()
+    until = today + timedelta(days=within_days)
+    found = []
+    if agreements is None:
+        agreements = agreements_with_open_terms(municipality=municipality, today=today)
     for agreement in agreements:
         term = agreement.first_version().term
         if term.is_fixed:
@@ -215,6 +232,80 @@ def deadlines(*, municipality, within_days=90, today=None) -> list[Deadline]:
         for payout in payouts
     ]
     return sorted(found, key=lambda deadline: (deadline.on, deadline.kind))
+
+
+@dataclass(frozen=True)
+class MissedDeadline:
+    """A decision date or notice deadline of the current period that has passed
+    with no action registered: no notice given and no renewal drafted. Past the
+    notice deadline the agreement runs on for another period."""
+
+    kind: str  # "decision" or "notice"
+    on: date
+    notice_deadline: date
+    period_end: date
+    agreement: Agreement
+
+    @property
+    def message(self) -> str:
+        if self.kind == "notice":
+            return _(
+                "The last day to give notice was %(deadline)s and no decision is "
+                "registered: the agreement runs on after %(end)s."
+            ) % {
+                "deadline": self.on.isoformat(),
+                "end": self.period_end.isoformat(),
+            }
+        return _(
+            "The municipality's decision date was %(decision)s and no decision is "
+            "registered; the last day to give notice is %(deadline)s."
+        ) % {
+            "decision": self.on.isoformat(),
+            "deadline": self.notice_deadline.isoformat(),
+        }
+
+
+def missed_deadline(agreement, *, term, renewed, today=None) -> MissedDeadline | None:
+    """The agreement's passed decision date or notice deadline, if nothing was done
+    about it: `term` is its first version's, `renewed` whether a renewal (signed
+    or being drafted) takes over from it."""
+    today = today or timezone.localdate()
+    if agreement.status_on(today) != "in_force" or renewed or term.is_fixed:
+        return None
+    period = term.period_on(today)
+    deadline = term.notice_deadline(period)
+    decision = term.decision_date(period)
+    if deadline < today:
+        kind, on = "notice", deadline
+    elif decision < today:
+        kind, on = "decision", decision
+    else:
+        return None
+    return MissedDeadline(kind, on, deadline, period.ends_on, agreement)
+
+
+def missed_deadlines(
+    *, municipality, today=None, agreements=None
+) -> list[MissedDeadline]:
+    """The municipality's agreements in force whose decision date or notice
+    deadline has passed without action, the oldest first; `agreements`:
+    agreements_with_open_terms, when the caller has them."""
+    today = today or timezone.localdate()
+    if agreements is None:
+        agreements = agreements_with_open_terms(municipality=municipality, today=today)
+    found = [
+        missed_deadline(
+            agreement,
+            term=agreement.first_version().term,
+            renewed=agreement.has_renewal,
+            today=today,
+        )
+        for agreement in agreements
+    ]
+    return sorted(
+        (missed for missed in found if missed is not None),
+        key=lambda missed: (missed.on, missed.agreement.reference),
+    )
 
 
 def agreement_history(*, agreement, versions, limit=200) -> list[HistoryEntry]:

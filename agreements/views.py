@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -57,6 +57,7 @@ from agreements.selectors import (
     agreement_history,
     budget_summary,
     changes_under_work_of,
+    missed_deadline,
 )
 from agreements.services import (
     FINANCE_COLUMNS,
@@ -201,6 +202,11 @@ def agreement_detail(request, pk, **forms):
         "term": term,
         "period": period,
         "notice_deadline": period and term.notice_deadline(period),
+        # The municipality's own business: not for the shop owner's eyes.
+        "missed_deadline": not user.is_shop_owner
+        and missed_deadline(
+            agreement, term=term, renewed=renewal is not None, today=today
+        ),
         "decision_date": period and term.decision_date(period),
         "payouts": agreement.payouts.select_related("status_changed_by"),
         "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
@@ -278,6 +284,8 @@ def _agreement_form_view(request, agreement=None):
         return redirect(agreement)
     form_kwargs = {"municipality": municipality, "with_parties": agreement is None}
     chosen = list(version.services.all()) if version else []
+    if request.method == "POST" and agreement is None and "add_party" in request.POST:
+        return _draft_keep_for_party(request)
     if request.method == "POST":
         form = AgreementForm(request.POST, instance=version, **form_kwargs)
         services = ServicesForm(request.POST, catalogue=catalogue, chosen=chosen)
@@ -303,6 +311,19 @@ def _agreement_form_view(request, agreement=None):
                 return redirect(agreement)
             except ValidationError as error:
                 form_add_service_errors(form, error)
+    elif (
+        agreement is None
+        and request.GET.get("draft")
+        and DRAFT_SESSION_KEY in request.session
+    ):
+        typed = _draft_kept(request)
+        form = AgreementForm(
+            initial=_typed(AgreementForm(typed, **form_kwargs)), **form_kwargs
+        )
+        services = ServicesForm(
+            initial=_typed(ServicesForm(typed, catalogue=catalogue)),
+            catalogue=catalogue,
+        )
     else:
         form = AgreementForm(instance=version, **form_kwargs)
         services = ServicesForm(catalogue=catalogue, chosen=chosen)
@@ -311,6 +332,38 @@ def _agreement_form_view(request, agreement=None):
         "agreements/agreement_form.html",
         {"form": form, "services": services, "agreement": agreement},
     )
+
+
+# The new agreement being typed while its contracting party is added.
+DRAFT_SESSION_KEY = "agreements:draft_for_party"
+
+
+def _draft_keep_for_party(request):
+    """Keep what is typed in the new agreement's form, unvalidated, and go and add
+    its contracting party; saving the party comes back to the form with it."""
+    request.session[DRAFT_SESSION_KEY] = {
+        key: request.POST.getlist(key)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "add_party")
+    }
+    return redirect(f"{reverse('agreements:party_create')}?for=agreement")
+
+
+def _draft_kept(request):
+    """The kept draft as form data, with the party just added chosen; given back
+    once."""
+    typed = QueryDict(mutable=True)
+    for key, values in request.session.pop(DRAFT_SESSION_KEY, {}).items():
+        typed.setlist(key, values)
+    if request.GET.get("party"):
+        typed["party"] = request.GET["party"]
+    return typed
+
+
+def _typed(bound_form):
+    """A bound form's values as typed, to show again as initial values without
+    validating them: the draft is not finished."""
+    return {name: bound_form[name].data for name in bound_form.fields}
 
 
 def agreement_create_view(request):
@@ -843,21 +896,38 @@ class PartyListView(RolePermissionMixin, ListView):
 
 
 def party_create_view(request):
+    """A new party; added from a new agreement's form (?for=agreement), saving it
+    returns to that form with what was typed and the party chosen."""
     if not can_manage_agreements(request.user):
         raise Http404
+    for_agreement = request.GET.get("for") == "agreement"
 
     def show(form):
-        return render(request, "agreements/party_form.html", {"form": form})
+        return render(
+            request,
+            "agreements/party_form.html",
+            {"form": form, "for_agreement": for_agreement},
+        )
+
+    def saved(form):
+        party = party_save(party=form.instance, by=request.user)
+        if not for_agreement:
+            return party
+        query = urlencode({"draft": 1, "party": party.pk})
+        return f"{reverse('agreements:agreement_create')}?{query}"
 
     if request.method != "POST":
         return show(PartyForm())
+    form = PartyForm(request.POST)
     return form_action(
         request,
-        form=PartyForm(request.POST),
-        action=lambda form: party_save(party=form.instance, by=request.user),
-        done=lambda party: _("The party %(name)s is added.") % {"name": party},
+        form=form,
+        action=saved,
+        done=lambda _result: (
+            _("The party %(name)s is added.") % {"name": form.instance}
+        ),
         reshow=show,
-        then="agreements:party_list",
+        then=None if for_agreement else "agreements:party_list",
     )
 
 

@@ -5,10 +5,12 @@ from django.views.decorators.http import require_safe
 
 from agreements.models import Agreement
 from agreements.selectors import (
+    agreements_with_open_terms,
     awaiting_party_signature,
     budget_summary,
     changes_under_work,
     deadlines,
+    missed_deadlines,
 )
 from outlets.models import Municipality, Outlet
 
@@ -24,7 +26,14 @@ def start(request):
         context["budget"] = budget_summary(
             municipality=user.municipality, year=timezone.localdate().year
         )
-        context["deadlines"] = deadlines(municipality=user.municipality)
+        # Read once for the coming deadlines and those passed without action.
+        agreements = list(agreements_with_open_terms(municipality=user.municipality))
+        context["deadlines"] = deadlines(
+            municipality=user.municipality, agreements=agreements
+        )
+        context["missed_deadlines"] = missed_deadlines(
+            municipality=user.municipality, agreements=agreements
+        )
         context["changes_under_work"] = changes_under_work(
             agreements=Agreement.objects.filter(municipality=user.municipality)
         )

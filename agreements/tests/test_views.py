@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD
-from agreements.models import Agreement, Service
+from agreements.models import Agreement, Party, Service
 from agreements.services import agreement_amend, agreement_mark_ready, agreement_sign
 from agreements.tests.conftest import TERMS
 
@@ -425,3 +425,56 @@ def test_the_agreement_page_names_the_versions_avtal_and_tillagg_1(
     assert "Avtal" in headings
     assert "Tillägg 1" in headings
     assert "Tillägg 2" not in page
+
+
+def test_adding_a_party_from_a_new_agreement_keeps_the_draft_and_chooses_the_party(
+    client, official, own_outlet, catalogue
+):
+    client.force_login(official)
+    typed = form_data(own_outlet, own_outlet, catalogue[:2]) | {
+        "party": "",
+        "decision_registration_number": "KS 2026/77",
+        "space": "Ett bord vid fönstret.",
+        f"commitments_{catalogue[1].pk}": "Öppet även lördagar.",
+        "add_party": "1",
+    }
+
+    response = client.post(reverse("agreements:agreement_create"), typed)
+    assert response.status_code == 302
+    party_page = response["Location"]
+    assert party_page == reverse("agreements:party_create") + "?for=agreement"
+    assert not Agreement.objects.exists()  # nothing saved, nothing refused
+    response = client.post(
+        party_page,
+        {
+            "name": "Brattfors Handel AB",
+            "organisation_number": "5560360793",
+            "bankgiro": "5050-1055",
+            "signatory_name": "Per Lindberg",
+            "signatory_title": "VD",
+        },
+    )
+    party = Party.objects.get(name="Brattfors Handel AB")
+    assert response["Location"] == (
+        reverse("agreements:agreement_create") + f"?draft=1&party={party.pk}"
+    )
+    page = client.get(response["Location"]).content.decode()
+
+    assert "Avtalsparten Brattfors Handel AB har lagts till." in page
+    assert re.search(rf'<option value="{party.pk}" selected>', page)
+    assert re.search(rf'<option value="{own_outlet.pk}" selected>', page)
+    assert 'value="KS 2026/77"' in page
+    assert "Ett bord vid fönstret." in page
+    assert "Öppet även lördagar." in page
+    assert re.search(rf'name="include_{catalogue[1].pk}"[^>]* checked', page)
+    assert not re.search(rf'name="include_{catalogue[2].pk}"[^>]* checked', page)
+    assert 'class="field field--error"' not in page  # shown again, not judged
+
+
+def test_coming_back_to_a_new_agreement_without_a_kept_draft_shows_its_defaults(
+    client, official
+):
+    client.force_login(official)
+    page = client.get(reverse("agreements:agreement_create") + "?draft=1")
+    assert page.status_code == 200
+    assert 'name="initial_term_months" value="36"' in page.content.decode()
