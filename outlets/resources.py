@@ -245,8 +245,10 @@ HEADERS = {
     # The register's own id, which the service analysis names outlets by; exported
     # only, the import matches outlets by their external id or name.
     "register_id": ["Registrets id", "Register id"],
+    # An agreement in force today; the agreements say so, not the file.
+    "service_point": ["Servicepunkt", "Service point"],
 }
-EXPORT_ONLY_FIELDS = {"register_id"}
+EXPORT_ONLY_FIELDS = {"register_id", "service_point"}
 HEADER_FIELDS = {
     header_key(header): field_name
     for field_name, headers in HEADERS.items()
@@ -289,6 +291,7 @@ class OutletResource(resources.ModelResource):
     register_id = column(
         "register_id", widgets.IntegerWidget(), attribute="pk", readonly=True
     )
+    service_point = column("service_point", readonly=True, attribute="")
 
     class Meta:
         model = Outlet
@@ -316,6 +319,10 @@ class OutletResource(resources.ModelResource):
 
     def dehydrate_organisation_number(self, outlet):
         return outlet.organisation_number if self.shows_records(outlet) else ""
+
+    def dehydrate_service_point(self, outlet):
+        marked = getattr(outlet, "is_service_point", None)
+        return "" if marked is None else (_("Yes") if marked else _("No"))
 
     def dehydrate_contact_name(self, outlet):
         contact = self.shows_records(outlet) and self.first_contact(outlet)

@@ -21,6 +21,7 @@ from outlets.filters import (
     outlet_filter,
     partner_filter,
     scope_filter,
+    with_service_point,
 )
 from outlets.forms import (
     ContactFormSet,
@@ -33,6 +34,7 @@ from outlets.forms import (
 from outlets.geo import sweref_from_wgs84
 from outlets.maps import locality_marker, map_data, map_legend, outlet_marker
 from outlets.models import Locality, Municipality, Outlet, Partner
+from outlets.panels import outlet_panels
 from outlets.permissions import (
     can_edit_locality,
     can_edit_outlet,
@@ -46,7 +48,12 @@ from outlets.permissions import (
     can_view_outlet_records,
     can_view_partner_contact,
 )
-from outlets.selectors import locality_history, outlet_history, partner_history
+from outlets.selectors import (
+    locality_history,
+    outlet_history,
+    partner_history,
+    service_points_q,
+)
 from outlets.services import (
     locality_save,
     outlet_close,
@@ -84,7 +91,7 @@ class OutletListView(ScopeMixin, ListView):
 
     def get_queryset(self):
         self.filter_form, outlets = outlet_filter(self.request.user, self.request.GET)
-        return outlets
+        return with_service_point(outlets)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,7 +109,8 @@ class OutletListView(ScopeMixin, ListView):
             for name, label in OUTLET_SORTS.items()
         ]
         context["filtered"] = any(
-            self.request.GET.get(name) for name in ("q", "kind", "status", "locality")
+            self.request.GET.get(name)
+            for name in ("q", "kind", "status", "locality", "service_point")
         )
         context["can_create"] = can_edit_register(user)
         context["can_import"] = can_import_outlets(user)
@@ -125,9 +133,15 @@ class OutletDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         user, outlet = self.request.user, self.object
         context["shows_records"] = can_view_outlet_records(user, outlet)
+        # Being a service point is public (the public map shows it); the agreement
+        # and what follows from it are records.
+        context["is_service_point"] = Outlet.objects.filter(
+            service_points_q(), pk=outlet.pk
+        ).exists()
         if context["shows_records"]:
             context["owners"] = outlet.owners.filter(is_active=True)
             context["contacts"] = outlet.contacts.all()
+            context["panels"] = outlet_panels(outlet=outlet, user=user)
         context["history"] = outlet_history(
             outlet=outlet, with_contacts=context["shows_records"]
         )

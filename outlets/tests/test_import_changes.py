@@ -64,9 +64,9 @@ def test_a_changed_position_is_shown_with_the_distance_it_moves(client, administ
     )
     client.force_login(administrator)
     data = (
-        "Namn;Typ;Organisationsnummer;Kommunkod;Latitud;Longitud\r\n"
-        "Pers Livs;Dagligvarubutik;976914-2358;2401;63,71;19,35\r\n"
-    ).encode()
+        b"Namn;Typ;Organisationsnummer;Kommunkod;Latitud;Longitud\r\n"
+        b"Pers Livs;Dagligvarubutik;976914-2358;2401;63,71;19,35\r\n"
+    )
 
     response = upload(client, data)
 
