@@ -56,6 +56,7 @@ OUTLET_FIELDS = [
     "agent_roles",
     "status",
     "closed_on",
+    "crisis_role",
 ]
 CONTACT_FIELDS = {
     "contact_name": "name",
