@@ -150,8 +150,12 @@ class ImportPlan:
             "changed": len(self.changed),
             "unchanged": self.unchanged,
             "invalid": len(self.invalid_lines),
-            "moves_analysis": sum(change.moves_analysis for change in self.changes),
         }
+
+    @property
+    def moves_analysis_count(self):
+        """How many changed outlets change kind, position or status."""
+        return sum(change.moves_analysis for change in self.changes)
 
 
 def check_file_size(size):

@@ -386,6 +386,9 @@ class Outlet(models.Model):
         max_length=20,
         choices=CrisisRole.choices,
         blank=True,
+        default="",
+        # Rows written in bulk outside the ORM (bench/import_outlets.py) get it too.
+        db_default="",
         help_text=_("The outlet's role in the municipality's crisis preparedness."),
     )
 
