@@ -67,6 +67,8 @@ REQUIRED_FIELDS = ["name", "kind"]
 logger = logging.getLogger(__name__)
 NOT_IN_FILE = object()
 POSITION_FIELDS = {"latitude", "longitude", "northing", "easting"}
+# Metres within which a position in a file is the stored one (see _compare).
+POSITION_TOLERANCE_M = 2
 # A workbook's parts unpacked, at most (a zip packs repetitive XML a thousandfold).
 XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
@@ -743,6 +745,7 @@ class OutletImporter:
             if contact.get("name"):
                 plan.contacts.append(OutletContact(outlet=outlet, **contact))
             return
+        self._keep_position_within_tolerance(values, outlet)
         changed = [
             name for name, value in values.items() if getattr(outlet, name) != value
         ]
@@ -762,6 +765,18 @@ class OutletImporter:
             plan.changes.append(OutletChange(outlet, fields))
         else:
             plan.unchanged += 1
+
+    @staticmethod
+    def _keep_position_within_tolerance(values, outlet):
+        """A position within a few metres of the stored one is the same place: a
+        file in SWEREF 99 TM whole metres never gives back the stored degrees
+        exactly, and such noise must not read as a move of the outlet."""
+        new = (values.get("latitude"), values.get("longitude"))
+        old = (outlet.latitude, outlet.longitude)
+        if None in new or None in old:
+            return
+        if _distance_m(old, new) < POSITION_TOLERANCE_M:
+            values["latitude"], values["longitude"] = old
 
     def _plan_contact(self, outlet, contact, plan):
         """Plan the row's contact person; the change as the preview shows it, or

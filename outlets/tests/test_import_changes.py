@@ -39,6 +39,13 @@ def test_nordmaling_sample_into_the_demo_shows_ica_lundins_losing_its_full_range
         "Dagligvarubutik, begränsat sortiment",
     )
     assert kind.moves_analysis and lundins.moves_analysis
+    # The file's whole metres in SWEREF 99 TM are the same places as the demo's
+    # degrees: no outlet reads as moved.
+    assert [field.field for field in lundins.fields] == ["kind", "opening_hours"]
+    assert {change.outlet.name for change in response.context["changes"]} == {
+        "ICA Lundins",
+        "Norrfors Bageri",
+    }
     page = response.content.decode()
     (block,) = [
         item
