@@ -127,8 +127,8 @@ class OutletFilterForm(ScopedFilterForm):
         required=False,
         choices=[
             ("", _("All outlets")),
-            ("yes", _("Service points (agreement in force)")),
-            ("no", _("Not service points")),
+            ("yes", _("Service points: agreement in force")),
+            ("no", _("Others: no agreement in force")),
         ],
     )
     sort = forms.ChoiceField(

@@ -139,7 +139,7 @@ def test_the_list_filters_the_service_points_and_marks_them(
     assert [outlet.name for outlet in response.context["object_list"]] == ["Pers Livs"]
     page = response.content.decode()
     assert '<th scope="col">Servicepunkt</th>' in page
-    assert "Servicepunkter (avtal i kraft)" in page
+    assert "Servicepunkter: avtal i kraft" in page
 
     response = client.get(reverse("outlets:outlet_list"), {"service_point": "no"})
     assert [outlet.name for outlet in response.context["object_list"]] == [

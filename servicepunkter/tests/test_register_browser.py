@@ -29,7 +29,7 @@ def test_official_filters_the_service_points_reads_one_and_checks_crisis_readine
 
     browser.goto("/outlets/")
     page.get_by_label("Servicepunkter").select_option(
-        label="Servicepunkter (avtal i kraft)"
+        label="Servicepunkter: avtal i kraft"
     )
     page.get_by_role("button", name="Visa").click()
     page.wait_for_load_state()
