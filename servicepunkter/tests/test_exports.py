@@ -1,7 +1,8 @@
 """Every export of the app, with a hostile name in each: text is text.
 
-An outlet (with a crisis role), its locality and the payouts' accounting code are named like a
-spreadsheet formula that sends the sheet's neighbouring cell to another site. In
+An outlet (with a crisis role), its locality and the payouts' accounting code are
+named like a spreadsheet formula that sends the sheet's neighbouring cell to another
+site. In
 every CSV the cell comes out with a leading apostrophe (a spreadsheet shows it as
 text); in every XLSX no cell is a formula and the text is intact. The list of
 exports is held against the URL patterns, so that a new export cannot be left out.
