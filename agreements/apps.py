@@ -7,6 +7,13 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Service agreements")
 
     def ready(self):
+        from agreements.panels import agreements_outlet_panel
+        from outlets.signals import outlet_page_panels
+
+        outlet_page_panels.connect(
+            agreements_outlet_panel, dispatch_uid="agreements_outlet_page_panel"
+        )
+
         from agreements.receivers import (
             agreements_end_on_outlet_closed,
             agreements_on_outlet_close_page,

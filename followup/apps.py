@@ -7,6 +7,13 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
+        from followup.panels import followup_outlet_panel
+        from outlets.signals import outlet_page_panels
+
+        outlet_page_panels.connect(
+            followup_outlet_panel, dispatch_uid="followup_outlet_page_panel"
+        )
+
         from agreements.signals import (
             agreement_ended_early,
             agreement_signed,

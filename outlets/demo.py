@@ -5,7 +5,7 @@ The outlets of Västerbotten come from the sample file in outlets/data, imported
 municipality would import it. Coordinates of the villages and shops are approximate.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -55,6 +55,21 @@ OUTLETS = [
     ),
 ]
 
+# The project made the service points ready to act as crisis centres (trygghetspunkter):
+# name -> crisis role, backup power, days since its last test (None: never tested),
+# crisis contact. One test is more than a year old on purpose, one never done.
+CRISIS_READINESS = {
+    "ICA Lundins": (
+        Outlet.CrisisRole.READINESS_POINT,
+        True,
+        120,
+        "Butiken, 0930-101 00",
+    ),
+    "Pers Livs": (Outlet.CrisisRole.READINESS_POINT, True, 430, "Butiken, 0930-102 00"),
+    "Handlarn Rundvik": (Outlet.CrisisRole.SUPPLY, True, None, "Butiken, 0930-103 00"),
+    "Handlarn Nyåker": (Outlet.CrisisRole.SUPPLY, False, None, ""),
+}
+
 VASTERBOTTEN_SAMPLE = (
     settings.BASE_DIR / "outlets" / "data" / "outlets-vasterbotten-excel-sv.csv"
 )
@@ -88,7 +103,11 @@ def seed_outlets(nordmaling) -> dict:
         classification_motivation=RUNDVIK_MOTIVATION,
     )
     outlets = {}
+    today = timezone.localdate()
     for name, kind, locality, latitude, longitude, hours in OUTLETS:
+        role, power, tested_days_ago, contact = CRISIS_READINESS.get(
+            name, ("", None, None, "")
+        )
         outlets[name], _ = Outlet.objects.update_or_create(
             municipality=nordmaling,
             name=name,
@@ -98,6 +117,14 @@ def seed_outlets(nordmaling) -> dict:
                 "latitude": latitude,
                 "longitude": longitude,
                 "opening_hours": hours,
+                "crisis_role": role,
+                "backup_power": power,
+                "backup_power_tested_on": (
+                    None
+                    if tested_days_ago is None
+                    else today - timedelta(days=tested_days_ago)
+                ),
+                "crisis_contact": contact,
             },
         )
     seed_service_point_choice(localities["Rundvik"], outlets["Handlarn Rundvik"])

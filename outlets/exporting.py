@@ -4,6 +4,7 @@ export writer (core.exporting)."""
 from django.utils import translation
 
 from core.exporting import csv_bytes, xlsx_bytes
+from outlets.filters import with_service_point
 from outlets.resources import COLUMN_LABELS, OutletResource
 
 
@@ -13,8 +14,8 @@ def outlet_export(outlets, export_format, *, records_visible_for=None):
     `records_visible_for`: ids of the outlets whose record columns (organisation number,
     contact) may be written; None writes them for all (an operator's command).
     """
-    outlets = outlets.select_related("municipality", "locality").prefetch_related(
-        "contacts"
+    outlets = with_service_point(
+        outlets.select_related("municipality", "locality").prefetch_related("contacts")
     )
     with translation.override("sv"):
         dataset = OutletResource(records_visible_for=records_visible_for).export(

@@ -9,11 +9,22 @@ import re
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Locality, Municipality, Outlet, Partner
+from outlets.selectors import service_points_q
 
 SCOPE_ALL = "all"
 
@@ -111,13 +122,22 @@ class OutletFilterForm(ScopedFilterForm):
     locality = forms.IntegerField(
         label=_("Locality"), required=False, min_value=1, widget=forms.Select
     )
+    service_point = forms.ChoiceField(
+        label=_("Service points"),
+        required=False,
+        choices=[
+            ("", _("All outlets")),
+            ("yes", _("Service points: agreement in force")),
+            ("no", _("Others: no agreement in force")),
+        ],
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[(f"{sign}{key}", key) for key in OUTLET_SORTS for sign in ("", "-")],
         widget=forms.HiddenInput,
     )
 
-    field_order = ["q", "municipality", "kind", "status", "locality"]
+    field_order = ["q", "municipality", "kind", "status", "service_point", "locality"]
 
     def __init__(self, data, *, user):
         super().__init__(data, user=user)
@@ -161,7 +181,20 @@ def outlet_filter(user, params):
         outlets = outlets.filter(status=status)
     if locality := form.value("locality", None):
         outlets = outlets.filter(locality_id=locality)
+    if service_point := form.value("service_point"):
+        outlets = outlets.filter(
+            service_points_q() if service_point == "yes" else ~service_points_q()
+        )
     return form, outlets.order_by(*_outlet_ordering(*form.sorting()))
+
+
+def with_service_point(outlets):
+    """Each outlet marked `is_service_point`: an agreement in force today."""
+    return outlets.annotate(
+        is_service_point=ExpressionWrapper(
+            service_points_q(), output_field=BooleanField()
+        )
+    )
 
 
 def outlet_list_queryset(user, params) -> QuerySet:

@@ -136,6 +136,7 @@ class OutletForm(PositionForm, forms.ModelForm):
             "backup_power",
             "backup_power_kva",
             "backup_power_tested_on",
+            "crisis_role",
             "crisis_contact",
         ]
         localized_fields = ["backup_power_kva"]

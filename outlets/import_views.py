@@ -36,6 +36,10 @@ PENDING_DIR = "outlet-imports"
 SESSION_KEY = "pending_outlet_import"
 # An uploaded file (with contacts' personal data) waits this long for confirmation.
 PENDING_HOURS = 24
+# The preview lists this many changed outlets with their fields, those whose change
+# moves the service analysis first; the counts cover the whole file.
+PREVIEW_CHANGES = 200
+PREVIEW_NEW = 100
 
 
 class OutletImportView(RolePermissionMixin, View):
@@ -69,6 +73,8 @@ class OutletImportView(RolePermissionMixin, View):
         return self.preview(request, plan, form.cleaned_data["file"].name, token)
 
     def preview(self, request, plan, file_name, token):
+        # A stable sort: within each group the file's order.
+        changes = sorted(plan.changes, key=lambda change: not change.moves_analysis)
         return render(
             request,
             "outlets/import_preview.html",
@@ -79,8 +85,10 @@ class OutletImportView(RolePermissionMixin, View):
                 "token": token,
                 "errors": plan.errors[:500],
                 "more_errors": max(len(plan.errors) - 500, 0),
-                "new_outlets": plan.new[:100],
-                "changed_outlets": [outlet for outlet, _fields in plan.changed[:100]],
+                "new_outlets": plan.new[:PREVIEW_NEW],
+                "more_new": max(len(plan.new) - PREVIEW_NEW, 0),
+                "changes": changes[:PREVIEW_CHANGES],
+                "more_changes": max(len(changes) - PREVIEW_CHANGES, 0),
             },
         )
 

@@ -10,6 +10,7 @@ transaction.
 import csv
 import io
 import logging
+import math
 import zipfile
 from dataclasses import dataclass, field
 from xml.parsers import expat
@@ -55,6 +56,7 @@ OUTLET_FIELDS = [
     "agent_roles",
     "status",
     "closed_on",
+    "crisis_role",
 ]
 CONTACT_FIELDS = {
     "contact_name": "name",
@@ -65,6 +67,8 @@ REQUIRED_FIELDS = ["name", "kind"]
 logger = logging.getLogger(__name__)
 NOT_IN_FILE = object()
 POSITION_FIELDS = {"latitude", "longitude", "northing", "easting"}
+# Metres within which a position in a file is the stored one (see _compare).
+POSITION_TOLERANCE_M = 2
 # A workbook's parts unpacked, at most (a zip packs repetitive XML a thousandfold).
 XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
@@ -87,6 +91,36 @@ class RowError:
         }
 
 
+# A change of these moves the service analysis: who depends on which shop, and how far.
+ANALYSIS_FIELDS = {"kind", "position", "status"}
+
+
+@dataclass
+class FieldChange:
+    """One field of a stored outlet that the import changes, as the user reads it."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+    @property
+    def moves_analysis(self):
+        return self.field in ANALYSIS_FIELDS
+
+
+@dataclass
+class OutletChange:
+    """What the import changes in one stored outlet."""
+
+    outlet: Outlet
+    fields: list
+
+    @property
+    def moves_analysis(self):
+        return any(change.moves_analysis for change in self.fields)
+
+
 @dataclass
 class ImportPlan:
     """What storing a file would do, worked out without writing anything."""
@@ -94,6 +128,8 @@ class ImportPlan:
     row_count: int = 0
     new: list = field(default_factory=list)
     changed: list = field(default_factory=list)
+    # For each changed outlet, which fields change from what to what.
+    changes: list = field(default_factory=list)
     unchanged: int = 0
     errors: list = field(default_factory=list)
     new_localities: dict = field(default_factory=dict)
@@ -117,6 +153,11 @@ class ImportPlan:
             "unchanged": self.unchanged,
             "invalid": len(self.invalid_lines),
         }
+
+    @property
+    def moves_analysis_count(self):
+        """How many changed outlets change kind, position or status."""
+        return sum(change.moves_analysis for change in self.changes)
 
 
 def check_file_size(size):
@@ -704,33 +745,128 @@ class OutletImporter:
             if contact.get("name"):
                 plan.contacts.append(OutletContact(outlet=outlet, **contact))
             return
+        self._keep_position_within_tolerance(values, outlet)
         changed = [
             name for name, value in values.items() if getattr(outlet, name) != value
         ]
+        before = {name: getattr(outlet, name) for name in changed}
         for name in changed:
             setattr(outlet, name, values[name])
         if locality is not NOT_IN_FILE and locality != outlet.locality:
+            before["locality"] = outlet.locality
             outlet.locality = locality
             changed.append("locality")
-        contact_changed = self._plan_contact(outlet, contact, plan)
-        if changed or contact_changed:
+        contact_change = self._plan_contact(outlet, contact, plan)
+        if changed or contact_change:
             plan.changed.append((outlet, changed))
+            fields = field_changes(outlet, before)
+            if contact_change:
+                fields.append(contact_change)
+            plan.changes.append(OutletChange(outlet, fields))
         else:
             plan.unchanged += 1
 
+    @staticmethod
+    def _keep_position_within_tolerance(values, outlet):
+        """A position within a few metres of the stored one is the same place: a
+        file in SWEREF 99 TM whole metres never gives back the stored degrees
+        exactly, and such noise must not read as a move of the outlet."""
+        new = (values.get("latitude"), values.get("longitude"))
+        old = (outlet.latitude, outlet.longitude)
+        if None in new or None in old:
+            return
+        if _distance_m(old, new) < POSITION_TOLERANCE_M:
+            values["latitude"], values["longitude"] = old
+
     def _plan_contact(self, outlet, contact, plan):
+        """Plan the row's contact person; the change as the preview shows it, or
+        None when the contact is as stored."""
         if not contact.get("name"):
-            return False
+            return None
+        label = _("Contact person")
         for existing in outlet.contacts.all():
             if existing.name.lower() == contact["name"].lower():
                 if all(getattr(existing, k) == v for k, v in contact.items()):
-                    return False
+                    return None
+                old = _contact_display(existing)
                 for name, value in contact.items():
                     setattr(existing, name, value)
                 plan.contacts.append(existing)
-                return True
-        plan.contacts.append(OutletContact(outlet=outlet, **contact))
-        return True
+                return FieldChange("contact", label, old, _contact_display(existing))
+        new = OutletContact(outlet=outlet, **contact)
+        plan.contacts.append(new)
+        return FieldChange("contact", label, "–", _contact_display(new))
+
+
+def _contact_display(contact):
+    return ", ".join(filter(None, [contact.name, contact.email, contact.phone])) or "–"
+
+
+def _display(outlet, name, value):
+    """A field's value as the outlet page shows it: labels, not stored codes."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if name == "agent_roles":
+        labels = dict(Outlet.AgentRole.choices)
+        return ", ".join(str(labels.get(role, role)) for role in value)
+    model_field = Outlet._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if name == "closed_on":
+        return value.isoformat()
+    return str(value)
+
+
+def _position_display(latitude, longitude):
+    if latitude is None or longitude is None:
+        return "–"
+    return f"{latitude:.5f}, {longitude:.5f}"
+
+
+def _distance_m(a, b):
+    """Metres between two (latitude, longitude) points, near enough for a notice."""
+    north = (b[0] - a[0]) * 111_195
+    east = (b[1] - a[1]) * 111_195 * math.cos(math.radians((a[0] + b[0]) / 2))
+    return math.hypot(north, east)
+
+
+def field_changes(outlet, before):
+    """The changed fields of an outlet (already set to the file's values) as
+    FieldChanges, latitude and longitude as one position."""
+    changes = []
+    position_changed = {"latitude", "longitude"} & set(before)
+    for name in OUTLET_FIELDS + ["locality"]:
+        if name not in before or name in ("latitude", "longitude"):
+            continue
+        label = str(Outlet._meta.get_field(name).verbose_name)
+        changes.append(
+            FieldChange(
+                name,
+                label[:1].upper() + label[1:],
+                _display(outlet, name, before[name]),
+                _display(outlet, name, getattr(outlet, name)),
+            )
+        )
+    if position_changed:
+        old = (
+            before.get("latitude", outlet.latitude),
+            before.get("longitude", outlet.longitude),
+        )
+        new = (outlet.latitude, outlet.longitude)
+        new_display = _position_display(*new)
+        if None not in old and None not in new:
+            new_display += " " + _("(moved %(distance)s m)") % {
+                "distance": intcomma(round(_distance_m(old, new)))
+            }
+        changes.insert(
+            0,
+            FieldChange(
+                "position", _("Position"), _position_display(*old), new_display
+            ),
+        )
+    # What moves the analysis first, so that it is read first.
+    changes.sort(key=lambda change: not change.moves_analysis)
+    return changes
 
 
 TEXT_FIELDS = {

@@ -339,6 +339,17 @@ class Outlet(models.Model):
         CASH_WITHDRAWAL = "cash_withdrawal", _("Cash withdrawal")
         PAYMENT_SERVICE = "payment_service", _("Bill payment")
 
+    class CrisisRole(models.TextChoices):
+        """What the municipality's crisis management counts on the outlet for."""
+
+        READINESS_POINT = (
+            "readiness_point",
+            _("Crisis-readiness point (information and meeting place)"),
+        )
+        SUPPLY = "supply", _("Keeps food and essentials available")
+        FUEL = "fuel", _("Keeps fuel available")
+        OTHER = "other", _("Other role (see the crisis contact)")
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -409,6 +420,16 @@ class Outlet(models.Model):
         blank=True,
         help_text=_("Who the municipality calls in a crisis, with a phone number."),
     )
+    crisis_role = models.CharField(
+        _("crisis role"),
+        max_length=20,
+        choices=CrisisRole.choices,
+        blank=True,
+        default="",
+        # Rows written in bulk outside the ORM (bench/import_outlets.py) get it too.
+        db_default="",
+        help_text=_("The outlet's role in the municipality's crisis preparedness."),
+    )
 
     objects = OutletQuerySet.as_manager()
 
@@ -444,6 +465,13 @@ class Outlet(models.Model):
                 ),
                 name="%(app_label)s_%(class)s_position_in_sweden",
                 violation_error_message=_("The position is not in Sweden."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    crisis_role__in=["", "readiness_point", "supply", "fuel", "other"]
+                ),
+                name="%(app_label)s_%(class)s_crisis_role_valid",
+                violation_error_message=_("Choose one of the crisis roles."),
             ),
             models.UniqueConstraint(
                 fields=["external_id"],

@@ -69,3 +69,9 @@ def can_import_outlets(user) -> bool:
 
 def can_export_outlets(user) -> bool:
     return user.is_authenticated and user.reads_all_base_data
+
+
+def can_read_crisis_readiness(user) -> bool:
+    """The municipality's staff for their municipality, regional viewers for their
+    county, the system owner for all; the outlets are scoped by their records."""
+    return user.is_authenticated and user.reads_all_base_data

@@ -204,6 +204,15 @@ STATUS_SYNONYMS = {
     "stängt": "closed",
 }
 
+CRISIS_ROLE_SYNONYMS = {
+    "trygghetspunkt": "readiness_point",
+    "krisstödspunkt": "readiness_point",
+    "livsmedel": "supply",
+    "drivmedel": "fuel",
+    "annan": "other",
+    "annat": "other",
+}
+
 MUNICIPALITY_HEADER = "Kommunkod"
 NORTHING_HEADER = "N (SWEREF 99 TM)"
 EASTING_HEADER = "E (SWEREF 99 TM)"
@@ -242,11 +251,14 @@ HEADERS = {
     "agent_roles": ["Ombud för", "Agent for", "Ombud"],
     "status": ["Status"],
     "closed_on": ["Nedlagd", "Nedlagd den", "Stängd den", "Closed on"],
+    "crisis_role": ["Krisroll", "Crisis role"],
+    # An agreement in force today; the agreements say so, not the file.
+    "service_point": ["Servicepunkt", "Service point"],
     # The register's own id, which the service analysis names outlets by; exported
     # only, the import matches outlets by their external id or name.
     "register_id": ["Registrets id", "Register id"],
 }
-EXPORT_ONLY_FIELDS = {"register_id"}
+EXPORT_ONLY_FIELDS = {"register_id", "service_point"}
 HEADER_FIELDS = {
     header_key(header): field_name
     for field_name, headers in HEADERS.items()
@@ -286,9 +298,13 @@ class OutletResource(resources.ModelResource):
     agent_roles = column("agent_roles", AgentRolesWidget())
     status = column("status", ChoiceWidget(Outlet.Status, STATUS_SYNONYMS))
     closed_on = column("closed_on", DateWidget())
+    crisis_role = column(
+        "crisis_role", ChoiceWidget(Outlet.CrisisRole, CRISIS_ROLE_SYNONYMS)
+    )
     register_id = column(
         "register_id", widgets.IntegerWidget(), attribute="pk", readonly=True
     )
+    service_point = column("service_point", readonly=True, attribute="")
 
     class Meta:
         model = Outlet
@@ -316,6 +332,10 @@ class OutletResource(resources.ModelResource):
 
     def dehydrate_organisation_number(self, outlet):
         return outlet.organisation_number if self.shows_records(outlet) else ""
+
+    def dehydrate_service_point(self, outlet):
+        marked = getattr(outlet, "is_service_point", None)
+        return "" if marked is None else (_("Yes") if marked else _("No"))
 
     def dehydrate_contact_name(self, outlet):
         contact = self.shows_records(outlet) and self.first_contact(outlet)

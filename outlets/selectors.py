@@ -1,6 +1,7 @@
-"""Reading the register: the history of its records, in words."""
+"""Reading the register: the history of its records, in words; the service points."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from core.history import HistoryEntry, history_of
 from outlets.models import (
@@ -74,3 +75,17 @@ def service_point_choices_for_report(*, municipality, year):
     for choice in choices:
         latest.setdefault(choice.locality_id, choice)
     return list(latest.values())
+
+
+def service_points_q(on=None) -> Q:
+    """Outlets with an agreement in force on the day (today by default): the service
+    points. Read through the reverse relation, since outlets imports no agreements;
+    the rule is `Agreement.objects.in_force`'s, which a test of agreements holds
+    this to."""
+    on = on or timezone.localdate()
+    in_force = Outlet.objects.filter(
+        Q(agreements__ends_on__isnull=True) | Q(agreements__ends_on__gte=on),
+        agreements__signed_on__isnull=False,
+        agreements__starts_on__lte=on,
+    )
+    return Q(pk__in=in_force.values("pk"))

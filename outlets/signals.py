@@ -14,3 +14,9 @@ outlet_closed = Signal()
 # a list of sentences (plain text) saying what recording the closure will also do.
 # Arguments: outlet, user.
 outlet_close_consequences = Signal()
+
+# Sent when an outlet's page is shown to someone who reads its records. Each
+# receiver returns an `outlets.panels.OutletPanel` saying what the outlet is to its
+# part of the programme (agreement, follow-up, deliveries), or None; it scopes what
+# it reads to the user itself. Arguments: outlet, user.
+outlet_page_panels = Signal()

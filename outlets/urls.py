@@ -16,6 +16,12 @@ urlpatterns = [
         name="outlet_public_facts",
     ),
     path("map/", views.MapView.as_view(), name="map"),
+    path("crisis/", views.CrisisReadinessView.as_view(), name="crisis_readiness"),
+    path(
+        "crisis/export/",
+        views.CrisisReadinessExportView.as_view(),
+        name="crisis_readiness_export",
+    ),
     path("localities/", views.LocalityListView.as_view(), name="locality_list"),
     path("localities/new/", views.LocalityCreateView.as_view(), name="locality_create"),
     path(

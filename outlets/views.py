@@ -1,6 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import (
@@ -10,10 +13,13 @@ from django.views.generic import (
     ListView,
     TemplateView,
     UpdateView,
+    View,
 )
 
+from core.exporting import CONTENT_TYPES, csv_bytes, xlsx_bytes
 from core.forms import form_add_service_errors
 from core.views import RolePermissionMixin
+from outlets.crisis import backup_power_display, crisis_outlets, crisis_rows
 from outlets.filters import (
     OUTLET_SORTS,
     SCOPE_ALL,
@@ -21,6 +27,7 @@ from outlets.filters import (
     outlet_filter,
     partner_filter,
     scope_filter,
+    with_service_point,
 )
 from outlets.forms import (
     ContactFormSet,
@@ -31,8 +38,15 @@ from outlets.forms import (
     PartnerForm,
 )
 from outlets.geo import sweref_from_wgs84
-from outlets.maps import locality_marker, map_data, map_legend, outlet_marker
+from outlets.maps import (
+    locality_marker,
+    map_data,
+    map_legend,
+    map_marker,
+    outlet_marker,
+)
 from outlets.models import Locality, Municipality, Outlet, Partner
+from outlets.panels import outlet_panels
 from outlets.permissions import (
     can_edit_locality,
     can_edit_outlet,
@@ -42,6 +56,7 @@ from outlets.permissions import (
     can_export_outlets,
     can_import_outlets,
     can_keep_public_facts,
+    can_read_crisis_readiness,
     can_read_register,
     can_record_service_point_choice,
     can_view_outlet_records,
@@ -52,6 +67,7 @@ from outlets.selectors import (
     outlet_history,
     partner_history,
     service_point_choices,
+    service_points_q,
 )
 from outlets.services import (
     locality_save,
@@ -90,7 +106,7 @@ class OutletListView(ScopeMixin, ListView):
 
     def get_queryset(self):
         self.filter_form, outlets = outlet_filter(self.request.user, self.request.GET)
-        return outlets
+        return with_service_point(outlets)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -108,7 +124,8 @@ class OutletListView(ScopeMixin, ListView):
             for name, label in OUTLET_SORTS.items()
         ]
         context["filtered"] = any(
-            self.request.GET.get(name) for name in ("q", "kind", "status", "locality")
+            self.request.GET.get(name)
+            for name in ("q", "kind", "status", "locality", "service_point")
         )
         context["can_create"] = can_edit_register(user)
         context["can_import"] = can_import_outlets(user)
@@ -131,9 +148,15 @@ class OutletDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         user, outlet = self.request.user, self.object
         context["shows_records"] = can_view_outlet_records(user, outlet)
+        # Being a service point is public (the public map shows it); the agreement
+        # and what follows from it are records.
+        context["is_service_point"] = Outlet.objects.filter(
+            service_points_q(), pk=outlet.pk
+        ).exists()
         if context["shows_records"]:
             context["owners"] = outlet.owners.filter(is_active=True)
             context["contacts"] = outlet.contacts.all()
+            context["panels"] = outlet_panels(outlet=outlet, user=user)
         context["history"] = outlet_history(
             outlet=outlet, with_contacts=context["shows_records"]
         )
@@ -463,3 +486,126 @@ class PartnerUpdateView(PartnerFormMixin, UpdateView):
 
     def get_queryset(self):
         return Partner.objects.editable_by(self.request.user)
+
+
+class CrisisReadinessMixin(RolePermissionMixin):
+    """The service points and outlets with a crisis role in the user's records
+    scope, narrowed to one municipality for those who read several."""
+
+    permission_check = staticmethod(can_read_crisis_readiness)
+
+    def crisis_scope(self):
+        user = self.request.user
+        self.municipalities = []
+        if not user.is_municipal_staff:
+            self.municipalities = list(
+                Municipality.objects.filter(
+                    pk__in=Outlet.objects.with_records_visible_to(user).values(
+                        "municipality"
+                    )
+                )
+            )
+        code = self.request.GET.get("municipality", "")
+        self.chosen = next((m for m in self.municipalities if m.code == code), None)
+        return Q(municipality=self.chosen) if self.chosen else Q()
+
+    def crisis_rows(self):
+        return crisis_rows(crisis_outlets(self.request.user, self.crisis_scope()))
+
+
+class CrisisReadinessView(CrisisReadinessMixin, TemplateView):
+    """Crisis readiness at a glance: a list, a map and an export."""
+
+    template_name = "outlets/crisis_readiness.html"
+    shown_rows = 500
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = self.crisis_rows()
+        context.update(
+            rows=rows[: self.shown_rows],
+            more_rows=max(len(rows) - self.shown_rows, 0),
+            municipalities=self.municipalities,
+            chosen=self.chosen,
+            counts={
+                "outlets": len(rows),
+                "service_points": sum(row.outlet.is_service_point for row in rows),
+                "backup_power": sum(bool(row.outlet.backup_power) for row in rows),
+                "attention": sum(row.needs_attention for row in rows),
+            },
+        )
+        markers = [crisis_marker(row) for row in rows]
+        context["map_data"] = map_data(markers)
+        legend = map_legend(context["map_data"]["markers"])
+        if any(row.needs_attention for row in rows):
+            legend.append(
+                (
+                    "map-marker--attention",
+                    _("Backup power test older than a year or never done (square)"),
+                )
+            )
+        context["legend"] = legend
+        return context
+
+
+class CrisisReadinessExportView(CrisisReadinessMixin, View):
+    """The same outlets as CSV or XLSX, through the one export writer."""
+
+    def get(self, request):
+        rows = self.crisis_rows()
+        headers, lines = crisis_export_table(rows)
+        export_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        if export_format == "xlsx":
+            content = xlsx_bytes(headers, lines, title=_("Crisis readiness")[:31])
+        else:
+            content = csv_bytes(headers, lines)
+        response = HttpResponse(content, content_type=CONTENT_TYPES[export_format])
+        name = f"krisberedskap-{timezone.localdate().isoformat()}.{export_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+def crisis_marker(row):
+    """The outlet's marker; one whose backup power test is due is a square in its
+    own colour, and its label says why."""
+    outlet = row.outlet
+    parts = [outlet.get_kind_display()]
+    if outlet.crisis_role:
+        parts.append(outlet.get_crisis_role_display())
+    parts.append(str(row.test_state_label))
+    return map_marker(
+        outlet,
+        kind="attention" if row.needs_attention else outlet.kind,
+        label="; ".join(parts),
+    )
+
+
+def crisis_export_table(rows):
+    headers = [
+        _("Municipality"),
+        _("Name"),
+        _("Locality"),
+        _("Service point"),
+        _("Crisis role"),
+        _("Backup power"),
+        _("Backup power last tested"),
+        _("Backup power test"),
+        _("Crisis contact"),
+        _("Register id"),
+    ]
+    lines = [
+        [
+            row.outlet.municipality.name,
+            row.outlet.name,
+            row.outlet.locality.name if row.outlet.locality else "",
+            _("Yes") if row.outlet.is_service_point else _("No"),
+            row.outlet.get_crisis_role_display(),
+            backup_power_display(row.outlet),
+            row.outlet.backup_power_tested_on,
+            str(row.test_state_label),
+            row.outlet.crisis_contact,
+            row.outlet.pk,
+        ]
+        for row in rows
+    ]
+    return headers, lines

