@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "analysis",
+    "region",
     "privacy",
 ]
 

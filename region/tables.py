@@ -1,0 +1,185 @@
+"""The county page's tables, as the page shows them and as CSV: one builder per
+table, so that the page and the export never disagree (as analysis.exporting)."""
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from analysis.exporting import Table, band_label
+from region.selectors import reference_day
+
+
+def municipalities_table(figures, *, year):
+    """Per municipality: outlets, service points, agreements, money, follow-ups."""
+    day = date_format(reference_day(year), "SHORT_DATE_FORMAT")
+    rows, urls = [], []
+    for row in figures:
+        rows.append(
+            [
+                row.municipality.name,
+                row.outlets,
+                row.service_points,
+                row.agreements_in_force,
+                row.budget.budget,
+                row.budget.committed,
+                row.budget.paid,
+                row.followups_done,
+                row.followups_total,
+            ]
+        )
+        urls.append(
+            reverse("reports:kpis")
+            + "?"
+            + urlencode({"municipality": row.municipality.code, "year": year})
+        )
+    budgets = [row.budget.budget for row in figures if row.budget.budget is not None]
+    return Table(
+        key="municipalities",
+        caption=_("The municipalities in %(year)s") % {"year": year},
+        headers=[
+            _("Municipality"),
+            _("Open outlets"),
+            _("Service points on %(day)s") % {"day": day},
+            _("Agreements in force in the year"),
+            _("Budget (kr)"),
+            _("Compensation committed (kr)"),
+            _("Compensation paid (kr)"),
+            _("Follow-ups done"),
+            _("Follow-ups due"),
+        ],
+        rows=rows,
+        urls=urls,
+        footer=[
+            _("The county"),
+            *[sum(row[column] for row in rows) for column in (1, 2, 3)],
+            sum(budgets) if budgets else None,
+            *[sum(row[column] for row in rows) for column in (5, 6, 7, 8)],
+        ],
+    )
+
+
+def bands_table(municipalities, analysis):
+    """People by distance to the nearest grocery shop, per municipality."""
+    labels = [
+        band_label(band)
+        for band in _band_edges(analysis.bands_km)  # the same for every row
+    ]
+    rows, urls = [], []
+    totals = [0] * (len(labels) + 1)
+    for municipality in municipalities:
+        result = analysis.results.get(municipality.pk)
+        urls.append(
+            reverse("analysis:analysis")
+            + "?"
+            + urlencode({"municipality": municipality.code})
+        )
+        if result is None:
+            rows.append(
+                [
+                    municipality.name,
+                    *[None] * (len(labels) + 1),
+                    _("No population imported"),
+                ]
+            )
+            continue
+        people = [result["total_population"]] + [
+            band["population"] for band in result["bands"]
+        ]
+        totals = [a + b for a, b in zip(totals, people, strict=True)]
+        rows.append(
+            [
+                municipality.name,
+                *people,
+                _("Synthetic population")
+                if result["population_source"]["synthetic"]
+                else "",
+            ]
+        )
+    return Table(
+        key="bands",
+        caption=_("People by distance to the nearest grocery shop"),
+        headers=[_("Municipality"), _("People"), *labels, _("Note")],
+        rows=rows,
+        urls=urls,
+        footer=[_("The county"), *totals, ""],
+    )
+
+
+def _band_edges(bands_km):
+    edges = [0, *bands_km]
+    return [
+        {"from_km": edges[b], "to_km": bands_km[b] if b < len(bands_km) else None}
+        for b in range(len(bands_km) + 1)
+    ]
+
+
+def borders_table(analysis):
+    """Localities whose nearest grocery shop lies across a municipal border."""
+    rows, urls = [], []
+    for border in analysis.borders:
+        rows.append(
+            [
+                border.locality.name,
+                border.municipality.name,
+                border.nearest_name,
+                border.nearest_municipality,
+                border.nearest_km,
+                border.own_name or _("none"),
+                border.own_km,
+            ]
+        )
+        urls.append(reverse("outlets:locality_detail", args=[border.locality.pk]))
+    return Table(
+        key="borders",
+        caption=_("Localities whose nearest grocery shop is in another municipality"),
+        headers=[
+            _("Locality"),
+            _("Municipality"),
+            _("Nearest grocery shop"),
+            _("Its municipality"),
+            _("Distance (km)"),
+            _("Nearest in the own municipality"),
+            _("Distance (km)"),
+        ],
+        rows=rows,
+        urls=urls,
+    )
+
+
+def shared_table(analysis):
+    """Outlets whose closure would hit people of more than one municipality."""
+    rows, urls = [], []
+    for shared in analysis.shared_outlets:
+        rows.append(
+            [
+                shared.name,
+                shared.municipality,
+                len(shared.hits),
+                shared.dependent,
+                shared.stranded,
+                "; ".join(
+                    _(
+                        "%(municipality)s: %(people)s people, %(far)s of them more "
+                        "than 10 km from the next"
+                    )
+                    % {"municipality": municipality.name, "people": people, "far": far}
+                    for municipality, people, far in shared.hits
+                ),
+            ]
+        )
+        urls.append(reverse("outlets:outlet_detail", args=[shared.id]))
+    return Table(
+        key="shared",
+        caption=_("Outlets whose closure would hit more than one municipality"),
+        headers=[
+            _("Outlet"),
+            _("Its municipality"),
+            _("Municipalities hit"),
+            _("People for whom it is the nearest"),
+            _("More than 10 km from the next if it closed"),
+            _("Per municipality"),
+        ],
+        rows=rows,
+        urls=urls,
+    )
