@@ -5,7 +5,7 @@ from followup.models import ChecklistCriterion, FollowUpSettings
 
 @admin.register(FollowUpSettings)
 class FollowUpSettingsAdmin(admin.ModelAdmin):
-    list_display = ["municipality", "report_due_days", "visitors_target_percent"]
+    list_display = ["municipality", "report_due_days"]
 
 
 @admin.register(ChecklistCriterion)

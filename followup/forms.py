@@ -6,7 +6,6 @@ from core.forms import DateInput, NoColonMixin
 from core.numbers import FriendlyIntegerField, count_read
 from followup.models import (
     REPORT_DUE_DAYS_MESSAGE,
-    TARGET_PERCENT_MESSAGE,
     Activity,
     ChecklistResult,
     FollowUpSettings,
@@ -259,19 +258,15 @@ class TrainingForm(NoColonMixin, forms.ModelForm):
 class FollowUpSettingsForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = FollowUpSettings
-        fields = ["report_due_days", "visitors_target_percent"]
+        fields = ["report_due_days"]
         labels = {
             "report_due_days": _(
                 "Days from the end of the agreement year to the due date"
             ),
-            "visitors_target_percent": _("Target: increase in visitors per week (%)"),
         }
         widgets = {
             "report_due_days": forms.NumberInput(
                 attrs={"min": 1, "max": 365, "class": "input--short"}
-            ),
-            "visitors_target_percent": forms.NumberInput(
-                attrs={"min": 0, "max": 100, "class": "input--short"}
             ),
         }
         error_messages = {
@@ -279,11 +274,6 @@ class FollowUpSettingsForm(NoColonMixin, forms.ModelForm):
                 "required": _("Give the number of days."),
                 "invalid": _("Write a whole number of days, e.g. 60."),
                 "min_value": REPORT_DUE_DAYS_MESSAGE,
-            },
-            "visitors_target_percent": {
-                "required": _("Give the target in percent, e.g. 5."),
-                "invalid": _("Write a whole number, e.g. 5."),
-                "min_value": TARGET_PERCENT_MESSAGE,
             },
         }
 

@@ -13,7 +13,6 @@ from agreements.models import Agreement
 from outlets.models import Municipality, MunicipalitySettings, Outlet
 
 REPORT_DUE_DAYS_MESSAGE = _("Give a number of days from 1 to 365.")
-TARGET_PERCENT_MESSAGE = _("Give a target from 0 to 100 percent.")
 
 
 class FollowUpSettings(MunicipalitySettings):
@@ -39,16 +38,6 @@ class FollowUpSettings(MunicipalitySettings):
             "get the new date; those already created keep theirs."
         ),
     )
-    visitors_target_percent = models.PositiveSmallIntegerField(
-        _("target increase in visitors (%)"),
-        default=5,
-        validators=[MaxValueValidator(100, message=TARGET_PERCENT_MESSAGE)],
-        help_text=_(
-            "The programme's goal for the change in visitors per week from one year "
-            "to the next, 0 to 100. The key figures compare each service point with "
-            "it."
-        ),
-    )
 
     class Meta:
         verbose_name = _("follow-up settings")
@@ -58,11 +47,6 @@ class FollowUpSettings(MunicipalitySettings):
                 condition=Q(report_due_days__gte=1, report_due_days__lte=365),
                 name="%(app_label)s_%(class)s_due_days_in_range",
                 violation_error_message=REPORT_DUE_DAYS_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=Q(visitors_target_percent__lte=100),
-                name="%(app_label)s_%(class)s_target_in_range",
-                violation_error_message=TARGET_PERCENT_MESSAGE,
             ),
         ]
 

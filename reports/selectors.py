@@ -1,7 +1,7 @@
 """Key figures (Swedish: *nyckeltal*) read across agreements, follow-ups and
 deliveries: per outlet year over year, and per municipality and calendar year."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Min, Q
@@ -10,84 +10,16 @@ from django.utils import timezone
 from agreements.models import Agreement, Payout
 from agreements.selectors import BudgetSummary, budget_summary, days_within
 from agreements.selectors import year_length as days_in_year
-from followup.models import AgreedAction, FollowUp, FollowUpSettings, OwnerReport
+from followup.models import AgreedAction, FollowUp
 
-# Reports whose figures count: sent in by the owner, not drafts or sent back.
-COUNTED_REPORTS = [OwnerReport.Status.SUBMITTED, OwnerReport.Status.ACCEPTED]
-
-
-@dataclass(frozen=True)
-class YearFigures:
-    """One year of an outlet's report. `year` is the calendar year in which the
-    reported agreement year ends."""
-
-    year: int
-    report: OwnerReport
-    change_percent: float | None = None
-    target_met: bool | None = None
-
-    @property
-    def visitors_per_week(self):
-        return self.report.visitors_per_week
-
-
-@dataclass
-class OutletKpis:
-    outlet: object
-    target_percent: int
-    years: list[YearFigures] = field(default_factory=list)
-
-    @property
-    def latest(self):
-        return self.years[-1] if self.years else None
-
-
-def visitors_change(previous: int | None, current: int | None) -> float | None:
-    """The change in percent, one decimal; None without a base to compare with."""
-    if not previous or current is None:
-        return None
-    return round((current - previous) * 100 / previous, 1)
-
-
-def outlet_kpis(*, outlets, until_year: int | None = None) -> list[OutletKpis]:
-    """Each outlet's counted reports year over year, with the change in visitors per
-    week against its municipality's target (met when the change reaches it)."""
-    reports = (
-        OwnerReport.objects.filter(
-            followup__agreement__outlet__in=outlets, status__in=COUNTED_REPORTS
-        )
-        .select_related("followup__agreement__outlet__municipality")
-        .order_by("followup__period_end")
-    )
-    if until_year is not None:
-        reports = reports.filter(followup__period_end__year__lte=until_year)
-    by_outlet: dict[int, OutletKpis] = {}
-    targets: dict[int, int] = {}
-    for report in reports:
-        outlet = report.followup.agreement.outlet
-        if outlet.municipality_id not in targets:
-            targets[outlet.municipality_id] = FollowUpSettings.for_municipality(
-                outlet.municipality
-            ).visitors_target_percent
-        kpis = by_outlet.setdefault(
-            outlet.pk, OutletKpis(outlet, targets[outlet.municipality_id])
-        )
-        year = report.followup.period_end.year
-        previous = kpis.latest
-        change = None
-        if previous is not None and previous.year == year - 1:
-            change = visitors_change(
-                previous.visitors_per_week, report.visitors_per_week
-            )
-        kpis.years.append(
-            YearFigures(
-                year=year,
-                report=report,
-                change_percent=change,
-                target_met=None if change is None else change >= kpis.target_percent,
-            )
-        )
-    return sorted(by_outlet.values(), key=lambda kpis: kpis.outlet.name)
+# The figures the programme's goals are measured against are defined with the goals.
+from programme.selectors import COUNTED_REPORTS as COUNTED_REPORTS
+from programme.selectors import OutletKpis as OutletKpis
+from programme.selectors import YearFigures as YearFigures
+from programme.selectors import agreements_in_year as agreements_in_year
+from programme.selectors import goals_for
+from programme.selectors import outlet_kpis as outlet_kpis
+from programme.selectors import visitors_change as visitors_change
 
 
 @dataclass(frozen=True)
@@ -105,7 +37,7 @@ class MunicipalityKpis:
     actions_open: int
     actions_late: int
     actions_total: int
-    target_percent: int
+    target_percent: int | None
 
     @property
     def committed(self):
@@ -140,15 +72,6 @@ def kpi_years(*, municipality, shown, today=None) -> list[int]:
     ).exists():
         newest += 1
     return list(range(newest, this_year - shown, -1))
-
-
-def agreements_in_year(*, municipality, year):
-    """Signed agreements whose term overlaps the calendar year."""
-    return (
-        Agreement.objects.signed()
-        .filter(municipality=municipality, starts_on__lte=date(year, 12, 31))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
-    )
 
 
 def followups_in_year(*, municipality, year):
@@ -208,9 +131,11 @@ def municipality_kpis(*, municipality, year, today=None) -> MunicipalityKpis:
         actions_open=actions["open"],
         actions_late=actions["late"],
         actions_total=actions["total"],
-        target_percent=FollowUpSettings.for_municipality(
-            municipality
-        ).visitors_target_percent,
+        target_percent=getattr(
+            goals_for(municipality=municipality, year=year),
+            "visitors_change_percent",
+            None,
+        ),
     )
 
 

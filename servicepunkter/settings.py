@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "followup",
     "deliveries",
     "reminders",
+    "programme",
     "reports",
     "analysis",
     "region",

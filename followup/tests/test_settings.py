@@ -65,7 +65,7 @@ def test_the_administrator_sets_the_due_date_and_new_follow_ups_fall_due_by_it(
 
     response = client.post(
         SETTINGS_URL,
-        {"report_due_days": "30", "visitors_target_percent": "10"},
+        {"report_due_days": "30"},
         follow=True,
     )
 
@@ -76,7 +76,7 @@ def test_the_administrator_sets_the_due_date_and_new_follow_ups_fall_due_by_it(
         "antalet dagar.",
     ]
     stored = FollowUpSettings.objects.get(municipality=nordmaling)
-    assert (stored.report_due_days, stored.visitors_target_percent) == (30, 10)
+    assert stored.report_due_days == 30
     # The year already followed up keeps its date; the next one gets 30 days.
     followups_create_for(agreement=agreement, today=date(2026, 6, 1))
     first.refresh_from_db()
@@ -92,37 +92,27 @@ def test_the_administrator_sets_the_due_date_and_new_follow_ups_fall_due_by_it(
     "data,message",
     [
         (
-            {"report_due_days": "0", "visitors_target_percent": "5"},
+            {"report_due_days": "0"},
             "Ange ett antal dagar från 1 till 365.",
         ),
         (
-            {"report_due_days": "400", "visitors_target_percent": "5"},
+            {"report_due_days": "400"},
             "Ange ett antal dagar från 1 till 365.",
         ),
         (
-            {"report_due_days": "två månader", "visitors_target_percent": "5"},
+            {"report_due_days": "två månader"},
             "Skriv ett helt antal dagar, t.ex. 60.",
         ),
         (
-            {"report_due_days": "", "visitors_target_percent": "5"},
+            {"report_due_days": ""},
             "Ange antalet dagar.",
-        ),
-        (
-            {"report_due_days": "60", "visitors_target_percent": "150"},
-            "Ange ett mål från 0 till 100 procent.",
-        ),
-        (
-            {"report_due_days": "60", "visitors_target_percent": "-5"},
-            "Ange ett mål från 0 till 100 procent.",
         ),
     ],
 )
 def test_settings_out_of_range_are_refused_with_a_message_and_nothing_changes(
     client, administrator, nordmaling, data, message
 ):
-    FollowUpSettings.objects.create(
-        municipality=nordmaling, report_due_days=45, visitors_target_percent=7
-    )
+    FollowUpSettings.objects.create(municipality=nordmaling, report_due_days=45)
     client.force_login(administrator)
 
     response = client.post(SETTINGS_URL, data)
@@ -131,7 +121,7 @@ def test_settings_out_of_range_are_refused_with_a_message_and_nothing_changes(
     assert message in texts(response)
     assert "Rätta felen nedan." in texts(response)
     stored = FollowUpSettings.objects.get(municipality=nordmaling)
-    assert (stored.report_due_days, stored.visitors_target_percent) == (45, 7)
+    assert stored.report_due_days == 45
 
 
 def test_officials_find_the_settings_and_the_checklist_missing(

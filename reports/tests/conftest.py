@@ -7,6 +7,7 @@ from agreements.models import Payout
 from followup.models import AgreedAction, DialogueMeeting, FollowUp, OwnerReport
 from followup.services import followups_create_for
 from followup.tests.factories import signed_agreement
+from programme.models import ProgrammeGoals
 
 
 def report(followup, visitors, status=OwnerReport.Status.ACCEPTED, **figures):
@@ -24,7 +25,12 @@ def report(followup, visitors, status=OwnerReport.Status.ACCEPTED, **figures):
 def year_of_records(own_outlet, official):
     """Pers Livs: 40 000 kr a year since 2025, yearly payouts in arrears; reports on
     2025 (120 visitors a week) and 2026 (130: +8.3 %). The 2025 follow-up is
-    complete with two actions, one open; the 2026 one is due in 2027."""
+    complete with two actions, one open; the 2026 one is due in 2027. The
+    programme's goal for visitors is +5 % in both years."""
+    for year in (2025, 2026):
+        ProgrammeGoals.objects.create(
+            municipality=own_outlet.municipality, year=year, visitors_change_percent=5
+        )
     agreement = signed_agreement(own_outlet, requires_followup=False)
     followups_create_for(agreement=agreement, today=datetime.date(2026, 6, 1))
     first, second = FollowUp.objects.filter(agreement=agreement).order_by(

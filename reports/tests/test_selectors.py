@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 
-from followup.models import FollowUpSettings, OwnerReport
+from followup.models import OwnerReport
 from followup.tests.factories import signed_agreement
 from outlets.tests.factories import OutletFactory
+from programme.models import ProgrammeGoals
 from reports.selectors import (
     municipality_kpis,
     outlet_kpis,
@@ -23,12 +24,12 @@ def test_visitors_change_is_in_percent_with_one_decimal():
     assert visitors_change(0, 95) is None
 
 
-def test_an_outlet_meets_the_default_target_of_5_percent_with_8_3(
+def test_an_outlet_meets_the_years_goal_of_5_percent_with_8_3(
     year_of_records, own_outlet
 ):
     [kpis] = outlet_kpis(outlets=[own_outlet])
 
-    assert kpis.target_percent == 5
+    assert [y.target_percent for y in kpis.years] == [5, 5]
     assert [(y.year, y.visitors_per_week) for y in kpis.years] == [
         (2025, 120),
         (2026, 130),
@@ -40,16 +41,24 @@ def test_an_outlet_meets_the_default_target_of_5_percent_with_8_3(
     assert kpis.years[1].report.parcels_handled == 900
 
 
-def test_the_municipality_target_decides_whether_the_change_is_enough(
+def test_the_years_programme_goal_decides_whether_the_change_is_enough(
     year_of_records, own_outlet
 ):
-    FollowUpSettings.objects.create(
-        municipality=own_outlet.municipality, visitors_target_percent=10
-    )
+    ProgrammeGoals.objects.filter(year=2026).update(visitors_change_percent=10)
 
     [kpis] = outlet_kpis(outlets=[own_outlet])
 
     assert (kpis.latest.change_percent, kpis.latest.target_met) == (8.3, False)
+
+
+def test_a_year_without_a_visitors_goal_shows_the_change_but_judges_nothing(
+    year_of_records, own_outlet
+):
+    ProgrammeGoals.objects.filter(year=2026).delete()
+
+    [kpis] = outlet_kpis(outlets=[own_outlet])
+
+    assert (kpis.latest.change_percent, kpis.latest.target_met) == (8.3, None)
 
 
 def test_drafts_do_not_count_and_until_year_stops_the_series(

@@ -43,6 +43,7 @@ PROJECT_APPS = [
     "followup",
     "deliveries",
     "reminders",
+    "programme",
     "reports",
     "analysis",
     "region",
