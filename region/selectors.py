@@ -36,6 +36,8 @@ from analysis.services import (
 from analysis.services.inputs import sweref_xy
 from followup.models import FollowUp
 from outlets.models import County, Locality, Municipality, Outlet
+from programme.models import ProgrammeGoals
+from programme.selectors import goal_results
 
 # The county compares its municipalities by the distance to the nearest grocery
 # shop of any range, in the same bands for all (a municipality's own bands may
@@ -77,8 +79,17 @@ class MunicipalityFigures:
     budget: BudgetSummary
     followups_total: int
     followups_done: int
-    # programme.selectors.goal_results per goal; None until goals are recorded.
-    goals: list | None = None
+    # programme.selectors.goal_results: each goal of the year, its outcome and
+    # whether it was met; empty when the municipality set none.
+    goals: list = field(default_factory=list)
+
+    @property
+    def goals_judged(self):
+        return [goal for goal in self.goals if goal.met is not None]
+
+    @property
+    def goals_met(self):
+        return [goal for goal in self.goals if goal.met]
 
 
 def reference_day(year, today=None):
@@ -120,6 +131,14 @@ def municipality_figures(*, municipalities, year, today=None) -> list:
         )
     }
     budgets = budget_summaries(municipalities=municipalities, year=year)
+    # Where the cost grows with the county: goal_results takes a handful of queries
+    # per municipality that set goals for the year (their figures are each measured
+    # its own way); those without goals cost nothing beyond this one query.
+    with_goals = set(
+        ProgrammeGoals.objects.filter(municipality__in=ids, year=year).values_list(
+            "municipality", flat=True
+        )
+    )
     return [
         MunicipalityFigures(
             municipality=m,
@@ -129,6 +148,9 @@ def municipality_figures(*, municipalities, year, today=None) -> list:
             budget=budgets[m.pk],
             followups_total=followups.get(m.pk, {}).get("total", 0),
             followups_done=followups.get(m.pk, {}).get("done", 0),
+            goals=goal_results(municipality=m, year=year, today=today)
+            if m.pk in with_goals
+            else [],
         )
         for m in municipalities
     ]

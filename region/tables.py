@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from analysis.exporting import Table, band_label
 from region.selectors import reference_day
+from reports.templatetags.reports import target_result
 
 
 def municipalities_table(figures, *, year):
@@ -26,6 +27,10 @@ def municipalities_table(figures, *, year):
                 row.budget.paid,
                 row.followups_done,
                 row.followups_total,
+                _("%(met)s of %(goals)s")
+                % {"met": len(row.goals_met), "goals": len(row.goals)}
+                if row.goals
+                else None,
             ]
         )
         urls.append(
@@ -47,6 +52,7 @@ def municipalities_table(figures, *, year):
             _("Compensation paid (kr)"),
             _("Follow-ups done"),
             _("Follow-ups due"),
+            _("Goals met"),
         ],
         rows=rows,
         urls=urls,
@@ -55,7 +61,44 @@ def municipalities_table(figures, *, year):
             *[sum(row[column] for row in rows) for column in (1, 2, 3)],
             sum(budgets) if budgets else None,
             *[sum(row[column] for row in rows) for column in (5, 6, 7, 8)],
+            "",
         ],
+    )
+
+
+def goals_table(figures, *, year):
+    """Each municipality's programme goals for the year: target, outcome, met."""
+    rows, urls = [], []
+    for row in figures:
+        url = (
+            reverse("reports:kpis")
+            + "?"
+            + urlencode({"municipality": row.municipality.code, "year": year})
+        )
+        for goal in row.goals:
+            unit = f" ({goal.unit})" if goal.unit else ""
+            rows.append(
+                [
+                    row.municipality.name,
+                    goal.label + unit,
+                    goal.target,
+                    goal.outcome,
+                    target_result(goal.met),
+                ]
+            )
+            urls.append(url)
+    return Table(
+        key="goals",
+        caption=_("The programme's goals for %(year)s") % {"year": year},
+        headers=[
+            _("Municipality"),
+            _("Goal"),
+            _("Target"),
+            _("Outcome"),
+            _("Met"),
+        ],
+        rows=rows,
+        urls=urls,
     )
 
 

@@ -70,6 +70,7 @@ def county_view(request):
             "years": list(range(this_year, this_year - YEARS_SHOWN, -1)),
             "figures": figures,
             "municipalities_table": tables.municipalities_table(figures, year=year),
+            "goals_table": tables.goals_table(figures, year=year),
             "bands_table": tables.bands_table(municipalities, analysis),
             "borders_table": tables.borders_table(analysis),
             "shared_table": tables.shared_table(analysis),
@@ -85,10 +86,12 @@ def county_export(request):
     year = _year(request)
     wanted = request.GET.get("table", "")
     municipalities = county_municipalities(county=county)
-    if wanted == "municipalities":
-        table = tables.municipalities_table(
-            municipality_figures(municipalities=municipalities, year=year), year=year
-        )
+    if wanted in ("municipalities", "goals"):
+        figures = municipality_figures(municipalities=municipalities, year=year)
+        table = {
+            "municipalities": tables.municipalities_table,
+            "goals": tables.goals_table,
+        }[wanted](figures, year=year)
     elif wanted in ("bands", "borders", "shared"):
         analysis = county_analysis(municipalities=municipalities)
         table = {

