@@ -2,18 +2,15 @@
 table, so that the page and the export never disagree (as analysis.exporting)."""
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from analysis.exporting import Table, band_label
-from region.selectors import reference_day
 from reports.templatetags.reports import target_result
 
 
 def municipalities_table(figures, *, year):
     """Per municipality: outlets, service points, agreements, money, follow-ups."""
-    day = date_format(reference_day(year), "SHORT_DATE_FORMAT")
     rows, urls = [], []
     for row in figures:
         rows.append(
@@ -25,12 +22,8 @@ def municipalities_table(figures, *, year):
                 row.budget.budget,
                 row.budget.committed,
                 row.budget.paid,
-                row.followups_done,
-                row.followups_total,
-                _("%(met)s of %(goals)s")
-                % {"met": len(row.goals_met), "goals": len(row.goals)}
-                if row.goals
-                else None,
+                part_of(row.followups_done, row.followups_total),
+                part_of(len(row.goals_met), len(row.goals)) if row.goals else None,
             ]
         )
         urls.append(
@@ -45,13 +38,12 @@ def municipalities_table(figures, *, year):
         headers=[
             _("Municipality"),
             _("Open outlets"),
-            _("Service points on %(day)s") % {"day": day},
+            _("Service points"),
             _("Agreements in force in the year"),
             _("Budget (kr)"),
             _("Compensation committed (kr)"),
             _("Compensation paid (kr)"),
             _("Follow-ups done"),
-            _("Follow-ups due"),
             _("Goals met"),
         ],
         rows=rows,
@@ -60,10 +52,19 @@ def municipalities_table(figures, *, year):
             _("The county"),
             *[sum(row[column] for row in rows) for column in (1, 2, 3)],
             sum(budgets) if budgets else None,
-            *[sum(row[column] for row in rows) for column in (5, 6, 7, 8)],
+            *[sum(row[column] for row in rows) for column in (5, 6)],
+            part_of(
+                sum(row.followups_done for row in figures),
+                sum(row.followups_total for row in figures),
+            ),
             "",
         ],
     )
+
+
+def part_of(part, whole):
+    """'2 of 3': follow-ups done of those due, goals met of those set."""
+    return _("%(part)s of %(whole)s") % {"part": part, "whole": whole}
 
 
 def goals_table(figures, *, year):

@@ -18,6 +18,7 @@ from region.selectors import (
     county_municipalities,
     county_preferred,
     municipality_figures,
+    reference_day,
 )
 
 YEARS_SHOWN = 4
@@ -68,7 +69,7 @@ def county_view(request):
             "query": urlencode({"county": county.code, "year": year}),
             "year": year,
             "years": list(range(this_year, this_year - YEARS_SHOWN, -1)),
-            "figures": figures,
+            "service_points_on": reference_day(year),
             "municipalities_table": tables.municipalities_table(figures, year=year),
             "goals_table": tables.goals_table(figures, year=year),
             "bands_table": tables.bands_table(municipalities, analysis),
