@@ -506,6 +506,7 @@ NOT_PERSONAL = {
     "analysis.Scenario.name": "a scenario's title",
     "analysis.ScenarioAddedOutlet.name": "an outlet imagined in a scenario",
     "deliveries.MonthlyDeliveryTotal.note": "a note on a month's figures",
+    "programme.Investment.note": "a note on what was invested and how it was paid",
 }
 
 

@@ -1,9 +1,11 @@
 import pghistory
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import kronor_typed
 from outlets.models import Municipality, Outlet
 
 YEAR_MESSAGE = _("Give a year from 2000 to 2100.")
@@ -134,6 +136,43 @@ class ProgrammeGoals(models.Model):
     def __str__(self):
         return f"{self.municipality} {self.year}"
 
+    GOAL_FIELDS = [
+        "service_points",
+        "visitors_change_percent",
+        "staff_trained",
+        "activities_held",
+        "own_goal",
+    ]
+
+    def clean(self):
+        if all(getattr(self, name) in (None, "") for name in self.GOAL_FIELDS):
+            raise ValidationError(
+                _("Set at least one goal for the year."), code="no_goal"
+            )
+        if not self.own_goal.strip() and (
+            self.own_goal_met is not None or self.own_goal_outcome.strip()
+        ):
+            raise ValidationError(
+                {
+                    "own_goal": ValidationError(
+                        _(
+                            "Write the goal of your own before its outcome and "
+                            "whether it was met."
+                        ),
+                        code="own_goal_missing",
+                    )
+                }
+            )
+
+
+# How a list names each source of an investment's financing.
+SOURCE_LABELS = {
+    "regional_grant": _("The region's investment grant"),
+    "municipal_funding": _("The municipality"),
+    "own_funding": _("The shop itself"),
+    "other_aid": _("Other aid"),
+}
+
 
 class InvestmentQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -242,3 +281,31 @@ class Investment(models.Model):
 
     def __str__(self):
         return f"{self.made_on} {self.description}"
+
+    def clean(self):
+        errors = {}
+        sources = [getattr(self, source) for source in self.FINANCING_SOURCES]
+        if self.cost and None not in sources and sum(sources) != self.cost:
+            errors["cost"] = ValidationError(
+                _(
+                    "The amounts from each source add up to %(sum)s kr, not to the "
+                    "cost: make them add up."
+                ),
+                code="financing_does_not_add_up",
+                params={"sum": kronor_typed(sum(sources))},
+            )
+        if self.other_aid and not self.other_aid_from.strip():
+            errors["other_aid_from"] = ValidationError(
+                _("Say where the other aid comes from."), code="other_aid_unnamed"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sources(self):
+        """(label, amount) of each source that paid a part."""
+        return [
+            (label, getattr(self, source))
+            for source, label in SOURCE_LABELS.items()
+            if getattr(self, source)
+        ]

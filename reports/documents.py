@@ -17,6 +17,7 @@ from core.documents import (
 from deliveries.selectors import delivery_summary
 from followup.models import Activity, ChecklistResult, FollowUp, Training
 from outlets.models import Outlet
+from programme.selectors import goal_results, investments_in_year
 from reports.selectors import (
     COUNTED_REPORTS,
     actions_carried_over,
@@ -47,6 +48,9 @@ def annual_report_context(*, municipality, year, today):
         .order_by("agreement__outlet__name", "agreement_year")
     )
     deliveries = delivery_summary(outlets=outlets, year=year)
+    investments = investments_in_year(municipality=municipality, year=year).order_by(
+        "outlet__name", "made_on", "pk"
+    )
     municipality_name = str(municipality)
     # The year is not over: its figures will still change.
     preliminary = today <= datetime.date(year, 12, 31)
@@ -57,7 +61,10 @@ def annual_report_context(*, municipality, year, today):
         "year": year,
         "today": today,
         "kpis": municipality_kpis(municipality=municipality, year=year, today=today),
+        "goal_results": goal_results(municipality=municipality, year=year, today=today),
         "service_points": service_points(municipality=municipality, year=year),
+        "investments": investments,
+        "investments_total": investments.financing_totals(),
         "payouts": payouts_in_year(municipality=municipality, year=year),
         "followups": [(followup, followup.status_on(today)) for followup in followups],
         "counted_reports": COUNTED_REPORTS,

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 from agreements.models import Agreement
 from core.pickers import municipality_pick, year_pick
 from outlets.models import Municipality, Outlet
+from programme.models import Investment
+from programme.selectors import goal_results, investments_by_year
 from reports.charts import bar_chart
 from reports.documents import annual_report_render_pdf
 from reports.selectors import (
@@ -100,6 +102,15 @@ def kpi_view(request):
             ],
             "report_available": year in reportable,
             "kpis": municipality_kpis(municipality=municipality, year=year),
+            "goal_results": goal_results(municipality=municipality, year=year),
+            "sets_goals": request.user.is_administrator
+            and request.user.municipality_id == municipality.pk,
+            # Every year's investments by source, up to the year shown.
+            "investments_by_year": investments_by_year(
+                investments=Investment.objects.filter(
+                    outlet__municipality=municipality, made_on__year__lte=year
+                )
+            ),
             "outlets": charts,
         },
     )

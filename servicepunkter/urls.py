@@ -12,6 +12,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("followup/", include("followup.urls")),
     path("deliveries/", include("deliveries.urls")),
+    path("programme/", include("programme.urls")),
     path("reports/", include("reports.urls")),
     path("analysis/", include("analysis.urls")),
     path("region/", include("region.urls")),

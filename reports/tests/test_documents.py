@@ -6,6 +6,8 @@ import subprocess
 
 import pytest
 
+from programme.models import ProgrammeGoals
+from programme.tests.factories import InvestmentFactory
 from reports.documents import annual_report_render_pdf
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +21,24 @@ def run(*command: str) -> str:
 
 @pytest.fixture
 def pdf_path(tmp_path, year_of_records, own_outlet):
+    """The report of 2025, with its goals and an investment at Pers Livs."""
+    ProgrammeGoals.objects.filter(year=2025).update(
+        service_points=4,
+        own_goal="Alla servicepunkter kan vara trygghetspunkter",
+        own_goal_outcome="Pers Livs har reservkraft",
+        own_goal_met=True,
+    )
+    InvestmentFactory(
+        outlet=own_outlet,
+        made_on=datetime.date(2025, 4, 15),
+        cost=100_000,
+        regional_grant=50_000,
+        municipal_funding=20_000,
+        own_funding=10_000,
+        other_aid=20_000,
+        other_aid_from="Leader",
+        decision_reference="RS 2025/112",
+    )
     path = tmp_path / "arsrapport.pdf"
     path.write_bytes(
         annual_report_render_pdf(
@@ -39,6 +59,33 @@ def test_the_report_names_municipality_year_service_point_and_compensation(pdf_p
         "Utbildningar",
     ]:
         assert expected in text
+
+
+def test_the_report_shows_each_goal_its_outcome_and_the_investments_by_source(
+    pdf_path,
+):
+    text = " ".join(run("pdftotext", pdf_path, "-").split())
+    goals = re.split(r"\d+\. Programmets mål", text)[1]
+    goals = re.split(r"\d+\. Servicepunkterna", goals)[0]
+    investments = re.split(r"\d+\. Investeringar", text)[1]
+    investments = re.split(r"\d+\. Utbetalningar", investments)[0]
+
+    # One service point of four: the year is over, so the goal was not met.
+    assert "Servicepunkter med avtal i kraft minst 4 1 Ej uppnått" in goals
+    # Pers Livs' first reported year: no year before to compare with.
+    assert "Förändring i besökare per vecka +5 % – Ännu inte mätbart" in goals
+    assert "Eget mål Alla servicepunkter kan vara trygghetspunkter" in goals
+    assert "Pers Livs har reservkraft Uppnått" in goals
+    assert "Pers Livs 2025-04-15 Uttagsautomat 100 000 kr" in investments
+    assert "Annat stöd: 20 000 kr (Leader) RS 2025/112" in investments
+    for source, amount in [
+        ("Regionens investeringsbidrag", "50 000 kr"),
+        ("Kommunen", "20 000 kr"),
+        ("Butiken själv", "10 000 kr"),
+        ("Annat stöd", "20 000 kr"),
+        ("Totalt", "100 000 kr"),
+    ]:
+        assert f"{source} {amount}" in investments
 
 
 def test_the_report_is_pdf_a_3a(pdf_path):
@@ -220,7 +267,9 @@ def test_the_home_delivery_grant_is_shown_once_for_the_municipality(
 
     text = render_text(tmp_path, own_outlet.municipality, 2026)
 
-    deliveries = text.split("6. Hemsändning")[1].split("7. Utbildningar")[0]
+    # The sections are numbered; the heading's words find it wherever it stands.
+    deliveries = re.split(r"\d+\. Hemsändning", text)[1]
+    deliveries = re.split(r"\d+\. Utbildningar", deliveries)[0]
     assert "Enligt hemsändningsloggen" in deliveries
     assert "ICA Lundins 1 2 000 kr Pers Livs 10 1 500 kr" in deliveries
     assert "Totalt 11 3 500 kr Statligt bidrag att söka för kommunen 1 100 kr" in (

@@ -392,6 +392,23 @@ def delivery_for(outlet):
     return delivery
 
 
+def investment_for(outlet):
+    from programme.models import Investment
+
+    investment, _ = Investment.objects.get_or_create(
+        outlet=outlet,
+        description="Uttagsautomat",
+        defaults={
+            "made_on": date(2026, 3, 15),
+            "cost": 80_000,
+            "regional_grant": 40_000,
+            "municipal_funding": 40_000,
+            "decision_reference": "KS 2026/41",
+        },
+    )
+    return investment
+
+
 def delivery_total_for(outlet):
     from deliveries.models import MonthlyDeliveryTotal
 
@@ -906,6 +923,44 @@ ROWS = [
     # Staff read their municipality's or county's summary, owners their outlets'.
     Row("deliveries:summary", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     Row("deliveries:summary_export", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
+    # Programme goals: the municipality's administrators set them; an empty POST sets
+    # no goal and is refused (400). Others find nothing.
+    Row(
+        "programme:goals",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "programme:goals_edit",
+        kwargs=lambda _outlet: {"year": 2026},
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
+    # Investments: read like the agreement; recorded by the outlet's municipality's
+    # officials and administrators, whose empty POST is refused (400).
+    Row(
+        "programme:investment_list",
+        kwargs=lambda outlet: {"outlet_pk": outlet.pk},
+        get={},
+        per_object_get=AGREEMENT_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "programme:investment_create",
+        kwargs=lambda outlet: {"outlet_pk": outlet.pk},
+        get={},
+        post={},
+        per_object_get=AGREEMENT_EDITORS,
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+    ),
+    Row(
+        "programme:investment_update",
+        kwargs=lambda outlet: {"pk": investment_for(outlet).pk},
+        get={},
+        post={},
+        per_object_get=AGREEMENT_EDITORS,
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=BAD_REQUEST),
+    ),
     # Activities: logged like home deliveries, by the owner or the municipality.
     Row("followup:activity_list", get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     Row("followup:activity_create", get=DELIVERY_RECORDERS, post=DELIVERY_RECORDERS),

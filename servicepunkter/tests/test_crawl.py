@@ -36,6 +36,7 @@ from followup.models import (
     Training,
 )
 from outlets.models import Locality, Outlet, Partner
+from programme.models import Investment, ProgrammeGoals
 from servicepunkter.management.commands.seed_demo import demo_seed
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,22 @@ def agreement_documents():
                     )
                 )
     return urls
+
+
+def outlet_pages(pattern):
+    """Every URL of a page about one outlet."""
+    return lambda: [
+        reverse(pattern, kwargs={"outlet_pk": pk})
+        for pk in Outlet.objects.values_list("pk", flat=True)
+    ]
+
+
+def goal_years():
+    """The goals of every year that has them."""
+    return [
+        reverse("programme:goals_edit", kwargs={"year": year})
+        for year in ProgrammeGoals.objects.values_list("year", flat=True).distinct()
+    ]
 
 
 def site_photos():
@@ -132,6 +149,19 @@ OBJECT_PAGES = {
     ),
     "deliveries:total_update": (
         every("deliveries:total_update", MonthlyDeliveryTotal),
+        EDITORS,
+    ),
+    "programme:goals_edit": (goal_years, {Role.ADMINISTRATOR}),
+    "programme:investment_list": (
+        outlet_pages("programme:investment_list"),
+        STAFF | {Role.SHOP_OWNER},
+    ),
+    "programme:investment_create": (
+        outlet_pages("programme:investment_create"),
+        EDITORS,
+    ),
+    "programme:investment_update": (
+        every("programme:investment_update", Investment),
         EDITORS,
     ),
     "analysis:scenario_detail": (every("analysis:scenario_detail", Scenario), STAFF),

@@ -13,6 +13,7 @@ from deliveries.demo import seed_deliveries
 from followup.demo import seed_activities_and_trainings, seed_followups
 from outlets.demo import seed_outlets
 from outlets.models import Municipality
+from programme.demo import seed_programme
 
 
 @transaction.atomic
@@ -34,6 +35,7 @@ def demo_seed() -> None:
         )
         payouts_settle(signed.agreement, by=official)
     seed_activities_and_trainings(nordmaling, outlets, users)
+    seed_programme(nordmaling, outlets, users)
     seed_population(nordmaling)
 
 
