@@ -77,7 +77,7 @@ def test_each_municipalitys_goals_stand_against_its_outcome(
     assert row_of(table(response, "Kommunerna 2025"), "Umeå")[-1] == "–"
     assert table(response, "Programmets mål 2025") == [
         ["Nordmaling", "Servicepunkter med avtal i kraft", "1", "1", "Uppnått"],
-        ["Nordmaling", "Utbildad personal", "2", "0", "Ej uppnått"],
+        ["Nordmaling", "Personal utbildad", "2", "0", "Ej uppnått"],
     ]
 
 
