@@ -26,11 +26,7 @@ def municipalities_table(figures, *, year):
                 part_of(len(row.goals_met), len(row.goals)) if row.goals else None,
             ]
         )
-        urls.append(
-            reverse("reports:kpis")
-            + "?"
-            + urlencode({"municipality": row.municipality.code, "year": year})
-        )
+        urls.append(_kpis_url(row, year))
     budgets = [row.budget.budget for row in figures if row.budget.budget is not None]
     return Table(
         key="municipalities",
@@ -62,6 +58,18 @@ def municipalities_table(figures, *, year):
     )
 
 
+def _kpis_url(row, year):
+    """The municipality's key figures; none for a municipality without outlets
+    (the key figures page does not offer it)."""
+    if not row.outlets:
+        return None
+    return (
+        reverse("reports:kpis")
+        + "?"
+        + urlencode({"municipality": row.municipality.code, "year": year})
+    )
+
+
 def part_of(part, whole):
     """'2 of 3': follow-ups done of those due, goals met of those set."""
     return _("%(part)s of %(whole)s") % {"part": part, "whole": whole}
@@ -71,11 +79,7 @@ def goals_table(figures, *, year):
     """Each municipality's programme goals for the year: target, outcome, met."""
     rows, urls = [], []
     for row in figures:
-        url = (
-            reverse("reports:kpis")
-            + "?"
-            + urlencode({"municipality": row.municipality.code, "year": year})
-        )
+        url = _kpis_url(row, year)
         for goal in row.goals:
             unit = f" ({goal.unit})" if goal.unit else ""
             rows.append(
@@ -113,10 +117,13 @@ def bands_table(municipalities, analysis):
     totals = [0] * (len(labels) + 1)
     for municipality in municipalities:
         result = analysis.results.get(municipality.pk)
+        # Its analysis page, where there is a population to analyse.
         urls.append(
             reverse("analysis:analysis")
             + "?"
             + urlencode({"municipality": municipality.code})
+            if result is not None
+            else None
         )
         if result is None:
             rows.append(

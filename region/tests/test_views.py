@@ -59,8 +59,16 @@ def test_the_regional_viewer_sees_each_municipalitys_programme_side_by_side(
         "2", "1", "1", "–", "40 000", "20 000", "0 av 0", "–"
     ]  # fmt: skip
     assert row_of(rows, "Umeå")[1:] == ["1", "0", "0", "–", "0", "0", "0 av 0", "–"]
-    # Every municipality of the county, with or without outlets.
+    # Every municipality of the county, with or without outlets; those with lead
+    # to their key figures.
     assert len(rows) == 15 + 1
+    links = html.fromstring(response.content.decode()).xpath(
+        "//table[starts-with(caption, 'Kommunerna')]//th/a/@href"
+    )
+    assert links == [
+        "/reports/?municipality=2401&year=2026",
+        "/reports/?municipality=2480&year=2026",
+    ]
     assert rows[-1][:4] == ["Länet", "3", "1", "1"]
 
 
