@@ -2,6 +2,7 @@
 table, so that the page and the export never disagree (as analysis.exporting)."""
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,10 @@ def municipalities_table(figures, *, year):
             "",
         ],
     )
+
+
+def _grouped(count):
+    return number_format(count, decimal_pos=0, force_grouping=True)
 
 
 def _kpis_url(row, year):
@@ -210,11 +215,7 @@ def shared_table(analysis):
                 shared.dependent,
                 shared.stranded,
                 "; ".join(
-                    _(
-                        "%(municipality)s: %(people)s people, %(far)s of them more "
-                        "than 10 km from the next"
-                    )
-                    % {"municipality": municipality.name, "people": people, "far": far}
+                    f"{municipality.name} {_grouped(people)} ({_grouped(far)})"
                     for municipality, people, far in shared.hits
                 ),
             ]
@@ -229,7 +230,7 @@ def shared_table(analysis):
             _("Municipalities hit"),
             _("People for whom it is the nearest"),
             _("More than 10 km from the next if it closed"),
-            _("Per municipality"),
+            _("Per municipality: people (more than 10 km from the next)"),
         ],
         rows=rows,
         urls=urls,

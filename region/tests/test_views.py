@@ -131,8 +131,7 @@ def test_a_shop_serving_two_municipalities_is_listed_with_what_its_closure_costs
             "2",
             "40",
             "40",
-            "Nordmaling: 30 invånare, 30 av dem mer än 10 km från nästa; "
-            "Umeå: 10 invånare, 10 av dem mer än 10 km från nästa",
+            "Nordmaling 30 (30); Umeå 10 (10)",
         ]
     ]
 
