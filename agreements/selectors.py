@@ -1,6 +1,6 @@
 """Reads across agreements, payouts and budgets: the budget and the coming deadlines."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q
@@ -129,43 +129,11 @@ def budget_summary(*, municipality, year) -> BudgetSummary:
     """Committed (agreements in force, pro rata by days of the calendar year),
     approved and paid (payouts, pro rata by the days of their periods in the year).
     Amendments and renewals under work are listed beside, never counted."""
-    budget = ProgrammeBudget.objects.filter(
-        municipality=municipality, year=year
-    ).first()
-    agreements = (
-        Agreement.objects.signed()
-        .filter(municipality=municipality, starts_on__lte=date(year, 12, 31))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
-        .prefetch_related("versions")
-    )
-    committed = 0
-    for agreement in agreements:
-        version = agreement.version_on(max(agreement.starts_on, date(year, 1, 1)))
-        if version is None:
-            continue
-        end = agreement.ends_on or date(year, 12, 31)
-        committed += (
-            version.annual_compensation
-            * days_within(agreement.starts_on, end, year)
-            // year_length(year)
-        )
-    sums = {Payout.Status.APPROVED: 0, Payout.Status.PAID: 0}
-    payouts = Payout.objects.filter(
-        agreement__municipality=municipality,
-        status__in=list(sums),
-        period_start__lte=date(year, 12, 31),
-        period_end__gte=date(year, 1, 1),
-    )
-    for payout in payouts:
-        days = (payout.period_end - payout.period_start).days + 1
-        share = days_within(payout.period_start, payout.period_end, year)
-        sums[payout.status] += payout.amount * share // days
-    return BudgetSummary(
-        year=year,
-        budget=budget.amount if budget else None,
-        committed=committed,
-        approved=sums[Payout.Status.APPROVED],
-        paid=sums[Payout.Status.PAID],
+    summary = budget_summaries(municipalities=[municipality], year=year)[
+        municipality.pk
+    ]
+    return replace(
+        summary,
         changes=tuple(
             change
             for change in changes_under_work(
@@ -174,6 +142,57 @@ def budget_summary(*, municipality, year) -> BudgetSummary:
             if change.changes_year(year)
         ),
     )
+
+
+def budget_summaries(*, municipalities, year) -> dict[int, BudgetSummary]:
+    """`budget_summary` of each municipality, by its id, in the same few queries
+    however many there are (a county side by side); without the changes under
+    work."""
+    ids = [municipality.pk for municipality in municipalities]
+    budgets = dict(
+        ProgrammeBudget.objects.filter(municipality__in=ids, year=year).values_list(
+            "municipality_id", "amount"
+        )
+    )
+    agreements = (
+        Agreement.objects.signed()
+        .filter(municipality__in=ids, starts_on__lte=date(year, 12, 31))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
+        .prefetch_related("versions")
+    )
+    committed = dict.fromkeys(ids, 0)
+    for agreement in agreements:
+        version = agreement.version_on(max(agreement.starts_on, date(year, 1, 1)))
+        if version is None:
+            continue
+        end = agreement.ends_on or date(year, 12, 31)
+        committed[agreement.municipality_id] += (
+            version.annual_compensation
+            * days_within(agreement.starts_on, end, year)
+            // year_length(year)
+        )
+    sums = {pk: {Payout.Status.APPROVED: 0, Payout.Status.PAID: 0} for pk in ids}
+    payouts = Payout.objects.filter(
+        agreement__municipality__in=ids,
+        status__in=[Payout.Status.APPROVED, Payout.Status.PAID],
+        period_start__lte=date(year, 12, 31),
+        period_end__gte=date(year, 1, 1),
+    ).values_list(
+        "agreement__municipality_id", "status", "amount", "period_start", "period_end"
+    )
+    for municipality_id, status, amount, start, end in payouts:
+        days = (end - start).days + 1
+        sums[municipality_id][status] += amount * days_within(start, end, year) // days
+    return {
+        pk: BudgetSummary(
+            year=year,
+            budget=budgets.get(pk),
+            committed=committed[pk],
+            approved=sums[pk][Payout.Status.APPROVED],
+            paid=sums[pk][Payout.Status.PAID],
+        )
+        for pk in ids
+    }
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from privacy.extract import can_make_register_extract
+from region.permissions import can_view_counties
 
 # (label, URL name, the user property or predicate that shows it); None: everyone
 # signed in.
@@ -19,6 +20,7 @@ NAVIGATION = [
     (_("Follow-ups"), "followup:followup_list", STAFF),
     (_("Key figures"), "reports:kpis", STAFF),
     (_("Service analysis"), "analysis:analysis", STAFF),
+    (_("The county"), "region:county", can_view_counties),
     (_("My service point"), "followup:portal", "is_shop_owner"),
     (_("Users"), "accounts:user_list", "manages_users"),
     (_("Security log"), "securitylog:event_list", "reads_security_log"),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "programme",
     "reports",
     "analysis",
+    "region",
     "privacy",
 ]
 

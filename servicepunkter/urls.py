@@ -15,6 +15,7 @@ urlpatterns = [
     path("programme/", include("programme.urls")),
     path("reports/", include("reports.urls")),
     path("analysis/", include("analysis.urls")),
+    path("region/", include("region.urls")),
     path("security-log/", include("securitylog.urls")),
     path("privacy/erasure/", include("privacy.erasure_urls")),
     path("privacy/", include("privacy.urls")),

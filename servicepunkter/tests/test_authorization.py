@@ -46,6 +46,7 @@ PROJECT_APPS = [
     "programme",
     "reports",
     "analysis",
+    "region",
     "securitylog",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
@@ -1116,6 +1117,19 @@ ROWS = [
         get=signed_in(NOT_ALLOWED),
         post={},
         per_object_post=SCENARIO_DELETERS,
+    ),
+    # The county at a glance: the county's regional viewers and the system owner;
+    # the municipalities' staff and shop owners are refused. The export names no
+    # table here, so it finds none (region/tests/test_views.py exports each).
+    Row(
+        "region:county",
+        get=signed_in(FORBIDDEN, system_owner=OK, regional_viewer=OK),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "region:export",
+        get=signed_in(FORBIDDEN, system_owner=NOT_FOUND, regional_viewer=NOT_FOUND),
+        post=signed_in(NOT_ALLOWED),
     ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.

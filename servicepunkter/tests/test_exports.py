@@ -59,8 +59,9 @@ EXPORTS = [
 
 
 # Exports tested on their own below, by the only people who may take them; the
-# register extract (JSON and PDF/A, no spreadsheet) in privacy/tests/test_extract.py.
-OWN_TESTS = {"securitylog:event_export", "privacy:extract_export"}
+# register extract (JSON and PDF/A, no spreadsheet) in privacy/tests/test_extract.py;
+# the county's tables in region/tests/test_views.py (officials may not take them).
+OWN_TESTS = {"securitylog:event_export", "privacy:extract_export", "region:export"}
 
 
 def url_names(patterns, namespace=""):

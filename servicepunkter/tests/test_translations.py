@@ -21,6 +21,7 @@ SOURCES = [
     "programme",
     "reports",
     "analysis",
+    "region",
     "privacy",
     "servicepunkter",
     "templates",
