@@ -166,3 +166,26 @@ def test_investments_are_summed_per_year_and_source(own_outlet):
             "other_aid": 0,
         },
     ]
+
+
+def test_every_change_of_goals_and_investments_is_kept_in_their_history(
+    own_outlet, nordmaling
+):
+    from django.apps import apps
+
+    goals = ProgrammeGoalsFactory(municipality=nordmaling, service_points=3)
+    goals.service_points = 4
+    goals.save()
+    investment = InvestmentFactory(outlet=own_outlet)
+    Investment.objects.filter(pk=investment.pk).update(decision_reference="KS 2026/42")
+
+    goals_history = apps.get_model("programme", "ProgrammeGoalsEvent").objects
+    investment_history = apps.get_model("programme", "InvestmentEvent").objects
+    assert list(
+        goals_history.order_by("pgh_id").values_list("service_points", flat=True)
+    ) == [3, 4]
+    assert list(
+        investment_history.order_by("pgh_id").values_list(
+            "decision_reference", flat=True
+        )
+    ) == ["KS 2026/41", "KS 2026/42"]

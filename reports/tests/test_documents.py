@@ -76,8 +76,10 @@ def test_the_report_shows_each_goal_its_outcome_and_the_investments_by_source(
     assert "Förändring i besökare per vecka +5 % – Ännu inte mätbart" in goals
     assert "Eget mål Alla servicepunkter kan vara trygghetspunkter" in goals
     assert "Pers Livs har reservkraft Uppnått" in goals
-    assert "Pers Livs 2025-04-15 Uttagsautomat 100 000 kr" in investments
-    assert "Annat stöd: 20 000 kr (Leader) RS 2025/112" in investments
+    assert "Pers Livs" in investments
+    assert "2025-04-15 Uttagsautomat 100 000 kr" in investments
+    assert "Annat stöd: 20 000 kr (Leader)" in investments
+    assert "RS 2025/112" in investments
     for source, amount in [
         ("Regionens investeringsbidrag", "50 000 kr"),
         ("Kommunen", "20 000 kr"),
