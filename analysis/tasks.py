@@ -4,7 +4,7 @@ from django import db
 from django.conf import settings
 from procrastinate.contrib.django import app
 
-from analysis.services.loads import TASK_NAME, data_load_process
+from analysis.services.loads import TASK_NAME, data_load_process, data_loads_expire
 
 
 @app.task(name=TASK_NAME, queue="analysis")
@@ -33,3 +33,13 @@ async def retry_stalled_jobs(context, timestamp):
     )
     for job in stalled:
         await context.app.job_manager.retry_job(job)
+
+
+@app.periodic(cron="17 * * * *", periodic_id="data_loads_expire")
+@app.task(name="analysis.data_loads_expire", queue="analysis")
+def expire_previews(timestamp: int):
+    """Remove the files of previews nobody confirmed within a day."""
+    try:
+        data_loads_expire()
+    finally:
+        db.connection.close()

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,8 @@ from analysis.services.storage import population_store, road_network_store
 logger = logging.getLogger(__name__)
 
 UPLOAD_FOLDER = "analysis-loads"
+# A preview waits this long for its confirm; then its file is removed.
+PREVIEW_HOURS = 24
 # The job's name as analysis/tasks.py registers it; deferred by name so that the
 # services need not import the tasks that call them.
 TASK_NAME = "analysis.data_load_run"
@@ -315,3 +318,29 @@ def _road_network_store(data_load):
             by=data_load.uploaded_by,
             municipality=data_load.municipality,
         )
+
+
+def data_loads_expire(*, now=None) -> int:
+    """Cancel the previews left unconfirmed for PREVIEW_HOURS and remove their
+    files; the number cancelled."""
+    now = now or timezone.now()
+    expired = DataLoad.objects.filter(
+        status=DataLoad.Status.PREVIEWED,
+        uploaded_at__lt=now - timedelta(hours=PREVIEW_HOURS),
+    )
+    count = 0
+    for data_load in expired:
+        with transaction.atomic():
+            data_load = (
+                DataLoad.objects.select_for_update()
+                .filter(pk=data_load.pk, status=DataLoad.Status.PREVIEWED)
+                .first()
+            )
+            if data_load is None:
+                continue
+            data_load.status = DataLoad.Status.CANCELLED
+            data_load.finished_at = now
+            data_load.save(update_fields=["status", "finished_at"])
+            _file_forget(data_load)
+            count += 1
+    return count

@@ -4,6 +4,7 @@ history, a bad or changed file, and the analysis page's pointer to the upload.""
 
 import asyncio
 import json
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -24,7 +25,10 @@ from analysis.models import (
     RoadNetwork,
 )
 from analysis.services import road_network_current
-from analysis.services.loads import data_load_confirm, data_load_process
+from analysis.services.loads import (
+    data_load_confirm,
+    data_load_process,
+)
 from analysis.tasks import retry_stalled_jobs
 from analysis.tests.grids import E0, N0, hand_grid
 from outlets.tests.factories import OutletFactory, municipality
@@ -322,8 +326,7 @@ def test_a_real_worker_runs_a_confirmed_population_load(
     load.refresh_from_db()
     assert load.status == "queued"
 
-    with worker_app() as app:
-        asyncio.run(retry_stalled(app))
+    in_a_thread(lambda: asyncio.run(retry_stalled()))
     run_worker()
 
     load.refresh_from_db()
@@ -339,17 +342,43 @@ def worker_app():
     )
 
 
-async def retry_stalled(app):
-    async with app.open_async():
-        await retry_stalled_jobs.func(SimpleNamespace(app=app), timestamp=0)
+def in_a_thread(function):
+    """Run in a thread of its own, with its own event loop: a browser test leaves
+    Playwright's loop in this one."""
+    failures = []
+
+    def run():
+        try:
+            function()
+        except BaseException as error:  # noqa: BLE001 - raised in the test's thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the worker did not stop"
+    if failures:
+        raise failures[0]
+
+
+async def retry_stalled():
+    with worker_app() as app:
+        async with app.open_async():
+            await retry_stalled_jobs.func(SimpleNamespace(app=app), timestamp=0)
 
 
 def run_worker():
     """A procrastinate worker on the test database until the queue is empty."""
-    with worker_app() as app:
-        app.run_worker(
-            queues=["analysis"],
-            wait=False,
-            install_signal_handlers=False,
-            listen_notify=False,
-        )
+
+    def work():
+        with worker_app() as app:
+            app.run_worker(
+                queues=["analysis"],
+                wait=False,
+                install_signal_handlers=False,
+                listen_notify=False,
+            )
+
+    in_a_thread(work)

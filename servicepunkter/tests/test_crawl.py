@@ -25,7 +25,7 @@ from agreements.models import (
     Party,
     Service,
 )
-from analysis.models import Scenario
+from analysis.models import DataLoad, Scenario
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import (
     Activity,
@@ -135,6 +135,11 @@ OBJECT_PAGES = {
         EDITORS,
     ),
     "analysis:scenario_detail": (every("analysis:scenario_detail", Scenario), STAFF),
+    # Linked from the history on the upload pages.
+    "analysis:load_detail": (
+        every("analysis:load_detail", DataLoad),
+        {Role.ADMINISTRATOR, Role.SYSTEM_OWNER},
+    ),
     "accounts:user_detail": (every("accounts:user_detail", User), USER_MANAGERS),
     "accounts:user_role_change": (
         every("accounts:user_role_change", User),
@@ -203,6 +208,10 @@ NOT_OBJECT_PAGES = {
     "followup:criterion_retire",
     "followup:criterion_restore",
     "analysis:scenario_delete",
+    # A load's state for its page's script, and the POST-only confirm and cancel.
+    "analysis:load_status",
+    "analysis:load_confirm",
+    "analysis:load_cancel",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
