@@ -513,7 +513,7 @@ class DataLoad(models.Model):
     job. Every load is kept as history, a refused or cancelled one too."""
 
     class Kind(models.TextChoices):
-        POPULATION = "population", _("Population")
+        POPULATION = "population", _("Population grid")
         ROAD_NETWORK = "road_network", _("Road network")
 
     class Status(models.TextChoices):

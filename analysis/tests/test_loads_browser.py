@@ -3,6 +3,7 @@ a good one, its preview, the confirm, a real worker running the job, and the
 analysis page with the new figures. Screenshots of each page, desktop and phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from analysis.models import DataLoad, PopulationImport
@@ -74,7 +75,7 @@ def test_an_administrator_loads_a_population_grid_and_sees_the_new_figures(
 
     # A real worker takes the job; the page's script sees it finish and reloads.
     run_worker()
-    page.locator(".load-status", has_text="Klar").wait_for()
+    expect(status).to_have_text("Klar")
     page.wait_for_load_state()
     browser.check_page()
     browser.screenshot("load-done")
