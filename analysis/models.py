@@ -1,5 +1,6 @@
 """Service analysis: population grids, settings, road networks, scenarios, results."""
 
+from datetime import timedelta
 from functools import reduce
 from operator import add
 
@@ -493,12 +494,13 @@ class AnalysisResult(models.Model):
 
 class DataLoadQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The loads a user follows: the municipality's administrators see its
-        loads, the system owner every load; nobody else any."""
+        """The loads a user follows on the load pages: the municipality's
+        administrators its loads, the system owner the road networks (and every
+        load in the Django admin); nobody else any."""
         if not user.is_authenticated:
             return self.none()
         if user.is_system_owner:
-            return self.all()
+            return self.filter(kind=DataLoad.Kind.ROAD_NETWORK)
         if user.is_administrator:
             return self.filter(municipality_id=user.municipality_id)
         return self.none()
@@ -617,6 +619,15 @@ class DataLoad(models.Model):
     @property
     def is_unfinished(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def waits_long(self):
+        """Queued for minutes: no worker may be running."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.confirmed_at is not None
+            and timezone.now() - self.confirmed_at > timedelta(minutes=2)
+        )
 
     @property
     def step_number(self):

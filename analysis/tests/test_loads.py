@@ -5,6 +5,7 @@ history, a bad or changed file, and the analysis page's pointer to the upload.""
 import asyncio
 import json
 import threading
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -28,6 +29,7 @@ from analysis.services import road_network_current
 from analysis.services.loads import (
     data_load_confirm,
     data_load_process,
+    data_loads_expire,
 )
 from analysis.tasks import retry_stalled_jobs
 from analysis.tests.grids import E0, N0, hand_grid
@@ -382,3 +384,66 @@ def run_worker():
             )
 
     in_a_thread(work)
+
+
+def test_a_load_waiting_for_minutes_says_the_worker_may_not_be_running(
+    admin_client, administrator
+):
+    upload(admin_client, POPULATION, "rutor.csv", GOOD_CSV)
+    load = DataLoad.objects.get()
+    data_load_confirm(data_load=load, by=administrator)
+    DataLoad.objects.filter(pk=load.pk).update(
+        confirmed_at=load.uploaded_at - timedelta(minutes=3)
+    )
+
+    page = admin_client.get(load.get_absolute_url())
+
+    status = texts(page, "//*[contains(@class, 'load-status')]")[0]
+    assert "bakgrundsarbetaren kanske inte körs" in status
+
+
+def test_the_system_owner_loads_a_shared_road_network_and_follows_only_road_loads(
+    client, system_owner, administrator
+):
+    client.force_login(administrator)
+    upload(client, POPULATION, "rutor.csv", GOOD_CSV)
+    population_load = DataLoad.objects.get()
+    client.force_login(system_owner)
+
+    response = upload(client, ROADS, "sverige.geojson", ROADS_GEOJSON)
+
+    load = DataLoad.objects.get(kind="road_network")
+    assert load.municipality is None
+    assert facts(client.get(response.url))["Gäller"] == "Alla kommuner (delat)"
+    assert client.get(population_load.get_absolute_url()).status_code == 404
+    assert client.get(POPULATION).status_code == 403
+
+
+def test_a_preview_left_unconfirmed_for_a_day_is_cancelled_and_its_file_removed(
+    admin_client,
+):
+    upload(admin_client, POPULATION, "rutor.csv", GOOD_CSV)
+    load = DataLoad.objects.get()
+
+    assert data_loads_expire(now=load.uploaded_at + timedelta(hours=23)) == 0
+    assert data_loads_expire(now=load.uploaded_at + timedelta(hours=25)) == 1
+
+    load.refresh_from_db()
+    assert load.status == "cancelled"
+    assert stored_files() == []
+
+
+def test_a_bad_road_file_names_the_feature_and_field_and_stores_nothing(admin_client):
+    document = json.loads(ROADS_GEOJSON)
+    document["features"][1]["geometry"]["coordinates"][1] = ["öster", N0]
+
+    response = upload(
+        admin_client, ROADS, "vagar.geojson", json.dumps(document).encode()
+    )
+
+    assert response.status_code == 400
+    assert texts(response, "//ul[@class='errorlist']/li") == [
+        "Objekt 2, fältet ”coordinates”: linjens koordinater är inte talpar."
+    ]
+    assert not DataLoad.objects.exists()
+    assert stored_files() == []

@@ -453,16 +453,15 @@ def load_for(outlet):
     return load
 
 
-# A load is followed by the municipality's administrators and the system owner;
-# everyone else finds nothing. Confirm and cancel of a finished load send back to it.
+# A population load is followed by the municipality's administrators (the system
+# owner follows road networks only); everyone else finds nothing. Confirm and cancel
+# of a finished load send back to it.
 LOAD_READERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
     "anonymous": (LOGIN,) * 4,
-    "system_owner": (OK,) * 4,
     "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
 }
 LOAD_ACTORS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
     "anonymous": (LOGIN,) * 4,
-    "system_owner": (REDIRECTED,) * 4,
     "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
 }
 

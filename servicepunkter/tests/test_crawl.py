@@ -138,7 +138,7 @@ OBJECT_PAGES = {
     # Linked from the history on the upload pages.
     "analysis:load_detail": (
         every("analysis:load_detail", DataLoad),
-        {Role.ADMINISTRATOR, Role.SYSTEM_OWNER},
+        {Role.ADMINISTRATOR},
     ),
     "accounts:user_detail": (every("accounts:user_detail", User), USER_MANAGERS),
     "accounts:user_role_change": (
@@ -335,6 +335,18 @@ def demo_additions():
     )
     scenario.closed_outlets.add(
         Outlet.objects.get(municipality=nordmaling, name__contains="Rundvik")
+    )
+    # Nor any load of a population grid; the crawl reaches it from the history.
+    DataLoad.objects.create(
+        kind=DataLoad.Kind.POPULATION,
+        municipality=nordmaling,
+        status=DataLoad.Status.DONE,
+        file_name="rutor.csv",
+        file_size=100,
+        sha256="0" * 64,
+        square_count=3,
+        population=207,
+        area_km2=3.0,
     )
     # Nor any site-visit photo; the crawl needs one to reach the photo pages.
     visit = SiteVisit.objects.filter(
