@@ -12,10 +12,15 @@ SYSTEM_COMMANDS := chromium pdftoppm pdfsig xgettext
 
 .PHONY: demo-code run test setup serve bench lint format messages translations db-stop clean system-packages
 
+# A background worker (README: Background work) runs beside the development server
+# and stops with it.
 run: setup
 	$(MANAGE) seed_demo
 	@echo
 	@echo "Servicepunkter: http://127.0.0.1:8000/  (stop with Ctrl+C)"
+	$(MANAGE) procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2> /dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 # The demo's current two-factor code (system owner and administrator).

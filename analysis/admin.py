@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from analysis.models import AnalysisSettings, PopulationImport, RoadNetwork, Scenario
+from analysis.models import (
+    AnalysisSettings,
+    DataLoad,
+    PopulationImport,
+    RoadNetwork,
+    Scenario,
+)
 
 
 @admin.register(AnalysisSettings)
@@ -48,6 +54,23 @@ class PopulationImportAdmin(ReadOnlyAdmin):
 class RoadNetworkAdmin(ReadOnlyAdmin):
     list_display = ["name", "file_name", "node_count", "edge_count", "imported_at"]
     exclude = ["data"]
+
+
+@admin.register(DataLoad)
+class DataLoadAdmin(ReadOnlyAdmin):
+    """Every load from the web app, a failed one with its reason: for the system
+    owner, who follows the background work."""
+
+    list_display = [
+        "file_name",
+        "kind",
+        "municipality",
+        "status",
+        "uploaded_by",
+        "uploaded_at",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status"]
 
 
 @admin.register(Scenario)

@@ -313,3 +313,31 @@ class AnalysisSettingsForm(forms.ModelForm):
                 params={"count": MAX_BAND_EDGES},
             )
         return bands
+
+
+class DataLoadUploadForm(forms.Form):
+    """A population grid or a road network to preview before it is loaded."""
+
+    file = forms.FileField(
+        label=_("File"), error_messages={"empty": _("The file is empty.")}
+    )
+    name = forms.CharField(
+        label=_("Name of the network"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown with the analysis's figures; the file's name if empty."),
+    )
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == "population":
+            del self.fields["name"]
+            self.fields["file"].help_text = _(
+                "CSV (the template, SCB's grid statistics or Pipos squares, UTF-8) or "
+                "GeoPackage in SWEREF 99 TM."
+            )
+        else:
+            self.fields["file"].help_text = _(
+                "GeoJSON or GeoPackage with the roads as lines (LineString or "
+                "MultiLineString)."
+            )

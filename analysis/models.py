@@ -1,5 +1,6 @@
 """Service analysis: population grids, settings, road networks, scenarios, results."""
 
+from datetime import timedelta
 from functools import reduce
 from operator import add
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -254,8 +256,21 @@ DEFAULT_BANDS_KM = [5, 10, 20, 30]
 
 
 class RoadNetwork(models.Model):
-    """An imported road network for distances along roads (Swedish: *vägnät*)."""
+    """An imported road network for distances along roads (Swedish: *vägnät*).
 
+    A municipality's own network is used for its analysis; a shared one (no
+    municipality, loaded by the system owner) for every municipality without one.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="road_networks",
+        verbose_name=_("municipality"),
+        help_text=_("Empty for a network shared by every municipality."),
+    )
     name = models.CharField(_("name"), max_length=200)
     file_name = models.CharField(_("file name"), max_length=255)
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
@@ -485,7 +500,7 @@ class AnalysisInputVersion(models.Model):
     """How often one input of a municipality's analysis has changed, and when last.
 
     Counted by database triggers on the inputs' tables (migration
-    0004_input_versions), so every path counts: forms, imports' bulk writes, the
+    0005_input_versions), so every path counts: forms, imports' bulk writes, the
     admin, raw SQL. A stored result keeps the versions it was computed from; a
     version moved on since means the result is older than its input.
     """
@@ -518,3 +533,149 @@ class AnalysisInputVersion(models.Model):
 
     def __str__(self):
         return f"{self.municipality} {self.input} {self.version}"
+
+
+class DataLoadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The loads a user follows on the load pages: the municipality's
+        administrators its loads, the system owner the road networks (and every
+        load in the Django admin); nobody else any."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_owner:
+            return self.filter(kind=DataLoad.Kind.ROAD_NETWORK)
+        if user.is_administrator:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+    def unfinished(self):
+        return self.filter(status__in=[DataLoad.Status.QUEUED, DataLoad.Status.RUNNING])
+
+
+class DataLoad(models.Model):
+    """A population or road-network file loaded from the web app (Swedish:
+    *inläsning*): uploaded and previewed, confirmed, then stored by a background
+    job. Every load is kept as history, a refused or cancelled one too."""
+
+    class Kind(models.TextChoices):
+        POPULATION = "population", _("Population grid")
+        ROAD_NETWORK = "road_network", _("Road network")
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Awaiting confirmation")
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Step(models.TextChoices):
+        READING = "reading", _("Reading the file")
+        STORING = "storing", _("Storing the data")
+        RECOMPUTING = "recomputing", _("Recomputing the service analysis")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_loads",
+        verbose_name=_("municipality"),
+        help_text=_("Empty for a road network shared by every municipality."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED
+    )
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    # The uploaded file in the default storage while it waits for the job; emptied
+    # once the job (or a cancel) is done with it.
+    stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The preview's totals: squares, people and age groups of a population grid,
+    # features and length of a road network, and the area either covers.
+    square_count = models.PositiveIntegerField(_("squares"), null=True, blank=True)
+    population = models.PositiveBigIntegerField(_("people"), null=True, blank=True)
+    has_ages = models.BooleanField(_("with age groups"), default=False)
+    feature_count = models.PositiveIntegerField(_("road lines"), null=True, blank=True)
+    length_km = models.FloatField(_("length (km)"), null=True, blank=True)
+    area_km2 = models.FloatField(_("area covered (km²)"))
+    note = models.TextField(_("note"), blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    job_id = models.BigIntegerField(_("background job"), null=True, blank=True)
+    population_import = models.ForeignKey(
+        PopulationImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("population import"),
+    )
+    road_network = models.ForeignKey(
+        RoadNetwork,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("road network"),
+    )
+
+    objects = DataLoadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("data load")
+        verbose_name_plural = _("data loads")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="road_network") | Q(municipality__isnull=False),
+                name="%(app_label)s_%(class)s_population_has_municipality",
+                violation_error_message=_("A population grid is a municipality's."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="%(app_label)s_%(class)s_failure_says_why",
+                violation_error_message=_("A failed load says why."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("analysis:load_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_unfinished(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def waits_long(self):
+        """Queued for minutes: no worker may be running."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.confirmed_at is not None
+            and timezone.now() - self.confirmed_at > timedelta(minutes=2)
+        )
+
+    @property
+    def step_number(self):
+        return list(self.Step.values).index(self.step) + 1 if self.step else 0
+
+    @property
+    def step_count(self):
+        return len(self.Step.values)

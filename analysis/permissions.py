@@ -37,3 +37,14 @@ def can_delete_scenario(user, scenario) -> bool:
 def can_edit_analysis_settings(user) -> bool:
     """A municipality's administrators keep its analysis settings."""
     return user.is_authenticated and user.is_administrator
+
+
+def can_load_population(user) -> bool:
+    """A municipality's administrators load its population grid."""
+    return user.is_authenticated and user.is_administrator
+
+
+def can_load_road_network(user) -> bool:
+    """Administrators load their municipality's road network; the system owner one
+    shared by every municipality."""
+    return user.is_authenticated and (user.is_administrator or user.is_system_owner)

@@ -367,7 +367,16 @@ def _read_geopackage(data):
         _corners_from_geometries(header, body, [row[geometry] for row in rows])
     text = io.StringIO()
     csv.writer(text).writerows([header, *body])
-    grid = population_file_read("layer.csv", text.getvalue().encode())
+    try:
+        grid = population_file_read("layer.csv", text.getvalue().encode())
+    except PopulationFileError as error:
+        raise PopulationFileError(
+            _(
+                "The GeoPackage's first layer read as a table, whose line 2 is the "
+                "first feature and whose columns are its fields: %(error)s"
+            )
+            % {"error": error}
+        ) from None
     grid.format = "geopackage"
     return grid
 

@@ -91,7 +91,7 @@ def square_bands(*, municipality, kind, bands, scenario=None):
     if population_import is None:
         return compact_squares([], [], [], [])
     table = outlets_load()
-    road_network = road_network_current()
+    road_network = road_network_current(municipality=municipality)
     localities, _locality_xy = localities_load(municipality=municipality)
     key = "analysis-squares:" + analysis_fingerprint(
         municipality=municipality,

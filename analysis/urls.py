@@ -1,12 +1,18 @@
 from django.urls import path
 
-from analysis import views
+from analysis import load_views, views
 
 app_name = "analysis"
 
 urlpatterns = [
     path("", views.analysis_view, name="analysis"),
     path("settings/", views.analysis_settings_view, name="settings"),
+    path("loads/population/", load_views.population_upload, name="population_upload"),
+    path("loads/roads/", load_views.road_network_upload, name="road_network_upload"),
+    path("loads/<int:pk>/", load_views.load_detail, name="load_detail"),
+    path("loads/<int:pk>/status/", load_views.load_status, name="load_status"),
+    path("loads/<int:pk>/confirm/", load_views.load_confirm, name="load_confirm"),
+    path("loads/<int:pk>/cancel/", load_views.load_cancel, name="load_cancel"),
     path("squares/", views.squares_json, name="squares"),
     path("export/", views.export_csv, name="export"),
     path("recompute/", views.recompute_view, name="recompute"),

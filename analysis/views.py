@@ -20,6 +20,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from accounts.models import Role, User
 from analysis.exporting import (
     band_label,
     change_table,
@@ -38,6 +39,7 @@ from analysis.models import KIND_LABELS, AnalysisSettings, Scenario
 from analysis.permissions import (
     can_delete_scenario,
     can_edit_analysis_settings,
+    can_load_population,
     can_recompute_analysis,
     can_save_scenario,
 )
@@ -51,6 +53,7 @@ from analysis.selectors import (
 )
 from analysis.services import (
     AnalysisError,
+    NoPopulationError,
     ScenarioSpec,
     analysis_settings_save,
     scenario_spec,
@@ -102,6 +105,7 @@ class Page:
         self.form.is_valid()
         self.kind, self.bands = self.form.chosen()
         self.last_error = None
+        self.no_population = False
         self.result = self.run()
         self.error = self.last_error
 
@@ -115,6 +119,7 @@ class Page:
             )
         except AnalysisError as error:
             self.last_error = str(error)
+            self.no_population = isinstance(error, NoPopulationError)
             return None
 
     def query(self, *, with_municipality=True, **extra):
@@ -271,6 +276,8 @@ def analysis_view(request):
     """A municipality's service analysis: bands, localities, outlets, candidates."""
     page = Page(request)
     context = page.context()
+    if page.no_population:
+        context.update(_population_missing(request.user, page.municipality))
     if page.result:
         outlets = outlets_for_choice(municipality=page.municipality, result=page.result)
         context.update(
@@ -278,6 +285,20 @@ def analysis_view(request):
             **map_context(page, outlets, shown=page.result),
         )
     return render(request, "analysis/analysis.html", context)
+
+
+def _population_missing(user, municipality):
+    """Who can load the missing population: the user, or whom to ask."""
+    return {
+        "population_missing": True,
+        "can_load_population": can_load_population(user)
+        and user.municipality_id == municipality.pk,
+        "population_loaders": User.objects.filter(
+            role=Role.ADMINISTRATOR, municipality=municipality, is_active=True
+        ).order_by("full_name")
+        if user.is_municipal_staff
+        else [],
+    }
 
 
 def _scenario_form(request, page, data=None):

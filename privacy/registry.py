@@ -505,6 +505,13 @@ REGISTRY = [
         Retention.WORKING_FILE,
     ),
     PersonalField(
+        "analysis.DataLoad.uploaded_by",
+        _("Who loaded a population grid or road network"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    PersonalField(
         "analysis.Scenario.created_by",
         _("Who saved a scenario"),
         WHO_DID_IT,
@@ -524,6 +531,9 @@ NOT_PERSONAL = {
     "analysis.PopulationImport.file_name": "the name of an uploaded file",
     "analysis.RoadNetwork.name": "a road network",
     "analysis.RoadNetwork.file_name": "the name of an uploaded file",
+    "analysis.DataLoad.file_name": "the name of an uploaded file",
+    "analysis.DataLoad.name": "a road network",
+    "analysis.DataLoad.stored_file": "where an uploaded file waits in storage",
     "analysis.Scenario.name": "a scenario's title",
     "analysis.ScenarioAddedOutlet.name": "an outlet imagined in a scenario",
     "deliveries.MonthlyDeliveryTotal.note": "a note on a month's figures",

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "sequences",
+    # Background jobs on PostgreSQL (README: Background work); before the apps
+    # whose tasks.py it discovers.
+    "procrastinate.contrib.django",
     "servicepunkter",
     "core",
     "securitylog",
@@ -323,6 +326,32 @@ ROAD_NETWORK_GEOJSON_MAX_BYTES = env.int(
     "ROAD_NETWORK_GEOJSON_MAX_BYTES", default=256 * 1024 * 1024
 )
 GEOPACKAGE_READ_SECONDS = env.int("GEOPACKAGE_READ_SECONDS", default=300)
+# The largest population or road file the web app accepts for a load, in bytes;
+# refused by its size before it is read.
+POPULATION_UPLOAD_MAX_BYTES = env.int(
+    "POPULATION_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024
+)
+ROAD_NETWORK_UPLOAD_MAX_BYTES = env.int(
+    "ROAD_NETWORK_UPLOAD_MAX_BYTES", default=512 * 1024 * 1024
+)
+REQUEST_MAX_BYTES_BY_VIEW |= {
+    "analysis:population_upload": "POPULATION_UPLOAD_MAX_BYTES",
+    "analysis:road_network_upload": "ROAD_NETWORK_UPLOAD_MAX_BYTES",
+}
+
+# Background work (procrastinate; README: Background work). `manage.py procrastinate
+# worker` runs the jobs. A worker sends a heartbeat every WORKER_HEARTBEAT_SECONDS;
+# one silent for WORKER_STALLED_SECONDS is taken as dead, and a periodic job puts
+# the jobs it held back in the queue. On stop (SIGTERM) a worker lets a running job
+# finish for WORKER_SHUTDOWN_SECONDS.
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
+WORKER_STALLED_SECONDS = env.float("WORKER_STALLED_SECONDS", default=60.0)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": WORKER_STALLED_SECONDS,
+    "shutdown_graceful_timeout": env.float("WORKER_SHUTDOWN_SECONDS", default=60.0),
+    "delete_jobs": "successful",
+}
 
 # The deployment's certificate (PKCS#12) that seals signed agreement PDFs; unset, they
 # are stored unsealed. `manage.py create_signing_certificate` makes a self-signed one.
@@ -370,5 +399,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Its start-up lines on every manage.py command; a worker logs its jobs.
+        "procrastinate": {"level": "WARNING"},
     },
 }

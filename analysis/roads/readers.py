@@ -181,14 +181,23 @@ def _geojson_lines(path: Path) -> list[np.ndarray]:
         kind = geometry.get("type")
         coordinates = geometry.get("coordinates")
         if kind == "LineString":
-            parts.append(coordinates)
+            parts.append((count, coordinates))
         elif kind == "MultiLineString" and isinstance(coordinates, list):
-            parts.extend(coordinates)
+            parts.extend((count, line) for line in coordinates)
     arrays, part_index = [], []
-    for index, coordinates in enumerate(parts):
+    for index, (feature, coordinates) in enumerate(parts):
         if isinstance(coordinates, list) and not coordinates:
             continue  # an empty line
-        line = _geojson_positions(coordinates)
+        try:
+            line = _geojson_positions(coordinates)
+        except RoadFileError as error:
+            raise RoadFileError(
+                _(
+                    "Feature %(number)s, field “coordinates”: the line's coordinates "
+                    "are not pairs of numbers."
+                )
+                % {"number": feature}
+            ) from error
         arrays.append(line)
         part_index.append(np.full(len(line), index))
     if not arrays:

@@ -13,7 +13,7 @@ from analysis.services.cache import (
     inputs_fingerprint,
     results_prune,
 )
-from analysis.services.errors import AnalysisError
+from analysis.services.errors import AnalysisError, NoPopulationError
 from analysis.services.inputs import (
     OutletTable,
     distance_for,
@@ -49,6 +49,7 @@ __all__ = [
     "ENGINE_VERSION",
     "SYNTHETIC_SQUARE_M",
     "AnalysisError",
+    "NoPopulationError",
     "OutletTable",
     "ScenarioSpec",
     "analysis_fingerprint",

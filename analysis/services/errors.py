@@ -3,3 +3,7 @@
 
 class AnalysisError(ValueError):
     """Input the analysis cannot run on; the message says what to do."""
+
+
+class NoPopulationError(AnalysisError):
+    """The municipality has no population grid loaded yet."""

@@ -19,7 +19,7 @@ from analysis.services.cache import (
     result_store,
     results_prune,
 )
-from analysis.services.errors import AnalysisError
+from analysis.services.errors import AnalysisError, NoPopulationError
 from analysis.services.inputs import (
     distance_for,
     kind_row,
@@ -166,16 +166,13 @@ def _run_inputs(municipality, settings, scenario, on) -> _RunInputs:
         .first()
     )
     if population_import is None:
-        raise AnalysisError(
-            _(
-                "%(municipality)s has no population imported yet: run "
-                "import_population or generate_population first."
-            )
+        raise NoPopulationError(
+            _("%(municipality)s has no population loaded yet.")
             % {"municipality": municipality}
         )
     table = outlets_load(on=on)
     _check_scenario(scenario, table)
-    road_network = road_network_current()
+    road_network = road_network_current(municipality=municipality)
     localities, locality_xy = localities_load(municipality=municipality)
     fingerprint = inputs_fingerprint(
         municipality=municipality,

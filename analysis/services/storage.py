@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from analysis.models import (
@@ -107,8 +108,9 @@ def population_store(
 
 
 @transaction.atomic
-def road_network_store(*, path, name, by=None) -> RoadNetwork:
-    """Read road lines, build the graph and store it; the newest network is used."""
+def road_network_store(*, path, name, by=None, municipality=None) -> RoadNetwork:
+    """Read road lines, build the graph and store it: the municipality's own
+    network, or (without one) a network shared by every municipality."""
     from analysis.roads import RoadFileError, road_lines_read
     from analysis.roads import RoadNetwork as Network
 
@@ -116,6 +118,7 @@ def road_network_store(*, path, name, by=None) -> RoadNetwork:
     if not network.edge_count:
         raise RoadFileError(_("The road file's lines have no length."))
     return RoadNetwork.objects.create(
+        municipality=municipality,
         name=name,
         file_name=Path(path).name,
         imported_by=by,
@@ -125,8 +128,17 @@ def road_network_store(*, path, name, by=None) -> RoadNetwork:
     )
 
 
-def road_network_current():
-    return RoadNetwork.objects.order_by("-imported_at", "-pk").first()
+def road_network_current(*, municipality=None):
+    """The network a municipality's analysis measures along: its own newest one,
+    else the newest shared one."""
+    networks = RoadNetwork.objects.filter(municipality__isnull=True)
+    if municipality is not None:
+        networks = RoadNetwork.objects.filter(
+            Q(municipality=municipality) | Q(municipality__isnull=True)
+        )
+    return networks.order_by(
+        F("municipality").asc(nulls_last=True), "-imported_at", "-pk"
+    ).first()
 
 
 def analysis_settings_save(*, analysis_settings, by) -> AnalysisSettings:

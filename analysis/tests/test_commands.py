@@ -439,7 +439,11 @@ def test_the_table_says_how_distances_were_measured(hand_register):
     ("args", "message"),
     [
         (["--municipality", "9999"], "”9999” är inte en svensk kommunkod"),
-        (["--municipality", "2480"], "har ingen befolkning importerad"),
+        (
+            ["--municipality", "2480"],
+            "har inget befolkningsunderlag inläst ännu. Läs in ett i webbappen "
+            "eller med import_population",
+        ),
         (["--municipality", "2401", "--close", "987654"], "Det finns inget"),
         (["--municipality", "2401", "--close", "x1"], "”x1” är inte ett"),
         (["--municipality", "2401", "--bands", "10,5"], "”10,5” är inte avståndsband"),

@@ -584,7 +584,7 @@ def test_geopackage_layers_are_read_in_their_own_coordinate_systems(tmp_path):
             json.dumps(
                 {"type": "LineString", "coordinates": [["a", "b"], [1, 2]]}
             ).encode(),
-            "not numbers",
+            "not pairs of numbers",
         ),
     ],
 )

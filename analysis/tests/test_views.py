@@ -180,7 +180,10 @@ def test_a_municipality_without_population_gets_a_message_not_an_error(
     for url in (ANALYSIS, EDITOR, SCENARIOS, COMPARE, SQUARES):
         response = client.get(url)
         assert response.status_code == 200, url
-    assert "har ingen befolkning importerad" in client.get(ANALYSIS).content.decode()
+    assert (
+        "har inget befolkningsunderlag inläst ännu"
+        in client.get(ANALYSIS).content.decode()
+    )
     assert client.get(EXPORT, {"table": "bands"}).status_code == 404
 
 

@@ -486,6 +486,39 @@ SCENARIO_DELETERS = {
 }
 
 
+def load_for(outlet):
+    """A finished population load of the outlet's municipality."""
+    from analysis.models import DataLoad
+
+    load, _ = DataLoad.objects.get_or_create(
+        municipality=outlet.municipality,
+        kind="population",
+        defaults={
+            "status": "done",
+            "file_name": "rutor.csv",
+            "file_size": 10,
+            "sha256": "0" * 64,
+            "square_count": 1,
+            "population": 5,
+            "area_km2": 1.0,
+        },
+    )
+    return load
+
+
+# A population load is followed by the municipality's administrators (the system
+# owner follows road networks only); everyone else finds nothing. Confirm and cancel
+# of a finished load send back to it.
+LOAD_READERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+}
+LOAD_ACTORS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+}
+
+
 def object_row(name, kwargs, per_object, post=None):
     """A page of one object: GET and POST outcomes per object unless `post` given."""
     return Row(
@@ -1131,6 +1164,37 @@ ROWS = [
         get=signed_in(FORBIDDEN, system_owner=NOT_FOUND, regional_viewer=NOT_FOUND),
         post=signed_in(NOT_ALLOWED),
     ),
+    # A municipality's administrators load its population grid and road network,
+    # the system owner a shared road network; an empty POST re-shows the form (400).
+    Row(
+        "analysis:population_upload",
+        get=signed_in(FORBIDDEN, administrator=OK),
+        post=signed_in(FORBIDDEN, administrator=BAD_REQUEST),
+    ),
+    Row(
+        "analysis:road_network_upload",
+        get=signed_in(FORBIDDEN, administrator=OK, system_owner=OK),
+        post=signed_in(FORBIDDEN, administrator=BAD_REQUEST, system_owner=BAD_REQUEST),
+    ),
+    *[
+        object_row(
+            f"analysis:{name}",
+            lambda outlet: {"pk": load_for(outlet).pk},
+            LOAD_READERS,
+            post=signed_in(NOT_ALLOWED),
+        )
+        for name in ("load_detail", "load_status")
+    ],
+    *[
+        Row(
+            f"analysis:{name}",
+            kwargs=lambda outlet: {"pk": load_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=LOAD_ACTORS,
+        )
+        for name in ("load_confirm", "load_cancel")
+    ],
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),

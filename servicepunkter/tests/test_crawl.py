@@ -25,7 +25,7 @@ from agreements.models import (
     Party,
     Service,
 )
-from analysis.models import Scenario
+from analysis.models import DataLoad, Scenario
 from deliveries.models import Delivery, MonthlyDeliveryTotal
 from followup.models import (
     Activity,
@@ -182,6 +182,11 @@ OBJECT_PAGES = {
         EDITORS,
     ),
     "analysis:scenario_detail": (every("analysis:scenario_detail", Scenario), STAFF),
+    # Linked from the history on the upload pages.
+    "analysis:load_detail": (
+        every("analysis:load_detail", DataLoad),
+        {Role.ADMINISTRATOR},
+    ),
     "accounts:user_detail": (every("accounts:user_detail", User), USER_MANAGERS),
     "accounts:user_role_change": (
         every("accounts:user_role_change", User),
@@ -251,6 +256,10 @@ NOT_OBJECT_PAGES = {
     "followup:criterion_retire",
     "followup:criterion_restore",
     "analysis:scenario_delete",
+    # A load's state for its page's script, and the POST-only confirm and cancel.
+    "analysis:load_status",
+    "analysis:load_confirm",
+    "analysis:load_cancel",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
@@ -374,6 +383,18 @@ def demo_additions():
     )
     scenario.closed_outlets.add(
         Outlet.objects.get(municipality=nordmaling, name__contains="Rundvik")
+    )
+    # Nor any load of a population grid; the crawl reaches it from the history.
+    DataLoad.objects.create(
+        kind=DataLoad.Kind.POPULATION,
+        municipality=nordmaling,
+        status=DataLoad.Status.DONE,
+        file_name="rutor.csv",
+        file_size=100,
+        sha256="0" * 64,
+        square_count=3,
+        population=207,
+        area_km2=3.0,
     )
     # Nor any site-visit photo; the crawl needs one to reach the photo pages.
     visit = SiteVisit.objects.filter(

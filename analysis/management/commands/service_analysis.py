@@ -7,6 +7,7 @@ from analysis.engine import AGE_GROUP_NAMES, KINDS
 from analysis.models import KIND_LABELS
 from analysis.services import (
     AnalysisError,
+    NoPopulationError,
     ScenarioSpec,
     municipality_by_code,
     parse_bands,
@@ -50,6 +51,14 @@ class Command(BaseCommand):
                 bands=parse_bands(bands) if bands is not None else None,
                 scenario=ScenarioSpec(closed=tuple(sorted(set(closed)))),
             )
+        except NoPopulationError as error:
+            raise CommandError(
+                f"{error} "
+                + _(
+                    "Load one in the web app or with import_population or "
+                    "generate_population."
+                )
+            ) from error
         except AnalysisError as error:
             raise CommandError(str(error)) from error
         if format == "json":

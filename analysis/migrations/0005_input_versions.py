@@ -85,7 +85,7 @@ def triggers_drop_sql(table, changed, columns):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analysis", "0003_history_of_scenarios"),
+        ("analysis", "0004_data_loads_and_municipal_road_networks"),
         ("outlets", "0008_municipality_organisation_number"),
     ]
 
