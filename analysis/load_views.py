@@ -22,7 +22,6 @@ from analysis.forms import DataLoadUploadForm
 from analysis.models import DataLoad, PopulationImport
 from analysis.permissions import can_load_population, can_load_road_network
 from analysis.population import PopulationFileError
-from analysis.roads import RoadFileError
 from analysis.services.loads import (
     LoadError,
     data_load_cancel,
@@ -50,7 +49,7 @@ def _upload(request, *, kind, allowed, template):
                 by=request.user,
                 name=form.cleaned_data.get("name", ""),
             )
-        except (LoadError, PopulationFileError, RoadFileError) as error:
+        except (LoadError, PopulationFileError) as error:
             form.add_error("file", str(error))
         else:
             return redirect(data_load)

@@ -28,7 +28,6 @@ from procrastinate.contrib.django import app as procrastinate_app
 from analysis.models import DataLoad, PopulationImport
 from analysis.permissions import can_load_population, can_load_road_network
 from analysis.population import PopulationFileError, population_file_read
-from analysis.roads import RoadFileError, road_lines_read
 from analysis.services.errors import AnalysisError
 from analysis.services.runs import service_analysis_run
 from analysis.services.storage import population_store, road_network_store
@@ -93,17 +92,31 @@ def _road_totals(lines):
     }
 
 
+def _road_file_error():
+    # analysis.roads loads scipy: a process that never reads a road file (a web
+    # server that never analyses) does not pay for it.
+    from analysis.roads import RoadFileError
+
+    return RoadFileError
+
+
 def _road_lines_from(chunks):
-    """The road reader reads a path: the file's bytes go to a temporary one."""
+    """The road reader reads a path: the file's bytes go to a temporary one. A bad
+    file raises LoadError with the reader's message."""
+    from analysis.roads import RoadFileError, road_lines_read
+
     with tempfile.NamedTemporaryFile(suffix=".roads") as file:
         for chunk in chunks:
             file.write(chunk)
         file.flush()
-        return road_lines_read(file.name)
+        try:
+            return road_lines_read(file.name)
+        except RoadFileError as error:
+            raise LoadError(str(error)) from error
 
 
 def _file_read(kind, file_name, data_chunks):
-    """The file's totals; PopulationFileError or RoadFileError for a bad file."""
+    """The file's totals; PopulationFileError or LoadError for a bad file."""
     if kind == DataLoad.Kind.POPULATION:
         grid = population_file_read(file_name, b"".join(data_chunks))
         return grid, _population_totals(grid)
@@ -115,7 +128,7 @@ def data_load_preview(*, kind, upload, by, name="") -> DataLoad:
     """Read an uploaded file and keep it for confirmation, with its totals.
 
     The file's size is checked before it is read; a file that cannot be read
-    raises LoadError, PopulationFileError or RoadFileError and leaves nothing
+    raises LoadError or PopulationFileError and leaves nothing
     behind."""
     if kind == DataLoad.Kind.POPULATION and not can_load_population(by):
         raise PermissionDenied
@@ -287,7 +300,12 @@ def data_load_process(*, load_id) -> DataLoad:
                 data_load.save(update_fields=["population_import", "road_network"])
             _step(data_load, DataLoad.Step.RECOMPUTING)
             _recompute(data_load)
-        except (LoadError, PopulationFileError, RoadFileError, AnalysisError) as error:
+        except (
+            LoadError,
+            PopulationFileError,
+            AnalysisError,
+            _road_file_error(),
+        ) as error:
             _fail(data_load, str(error))
             return data_load
         except Exception:

@@ -7,7 +7,9 @@ from followup.photos import MAX_UPLOAD_BYTES
 
 def test_every_upload_page_in_the_limits_exists(settings):
     for view_name in settings.REQUEST_MAX_BYTES_BY_VIEW:
-        assert reverse(view_name, args=[] if view_name.startswith("outlets") else [1])
+        assert reverse(
+            view_name, args=[] if view_name.startswith(("outlets", "analysis")) else [1]
+        )
 
 
 def test_the_upload_pages_take_at_least_what_their_forms_accept(settings):
