@@ -311,7 +311,7 @@ def test_the_daily_job_finds_a_flipped_byte_on_the_documents_day_and_mails_it(
     out = io.StringIO()
     with caplog.at_level(logging.ERROR, logger="agreements.integrity"):
         call_command("run_daily", today=own_day, stdout=out)
-    assert "Stored documents failing their check: 1" in out.getvalue()
+    assert "Lagrade dokument som inte klarade kontrollen: 1" in out.getvalue()
     [record] = [r for r in caplog.records if r.name == "agreements.integrity"]
     assert signed.signed_document.name in record.getMessage()
     [message] = mail.outbox

@@ -21,6 +21,7 @@ START_PAGE_LINKS = {
         "Start",
         "Försäljningsställen",
         *REGISTER,
+        "Länet",
         "Användare",
         "Säkerhetslogg",
         "Registerutdrag",
@@ -41,7 +42,7 @@ START_PAGE_LINKS = {
         "Mina avtal",
         "Min servicepunkt",
     ],
-    Role.REGIONAL_VIEWER: ["Start", "Försäljningsställen", *REGISTER],
+    Role.REGIONAL_VIEWER: ["Start", "Försäljningsställen", *REGISTER, "Länet"],
 }
 
 
@@ -115,7 +116,10 @@ def test_outlet_pages_work_on_a_phone(browser, demo):
     browser.goto("/outlets/")
     browser.page.get_by_role("link", name="Pers Livs").click()
     browser.check_page()
-    assert browser.page.get_by_role("heading", level=1).inner_text() == "Pers Livs"
+    assert (
+        browser.page.get_by_role("heading", level=1).inner_text()
+        == "Pers Livs Servicepunkt"
+    )
     browser.screenshot("outlet-detail-phone")
 
 
@@ -146,7 +150,7 @@ def test_official_searches_the_list_opens_an_outlet_and_sees_it_on_the_map(
     rows.get_by_role("link", name="Pers Livs").click()
     page.wait_for_load_state()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Pers Livs"
+    assert page.get_by_role("heading", level=1).inner_text() == "Pers Livs Servicepunkt"
     assert "SWEREF 99 TM" in page.inner_text("main")
     markers(browser, 2)  # the outlet and its locality
     browser.check_page()
@@ -168,7 +172,7 @@ def test_official_searches_the_list_opens_an_outlet_and_sees_it_on_the_map(
     page.get_by_role("button", name="Pers Livs").first.click()
     page.locator(".leaflet-popup").get_by_role("link", name="Pers Livs").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1).inner_text() == "Pers Livs"
+    assert page.get_by_role("heading", level=1).inner_text() == "Pers Livs Servicepunkt"
     assert found.count() >= 1
 
 
