@@ -39,6 +39,16 @@ def _changed_fields(model, diff) -> list[str]:
     return sorted(words)
 
 
+def _field_names(model, names) -> set[str]:
+    """The names and columns (the diff names foreign keys by column) of the fields."""
+    return {
+        key
+        for field in model._meta.concrete_fields
+        if field.name in names
+        for key in (field.name, field.attname)
+    }
+
+
 def _as_transition(field, change) -> str:
     """“Planned → Approved” for a choice or yes/no field's change, else ""."""
     if not (isinstance(change, (list, tuple)) and len(change) == 2):
@@ -88,11 +98,18 @@ def _newest_first(event):
     return event.pgh_created_at, rank
 
 
-def history_of(*groups, models=None, limit=200) -> list[HistoryEntry]:
+def history_of(
+    *groups, models=None, limit=200, shown_fields=None
+) -> list[HistoryEntry]:
     """Every recorded change to the objects and to the rows that refer to them,
     newest first, with who made it. Each group holds objects of one model; `models`
     (tracked models) limits the changes to those of these models. A row linked or
-    unlinked in a many-to-many field shows as a change of that field."""
+    unlinked in a many-to-many field shows as a change of that field.
+
+    `shown_fields` ({tracked model: field names}) is an allow-list for readers who
+    may not read all of a record: of those models' changes only these fields show,
+    and a change of other fields only is left out (a field added later is hidden
+    until it is listed)."""
     from pghistory.models import Events
 
     queryset = Events.objects.all()
@@ -142,12 +159,20 @@ def history_of(*groups, models=None, limit=200) -> list[HistoryEntry]:
                 fields = sorted({*entries[alike].fields, *entry.fields})
                 entries[alike] = replace(entries[alike], fields=fields)
             continue
+        diff = event.pgh_diff
+        if shown_fields is not None and model in shown_fields:
+            names = _field_names(model, shown_fields[model])
+            shown = {name: change for name, change in (diff or {}).items()
+                     if name in names}
+            if diff and not shown:
+                continue
+            diff = shown
         entry = HistoryEntry(
             at=event.pgh_created_at,
             user=user,
             model=model._meta.verbose_name,
             action=event.pgh_label,
-            fields=_changed_fields(model, event.pgh_diff),
+            fields=_changed_fields(model, diff),
         )
         if entries and replace(entries[-1], count=1) == entry:
             entries[-1] = replace(entry, count=entries[-1].count + 1)

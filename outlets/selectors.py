@@ -16,20 +16,56 @@ from outlets.models import (
 from outlets.permissions import can_view_locality_records
 
 
+# What the outlet page shows everyone who sees the outlet (its base data): the
+# history shows those who may not read the outlet's records the changes of these
+# fields only. An allow-list, so that a field added later stays hidden.
+OUTLET_BASE_FIELDS = frozenset(
+    {
+        "municipality",
+        "name",
+        "kind",
+        "chain",
+        "external_id",
+        "street_address",
+        "postcode",
+        "town",
+        "locality",
+        "latitude",
+        "longitude",
+        "opening_hours",
+        "phone",
+        "status",
+        "closed_on",
+        "agent_roles",
+    }
+)
+
+# What the partner page shows those who may not read its contact person.
+PARTNER_BASE_FIELDS = frozenset({"municipality", "name", "kind"})
+
+
 def outlet_history(*, outlet, with_contacts: bool) -> list[HistoryEntry]:
     """The outlet's changes and, for those who read its records, its contact
-    persons' (added, changed, removed): newest first, with who made them."""
-    models = [Outlet, OutletContact] if with_contacts else [Outlet]
-    return history_of([outlet], models=models)
+    persons' (added, changed, removed): newest first, with who made them. Others
+    see the changes of its base data only."""
+    if with_contacts:
+        return history_of([outlet], models=[Outlet, OutletContact])
+    return history_of(
+        [outlet], models=[Outlet], shown_fields={Outlet: OUTLET_BASE_FIELDS}
+    )
 
 
 def locality_history(*, locality) -> list[HistoryEntry]:
     return history_of([locality], models=[Locality])
 
 
-def partner_history(*, partner) -> list[HistoryEntry]:
-    """The partner's changes, the localities it works in among them."""
-    return history_of([partner], models=[Partner, PartnerLocalities])
+def partner_history(*, partner, with_contact: bool) -> list[HistoryEntry]:
+    """The partner's changes, the localities it works in among them; those who may
+    not read its contact person see no change of it."""
+    shown = None if with_contact else {Partner: PARTNER_BASE_FIELDS}
+    return history_of(
+        [partner], models=[Partner, PartnerLocalities], shown_fields=shown
+    )
 
 
 def service_point_choice_history(*, choice) -> list[HistoryEntry]:

@@ -449,7 +449,9 @@ class PartnerDetailView(PermissionMixin, DetailView):
         user, partner = self.request.user, self.object
         context["shows_contact"] = can_view_partner_contact(user, partner)
         context["can_edit"] = can_edit_partner(user, partner)
-        context["history"] = partner_history(partner=partner)
+        context["history"] = partner_history(
+            partner=partner, with_contact=context["shows_contact"]
+        )
         return context
 
 

@@ -176,3 +176,64 @@ def test_linking_a_partner_to_a_locality_alone_is_a_change_of_the_partner(
         (official.full_name, "Samverkanspart ändrades: orter"),
         ("Systemet", "Samverkanspart skapades"),
     ]
+
+
+def test_another_municipalitys_staff_see_no_change_of_an_outlets_records(
+    client, official, umea_official
+):
+    outlet = OutletFactory(opening_hours="Mån–fre 9–18")
+    recorded_an_hour_ago()
+    outlet.crisis_role = Outlet.CrisisRole.READINESS_POINT
+    outlet.backup_power = True
+    outlet.opening_hours = "Alla dagar 8–21"
+    outlet.save()
+    outlet.organisation_number = "556677-8899"
+    outlet.crisis_contact = "Kalle, 070-111 22 33"
+    outlet.save()
+
+    client.force_login(official)
+    seen_by_official = [
+        what for _, _, what in history_rows(client.get(outlet.get_absolute_url()))
+    ]
+    client.force_login(umea_official)
+    page = client.get(outlet.get_absolute_url())
+    seen_by_umea = [what for _, _, what in history_rows(page)]
+
+    assert any("krisroll" in what for what in seen_by_official)
+    assert any("organisationsnummer" in what for what in seen_by_official)
+    # Base data only: the opening hours' change, not the crisis readiness beside
+    # it, and no line at all for a change of records only.
+    assert sorted(seen_by_umea) == [
+        "Försäljningsställe skapades",
+        "Försäljningsställe ändrades: öppettider",
+    ]
+    text = page.content.decode()
+    for hidden in ("krisroll", "reservkraft", "organisationsnummer", "Trygghetspunkt"):
+        assert hidden not in text.lower()
+
+
+def test_another_municipalitys_staff_see_no_change_of_a_partners_contact_person(
+    client, official, umea_official
+):
+    partner = PartnerFactory()
+    recorded_an_hour_ago()
+    client.force_login(official)
+    client.post(
+        reverse("outlets:partner_update", kwargs={"pk": partner.pk}),
+        {
+            "name": partner.name,
+            "kind": partner.kind,
+            "contact_person": "Greta Nilsson",
+            "email": partner.email,
+            "phone": "070-999 88 77",
+            "localities": [LocalityFactory().pk],
+        },
+    )
+    client.force_login(umea_official)
+    page = client.get(partner.get_absolute_url())
+
+    assert page.status_code == 200
+    assert [what for _, _, what in history_rows(page)] == [
+        "Samverkanspart ändrades: orter",
+        "Samverkanspart skapades",
+    ]
