@@ -162,8 +162,9 @@ def history_of(
         diff = event.pgh_diff
         if shown_fields is not None and model in shown_fields:
             names = _field_names(model, shown_fields[model])
-            shown = {name: change for name, change in (diff or {}).items()
-                     if name in names}
+            shown = {
+                name: change for name, change in (diff or {}).items() if name in names
+            }
             if diff and not shown:
                 continue
             diff = shown

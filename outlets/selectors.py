@@ -15,7 +15,6 @@ from outlets.models import (
 )
 from outlets.permissions import can_view_locality_records
 
-
 # What the outlet page shows everyone who sees the outlet (its base data): the
 # history shows those who may not read the outlet's records the changes of these
 # fields only. An allow-list, so that a field added later stays hidden.
