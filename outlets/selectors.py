@@ -112,6 +112,15 @@ def service_point_choices_for_report(*, municipality, year):
     return list(latest.values())
 
 
+def in_programme_q() -> Q:
+    """Outlets that have or had an agreement, a draft included: those investments
+    are recorded for (an investment grant often comes before the agreement is
+    signed). Read through the reverse relation, since outlets imports no
+    agreements."""
+    with_agreement = Outlet.objects.filter(agreements__isnull=False)
+    return Q(pk__in=with_agreement.values("pk"))
+
+
 def service_points_q(on=None) -> Q:
     """Outlets with an agreement in force on the day (today by default): the service
     points. Read through the reverse relation, since outlets imports no agreements;

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -63,6 +63,7 @@ from outlets.permissions import (
     can_view_partner_contact,
 )
 from outlets.selectors import (
+    in_programme_q,
     locality_history,
     outlet_history,
     partner_history,
@@ -150,9 +151,20 @@ class OutletDetailView(DetailView):
         context["shows_records"] = can_view_outlet_records(user, outlet)
         # Being a service point is public (the public map shows it); the agreement
         # and what follows from it are records.
-        context["is_service_point"] = Outlet.objects.filter(
-            service_points_q(), pk=outlet.pk
-        ).exists()
+        # And investments are recorded for outlets that have or had an agreement.
+        context["is_service_point"], context["in_programme"] = (
+            Outlet.objects.filter(pk=outlet.pk)
+            .annotate(
+                is_service_point=ExpressionWrapper(
+                    service_points_q(), output_field=BooleanField()
+                ),
+                in_programme=ExpressionWrapper(
+                    in_programme_q(), output_field=BooleanField()
+                ),
+            )
+            .values_list("is_service_point", "in_programme")
+            .get()
+        )
         if context["shows_records"]:
             context["owners"] = outlet.owners.filter(is_active=True)
             context["contacts"] = outlet.contacts.all()

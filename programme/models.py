@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.numbers import kronor_typed
 from outlets.models import Municipality, Outlet
+from outlets.selectors import in_programme_q
 
 YEAR_MESSAGE = _("Give a year from 2000 to 2100.")
 PERCENT_MESSAGE = _("Give a change from −100 to 1000 percent.")
@@ -175,20 +176,29 @@ SOURCE_LABELS = {
 
 
 class InvestmentQuerySet(models.QuerySet):
+    def in_programme(self):
+        """Those at outlets that have or had an agreement, a draft included: the
+        only ones recorded, counted and shown."""
+        return self.filter(outlet__in=Outlet.objects.filter(in_programme_q()))
+
     def visible_to(self, user):
         """Staff of the municipality, the county's regional viewers, the system
         owner, and the outlet's own shop owner."""
         if not user.is_authenticated:
             return self.none()
         if user.is_shop_owner:
-            return self.filter(outlet__owners=user)
-        return self.filter(user.records_scope(prefix="outlet__municipality"))
+            return self.in_programme().filter(outlet__owners=user)
+        return self.in_programme().filter(
+            user.records_scope(prefix="outlet__municipality")
+        )
 
     def editable_by(self, user):
         """Officials and administrators of the outlet's municipality."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(user.managed_scope(prefix="outlet__municipality"))
+        return self.in_programme().filter(
+            user.managed_scope(prefix="outlet__municipality")
+        )
 
     def financing_totals(self):
         """Sums of the cost and of each source, as a dict."""

@@ -2,6 +2,7 @@
 models' `editable_by`."""
 
 from outlets.models import Outlet
+from outlets.selectors import in_programme_q
 
 
 def can_set_goals(user) -> bool:
@@ -12,19 +13,21 @@ def can_set_goals(user) -> bool:
 def outlets_with_investments_visible_to(user):
     """Outlets whose investments the user reads: the staff of the outlet's
     municipality and the county's regional viewers, the system owner, the outlet's
-    own shop owner."""
+    own shop owner; of the outlets in the programme (with an agreement, a draft
+    included, now or before)."""
     if not user.is_authenticated:
         return Outlet.objects.none()
     if user.is_shop_owner:
-        return Outlet.objects.filter(owners=user)
-    return Outlet.objects.filter(user.records_scope())
+        return Outlet.objects.filter(in_programme_q(), owners=user)
+    return Outlet.objects.filter(in_programme_q(), user.records_scope())
 
 
 def outlets_with_investments_editable_by(user):
-    """Officials and administrators record their municipality's investments."""
+    """Officials and administrators record their municipality's investments, at
+    the outlets in the programme."""
     if not user.is_authenticated:
         return Outlet.objects.none()
-    return Outlet.objects.filter(user.managed_scope())
+    return Outlet.objects.filter(in_programme_q(), user.managed_scope())
 
 
 def can_record_investments_for(user, outlet) -> bool:

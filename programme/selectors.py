@@ -267,6 +267,8 @@ def investments_by_year(*, investments) -> list[dict]:
 
 
 def investments_in_year(*, municipality, year):
-    return Investment.objects.filter(
-        outlet__municipality=municipality, made_on__year=year
-    ).select_related("outlet")
+    return (
+        Investment.objects.in_programme()
+        .filter(outlet__municipality=municipality, made_on__year=year)
+        .select_related("outlet")
+    )

@@ -107,7 +107,7 @@ def kpi_view(request):
             and request.user.municipality_id == municipality.pk,
             # Every year's investments by source, up to the year shown.
             "investments_by_year": investments_by_year(
-                investments=Investment.objects.filter(
+                investments=Investment.objects.in_programme().filter(
                     outlet__municipality=municipality, made_on__year__lte=year
                 )
             ),

@@ -10,7 +10,11 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from outlets.tests.factories import OutletFactory, municipality
 from programme.models import Investment, ProgrammeGoals
-from programme.tests.factories import InvestmentFactory, ProgrammeGoalsFactory
+from programme.tests.factories import (
+    InvestmentFactory,
+    ProgrammeGoalsFactory,
+    in_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +138,7 @@ def test_officials_and_other_municipalities_cannot_set_goals(
 def test_an_official_records_an_investment_split_across_sources(
     client, official, own_outlet
 ):
+    in_programme(own_outlet)
     client.force_login(official)
 
     response = client.post(
@@ -175,6 +180,7 @@ def test_an_official_records_an_investment_split_across_sources(
 def test_a_bad_investment_gets_a_message_and_nothing_is_stored(
     client, official, own_outlet, changes, message
 ):
+    in_programme(own_outlet)
     client.force_login(official)
 
     response = client.post(
@@ -265,3 +271,46 @@ def test_the_key_figures_show_the_goals_and_the_investments_per_year_and_source(
     assert "Investeringar per år och källa" in page
     assert page.count("120\xa0000 kr") == 2
     assert page.count("60\xa0000 kr") == 2
+
+
+def test_no_investment_is_recorded_for_an_outlet_that_never_had_an_agreement(
+    client, official, own_outlet
+):
+    client.force_login(official)
+    url = reverse("programme:investment_create", args=[own_outlet.pk])
+
+    form = client.get(url)
+    posted = client.post(url, investment_data())
+    outlet_page = text(client.get(own_outlet.get_absolute_url()))
+
+    assert (form.status_code, posted.status_code) == (404, 404)
+    assert not Investment.objects.exists()
+    assert "Investeringar hos" not in outlet_page
+    # A draft agreement will do: the investment grant often comes first.
+    in_programme(own_outlet)
+    assert "Investeringar hos" in text(client.get(own_outlet.get_absolute_url()))
+    assert client.post(url, investment_data()).status_code == 302
+    assert Investment.objects.get().outlet == own_outlet
+
+
+def test_the_key_figures_count_no_investment_at_an_outlet_without_an_agreement(
+    client, official, own_outlet, nordmaling
+):
+    InvestmentFactory(outlet=own_outlet)
+    # Recorded before the rule, at an outlet that never had an agreement.
+    InvestmentFactory(
+        outlet=OutletFactory(municipality=nordmaling),
+        cost=999_000,
+        regional_grant=999_000,
+        municipal_funding=0,
+        own_funding=0,
+        with_agreement=False,
+    )
+    client.force_login(official)
+
+    page = text(client.get(reverse("reports:kpis"), {"year": 2026}))
+
+    assert "Investeringar per år och källa" in page
+    assert "120\xa0000 kr" in page
+    assert "999\xa0000" not in page
+    assert "1\xa0119\xa0000" not in page

@@ -426,9 +426,16 @@ def delivery_for(outlet):
     return delivery
 
 
+def in_programme(outlet):
+    """The outlet with an agreement (a draft), which investments need."""
+    agreement_for(outlet)
+    return outlet
+
+
 def investment_for(outlet):
     from programme.models import Investment
 
+    in_programme(outlet)
     investment, _ = Investment.objects.get_or_create(
         outlet=outlet,
         description="Uttagsautomat",
@@ -1026,14 +1033,14 @@ ROWS = [
     # officials and administrators, whose empty POST is refused (400).
     Row(
         "programme:investment_list",
-        kwargs=lambda outlet: {"outlet_pk": outlet.pk},
+        kwargs=lambda outlet: {"outlet_pk": in_programme(outlet).pk},
         get={},
         per_object_get=AGREEMENT_READERS,
         post=signed_in(NOT_ALLOWED),
     ),
     Row(
         "programme:investment_create",
-        kwargs=lambda outlet: {"outlet_pk": outlet.pk},
+        kwargs=lambda outlet: {"outlet_pk": in_programme(outlet).pk},
         get={},
         post={},
         per_object_get=AGREEMENT_EDITORS,

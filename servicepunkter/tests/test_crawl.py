@@ -36,6 +36,7 @@ from followup.models import (
     Training,
 )
 from outlets.models import Locality, Outlet, Partner, ServicePointChoice
+from outlets.selectors import in_programme_q
 from programme.models import Investment, ProgrammeGoals
 from servicepunkter.management.commands.seed_demo import demo_seed
 
@@ -73,6 +74,15 @@ def outlet_pages(pattern):
     return lambda: [
         reverse(pattern, kwargs={"outlet_pk": pk})
         for pk in Outlet.objects.values_list("pk", flat=True)
+    ]
+
+
+def programme_outlet_pages(pattern):
+    """Every URL of a page about one outlet in the programme (that has or had an
+    agreement): the investments' pages."""
+    return lambda: [
+        reverse(pattern, kwargs={"outlet_pk": pk})
+        for pk in Outlet.objects.filter(in_programme_q()).values_list("pk", flat=True)
     ]
 
 
@@ -170,11 +180,11 @@ OBJECT_PAGES = {
     ),
     "programme:goals_edit": (goal_years, {Role.ADMINISTRATOR}),
     "programme:investment_list": (
-        outlet_pages("programme:investment_list"),
+        programme_outlet_pages("programme:investment_list"),
         STAFF | {Role.SHOP_OWNER},
     ),
     "programme:investment_create": (
-        outlet_pages("programme:investment_create"),
+        programme_outlet_pages("programme:investment_create"),
         EDITORS,
     ),
     "programme:investment_update": (
