@@ -10,6 +10,7 @@ from accounts.models import Role
 from deliveries.demo import logged_deliveries
 from followup.models import (
     Activity,
+    AgreedAction,
     ChecklistCriterion,
     FollowUp,
     OwnerReport,
@@ -52,10 +53,24 @@ def seed_followups(agreement, official, owner, *, leave_overdue):
         if owner:
             report_save(followup=overdue, by=owner, data=DEMO_REPORT)
     criteria = ChecklistCriterion.objects.filter(municipality=agreement.municipality)
-    for followup in past_due:
+    for index, followup in enumerate(past_due):
+        latest = index == len(past_due) - 1
         _report_accepted(followup, official, owner)
         held_on = followup.period_end - timedelta(days=40)
-        _meeting_held(followup, official, held_on)
+        action = _meeting_held(followup, official, held_on)
+        if not latest:
+            # Earlier years' actions were done in their own year.
+            _action_done(action, official, held_on + timedelta(days=45))
+        elif owner:
+            # The shop owner has an action of their own to mark done.
+            action_add(
+                followup=followup,
+                by=official,
+                text="Sätt upp en anslagstavla vid kassan för byns föreningar",
+                party=AgreedAction.Party.SHOP,
+                responsible=owner.full_name,
+                due_on=max(today, held_on) + timedelta(days=45),
+            )
         _site_visited(followup, official, held_on, criteria)
         followup_complete(
             followup=followup,
@@ -99,23 +114,38 @@ def _report_accepted(followup, official, owner):
 
 
 def _meeting_held(followup, official, held_on):
-    """The yearly meeting, its minutes and one agreed action."""
+    """The yearly meeting, its minutes (naming the outlet and its village) and one
+    agreed action, which it returns."""
     party = followup.agreement.party
+    outlet = followup.agreement.outlet
+    village = outlet.locality.name if outlet.locality_id else outlet.name
     meeting_save(
         followup=followup,
         by=official,
         held_on=held_on,
         participants=f"{official.full_name} (kommunen), "
         f"{party.signatory_name} ({party.name})",
-        minutes="Gick igenom årets siffror och avtalets tjänster. Butiken vill "
-        "ha bättre skyltning; kommunen ser över informationsstället.",
+        minutes=f"Gick igenom siffrorna för {outlet.name} avtalsår "
+        f"{followup.agreement_year} och avtalets tjänster. Butiken vill ha bättre "
+        f"skyltning från vägen in till {village}; kommunen ser över "
+        "informationsstället.",
     )
-    action_add(
+    return action_add(
         followup=followup,
         by=official,
         text="Ny skylt vid vägen",
         responsible="Kommunen",
         due_on=held_on + timedelta(days=60),
+    )
+
+
+def _action_done(action, official, done_on):
+    """The action marked done by the official on the given day, as if then."""
+    AgreedAction.objects.filter(pk=action.pk).update(
+        status=AgreedAction.Status.DONE,
+        done_at=timezone.make_aware(datetime.combine(done_on, time(9))),
+        done_by=official,
+        done_comment="Skylten är uppsatt.",
     )
 
 

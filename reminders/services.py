@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from agreements.models import Agreement, Payout
@@ -302,7 +303,7 @@ def _action_events(today, people):
             "action": action.text,
             "date": action.due_on.isoformat(),
             "held_on": action.meeting.held_on.isoformat(),
-            "party": action.responsible_display,
+            "party": _party_in_sentence(action),
         }
         yield Event(
             Kind.ACTION_OVERDUE,
@@ -320,6 +321,20 @@ def _action_events(today, people):
             if to_owners
             else followup.get_absolute_url(),
         )
+
+
+def _party_in_sentence(action: AgreedAction) -> str:
+    """Who was to do the action, lower case for the middle of a sentence, with the
+    name the dialogue gave when it says more."""
+    party = (
+        pgettext("who does an action, mid-sentence", "the shop")
+        if action.party == AgreedAction.Party.SHOP
+        else pgettext("who does an action, mid-sentence", "the municipality")
+    )
+    labels = {party.casefold(), str(action.get_party_display()).casefold()}
+    if action.responsible and action.responsible.casefold() not in labels:
+        return f"{party} ({action.responsible})"
+    return party
 
 
 def reminder_events(*, today: date) -> list[Event]:

@@ -108,7 +108,11 @@ def test_the_officials_start_page_shows_the_budget_and_the_deadlines(
     client.force_login(official)
     page = client.get(reverse("start")).content.decode()
     assert "Programmet" in page
-    assert "Tidsfrister de närmaste 90 dagarna" in page
+    # One heading for the section, one for each of its parts; the table does not
+    # repeat the heading as its caption.
+    assert '<h2 id="deadlines-heading">Tidsfrister</h2>' in page
+    assert '<h3 id="coming-deadlines-heading">De närmaste 90 dagarna</h3>' in page
+    assert "Tidsfrister de närmaste 90 dagarna" not in page
 
 
 def test_a_decision_date_then_a_notice_deadline_passed_without_action_is_missed(

@@ -11,6 +11,8 @@ then come once too often, never once too few.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from analysis.models import AnalysisInputVersion, AnalysisResult
 from outlets.models import Municipality
 
@@ -84,6 +86,16 @@ class Staleness:
     register: datetime | None = None
     population: datetime | None = None
     settings: datetime | None = None
+
+    @property
+    def same_day(self) -> bool:
+        """Whether something changed on the day the figures were computed: then
+        the times tell which came first."""
+        day = timezone.localdate(self.computed_at)
+        return any(
+            changed and timezone.localdate(changed) == day
+            for changed in (self.register, self.population, self.settings)
+        )
 
 
 def result_staleness(*, stored: AnalysisResult) -> Staleness | None:

@@ -53,6 +53,12 @@ def test_a_changed_kind_makes_the_figures_stale_and_recomputing_clears_it(
     after = client.get(recomputed["Location"])
 
     assert "Registret har ändrats sedan dess" in text(stale)
+    # Computed and changed the same day: the times tell which came first.
+    assert re.search(
+        r"den \d{4}-\d\d-\d\d kl\. \d\d:\d\d\. Registret har ändrats sedan "
+        r"dess \(senast \d{4}-\d\d-\d\d kl\. \d\d:\d\d\)",
+        text(stale),
+    )
     assert f'action="{RECOMPUTE}"' in stale.content.decode()
     assert recomputed.status_code == 302
     assert recomputed["Location"].startswith(shop.locality.get_absolute_url())

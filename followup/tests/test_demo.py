@@ -2,8 +2,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from followup.models import FollowUp, OwnerReport
+from accounts.models import User
+from followup.models import AgreedAction, FollowUp, OwnerReport
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +38,39 @@ def test_the_demo_has_past_follow_ups_with_notes_and_figures_and_one_overdue(
     waiting = overdue.agreement.payouts.filter(condition_year=overdue.agreement_year)
     assert waiting.exists()
     assert all(payout.status == "planned" for payout in waiting)
+
+
+def test_the_demo_shop_owner_has_an_open_action_and_earlier_years_are_done(settings):
+    demo_seed(settings)
+    today = timezone.localdate()
+    owner = User.objects.get(email="butik@perslivs.example")
+
+    # Pers Livs' owner has one action of their own to mark done, due ahead.
+    mine = AgreedAction.objects.markable_done_by(owner).open()
+    assert mine.count() == 1
+    assert mine.get().party == AgreedAction.Party.SHOP
+    assert mine.get().due_on > today
+    assert mine.get().meeting.followup.agreement.outlet.name == "Pers Livs"
+
+    # Only each outlet's latest dialogue may have open actions; earlier ones
+    # were marked done, saying when and by whom.
+    actions = AgreedAction.objects.filter(
+        meeting__followup__agreement__municipality__code="2401"
+    )
+    for action in actions:
+        followup = action.meeting.followup
+        later = FollowUp.objects.filter(
+            agreement=followup.agreement,
+            agreement_year__gt=followup.agreement_year,
+            meeting__isnull=False,
+        )
+        if later.exists():
+            assert action.status == AgreedAction.Status.DONE, action.text
+            assert action.done_at and action.done_by
+    # The minutes name the outlet, not one text copied everywhere.
+    minutes = {action.meeting.minutes for action in actions.select_related("meeting")}
+    assert len(minutes) == actions.values("meeting").distinct().count()
+    nyaker = actions.filter(
+        meeting__followup__agreement__outlet__name="Handlarn Nyåker"
+    )
+    assert all("Handlarn Nyåker" in action.meeting.minutes for action in nyaker)

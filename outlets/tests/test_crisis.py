@@ -79,6 +79,13 @@ def test_the_official_sees_their_outlets_with_a_crisis_role_and_the_tests_due(
     assert markers["ICA Lundins"]["category"] == "attention"
     assert "Testet är äldre än ett år" in markers["ICA Lundins"]["label"]
     assert markers["Handlarn Rundvik"]["category"] == Outlet.Kind.GROCERY
+    # On a phone the table scrolls sideways, and says so, like the other wide tables.
+    assert 'aria-describedby="crisis-caption-hint"' in page
+    assert (
+        '<p class="scroll-hint" id="crisis-caption-hint">Tabellen är bredare än '
+        "sidan: rulla i sidled för att se alla kolumner.</p>"
+    ) in page
+    assert "js/tables." in page
 
 
 def test_the_regional_viewer_sees_the_county_and_may_pick_a_municipality(

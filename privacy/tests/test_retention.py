@@ -139,7 +139,9 @@ def test_the_daily_job_applies_retention(official):
     )
     out = StringIO()
     call_command("run_daily", stdout=out)
-    assert "Retention applied to security_log: 1" in out.getvalue()
+    assert "Gallrat ur säkerhetsloggen: 1" in out.getvalue()
+    assert "Personuppgifter tömda i gammal historik: 0" in out.getvalue()
+    assert "Retention applied" not in out.getvalue()
     assert not SecurityEvent.objects.filter(user=official).exists()
 
 

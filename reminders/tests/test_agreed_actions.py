@@ -63,7 +63,7 @@ def test_the_shops_overdue_action_reminds_its_owners_once_with_their_page(
     ]
     [mail] = [m for m in mailoutbox if m.to == ["owner@perslivs.example"]]
     assert "”Åtgärd för shop”" in mail.body
-    assert "kom ni överens om att Butiken skulle göra detta senast 2025-12-01" in (
+    assert "kom ni överens om att butiken skulle göra detta senast 2025-12-01" in (
         mail.body
     )
     page = f"/followup/my-service-point/year/{shop_action.meeting.followup_id}/"

@@ -87,12 +87,17 @@ def test_an_outlet_without_an_agreement_says_it_is_not_a_service_point(
     client, official
 ):
     outlet = OutletFactory()
-    AgreementFactory(outlet=outlet)  # a draft is not in force
+    draft = AgreementFactory(outlet=outlet, reference="")  # a draft is not in force
     page = page_of(client, official, outlet)
     assert "Inget avtal i kraft: försäljningsstället är ingen servicepunkt i dag." in (
         page
     )
-    assert "Utkast" in page
+    # The draft, which has no reference yet, is named by the day it was created,
+    # then marked a draft: not "Utkast Utkast".
+    created = timezone.localtime(draft.created_at).date().isoformat()
+    link = f'<a href="{draft.get_absolute_url()}">Avtal skapat {created}</a>'
+    assert link in page
+    assert ">Utkast</a>" not in page
 
 
 def test_the_outlet_page_reads_a_bounded_number_of_queries(

@@ -54,6 +54,9 @@ def test_official_filters_the_service_points_reads_one_and_checks_crisis_readine
     table = page.get_by_role("table", name="Servicepunkter och försäljningsställen")
     assert "Testet är äldre än ett år" in table.inner_text()
     assert "Aldrig testad" in table.inner_text()
+    # On a phone the table scrolls in its box, and the hint says so.
+    hint = page.get_by_text("rulla i sidled för att se alla kolumner")
+    assert hint.is_visible() == (viewport == "phone")
     browser.screenshot(f"register-crisis-{viewport}")
 
 

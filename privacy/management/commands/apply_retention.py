@@ -2,10 +2,24 @@
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from privacy.retention import retention_apply
+
+
+def _labels():
+    """What each kind of retention did, in words, with its count."""
+    return {
+        "security_log": _("Removed from the security log: %(count)s"),
+        "personal_history": _("Personal data blanked in old history: %(count)s"),
+        "deactivated_accounts": _(
+            "Accounts deactivated long ago anonymised: %(count)s"
+        ),
+        "pending_imports": _("Abandoned import files removed: %(count)s"),
+    }
 
 
 class Command(BaseCommand):
@@ -27,5 +41,9 @@ class Command(BaseCommand):
         now = timezone.now()
         if today is not None and today != timezone.localdate():
             now = timezone.make_aware(datetime.combine(today, datetime.min.time()))
-        for kind, count in retention_apply(now=now).items():
-            self.stdout.write(f"Retention applied to {kind}: {count}")
+        done = retention_apply(now=now)
+        # Whoever reads the output reads the project's language, as send_reminders.
+        with translation.override(settings.LANGUAGE_CODE):
+            labels = _labels()
+            for kind, count in done.items():
+                self.stdout.write(labels[kind] % {"count": count})
