@@ -68,7 +68,6 @@ def seed_followups(agreement, official, owner, *, leave_overdue):
                 by=official,
                 text="Sätt upp en anslagstavla vid kassan för byns föreningar",
                 party=AgreedAction.Party.SHOP,
-                responsible=owner.full_name,
                 due_on=max(today, held_on) + timedelta(days=45),
             )
         _site_visited(followup, official, held_on, criteria)

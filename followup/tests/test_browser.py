@@ -151,14 +151,12 @@ def test_the_owner_marks_the_shops_action_done_on_a_phone_and_the_official_sees_
         .first()
     )
     year = followup.agreement_year
-    official = followup.meeting.actions.first().added_by
-    AgreedAction.objects.create(
-        meeting=followup.meeting,
-        text="Sätt upp en anslagstavla vid kassan",
-        party=AgreedAction.Party.SHOP,
-        responsible="Per",
-        due_on=followup.meeting.held_on,
-        added_by=official,
+    # The demo leaves the shop one open action of its own at the latest dialogue.
+    assert (
+        followup.meeting.actions.filter(
+            party=AgreedAction.Party.SHOP, status=AgreedAction.Status.OPEN
+        ).count()
+        == 1
     )
 
     # The owner, on a phone, reads what was agreed and marks the shop's part done.
