@@ -47,6 +47,7 @@ PROJECT_APPS = [
     "reports",
     "analysis",
     "region",
+    "public",
     "securitylog",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]

@@ -22,6 +22,7 @@ SOURCES = [
     "reports",
     "analysis",
     "region",
+    "public",
     "privacy",
     "servicepunkter",
     "templates",
