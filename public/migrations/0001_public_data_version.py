@@ -7,18 +7,23 @@ from django.db import migrations, models
 # statement-level triggers with transition tables: an import's bulk write counts
 # once per municipality. Only the columns the public data reads count (an outlet's
 # crisis contact does not). An agreement version has no municipality of its own:
-# its agreement's is used.
+# its agreement's is used. The time only moves forward: the clock's, not the
+# transaction's start, and never before the last one (two overlapping writers), so
+# a client's If-Modified-Since cannot outlive a change.
 COUNT_UP = """
 CREATE FUNCTION public_data_changed(municipality_ids bigint[])
 RETURNS void LANGUAGE sql AS $$
     INSERT INTO public_publicdataversion (municipality_id, version, changed_at)
-    SELECT DISTINCT id, 1, now()
-    FROM unnest(municipality_ids) AS id
+    SELECT id, 1, clock_timestamp()
+    FROM (SELECT DISTINCT id FROM unnest(municipality_ids) AS id) AS ids
     WHERE id IS NOT NULL
     ORDER BY id
     ON CONFLICT (municipality_id) DO UPDATE
     SET version = public_publicdataversion.version + 1,
-        changed_at = excluded.changed_at
+        changed_at = GREATEST(
+            excluded.changed_at,
+            public_publicdataversion.changed_at + interval '1 microsecond'
+        )
 $$;
 """
 

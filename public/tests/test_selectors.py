@@ -109,3 +109,22 @@ def test_the_public_data_takes_a_handful_of_queries_whatever_the_number(
     assert Agreement.objects.count() == 5
     with django_assert_max_num_queries(6):
         assert len(public_data(on=TODAY).service_points) == 5
+
+
+def test_a_bulk_write_across_municipalities_counts_each_once_and_time_moves_on(
+    nordmaling,
+):
+    from public.models import PublicDataVersion
+
+    umea = municipality("2480")
+    outlets = [OutletFactory(), OutletFactory(), OutletFactory(municipality=umea)]
+    before = {row.municipality_id: row for row in PublicDataVersion.objects.all()}
+
+    Outlet.objects.filter(pk__in=[outlet.pk for outlet in outlets]).update(
+        opening_hours="Alla dagar 8–22"
+    )
+
+    after = {row.municipality_id: row for row in PublicDataVersion.objects.all()}
+    for place in (nordmaling, umea):
+        assert after[place.pk].version == before[place.pk].version + 1
+        assert after[place.pk].changed_at > before[place.pk].changed_at
