@@ -467,3 +467,15 @@ def test_the_open_data_page_describes_the_files_and_every_link_on_it_opens(
     assert "/open-data/service-points.csv?municipality=2480" in own
     for link in own:
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_a_head_request_gets_the_headers_without_the_file(
+    client, service_point_with_personal_data
+):
+    get = client.get(reverse("opendata:csv"))
+
+    head = client.head(reverse("opendata:csv"))
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert (head["ETag"], head["Last-Modified"]) == (get["ETag"], get["Last-Modified"])
