@@ -479,3 +479,17 @@ def test_a_head_request_gets_the_headers_without_the_file(
     assert head.status_code == 200
     assert head.content == b""
     assert (head["ETag"], head["Last-Modified"]) == (get["ETag"], get["Last-Modified"])
+
+
+def test_the_files_are_in_swedish_for_every_visitor_so_one_scope_has_one_etag(
+    client, service_point_with_personal_data
+):
+    swedish = client.get(reverse("opendata:geojson"))
+    client.cookies["django_language"] = "en"
+
+    english = client.get(reverse("opendata:geojson"))
+
+    assert english["ETag"] == swedish["ETag"]
+    properties = geojson(english)["features"][0]["properties"]
+    assert properties["kind_label"] == "Dagligvarubutik, fullsortiment"
+    assert properties["municipality"] == "Nordmalings kommun"
