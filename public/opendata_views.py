@@ -114,9 +114,17 @@ service_points_geojson_view = _data_view(service_points_geojson, "geojson")
 service_points_csv_view = _data_view(service_points_csv, "csv", attachment=True)
 
 
+def _absolute(request, path):
+    """The site's own address (SITE_URL) where set: a catalogue's identifiers stay
+    the same whichever host name a harvester used."""
+    if settings.SITE_URL:
+        return settings.SITE_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
 def _scoped(request, name, municipality):
     query = f"?{urlencode({'municipality': municipality.code})}" if municipality else ""
-    return request.build_absolute_uri(reverse(name) + query)
+    return _absolute(request, reverse(name) + query)
 
 
 @login_not_required
@@ -135,7 +143,7 @@ def catalog_view(request):
         last_modified=last_modified,
         urls=CatalogUrls(
             catalog=_scoped(request, "opendata:dcat", municipality),
-            page=request.build_absolute_uri(reverse("opendata:index")),
+            page=_absolute(request, reverse("opendata:index")),
             geojson=_scoped(request, "opendata:geojson", municipality),
             csv=_scoped(request, "opendata:csv", municipality),
         ),

@@ -355,8 +355,9 @@ def one(graph, kind):
 
 
 def test_the_dcat_description_holds_what_dcat_ap_se_requires(
-    client, service_point_with_personal_data
+    client, settings, service_point_with_personal_data
 ):
+    settings.SITE_URL = ""
     response = client.get(reverse("opendata:dcat"), {"municipality": "2401"})
     graph = rdf(response)
 
@@ -420,14 +421,21 @@ def test_the_dcat_description_holds_what_dcat_ap_se_requires(
         assert client.get(f"{path.path}?{path.query}").status_code == 200
 
 
-def test_every_municipalitys_description_is_published_by_the_service_with_its_address(
+def test_the_whole_description_is_published_by_the_service_at_the_sites_address(
     client, settings, service_point_with_personal_data
 ):
     settings.OPEN_DATA_CONTACT_EMAIL = "oppnadata@servicepunkter.example"
+    settings.SITE_URL = "https://servicepunkter.example.se/"
 
     graph = rdf(client.get(reverse("opendata:dcat")))
 
     dataset = one(graph, DCAT.Dataset)
+    assert str(one(graph, DCAT.Catalog)) == (
+        "https://servicepunkter.example.se/open-data/catalog.rdf"
+    )
+    assert triples(graph, dataset, DCAT.landingPage) == {
+        URIRef("https://servicepunkter.example.se/open-data/")
+    }
     (publisher,) = triples(graph, dataset, DCTERMS.publisher)
     assert triples(graph, publisher, FOAF.name) == {Literal("Servicepunkter")}
     assert triples(graph, dataset, DCTERMS.spatial) == {
