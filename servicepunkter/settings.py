@@ -266,6 +266,9 @@ DEFAULT_FROM_EMAIL = env.str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address links in e-mail start with. Unset in production: links are bare paths.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# A functional address (a mailbox, never a person's) for questions about the open
+# data, given as the contact point of its DCAT description; unset: none given.
+OPEN_DATA_CONTACT_EMAIL = env.str("OPEN_DATA_CONTACT_EMAIL", default="")
 
 # Uploads larger than this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -664,6 +664,11 @@ ROWS = [
     ),
     # The privacy notice: for everyone, signed in or not.
     Row("privacy:notice", get=every(OK), post=every(NOT_ALLOWED)),
+    # The open data (CC0): for everyone, signed in or not; read-only.
+    Row("opendata:index", get=every(OK), post=every(NOT_ALLOWED)),
+    Row("opendata:geojson", get=every(OK), post=every(NOT_ALLOWED)),
+    Row("opendata:csv", get=every(OK), post=every(NOT_ALLOWED)),
+    Row("opendata:dcat", get=every(OK), post=every(NOT_ALLOWED)),
     Row(
         "privacy:extract_search",
         get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),

@@ -60,8 +60,14 @@ EXPORTS = [
 
 # Exports tested on their own below, by the only people who may take them; the
 # register extract (JSON and PDF/A, no spreadsheet) in privacy/tests/test_extract.py;
-# the county's tables in region/tests/test_views.py (officials may not take them).
-OWN_TESTS = {"securitylog:event_export", "privacy:extract_export", "region:export"}
+# the county's tables in region/tests/test_views.py (officials may not take them);
+# the open data's CSV (public service points only) in public/tests/test_opendata.py.
+OWN_TESTS = {
+    "securitylog:event_export",
+    "privacy:extract_export",
+    "region:export",
+    "opendata:csv",
+}
 
 
 def url_names(patterns, namespace=""):
