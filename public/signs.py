@@ -32,7 +32,13 @@ QR_CODE_NAME = "generated/qr-code.svg"
 # The type of the sign's services, largest first, and the most services each size
 # is tried with; a sign that still runs onto a second page (long descriptions) is
 # made again a size smaller: a sign is one page.
-SIGN_SERVICE_SIZES = (("large", 4), ("medium", 7), ("small", 11), ("smallest", None))
+SIGN_SERVICE_SIZES = (
+    ("large", 5),
+    ("medium", 7),
+    ("small", 10),
+    ("smaller", 13),
+    ("smallest", None),
+)
 
 
 def _url(site_url: str, name: str, kwargs: dict, fallback_path: str) -> str:
