@@ -19,14 +19,12 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tests.two_factor import Client
-from followup.tests.factories import signed_agreement
 from outlets.models import Partner
 from outlets.tests.factories import OutletFactory, municipality
 
@@ -179,6 +177,31 @@ PUBLIC_FACTS_KEEPERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
     "anonymous": (LOGIN,) * 4,
     "shop_owner": (OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
+
+
+def service_point_for(outlet):
+    """A service point (an outlet with an agreement in force) beside the outlet, in
+    its municipality: the public pages show only service points."""
+    from django.core.cache import cache
+
+    from followup.tests.factories import signed_agreement
+
+    # Every case rolls back to the same public data versions inside the module's one
+    # transaction (whose now() stands still): the selector's cache would answer with
+    # the previous case's service point.
+    cache.clear()
+    point = OutletFactory(
+        name=f"Servicepunkt nära {outlet.name}", municipality=outlet.municipality
+    )
+    signed_agreement(point)
+    return point
+
+
+# The public pages and the embeds: everyone reads them, signed in or not; they
+# answer GET and HEAD only.
+EVERYONE = every(OK)
+EVERYONE_NO_POST = every(NOT_ALLOWED)
+EVERYONE_EVERY_OBJECT = dict.fromkeys(ACTORS, (OK,) * 4)
 
 
 def per_object(outcomes, **replace):
@@ -527,21 +550,6 @@ LOAD_ACTORS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
     "anonymous": (LOGIN,) * 4,
     "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
 }
-
-
-# The window sign and the leaflet are public: every actor gets those of every
-# service point, and nobody can POST to them.
-PUBLIC_FOR_EVERY_OBJECT = dict.fromkeys(ACTORS, (OK,) * 4)
-
-
-def service_point_for(outlet):
-    """The outlet made a service point: an agreement in force today."""
-    signed_agreement(outlet)
-    # Each case is a savepoint of one module transaction, where now() stands still:
-    # the public data's cache key (its version rows' count and time) repeats from a
-    # rolled-back case to the next, whose service point would not be in it.
-    cache.clear()
-    return outlet
 
 
 def object_row(name, kwargs, per_object, post=None):
@@ -1229,19 +1237,21 @@ ROWS = [
         post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, system_owner=NOT_ALLOWED),
     ),
     Row("outlets:outlet_export", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    # The window sign and the leaflet (issue 18): public documents of a service
+    # point, the same for everyone; GET and HEAD only.
     Row(
         "signs:sign",
         kwargs=lambda outlet: {"pk": service_point_for(outlet).pk},
         get={},
-        per_object_get=PUBLIC_FOR_EVERY_OBJECT,
-        post=every(NOT_ALLOWED),
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
     ),
     Row(
         "signs:leaflet",
         kwargs=lambda outlet: {"code": service_point_for(outlet).municipality.code},
         get={},
-        per_object_get=PUBLIC_FOR_EVERY_OBJECT,
-        post=every(NOT_ALLOWED),
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
     ),
     Row(
         "outlets:outlet_detail",
