@@ -408,3 +408,16 @@ def test_the_shop_owner_finds_the_sign_on_their_outlets_page(
     page = client.get(reverse("outlets:outlet_detail", kwargs={"pk": seeded.outlet.pk}))
 
     assert f'href="{sign_url(seeded.outlet)}"' in page.content.decode()
+
+
+def test_without_a_site_url_the_sign_points_to_the_host_it_was_fetched_from(
+    client, settings, tmp_path
+):
+    settings.SITE_URL = ""
+    outlet = service_point("Pers Livs")
+
+    pdf = fetched(client, sign_url(outlet)).content
+
+    assert decoded_qr_codes(tmp_path, pdf) == [
+        f"http://testserver/service-points/{outlet.pk}/"
+    ]
