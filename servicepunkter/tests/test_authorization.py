@@ -179,6 +179,31 @@ PUBLIC_FACTS_KEEPERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
 }
 
 
+def service_point_for(outlet):
+    """A service point (an outlet with an agreement in force) beside the outlet, in
+    its municipality: the public pages show only service points."""
+    from django.core.cache import cache
+
+    from followup.tests.factories import signed_agreement
+
+    # Every case rolls back to the same public data versions inside the module's one
+    # transaction (whose now() stands still): the selector's cache would answer with
+    # the previous case's service point.
+    cache.clear()
+    point = OutletFactory(
+        name=f"Servicepunkt nära {outlet.name}", municipality=outlet.municipality
+    )
+    signed_agreement(point)
+    return point
+
+
+# The public pages and the embeds: everyone reads them, signed in or not; they
+# answer GET and HEAD only.
+EVERYONE = every(OK)
+EVERYONE_NO_POST = every(NOT_ALLOWED)
+EVERYONE_EVERY_OBJECT = dict.fromkeys(ACTORS, (OK,) * 4)
+
+
 def per_object(outcomes, **replace):
     """`outcomes` with each OK replaced, e.g. by the status of an invalid POST."""
     return {
@@ -1217,6 +1242,22 @@ ROWS = [
         post=signed_in(FORBIDDEN, administrator=NOT_ALLOWED, system_owner=NOT_ALLOWED),
     ),
     Row("outlets:outlet_export", get=STAFF_ONLY, post=STAFF_ONLY_NO_POST),
+    # The window sign and the leaflet (issue 18): public documents of a service
+    # point, the same for everyone; GET and HEAD only.
+    Row(
+        "signs:sign",
+        kwargs=lambda outlet: {"pk": service_point_for(outlet).pk},
+        get={},
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
+    ),
+    Row(
+        "signs:leaflet",
+        kwargs=lambda outlet: {"code": service_point_for(outlet).municipality.code},
+        get={},
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
+    ),
     Row(
         "outlets:outlet_detail",
         kwargs=lambda outlet: {"pk": outlet.pk},

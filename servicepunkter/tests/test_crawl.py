@@ -223,6 +223,11 @@ NOT_OBJECT_PAGES = {
     # only by a POST.
     "privacy:extract_person",
     "privacy:extract_export",
+    # The window sign and the leaflet: public documents (no sign-in) of every
+    # service point, so one opened without a link leaks nothing. The outlet page's
+    # panel links those of its service point; the crawl follows it.
+    "signs:sign",
+    "signs:leaflet",
     "accounts:password_reset_confirm",
     "accounts:invitation_accept",
     "accounts:user_deactivate",
