@@ -82,7 +82,9 @@ def survey_questions_seed(*, municipality: Municipality) -> list[SurveyQuestion]
 def survey_question_add(
     *, municipality: Municipality, by, text: str, kind: str, options: list[str]
 ) -> SurveyQuestion:
-    """A new question at the end of the municipality's survey."""
+    """A new question at the end of the municipality's survey (after the standard
+    ones, if it had none yet)."""
+    survey_questions_seed(municipality=municipality)
     last = SurveyQuestion.objects.filter(municipality=municipality).aggregate(
         last=Max("position")
     )["last"]

@@ -23,6 +23,7 @@ SOURCES = [
     "analysis",
     "region",
     "privacy",
+    "surveys",
     "servicepunkter",
     "templates",
 ]
