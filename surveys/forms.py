@@ -9,7 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NoColonMixin
-from surveys.models import MAX_DISTANCE_KM, MAX_OPTIONS, SurveyQuestion
+from surveys.models import (
+    MAX_DISTANCE_KM,
+    MAX_OPTIONS,
+    SATISFACTION_SCALE,
+    SurveyQuestion,
+)
 
 TOKEN_SALT = "surveys.answer"
 # A phone left on the form for an afternoon can still send it.
@@ -17,13 +22,7 @@ TOKEN_MAX_AGE_SECONDS = 24 * 60 * 60
 # The field a person never sees and a form-filling robot fills in.
 HONEYPOT = "website"
 
-SATISFACTION_CHOICES = [
-    ("1", _("1 – not at all satisfied")),
-    ("2", "2"),
-    ("3", "3"),
-    ("4", "4"),
-    ("5", _("5 – very satisfied")),
-]
+SATISFACTION_CHOICES = [(str(step), label) for step, label in SATISFACTION_SCALE]
 
 
 def survey_token(outlet) -> str:

@@ -18,6 +18,14 @@ from outlets.models import Municipality, Outlet
 MAX_OPTIONS = 10
 # Further than anyone travels to a village shop: a typing error, not a distance.
 MAX_DISTANCE_KM = 500
+# The steps of the satisfaction scale and their words, on the form and in results.
+SATISFACTION_SCALE = [
+    (1, _("1 – not at all satisfied")),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, _("5 – very satisfied")),
+]
 
 
 class SurveyQuestionQuerySet(models.QuerySet):

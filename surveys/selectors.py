@@ -7,7 +7,12 @@ from datetime import date
 from django.db.models import Aggregate, Avg, Count, FloatField, Q
 
 from outlets.models import Outlet
-from surveys.models import SurveyAnswer, SurveyQuestion, SurveyResponse
+from surveys.models import (
+    SATISFACTION_SCALE,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 
 # Distances travelled, in bands a reader takes in at a glance: (label, from, to) km.
 DISTANCE_BANDS = [
@@ -17,7 +22,6 @@ DISTANCE_BANDS = [
     ("11–20 km", 11, 20),
     ("21– km", 21, None),
 ]
-SATISFACTION_SCALE = range(1, 6)
 
 
 class Median(Aggregate):
@@ -77,7 +81,7 @@ def survey_results(*, responses) -> SurveyResults:
     }
     step_counts = {
         f"step_{step}": Count("pk", filter=Q(number=step))
-        for step in SATISFACTION_SCALE
+        for step, _label in SATISFACTION_SCALE
     }
     numbers = {
         row["question"]: row
@@ -113,8 +117,8 @@ def survey_results(*, responses) -> SurveyResults:
             result.median = row.get("median")
             if question.kind == SurveyQuestion.Kind.SATISFACTION:
                 result.counts = [
-                    OptionCount(str(step), row.get(f"step_{step}", 0), 0)
-                    for step in SATISFACTION_SCALE
+                    OptionCount(str(label), row.get(f"step_{step}", 0), 0)
+                    for step, label in SATISFACTION_SCALE
                 ]
             else:
                 result.counts = [

@@ -89,7 +89,7 @@ def survey_answer(request, pk):
         window=THROTTLE_WINDOW_SECONDS,
     ):
         # The answers stay in the form, to send again a minute later.
-        return _survey_page(
+        response = _survey_page(
             request,
             outlet,
             form,
@@ -97,6 +97,8 @@ def survey_answer(request, pk):
             status=429,
             refused=True,
         )
+        response["Retry-After"] = str(THROTTLE_WINDOW_SECONDS)
+        return response
     survey_response_submit(
         outlet=outlet,
         nonce=form.cleaned_data["token"],

@@ -55,7 +55,7 @@ def test_the_follow_up_shows_what_customers_answered_in_its_period(
     assert "Svar lämnade från 2025-01-01 till 2025-12-31." in section
     assert "medelvärde 4,5" in section
     assert "median 9 km" in section
-    assert '<th scope="row">5</th><td class="numeric">1</td>' in section
+    assert '<th scope="row">5 – mycket nöjd</th><td class="numeric">1</td>' in section
     assert '<th scope="row">11–20 km</th><td class="numeric">1</td>' in section
     assert '21– km</th><td class="numeric">0</td>' in section
     assert reverse("surveys:answer", kwargs={"pk": own_outlet.pk}) in section

@@ -104,6 +104,9 @@ def test_the_hundredth_answer_from_one_address_in_a_minute_is_refused_with_a_mes
     assert SurveyResponse.objects.count() == limit
     refused = post(client, outlet, form_of(client, outlet))
     assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    # The answers stay in the form, to send again.
+    assert 'value="12"' in refused.text
     assert "Vänta en minut och skicka dem igen" in refused.text
     assert SurveyResponse.objects.count() == limit
     # Someone else, elsewhere, is not held up by the flood.
@@ -267,3 +270,13 @@ def test_each_radio_group_is_a_fieldset_with_its_question_as_legend(client, outl
     assert page.count("<fieldset") == 3
     assert "<legend>Hur nöjd är du med servicepunkten?</legend>" in page
     assert '<label for="id_question_' in page
+
+
+def test_a_survey_without_questions_in_use_says_so_and_has_no_form(client, outlet):
+    client.get(reverse("surveys:answer", kwargs={"pk": outlet.pk}))
+    SurveyQuestion.objects.update(is_active=False)
+
+    page = client.get(reverse("surveys:answer", kwargs={"pk": outlet.pk})).text
+
+    assert "Kommunen har inga enkätfrågor just nu." in page
+    assert "Skicka svaren" not in page
