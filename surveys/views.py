@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import (
     require_http_methods,
@@ -60,6 +61,7 @@ def _survey_page(request, outlet, form, *, token, status=200, refused=False):
 
 
 @login_not_required
+@never_cache  # each page's token is its own: a cached copy would share one
 @ensure_csrf_cookie
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey_answer(request, pk):

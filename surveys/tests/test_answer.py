@@ -234,6 +234,12 @@ def test_the_page_sets_the_csrf_cookie_and_a_real_browser_post_needs_it(outlet):
     from accounts.tests.two_factor import Client
 
     phone = Client(enforce_csrf_checks=True)
+    page = phone.get(reverse("surveys:answer", kwargs={"pk": outlet.pk}))
+    # No cache keeps the page, whose form token is its own.
+    assert "no-store" in page["Cache-Control"]
+    # Like every page but the embeds, it refuses to be framed.
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
     data = form_of(phone, outlet)
     assert "csrftoken" in phone.cookies
     data["csrfmiddlewaretoken"] = phone.cookies["csrftoken"].value
