@@ -69,6 +69,7 @@ def test_an_answer_is_stored_with_its_answers_and_nothing_about_the_person(
     assert "Tack för dina svar" in thanks.text
 
 
+@pytest.mark.smoke
 def test_the_same_form_sent_twice_is_stored_once(client, outlet):
     data = form_of(client, outlet)
 
