@@ -27,6 +27,7 @@ from reports.selectors import (
     payouts_in_year,
     service_points,
 )
+from surveys.selectors import municipality_survey_results
 
 TEMPLATE_NAME = "reports/annual_report_pdf.html"
 
@@ -77,6 +78,7 @@ def annual_report_context(*, municipality, year, today):
         ),
         "preliminary": preliminary,
         "outlet_kpis": outlet_kpis(outlets=outlets, until_year=year),
+        "survey": municipality_survey_results(municipality=municipality, year=year),
         "deliveries": deliveries,
         "deliveries_total": deliveries.total,
         "trainings": Training.objects.filter(

@@ -20,6 +20,7 @@ from reports.selectors import (
     report_years,
 )
 from reports.templatetags.reports import change_percent
+from surveys.selectors import municipality_survey_results
 
 YEARS_SHOWN = 4
 # The municipality a regional viewer or system owner last chose.
@@ -112,6 +113,7 @@ def kpi_view(request):
                 )
             ),
             "outlets": charts,
+            "survey": municipality_survey_results(municipality=municipality, year=year),
         },
     )
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "followup",
     "deliveries",
     "reminders",
+    "surveys",
     "programme",
     "reports",
     "analysis",
@@ -225,6 +226,9 @@ PASSWORD_RESET_MAILS_PER_ADDRESS = env.int(
 )
 PASSWORD_RESET_MAILS_PER_CLIENT = env.int("PASSWORD_RESET_MAILS_PER_CLIENT", default=10)
 PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=10)
+# Answers to the customer survey from one client address in a minute, all service
+# points together: a family or a shop's own tablet answers a few, a flood is refused.
+SURVEY_ANSWERS_PER_MINUTE = env.int("SURVEY_ANSWERS_PER_MINUTE", default=10)
 # Sessions end after SESSION_IDLE_MINUTES without a page load and SESSION_MAX_HOURS
 # after sign-in, whichever comes first (accounts/middleware.py), and at a password
 # change everywhere but where it was changed.

@@ -23,6 +23,8 @@ urlpatterns = [
     path("open-data/", include("public.opendata_urls")),
     path("privacy/erasure/", include("privacy.erasure_urls")),
     path("privacy/", include("privacy.urls")),
+    # The public survey at /survey/<pk>/ (the sign's QR code) and its questions.
+    path("", include("surveys.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -35,6 +36,9 @@ from followup.services import (
     site_photo_add,
     site_visit_save,
 )
+from outlets.models import Outlet
+from outlets.selectors import service_points_q
+from surveys.selectors import outlet_survey_results
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
 COMPLETED_SHOWN = 50
@@ -145,6 +149,19 @@ def followup_detail(request, pk, **forms):
         "history": history_of(
             [followup], [meeting] if meeting else [], [visit] if visit else []
         ),
+        # What the service point's customers answered in the follow-up's period.
+        "survey": outlet_survey_results(
+            outlet=followup.agreement.outlet,
+            start=followup.period_start,
+            end=followup.period_end,
+        ),
+        "survey_url": reverse(
+            "surveys:answer", kwargs={"pk": followup.agreement.outlet_id}
+        )
+        if Outlet.objects.filter(
+            service_points_q(), pk=followup.agreement.outlet_id
+        ).exists()
+        else None,
     }
     if context["editable"]:
         context.update(

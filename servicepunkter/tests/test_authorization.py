@@ -49,6 +49,7 @@ PROJECT_APPS = [
     "region",
     "public",
     "securitylog",
+    "surveys",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -432,6 +433,37 @@ SETTINGS_KEEPERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
     "anonymous": (LOGIN,) * 4,
     "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
 }
+
+
+def service_point_for(outlet):
+    """A service point beside the outlet, in its municipality: an agreement in
+    force, and the survey's standard questions (so that a refused POST writes
+    nothing)."""
+    from agreements.models import Agreement
+    from agreements.tests.factories import AgreementFactory
+    from surveys.services import survey_questions_seed
+
+    name = f"{outlet.name}, servicepunkt"
+    existing = outlet.municipality.outlets.filter(name=name).first()
+    if existing:
+        return existing
+    point = OutletFactory(name=name, municipality=outlet.municipality)
+    AgreementFactory(
+        outlet=point,
+        municipality=point.municipality,
+        state=Agreement.State.SIGNED,
+        signed_on=date(2025, 12, 1),
+        starts_on=date(2026, 1, 1),
+    )
+    survey_questions_seed(municipality=point.municipality)
+    return point
+
+
+def survey_question_for(outlet):
+    """The first question of the survey of the outlet's municipality."""
+    from surveys.services import survey_questions_seed
+
+    return survey_questions_seed(municipality=outlet.municipality)[0]
 
 
 def clause_for(outlet):
@@ -1130,6 +1162,40 @@ ROWS = [
             per_object_post=per_object(SETTINGS_KEEPERS, ok=REDIRECTED),
         )
         for name in ("criterion_move", "criterion_retire", "criterion_restore")
+    ],
+    # The customer survey: open to everyone at every service point; an empty POST
+    # (no form token) re-shows the form with its error and stores nothing.
+    Row(
+        "surveys:answer",
+        kwargs=lambda outlet: {"pk": service_point_for(outlet).pk},
+        get={},
+        per_object_get=dict.fromkeys(ACTORS, (OK,) * 4),
+        post={},
+        per_object_post=dict.fromkeys(ACTORS, (BAD_REQUEST,) * 4),
+    ),
+    Row(
+        "surveys:thanks",
+        kwargs=lambda outlet: {"pk": service_point_for(outlet).pk},
+        get={},
+        per_object_get=dict.fromkeys(ACTORS, (OK,) * 4),
+        post={},
+        per_object_post=dict.fromkeys(ACTORS, (NOT_ALLOWED,) * 4),
+    ),
+    # Its questions: kept by the municipality's administrators, like the checklist.
+    Row(
+        "surveys:questions",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
+    *[
+        Row(
+            f"surveys:{name}",
+            kwargs=lambda outlet: {"pk": survey_question_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=per_object(SETTINGS_KEEPERS, ok=REDIRECTED),
+        )
+        for name in ("question_retire", "question_restore")
     ],
     # Key figures and the annual report: staff of the municipality, the county's
     # regional viewers and the system owner; shop owners are refused.

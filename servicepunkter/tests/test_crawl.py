@@ -271,6 +271,14 @@ NOT_OBJECT_PAGES = {
     "followup:criterion_retire",
     "followup:criterion_restore",
     "analysis:scenario_delete",
+    # The public customer survey: open to everyone, at every service point, reached
+    # from the public service-point page and the sign's QR code (staff find it on
+    # the follow-up page); surveys/tests follow it. Its thanks page follows a POST;
+    # a question is taken out of use or back by a POST only.
+    "surveys:answer",
+    "surveys:thanks",
+    "surveys:question_retire",
+    "surveys:question_restore",
     # A load's state for its page's script, and the POST-only confirm and cancel.
     "analysis:load_status",
     "analysis:load_confirm",

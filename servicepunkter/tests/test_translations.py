@@ -24,6 +24,7 @@ SOURCES = [
     "region",
     "public",
     "privacy",
+    "surveys",
     "servicepunkter",
     "templates",
 ]

@@ -14,6 +14,7 @@ from followup.demo import seed_activities_and_trainings, seed_followups
 from outlets.demo import seed_outlets
 from outlets.models import Municipality
 from programme.demo import seed_programme
+from surveys.demo import seed_survey_answers
 
 
 @transaction.atomic
@@ -36,6 +37,7 @@ def demo_seed() -> None:
         payouts_settle(signed.agreement, by=official)
     seed_activities_and_trainings(nordmaling, outlets, users)
     seed_programme(nordmaling, outlets, users)
+    seed_survey_answers(nordmaling)
     seed_population(nordmaling)
 
 
