@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "analysis",
     "region",
+    "calendarfeed",
     "privacy",
 ]
 
@@ -224,6 +225,9 @@ PASSWORD_RESET_MAILS_PER_ADDRESS = env.int(
 )
 PASSWORD_RESET_MAILS_PER_CLIENT = env.int("PASSWORD_RESET_MAILS_PER_CLIENT", default=10)
 PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=10)
+# How often one calendar address may be fetched in an hour (calendar apps ask every
+# few hours; more is a leaked address or a broken client), counted as above.
+CALENDAR_FEED_FETCHES_PER_HOUR = env.int("CALENDAR_FEED_FETCHES_PER_HOUR", default=60)
 # Sessions end after SESSION_IDLE_MINUTES without a page load and SESSION_MAX_HOURS
 # after sign-in, whichever comes first (accounts/middleware.py), and at a password
 # change everywhere but where it was changed.
@@ -392,7 +396,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No log line names a calendar address's secret (calendarfeed/redaction.py).
+    "filters": {"feed_address": {"()": "calendarfeed.redaction.FeedAddressFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["feed_address"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("analysis/", include("analysis.urls")),
     path("region/", include("region.urls")),
+    path("calendar/", include("calendarfeed.urls")),
     path("security-log/", include("securitylog.urls")),
     path("privacy/erasure/", include("privacy.erasure_urls")),
     path("privacy/", include("privacy.urls")),
