@@ -22,6 +22,7 @@ SOURCES = [
     "reports",
     "analysis",
     "region",
+    "calendarfeed",
     "privacy",
     "servicepunkter",
     "templates",
