@@ -6,7 +6,8 @@ import logging
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -17,7 +18,8 @@ from calendarfeed.events import feed_window
 from calendarfeed.models import CalendarFeed
 from calendarfeed.redaction import FeedAddressFilter
 from calendarfeed.services import calendar_feed_renew, calendar_feed_revoke
-from calendarfeed.tests.conftest import SITE
+from calendarfeed.tests.conftest import SITE, agreement_with_deadlines
+from outlets.tests.factories import OutletFactory
 from securitylog.models import SecurityEvent
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +335,16 @@ def test_a_shop_owner_and_a_regional_viewer_make_their_address(
         response = client.post(reverse("calendarfeed:renew"))
         assert response.status_code == 302
         assert CalendarFeed.objects.filter(user=user).exists()
+
+
+def test_the_feed_reads_the_same_few_queries_however_many_agreements(
+    client, official, pers_livs_agreement, django_assert_max_num_queries
+):
+    token = calendar_feed_renew(user=official, language="sv")
+    with CaptureQueriesContext(connection) as one:
+        fetch(client, token)
+    for name in ("Handlarn Rundvik", "Handlarn Nyåker", "ICA Lundins"):
+        agreement_with_deadlines(OutletFactory(name=name))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        _response, calendar = fetch(client, token)
+    assert len({uid.split("-")[1] for uid in events_by_uid(calendar)}) > 4
