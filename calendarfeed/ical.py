@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from calendarfeed.events import FeedEvent
 
@@ -32,7 +32,8 @@ def calendar_render(*, events: list[FeedEvent], request) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", _("Servicepunkter: deadlines"))
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    # Outlook's name for the same hint; an X- property is text, so written out.
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL).to_ical().decode())
     for feed_event in events:
         event = Event()
         event.add("uid", f"{feed_event.key}@{domain}")

@@ -63,6 +63,8 @@ def test_an_officials_feed_holds_decision_notice_follow_up_and_payout_of_their_m
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
     assert not response.has_header("Content-Disposition")
+    assert str(calendar["X-PUBLISHED-TTL"]) == "PT4H"
+    assert str(calendar["X-WR-CALNAME"]) == "Servicepunkter: datum att hålla"
     events = events_by_uid(calendar)
     agreement = pers_livs_agreement
     ref = agreement.reference
