@@ -19,6 +19,7 @@ from calendarfeed.models import CalendarFeed
 from calendarfeed.redaction import FeedAddressFilter
 from calendarfeed.services import calendar_feed_renew, calendar_feed_revoke
 from calendarfeed.tests.conftest import SITE, agreement_with_deadlines
+from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory
 from securitylog.models import SecurityEvent
 
@@ -350,3 +351,22 @@ def test_the_feed_reads_the_same_few_queries_however_many_agreements(
     with django_assert_max_num_queries(len(one.captured_queries)):
         _response, calendar = fetch(client, token)
     assert len({uid.split("-")[1] for uid in events_by_uid(calendar)}) > 4
+
+
+def test_a_name_with_line_breaks_and_separators_stays_text_in_its_event(
+    client, official, own_outlet, pers_livs_agreement
+):
+    hostile = "Pers Livs\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Falsk; x, y"
+    Outlet.objects.filter(pk=own_outlet.pk).update(name=hostile)
+    token = calendar_feed_renew(user=official, language="sv")
+
+    _response, calendar = fetch(client, token)
+
+    events = events_by_uid(calendar)
+    assert all("UID" in event for event in calendar.walk("VEVENT"))
+    assert len(events) == len(calendar.walk("VEVENT"))
+    summaries = [str(event["SUMMARY"]) for event in events.values()]
+    notices = [summary for summary in summaries if "uppsägning" in summary]
+    # Line breaks come back as the text's own (LF): still inside the summary.
+    as_text = hostile.replace("\r\n", "\n")
+    assert notices and all(as_text in summary for summary in notices)
