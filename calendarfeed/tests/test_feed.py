@@ -20,7 +20,7 @@ from calendarfeed.redaction import FeedAddressFilter
 from calendarfeed.services import calendar_feed_renew, calendar_feed_revoke
 from calendarfeed.tests.conftest import SITE, agreement_with_deadlines
 from outlets.models import Outlet
-from outlets.tests.factories import OutletFactory
+from outlets.tests.factories import OutletFactory, municipality
 from securitylog.models import SecurityEvent
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,11 @@ def test_an_officials_feed_holds_decision_notice_follow_up_and_payout_of_their_m
         start = event.decoded("DTSTART")
         assert not hasattr(start, "hour")
         assert (event.decoded("DTEND") - start).days == 1
+    # No person: not the party's signatory, nor its e-mail address or number.
+    text = response.content.decode()
+    party = agreement.party
+    for personal in (party.signatory_name, party.email, party.organisation_number):
+        assert personal not in text
     # Umeå's agreement is not the official's business.
     assert "Umeå" not in response.content.decode()
     assert not any(f"-{umea_agreement.pk}-" in uid for uid in events)
@@ -370,3 +375,20 @@ def test_a_name_with_line_breaks_and_separators_stays_text_in_its_event(
     # Line breaks come back as the text's own (LF): still inside the summary.
     as_text = hostile.replace("\r\n", "\n")
     assert notices and all(as_text in summary for summary in notices)
+
+
+def test_a_regional_viewers_feed_holds_the_countys_municipalities_not_another_county(
+    client, regional_viewer, pers_livs_agreement, umea_agreement
+):
+    agreement_with_deadlines(
+        OutletFactory(name="Butiken i Norrtälje", municipality=municipality("0188"))
+    )
+    token = calendar_feed_renew(user=regional_viewer, language="sv")
+
+    response, calendar = fetch(client, token)
+
+    text = response.content.decode()
+    assert "Pers Livs" in text
+    assert "Lanthandeln i Umeå" in text
+    assert "Norrtälje" not in text
+    assert any(uid.startswith("decision-") for uid in events_by_uid(calendar))
