@@ -14,6 +14,7 @@ from icalendar import Calendar
 from pghistory.models import Context
 
 from accounts.models import Role, token_hash
+from calendarfeed import views
 from calendarfeed.events import feed_window
 from calendarfeed.models import CalendarFeed
 from calendarfeed.redaction import FeedAddressFilter
@@ -392,3 +393,23 @@ def test_a_regional_viewers_feed_holds_the_countys_municipalities_not_another_co
     assert "Lanthandeln i Umeå" in text
     assert "Norrtälje" not in text
     assert any(uid.startswith("decision-") for uid in events_by_uid(calendar))
+
+
+def test_a_change_recorded_while_the_feed_is_served_names_no_secret_in_its_context(
+    client, official, monkeypatch
+):
+    """Nothing the feed writes today is in the audit trail; should that change, the
+    context of the change names the feed's path without the secret."""
+    token = calendar_feed_renew(user=official, language="sv")
+
+    def fetched_and_a_tracked_change(*, feed):
+        feed.user.full_name = "Anna Berg"
+        feed.user.save()
+
+    monkeypatch.setattr(views, "calendar_feed_fetched", fetched_and_a_tracked_change)
+    fetch(client, token)
+
+    contexts = Context.objects.filter(metadata__url__startswith="/calendar/")
+    assert list(contexts.values_list("metadata__url", flat=True)) == [
+        views.REDACTED_PATH
+    ]
