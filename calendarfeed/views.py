@@ -22,6 +22,8 @@ from calendarfeed.services import (
     calendar_feed_renew,
     calendar_feed_revoke,
 )
+from securitylog.models import EventKind
+from securitylog.services import security_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,11 @@ def feed_renew_view(request):
     token = calendar_feed_renew(user=request.user, language=translation.get_language())
     # Shown once, on the next page, which takes it out of the session.
     request.session[NEW_FEED_TOKEN] = token
+    security_event_record(
+        kind=EventKind.CALENDAR_FEED_MADE,
+        request=request,
+        detail="replaces the earlier address" if renewing else "",
+    )
     if renewing:
         messages.success(
             request,
@@ -58,6 +65,7 @@ def feed_revoke_view(request):
     if not can_have_calendar_feed(request.user):
         raise Http404
     if calendar_feed_revoke(user=request.user):
+        security_event_record(kind=EventKind.CALENDAR_FEED_TURNED_OFF, request=request)
         messages.success(
             request,
             _(

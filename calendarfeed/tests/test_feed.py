@@ -22,7 +22,7 @@ from calendarfeed.services import calendar_feed_renew, calendar_feed_revoke
 from calendarfeed.tests.conftest import SITE, agreement_with_deadlines
 from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory, municipality
-from securitylog.models import SecurityEvent
+from securitylog.models import EventKind, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -309,6 +309,19 @@ def test_making_a_new_address_and_turning_it_off_from_the_profile_page(
     assert "Din kalenderadress är avstängd." in response.content.decode()
     assert not CalendarFeed.objects.filter(user=official).exists()
     assert "Av: ingen adress är skapad." in response.content.decode()
+    # The administrators' security log says who made and turned off an address.
+    logged = SecurityEvent.objects.filter(
+        user=official, kind__startswith="calendar_feed"
+    ).order_by("at", "pk")
+    assert list(logged.values_list("kind", "path", "detail")) == [
+        (
+            EventKind.CALENDAR_FEED_MADE,
+            "/calendar/address/new/",
+            "replaces the earlier address",
+        ),
+        (EventKind.CALENDAR_FEED_TURNED_OFF, "/calendar/address/off/", ""),
+    ]
+    assert all(event.municipality == official.municipality for event in logged)
 
 
 def test_the_profile_page_shows_the_calendar_feed_in_swedish_and_english(
