@@ -1,9 +1,6 @@
 """The calendar feed on the profile page, in the browser: an official makes the
 address, copies it, the calendar reads it, and the official turns it off."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
@@ -13,14 +10,6 @@ from outlets.tests.factories import OutletFactory
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path("/work/shots/calendar")
-
-
-def keep(path):
-    """A copy of the screenshot where the engineers look at them, if there is one."""
-    if SHOTS.parent.is_dir():
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
 
 
 def test_an_official_makes_copies_and_turns_off_the_calendar_address(
@@ -48,7 +37,7 @@ def test_an_official_makes_copies_and_turns_off_the_calendar_address(
     address = field.input_value()
     assert address.startswith(browser.base_url + "/calendar/")
     section.scroll_into_view_if_needed()
-    keep(browser.screenshot("calendar-feed-made"))
+    browser.screenshot("calendar-feed-made")
 
     page.get_by_role("button", name="Kopiera", exact=True).click()
     assert page.get_by_text("Kopierad", exact=True).is_visible()
@@ -62,14 +51,14 @@ def test_an_official_makes_copies_and_turns_off_the_calendar_address(
 
     page.set_viewport_size(PHONE)
     browser.check_page()
-    keep(browser.screenshot("calendar-feed-made-phone"))
+    browser.screenshot("calendar-feed-made-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     # Shown once: the next visit names only when it was made and last fetched.
     browser.goto("/accounts/profile/")
     assert page.get_by_label("Din kalenderadress").count() == 0
     assert address not in page.content()
-    keep(browser.screenshot("calendar-feed-on"))
+    browser.screenshot("calendar-feed-on")
 
     section.get_by_role("button", name="Stäng av kalenderprenumerationen").click()
     page.wait_for_load_state()
