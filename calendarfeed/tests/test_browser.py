@@ -2,6 +2,7 @@
 address, copies it, the calendar reads it, and the official turns it off."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from calendarfeed.tests.conftest import agreement_with_deadlines
@@ -40,7 +41,8 @@ def test_an_official_makes_copies_and_turns_off_the_calendar_address(
     browser.screenshot("calendar-feed-made")
 
     page.get_by_role("button", name="Kopiera", exact=True).click()
-    assert page.get_by_text("Kopierad", exact=True).is_visible()
+    # The clipboard answers in its own time: wait for the status line.
+    expect(page.get_by_text("Kopierad", exact=True)).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == address
 
     # A calendar app reads the address (the feed asks for no session).
