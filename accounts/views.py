@@ -29,6 +29,7 @@ from accounts.forms import (
 from accounts.lockout import account_address
 from accounts.middleware import SIGNED_OUT_BECAUSE
 from accounts.models import User
+from accounts.panels import profile_panels
 from accounts.permissions import can_reset_two_factor
 from accounts.throttles import throttle_allows
 from accounts.two_factor import (
@@ -116,6 +117,7 @@ class ProfileView(TemplateView):
         return super().get_context_data(
             has_two_factor=has_two_factor(user),
             recovery_codes_left=recovery_codes_left(user),
+            panels=profile_panels(request=self.request),
             **kwargs,
         )
 

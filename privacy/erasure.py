@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from agreements.models import Agreement, Signature
+from calendarfeed.services import calendar_feed_revoke
 from core.triggers import erasure_allowed
 from outlets.models import OutletContact
 from privacy.registry import erasable_fields
@@ -190,6 +191,7 @@ def user_anonymise(*, user: User, by: User | None, reason: str) -> Erasure:
     user.outlets.clear()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    calendar_feed_revoke(user=user)
     sessions = user_sessions_delete(user)
     user.email = user.erased_email
     for name in erasable_fields(User):

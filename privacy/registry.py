@@ -109,6 +109,13 @@ REGISTRY = [
         Retention.ACCOUNT,
     ),
     PersonalField(
+        "calendarfeed.CalendarFeed.user",
+        _("Whose calendar address it is, when it was made and last fetched"),
+        SIGN_IN,
+        LegalBasis.PUBLIC_TASK,
+        Retention.ACCOUNT,
+    ),
+    PersonalField(
         "securitylog.SecurityEvent.user",
         _("Who signed in, was refused or downloaded a file"),
         SECURITY,

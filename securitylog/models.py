@@ -26,6 +26,8 @@ class EventKind(models.TextChoices):
     USER_CHANGED = "user_changed", _("User or role changed")
     PERSONAL_DATA_EXPORT = "personal_data_export", _("Register extract made")
     DOCUMENT_ALTERED = "document_altered", _("Stored document failed its check")
+    CALENDAR_FEED_MADE = "calendar_feed_made", _("Calendar address made")
+    CALENDAR_FEED_TURNED_OFF = "calendar_feed_off", _("Calendar address turned off")
 
 
 class SecurityEventQuerySet(models.QuerySet):

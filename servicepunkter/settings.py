@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "analysis",
     "region",
     "public",
+    "calendarfeed",
     "privacy",
 ]
 
@@ -229,6 +230,9 @@ PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default
 # Answers to the customer survey from one client address in a minute, all service
 # points together: a family or a shop's own tablet answers a few, a flood is refused.
 SURVEY_ANSWERS_PER_MINUTE = env.int("SURVEY_ANSWERS_PER_MINUTE", default=10)
+# How often one calendar address may be fetched in an hour (calendar apps ask every
+# few hours; more is a leaked address or a broken client), counted as above.
+CALENDAR_FEED_FETCHES_PER_HOUR = env.int("CALENDAR_FEED_FETCHES_PER_HOUR", default=60)
 # Sessions end after SESSION_IDLE_MINUTES without a page load and SESSION_MAX_HOURS
 # after sign-in, whichever comes first (accounts/middleware.py), and at a password
 # change everywhere but where it was changed.
@@ -400,7 +404,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No log line names a calendar address's secret (calendarfeed/redaction.py).
+    "filters": {"feed_address": {"()": "calendarfeed.redaction.FeedAddressFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["feed_address"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("analysis/", include("analysis.urls")),
     path("region/", include("region.urls")),
+    path("calendar/", include("calendarfeed.urls")),
     path("security-log/", include("securitylog.urls")),
     path("service-points/", include("public.urls")),
     path("service-points/", include("public.sign_urls")),

@@ -16,6 +16,8 @@ from accounts.models import User, UserEvent
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from agreements.models import Agreement, Signature
 from agreements.tests.test_documents import pdf_text
+from calendarfeed.models import CalendarFeed
+from calendarfeed.services import calendar_feed_renew
 from core.triggers import erasure_allowed
 from outlets.models import OutletContact, OutletContactEvent
 from privacy.erasure import contact_erase, user_erase
@@ -150,6 +152,16 @@ def test_an_erased_users_history_keeps_no_name_or_address(administrator, officia
     events = UserEvent.objects.filter(pgh_obj_id=official.pk)
     assert events.count() >= 2
     assert set(events.values_list("email", "full_name")) == {("", "")}
+
+
+def test_an_erased_users_calendar_address_is_deleted_and_finds_nothing(
+    client, administrator, official
+):
+    token = calendar_feed_renew(user=official, language="sv")
+    user_erase(user=official, by=administrator, reason="Slutat")
+    assert not CalendarFeed.objects.filter(user=official).exists()
+    path = reverse("calendarfeed:feed", kwargs={"token": token})
+    assert client.get(path).status_code == 404
 
 
 def test_a_contact_person_is_removed_and_blanked_in_the_outlets_history(

@@ -50,6 +50,7 @@ PROJECT_APPS = [
     "public",
     "securitylog",
     "surveys",
+    "calendarfeed",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -661,6 +662,25 @@ ROWS = [
         post=every(NOT_ALLOWED),
     ),
     Row("accounts:invitation_password", get=every(OK), post=every(OK)),
+    # The calendar feed (issue 18): made anew and turned off from the profile page
+    # by everyone but the system owner, who has none; turning off an address one
+    # does not have changes nothing and sends one back all the same.
+    *[
+        Row(
+            f"calendarfeed:{name}",
+            get=signed_in(NOT_ALLOWED),
+            post=signed_in(REDIRECTED, system_owner=NOT_FOUND),
+        )
+        for name in ("renew", "revoke")
+    ],
+    # The feed itself: no sign-in, the address is the key; an unknown one finds
+    # nothing, signed in or not.
+    Row(
+        "calendarfeed:feed",
+        kwargs=lambda _: {"token": "no-such-address"},
+        get=every(NOT_FOUND),
+        post=every(NOT_ALLOWED),
+    ),
     # Two factors: every actor here has passed them (the system owner and the
     # administrator must have an app; the others have none).
     Row("accounts:two_factor_setup", get=signed_in(OK), post=signed_in(OK)),

@@ -230,6 +230,9 @@ NOT_OBJECT_PAGES = {
     "signs:leaflet",
     "accounts:password_reset_confirm",
     "accounts:invitation_accept",
+    # The calendar feed: reached by its secret address only, which the profile page
+    # shows once (calendarfeed/tests/test_feed.py fetches it).
+    "calendarfeed:feed",
     "accounts:user_deactivate",
     "accounts:user_reactivate",
     "accounts:invitation_resend",

@@ -23,6 +23,7 @@ SOURCES = [
     "analysis",
     "region",
     "public",
+    "calendarfeed",
     "privacy",
     "surveys",
     "servicepunkter",
