@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "analysis",
     "region",
+    "statements",
     "privacy",
 ]
 

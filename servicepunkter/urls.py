@@ -19,6 +19,7 @@ urlpatterns = [
     path("security-log/", include("securitylog.urls")),
     path("privacy/erasure/", include("privacy.erasure_urls")),
     path("privacy/", include("privacy.urls")),
+    path("", include("statements.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

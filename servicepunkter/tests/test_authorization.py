@@ -48,6 +48,7 @@ PROJECT_APPS = [
     "analysis",
     "region",
     "securitylog",
+    "statements",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -663,6 +664,15 @@ ROWS = [
     ),
     # The privacy notice: for everyone, signed in or not.
     Row("privacy:notice", get=every(OK), post=every(NOT_ALLOWED)),
+    # The accessibility statement: for everyone too. The contacts for both
+    # statements: the municipality's administrators; an empty POST re-shows the
+    # form with its errors (400), nothing stored.
+    Row("statements:accessibility", get=every(OK), post=every(NOT_ALLOWED)),
+    Row(
+        "statements:settings",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
     Row(
         "privacy:extract_search",
         get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),

@@ -14,6 +14,7 @@ from followup.demo import seed_activities_and_trainings, seed_followups
 from outlets.demo import seed_outlets
 from outlets.models import Municipality
 from programme.demo import seed_programme
+from statements.demo import seed_statement_settings
 
 
 @transaction.atomic
@@ -37,6 +38,7 @@ def demo_seed() -> None:
     seed_activities_and_trainings(nordmaling, outlets, users)
     seed_programme(nordmaling, outlets, users)
     seed_population(nordmaling)
+    seed_statement_settings(nordmaling)
 
 
 class Command(BaseCommand):
