@@ -542,7 +542,7 @@ NOT_PERSONAL = {
     # as the settings page asks, published on purpose.
     "statements.StatementSettings.programme_email": "the municipality's own address",
     "statements.StatementSettings.programme_phone": "the municipality's own number",
-    "statements.StatementSettings.accessibility_email": "the municipality's own address",
+    "statements.StatementSettings.accessibility_email": "the municipality's address",
     "statements.StatementSettings.data_protection_officer_email": (
         "the municipality's functional address for its data protection officer"
     ),

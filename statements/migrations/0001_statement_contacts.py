@@ -6,32 +6,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('outlets', '0011_outlet_crisis_role'),
+        ("outlets", "0011_outlet_crisis_role"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatementSettings',
+            name="StatementSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('website_url', models.URLField(blank=True, validators=[django.core.validators.URLValidator(message='Give the full address of the website, starting with https://, e.g. https://www.nordmaling.se/.', schemes=['http', 'https'])], verbose_name="the municipality's website")),
-                ('programme_email', models.EmailField(blank=True, help_text="A functional address that stays when people change jobs, such as servicepunkter@kommun.se; not a person's own.", max_length=254, verbose_name='e-mail address of the service-point programme')),
-                ('programme_phone', models.CharField(blank=True, help_text="The municipality's switchboard or the programme's own number.", max_length=30, validators=[django.core.validators.RegexValidator('^\\+?[0-9][0-9 ()-]{3,}[0-9]$', 'Give a phone number with digits only, e.g. 0930-123 45 or +46 930 123 45.', code='invalid_phone')], verbose_name='phone number of the service-point programme')),
-                ('accessibility_email', models.EmailField(blank=True, help_text="Where people report shortcomings in the service's accessibility and ask for content in another form. Left empty: the programme's address.", max_length=254, verbose_name='e-mail address for accessibility feedback')),
-                ('accessibility_response_days', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1, message='Give the response time as 1 to 60 working days.'), django.core.validators.MaxValueValidator(60, message='Give the response time as 1 to 60 working days.')], verbose_name='response time for accessibility feedback (working days)')),
-                ('data_protection_officer_email', models.EmailField(blank=True, help_text="The municipality's data protection officer (dataskyddsombud).", max_length=254, verbose_name='e-mail address of the data protection officer')),
-                ('registrar_email', models.EmailField(blank=True, help_text="Where requests such as a register extract are sent (registrator or kommunstyrelsens e-postadress). Left empty: the programme's address.", max_length=254, verbose_name='e-mail address of the registrar')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('municipality', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='statement_settings', to='outlets.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "website_url",
+                    models.URLField(
+                        blank=True,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Give the full address of the website, starting with https://, e.g. https://www.nordmaling.se/.",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="the municipality's website",
+                    ),
+                ),
+                (
+                    "programme_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="A functional address that stays when people change jobs, such as servicepunkter@kommun.se; not a person's own.",
+                        max_length=254,
+                        verbose_name="e-mail address of the service-point programme",
+                    ),
+                ),
+                (
+                    "programme_phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="The municipality's switchboard or the programme's own number.",
+                        max_length=30,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\+?[0-9][0-9 ()-]{3,}[0-9]$",
+                                "Give a phone number with digits only, e.g. 0930-123 45 or +46 930 123 45.",
+                                code="invalid_phone",
+                            )
+                        ],
+                        verbose_name="phone number of the service-point programme",
+                    ),
+                ),
+                (
+                    "accessibility_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Where people report shortcomings in the service's accessibility and ask for content in another form. Left empty: the programme's address.",
+                        max_length=254,
+                        verbose_name="e-mail address for accessibility feedback",
+                    ),
+                ),
+                (
+                    "accessibility_response_days",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                1,
+                                message="Give the response time as 1 to 60 working days.",
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                60,
+                                message="Give the response time as 1 to 60 working days.",
+                            ),
+                        ],
+                        verbose_name="response time for accessibility feedback (working days)",
+                    ),
+                ),
+                (
+                    "data_protection_officer_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="The municipality's data protection officer (dataskyddsombud).",
+                        max_length=254,
+                        verbose_name="e-mail address of the data protection officer",
+                    ),
+                ),
+                (
+                    "registrar_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Where requests such as a register extract are sent (registrator or kommunstyrelsens e-postadress). Left empty: the programme's address.",
+                        max_length=254,
+                        verbose_name="e-mail address of the registrar",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "municipality",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statement_settings",
+                        to="outlets.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contacts for the statements',
-                'verbose_name_plural': 'contacts for the statements',
-                'constraints': [models.CheckConstraint(condition=models.Q(('accessibility_response_days__gte', 1), ('accessibility_response_days__lte', 60)), name='statements_statementsettings_response_days_in_range', violation_error_message='Give the response time as 1 to 60 working days.'), models.CheckConstraint(condition=models.Q(('website_url', ''), ('website_url__regex', '^https?://'), _connector='OR'), name='statements_statementsettings_website_is_http', violation_error_message='Give the full address of the website, starting with https://, e.g. https://www.nordmaling.se/.')],
+                "verbose_name": "contacts for the statements",
+                "verbose_name_plural": "contacts for the statements",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("accessibility_response_days__gte", 1),
+                            ("accessibility_response_days__lte", 60),
+                        ),
+                        name="statements_statementsettings_response_days_in_range",
+                        violation_error_message="Give the response time as 1 to 60 working days.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("website_url", ""),
+                            ("website_url__regex", "^https?://"),
+                            _connector="OR",
+                        ),
+                        name="statements_statementsettings_website_is_http",
+                        violation_error_message="Give the full address of the website, starting with https://, e.g. https://www.nordmaling.se/.",
+                    ),
+                ],
             },
         ),
     ]

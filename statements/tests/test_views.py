@@ -56,7 +56,7 @@ def test_the_login_page_links_both_statements_and_both_open_signed_out(client):
 
     assert f'<a href="{ACCESSIBILITY}">Tillgänglighetsredogörelse</a>' in links
     assert f'<a href="{PRIVACY}">Så behandlar vi personuppgifter</a>' in links
-    assert "<h1>Tillgänglighetsredogörelse</h1>" in page(client, ACCESSIBILITY)
+    assert ">Tillgänglighetsredogörelse</h1>" in page(client, ACCESSIBILITY)
     assert "<h1>Så behandlar vi personuppgifter</h1>" in page(client, PRIVACY)
 
 
@@ -72,7 +72,7 @@ def test_a_signed_in_page_links_both_statements_and_both_open_signed_in(
 
     assert f'<a href="{ACCESSIBILITY}">Tillgänglighetsredogörelse</a>' in links
     assert f'<a href="{PRIVACY}">Så behandlar vi personuppgifter</a>' in links
-    assert "<h1>Tillgänglighetsredogörelse</h1>" in page(client, ACCESSIBILITY)
+    assert ">Tillgänglighetsredogörelse</h1>" in page(client, ACCESSIBILITY)
     assert "<h1>Så behandlar vi personuppgifter</h1>" in page(client, PRIVACY)
 
 
@@ -180,7 +180,7 @@ def test_an_unknown_municipality_code_is_told_and_the_national_version_shown(
     html = page(client, f"{ACCESSIBILITY}?municipality=9999", status=404)
 
     assert "Ingen kommun har koden 9999. Välj din kommun i listan." in html
-    assert "<h2 id=\"how-accessible\">Hur tillgänglig är webbplatsen?</h2>" in html
+    assert '<h2 id="how-accessible">Hur tillgänglig är webbplatsen?</h2>' in html
 
 
 def test_markup_in_a_setting_shows_as_text(client):
@@ -199,7 +199,7 @@ def test_markup_in_a_setting_shows_as_text(client):
         assert "<b>0930</b>" not in html
         assert "&lt;b&gt;0930&lt;/b&gt;" in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;@x.example" in html
-        assert 'https://x.example/&quot;&gt;&lt;script&gt;alert(2)' in html
+        assert "https://x.example/&quot;&gt;&lt;script&gt;alert(2)" in html
     assert "&lt;i&gt;dpo&lt;/i&gt;@x.example" in html
 
 
@@ -208,7 +208,7 @@ def test_the_english_statement_is_complete(client, nordmaling_contacts):
 
     html = page(client, f"{ACCESSIBILITY}?municipality=2401")
 
-    assert "<h1>Accessibility statement</h1>" in html
+    assert ">Accessibility statement</h1>" in html
     for heading in (
         "How accessible is the website?",
         "Report shortcomings in the website's accessibility",
@@ -374,9 +374,9 @@ def test_another_municipalitys_administrator_keeps_only_their_own_contacts(
         },
     )
 
-    assert StatementSettings.objects.get(
-        municipality__code="2480"
-    ).programme_email == ("service@umea.example")
+    assert StatementSettings.objects.get(municipality__code="2480").programme_email == (
+        "service@umea.example"
+    )
     nordmaling_contacts.refresh_from_db()
     assert nordmaling_contacts.programme_email == "servicepunkter@nordmaling.example"
 
