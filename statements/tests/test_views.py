@@ -51,6 +51,7 @@ def in_english(client):
 # The footer.
 
 
+@pytest.mark.smoke
 def test_the_login_page_links_both_statements_and_both_open_signed_out(client):
     links = footer(page(client, reverse("accounts:login")))
 
@@ -132,6 +133,7 @@ def test_the_national_statement_follows_diggs_model(client):
     assert '<option value="2401">Nordmalings kommun</option>' in html
 
 
+@pytest.mark.smoke
 def test_a_municipalitys_statement_shows_its_contact_for_feedback_from_its_settings(
     client, nordmaling_contacts
 ):
