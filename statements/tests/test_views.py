@@ -133,6 +133,15 @@ def test_the_national_statement_follows_diggs_model(client):
     assert '<option value="2401">Nordmalings kommun</option>' in html
 
 
+def test_the_municipalities_to_choose_from_are_in_swedish_alphabetical_order(client):
+    html = page(client, ACCESSIBILITY)
+
+    names = ["Ystads kommun", "Åre kommun", "Älmhults kommun", "Övertorneå kommun"]
+    positions = [html.index(f">{name}</option>") for name in names]
+    assert positions == sorted(positions)
+    assert html.count("<option ") == 291
+
+
 @pytest.mark.smoke
 def test_a_municipalitys_statement_shows_its_contact_for_feedback_from_its_settings(
     client, nordmaling_contacts
