@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: the roles, and the browser set-up."""
 
+import datetime
 import os
 import shutil
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.two_factor import Client
-from outlets.models import County, Municipality
+from outlets.models import County, Municipality, Outlet
 from outlets.municipalities import load_municipalities
 from outlets.tests.factories import OutletFactory, municipality
 from servicepunkter.management.commands.seed_demo import demo_seed
@@ -190,6 +191,80 @@ def regional_viewer():
 def umea_official():
     """An official of Umeå: another municipality in the same county as Nordmaling."""
     return UserFactory(email="official@umea.example", municipality=municipality("2480"))
+
+
+@pytest.fixture
+def service_point_with_personal_data(nordmaling):
+    """A service point run by a sole trader, every personal field filled in: what
+    the public pages, embeds, sign, leaflet, open data and survey must never show.
+
+    `.secrets` are the personal strings; `.public` are facts the public pages show
+    (so a test that finds none of the secrets also finds the page is about it)."""
+    from agreements.tests.factories import PartyFactory
+    from followup.tests.factories import signed_agreement
+    from outlets.tests.factories import OutletContactFactory
+
+    # A sole trader's organisation number is their personal identity number.
+    sole_trader_number = "811218-9876"
+    outlet = OutletFactory(
+        municipality=nordmaling,
+        name="Sigrids Lanthandel",
+        kind=Outlet.Kind.GROCERY_FULL,
+        organisation_number=sole_trader_number,
+        street_address="Byvägen 12",
+        postcode="914 90",
+        town="Nordmaling",
+        latitude=63.5681,
+        longitude=19.5029,
+        opening_hours="Mån–fre 9–19, lör 10–14",
+        phone="0930-100 20",
+        crisis_contact="Karin Krisberg 070-555 01 02",
+    )
+    OutletContactFactory(
+        outlet=outlet,
+        name="Sigrid Handlarsson",
+        email="sigrid.privat@handlarsson.example",
+        phone="070-987 65 43",
+    )
+    party = PartyFactory(
+        municipality=nordmaling,
+        name="Sigrid Handlarsson",
+        organisation_number=sole_trader_number,
+        address="Hemvägen 7, 914 91 Nordmaling",
+        signatory_name="Sigrid Handlarsson",
+        email="sigrid.firma@handlarsson.example",
+        contact_name="Olle Handlarsson",
+        contact_phone="070-222 33 44",
+    )
+    owner = UserFactory(
+        shop_owner=True,
+        full_name="Sigrid Handlarsson",
+        email="sigrid@handlarsson.example",
+        outlets=[outlet],
+    )
+    agreement = signed_agreement(
+        outlet, party=party, starts_on=datetime.date(2026, 1, 1)
+    )
+    return SimpleNamespace(
+        outlet=outlet,
+        agreement=agreement,
+        party=party,
+        owner=owner,
+        secrets=[
+            sole_trader_number,
+            "8112189876",
+            "Sigrid Handlarsson",
+            "Handlarsson",
+            "handlarsson.example",
+            "070-987 65 43",
+            "Karin Krisberg",
+            "070-555 01 02",
+            "Hemvägen",
+            "070-222 33 44",
+            party.bankgiro,
+        ],
+        public=["Sigrids Lanthandel", "Byvägen 12", "0930-100 20"],
+    )
 
 
 @pytest.fixture

@@ -221,6 +221,7 @@ class ServiceForm(forms.ModelForm):
             "name",
             "shop_commitment",
             "municipality_provides",
+            "public_description",
             "default_annual_fee",
             "is_active",
         ]

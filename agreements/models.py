@@ -174,6 +174,18 @@ class Service(models.Model):
     municipality_provides = models.TextField(
         _("what the municipality provides"), blank=True
     )
+    # What the public pages, the window sign and the open data say the service
+    # point offers: the catalogue's name is the agreement's word, not the citizen's.
+    public_description = models.CharField(
+        _("for the public"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "What a customer can do here, in everyday words, e.g. "
+            '"Collect parcels from PostNord and DHL". Shown on the public pages; '
+            "left empty, the service's name is shown."
+        ),
+    )
     default_annual_fee = models.PositiveIntegerField(
         _("default compensation per year (kr)"), default=0
     )

@@ -528,6 +528,7 @@ NOT_PERSONAL = {
     "outlets.Partner.name": "an organisation (its contact person is registered)",
     "outlets.OutletImport.file_name": "the name of an uploaded file",
     "agreements.Service.name": "a kind of service",
+    "agreements.Service.public_description": "what a service offers, for the public",
     "analysis.PopulationImport.file_name": "the name of an uploaded file",
     "analysis.RoadNetwork.name": "a road network",
     "analysis.RoadNetwork.file_name": "the name of an uploaded file",

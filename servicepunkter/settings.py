@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "analysis",
     "region",
     "statements",
+    "public",
     "privacy",
 ]
 

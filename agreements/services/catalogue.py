@@ -138,6 +138,22 @@ DEFAULT_SERVICES = [
 ]
 
 
+# What each default service means to a customer, for the public pages and the sign.
+DEFAULT_PUBLIC_DESCRIPTIONS = {
+    "Kommuninformation": "Broschyrer och anslag från kommunen",
+    "Blankettservice": "Hjälp att hitta och lämna in blanketter till myndigheter",
+    "Publik dator med internet": "En dator med internet som alla får använda",
+    "Mötesplats": "Bord och stolar där du kan sitta ner och träffa andra",
+    "Hemsändning av dagligvaror": "Matvaror körs hem till dig som inte kan ta dig hit",
+    "Paketutlämning": "Hämta och lämna paket",
+    "Kontantuttag": "Ta ut kontanter i kassan",
+    "Webbkamera för myndighetsmöten": "Ett avskilt rum för videomöten med myndigheter",
+    "Turistinformation": "Tips om vad du kan se och göra i bygden",
+    "Inköpsresor": "Gemensamma resor för att handla, för dig utan bil",
+    "Trygghetspunkt vid kris": "Samlingsplats med information och reservkraft vid kris",
+}
+
+
 @transaction.atomic
 def service_catalogue_seed(*, municipality) -> list[Service]:
     """Give a municipality the default services it does not have yet; return its
@@ -149,6 +165,7 @@ def service_catalogue_seed(*, municipality) -> list[Service]:
                 name=name,
                 shop_commitment=commitment,
                 municipality_provides=provides,
+                public_description=DEFAULT_PUBLIC_DESCRIPTIONS.get(name, ""),
                 default_annual_fee=10_000,
             )
             for name, commitment, provides in DEFAULT_SERVICES

@@ -10,6 +10,7 @@ from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
 def signed_agreement(
     outlet=None,
     *,
+    party=None,
     starts_on=datetime.date(2025, 1, 1),
     ends_on=None,
     requires_followup=True,
@@ -28,6 +29,7 @@ def signed_agreement(
     `payout_condition_year` is "previous" (the default of new agreements)."""
     agreement = AgreementFactory(
         **({"outlet": outlet, "municipality": outlet.municipality} if outlet else {}),
+        **({"party": party} if party else {}),
         state=Agreement.State.SIGNED,
         signed_on=starts_on - datetime.timedelta(days=30),
         starts_on=starts_on,

@@ -47,6 +47,7 @@ PROJECT_APPS = [
     "reports",
     "analysis",
     "region",
+    "public",
     "securitylog",
     "statements",
 ]

@@ -23,6 +23,7 @@ SOURCES = [
     "analysis",
     "region",
     "statements",
+    "public",
     "privacy",
     "servicepunkter",
     "templates",

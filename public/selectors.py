@@ -1,0 +1,208 @@
+"""What the public may know about the service points: the one source of the public
+pages, the embeds, the window sign, the leaflet and the open data.
+
+A service point here is an open outlet with an agreement in force. What leaves this
+module is a `PublicServicePoint`, which holds public facts only: no contact person, no
+e-mail address, no organisation number (a sole trader's is a personal identity
+number), nothing of the agreement but its services in the citizen's words and the day
+it came into force. A field added to a model later stays out until it is added here.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from agreements.models import Agreement, AgreementService, AgreementVersion
+from outlets.models import Municipality, Outlet
+from public.models import PublicDataVersion
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class PublicServicePoint:
+    pk: int
+    name: str
+    kind: str
+    kind_label: str
+    chain: str
+    street_address: str
+    postcode: str
+    town: str
+    municipality_code: str
+    municipality_name: str
+    county_name: str
+    latitude: float | None
+    longitude: float | None
+    opening_hours: str
+    phone: str
+    # What one can do here, in the citizen's words (the catalogue's public
+    # description, else the service's name), in the agreement's order.
+    services: tuple[str, ...]
+    agent_roles: tuple[str, ...]
+    in_force_since: datetime.date
+
+    @property
+    def address(self) -> str:
+        """'Storgatan 1, 914 30 Nordmaling': the parts there are."""
+        place = " ".join(part for part in (self.postcode, self.town) if part)
+        return ", ".join(part for part in (self.street_address, place) if part)
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True)
+class PublicData:
+    """The service points of a scope (one municipality, or all) on a day, and when
+    what the public sees of them last changed (None: never recorded)."""
+
+    service_points: tuple[PublicServicePoint, ...]
+    last_modified: datetime.datetime | None
+
+
+def public_data(*, municipality: Municipality | None = None, on=None) -> PublicData:
+    """The service points of `municipality` (every municipality's when None) on the
+    day `on` (today by default), in the active language.
+
+    Cached until a recorded change (PublicDataVersion) or the next day: one query
+    when cached, a handful when not, whatever the number of service points.
+    """
+    on = on or timezone.localdate()
+    versions = _versions(municipality)
+    key = ":".join(
+        [
+            "public-data",
+            municipality.code if municipality else "all",
+            on.isoformat(),
+            get_language() or "",
+            str(versions["count"]),
+            str(versions["total"] or 0),
+            versions["changed_at"].isoformat() if versions["changed_at"] else "",
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = PublicData(
+            service_points=_service_points(municipality, on),
+            last_modified=_last_modified(municipality, on, versions["changed_at"]),
+        )
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def public_service_point(pk: int, *, on=None) -> PublicServicePoint | None:
+    """One service point by its outlet's id, or None when the outlet is not a service
+    point that day (never was, closed, its agreement ended)."""
+    outlet = (
+        Outlet.objects.filter(pk=pk)
+        .select_related("municipality")
+        .only("municipality__code", "municipality__name", "municipality__county_id")
+    ).first()
+    if outlet is None:
+        return None
+    found = public_data(municipality=outlet.municipality, on=on)
+    return next((point for point in found.service_points if point.pk == pk), None)
+
+
+def _scope(municipality, prefix=""):
+    if municipality is None:
+        return Q()
+    return Q(**{f"{prefix}municipality": municipality})
+
+
+def _versions(municipality):
+    return PublicDataVersion.objects.filter(_scope(municipality)).aggregate(
+        count=Count("pk"), total=Sum("version"), changed_at=Max("changed_at")
+    )
+
+
+def _service_points(municipality, on) -> tuple[PublicServicePoint, ...]:
+    signed_versions = AgreementVersion.objects.filter(
+        signed_at__isnull=False
+    ).prefetch_related(
+        Prefetch(
+            "services",
+            queryset=AgreementService.objects.select_related("service").order_by(
+                "service__name"
+            ),
+        )
+    )
+    agreements = (
+        Agreement.objects.in_force(on)
+        .filter(_scope(municipality), outlet__status=Outlet.Status.OPEN)
+        .select_related("outlet__municipality__county")
+        .prefetch_related(Prefetch("versions", queryset=signed_versions))
+        .order_by("outlet__municipality__name", "outlet__name", "outlet__pk")
+    )
+    return tuple(_public(agreement, on) for agreement in agreements)
+
+
+def _public(agreement, on) -> PublicServicePoint:
+    outlet = agreement.outlet
+    version = agreement.version_in_force(on)
+    services = (
+        tuple(
+            agreed.service.public_description or agreed.service.name
+            for agreed in version.services.all()
+        )
+        if version
+        else ()
+    )
+    return PublicServicePoint(
+        pk=outlet.pk,
+        name=outlet.name,
+        kind=outlet.kind,
+        kind_label=str(outlet.get_kind_display()),
+        chain=outlet.chain,
+        street_address=outlet.street_address,
+        postcode=outlet.postcode,
+        town=outlet.town,
+        municipality_code=outlet.municipality.code,
+        municipality_name=str(outlet.municipality),
+        county_name=outlet.municipality.county.name,
+        latitude=outlet.latitude,
+        longitude=outlet.longitude,
+        opening_hours=outlet.opening_hours,
+        phone=outlet.phone,
+        services=services,
+        agent_roles=tuple(str(label) for label in outlet.get_agent_roles_display()),
+        in_force_since=agreement.starts_on,
+    )
+
+
+def _last_modified(municipality, on, changed_at) -> datetime.datetime | None:
+    """The later of the last recorded change and the last day up to `on` on which
+    the scope's service points changed by the calendar alone: an agreement came into
+    force, ended (the day after its last day) or an amendment took effect. Such a
+    day writes no row; from its first moment the public data is different."""
+    days = (
+        Agreement.objects.signed()
+        .filter(_scope(municipality))
+        .aggregate(
+            started=Max("starts_on", filter=Q(starts_on__lte=on)),
+            ended=Max("ends_on", filter=Q(ends_on__lt=on)),
+            amended=Max(
+                "versions__effective_on",
+                filter=Q(
+                    versions__signed_at__isnull=False,
+                    versions__effective_on__lte=on,
+                ),
+            ),
+        )
+    )
+    if days["ended"]:
+        days["ended"] += datetime.timedelta(days=1)
+    moments = [
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        for day in days.values()
+        if day
+    ]
+    if changed_at:
+        moments.append(changed_at)
+    return max(moments, default=None)
