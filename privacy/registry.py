@@ -546,6 +546,15 @@ NOT_PERSONAL = {
     "analysis.ScenarioAddedOutlet.name": "an outlet imagined in a scenario",
     "deliveries.MonthlyDeliveryTotal.note": "a note on a month's figures",
     "programme.Investment.note": "a note on what was invested and how it was paid",
+    # The municipality's public contacts for its statements: functional addresses,
+    # as the settings page asks, published on purpose.
+    "statements.StatementSettings.programme_email": "the municipality's own address",
+    "statements.StatementSettings.programme_phone": "the municipality's own number",
+    "statements.StatementSettings.accessibility_email": "the municipality's address",
+    "statements.StatementSettings.data_protection_officer_email": (
+        "the municipality's functional address for its data protection officer"
+    ),
+    "statements.StatementSettings.registrar_email": "the municipality's own address",
 }
 
 

@@ -17,6 +17,7 @@ from privacy.extract import (
 )
 from privacy.forms import PersonSearchForm, RegisterExtractForm
 from privacy.registry import REGISTRY
+from statements.selectors import municipalities_to_choose, statement_audience
 
 
 @login_not_required
@@ -24,7 +25,9 @@ from privacy.registry import REGISTRY
 def privacy_notice(request):
     """How the app processes personal data (Swedish: *integritetsmeddelande*), from
     the registry: for each purpose, the data kept on each legal basis and for how
-    long, in the registry's order."""
+    long, in the registry's order; and whom to ask: the national version, or a
+    municipality's (`?municipality=2401`) with its contacts."""
+    audience = statement_audience(request.GET)
     purposes = {}
     for entry in REGISTRY:
         groups = purposes.setdefault(str(entry.purpose), {})
@@ -44,8 +47,14 @@ def privacy_notice(request):
                     ],
                 }
                 for purpose, groups in purposes.items()
-            ]
+            ],
+            "audience": audience,
+            "municipality": audience.municipality,
+            "contacts": audience.contacts,
+            "footer_municipality": audience.municipality,
+            "municipalities": municipalities_to_choose(),
         },
+        status=audience.status,
     )
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "reports",
     "analysis",
     "region",
+    "statements",
     "public",
     "calendarfeed",
     "privacy",

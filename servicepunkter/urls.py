@@ -26,6 +26,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     # The public survey at /survey/<pk>/ (the sign's QR code) and its questions.
     path("", include("surveys.urls")),
+    path("", include("statements.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

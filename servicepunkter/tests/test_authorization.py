@@ -51,6 +51,7 @@ PROJECT_APPS = [
     "securitylog",
     "surveys",
     "calendarfeed",
+    "statements",
 ]
 OBJECTS = ["own", "other_owner", "other_municipality", "other_county"]
 
@@ -183,19 +184,24 @@ PUBLIC_FACTS_KEEPERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
 
 def service_point_for(outlet):
     """A service point (an outlet with an agreement in force) beside the outlet, in
-    its municipality: the public pages show only service points."""
+    its municipality: the public pages, the sign and the survey show only service
+    points. With the survey's standard questions, so that a refused POST writes
+    nothing."""
     from django.core.cache import cache
 
     from followup.tests.factories import signed_agreement
+    from surveys.services import survey_questions_seed
 
     # Every case rolls back to the same public data versions inside the module's one
-    # transaction (whose now() stands still): the selector's cache would answer with
-    # the previous case's service point.
+    # transaction: the selector's cache could answer with the previous case's point.
     cache.clear()
-    point = OutletFactory(
-        name=f"Servicepunkt nära {outlet.name}", municipality=outlet.municipality
-    )
+    name = f"Servicepunkt nära {outlet.name}"
+    existing = outlet.municipality.outlets.filter(name=name).first()
+    if existing:
+        return existing
+    point = OutletFactory(name=name, municipality=outlet.municipality)
     signed_agreement(point)
+    survey_questions_seed(municipality=point.municipality)
     return point
 
 
@@ -434,30 +440,6 @@ SETTINGS_KEEPERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
     "anonymous": (LOGIN,) * 4,
     "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
 }
-
-
-def service_point_for(outlet):
-    """A service point beside the outlet, in its municipality: an agreement in
-    force, and the survey's standard questions (so that a refused POST writes
-    nothing)."""
-    from agreements.models import Agreement
-    from agreements.tests.factories import AgreementFactory
-    from surveys.services import survey_questions_seed
-
-    name = f"{outlet.name}, servicepunkt"
-    existing = outlet.municipality.outlets.filter(name=name).first()
-    if existing:
-        return existing
-    point = OutletFactory(name=name, municipality=outlet.municipality)
-    AgreementFactory(
-        outlet=point,
-        municipality=point.municipality,
-        state=Agreement.State.SIGNED,
-        signed_on=date(2025, 12, 1),
-        starts_on=date(2026, 1, 1),
-    )
-    survey_questions_seed(municipality=point.municipality)
-    return point
 
 
 def survey_question_for(outlet):
@@ -746,6 +728,15 @@ ROWS = [
     Row("opendata:geojson", get=every(OK), post=every(NOT_ALLOWED)),
     Row("opendata:csv", get=every(OK), post=every(NOT_ALLOWED)),
     Row("opendata:dcat", get=every(OK), post=every(NOT_ALLOWED)),
+    # The accessibility statement: for everyone too. The contacts for both
+    # statements: the municipality's administrators; an empty POST re-shows the
+    # form with its errors (400), nothing stored.
+    Row("statements:accessibility", get=every(OK), post=every(NOT_ALLOWED)),
+    Row(
+        "statements:settings",
+        get=signed_in(NOT_FOUND, administrator=OK),
+        post=signed_in(NOT_FOUND, administrator=BAD_REQUEST),
+    ),
     Row(
         "privacy:extract_search",
         get=signed_in(FORBIDDEN, system_owner=OK, administrator=OK),

@@ -22,6 +22,7 @@ SOURCES = [
     "reports",
     "analysis",
     "region",
+    "statements",
     "public",
     "calendarfeed",
     "privacy",

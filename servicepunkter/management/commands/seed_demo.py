@@ -14,6 +14,7 @@ from followup.demo import seed_activities_and_trainings, seed_followups
 from outlets.demo import seed_outlets
 from outlets.models import Municipality
 from programme.demo import seed_programme
+from statements.demo import seed_statement_settings
 from surveys.demo import seed_survey_answers
 
 
@@ -39,6 +40,7 @@ def demo_seed() -> None:
     seed_programme(nordmaling, outlets, users)
     seed_survey_answers(nordmaling)
     seed_population(nordmaling)
+    seed_statement_settings(nordmaling)
 
 
 class Command(BaseCommand):
