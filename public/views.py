@@ -44,9 +44,13 @@ def optional_url(name, **kwargs):
         return None
 
 
-def _private_page(response):
-    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+def _private_page(request, response):
+    """A page for one visitor's browser only (its language form holds a CSRF
+    token); a signed-in person's (their name in the header) is never stored
+    (servicepunkter.middleware.NoStoreMiddleware)."""
     patch_vary_headers(response, ("Cookie",))
+    if not request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response
 
 
@@ -108,7 +112,7 @@ def index(request):
             "footer_municipality": None,
         },
     )
-    return _private_page(response)
+    return _private_page(request, response)
 
 
 @login_not_required
@@ -154,7 +158,7 @@ def municipality(request, code):
             "footer_municipality": place,
         },
     )
-    return _private_page(response)
+    return _private_page(request, response)
 
 
 @login_not_required
@@ -184,7 +188,7 @@ def service_point(request, pk):
             "footer_municipality": place,
         },
     )
-    return _private_page(response)
+    return _private_page(request, response)
 
 
 @require_safe

@@ -238,3 +238,20 @@ def test_each_public_page_costs_a_constant_number_of_queries(
             assert client.get(url).status_code == 200
         with django_assert_max_num_queries(3):  # cached
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.smoke
+def test_a_visitor_follows_links_from_the_country_to_a_service_point(
+    client, service_point_with_personal_data
+):
+    outlet = service_point_with_personal_data.outlet
+    municipality_url = reverse("public:municipality", kwargs={"code": "2401"})
+    point_url = reverse("public:service_point", kwargs={"pk": outlet.pk})
+
+    country = text(client.get(reverse("public:index")))
+    municipality_page = text(client.get(municipality_url))
+    point_page = text(client.get(point_url))
+
+    assert f'href="{municipality_url}"' in country
+    assert f'href="{point_url}"' in municipality_page
+    assert f'href="{municipality_url}"' in point_page  # the breadcrumbs back

@@ -179,6 +179,31 @@ PUBLIC_FACTS_KEEPERS = dict.fromkeys(ACTORS, (FORBIDDEN,) * 4) | {
 }
 
 
+def service_point_for(outlet):
+    """A service point (an outlet with an agreement in force) beside the outlet, in
+    its municipality: the public pages show only service points."""
+    from django.core.cache import cache
+
+    from followup.tests.factories import signed_agreement
+
+    # Every case rolls back to the same public data versions inside the module's one
+    # transaction (whose now() stands still): the selector's cache would answer with
+    # the previous case's service point.
+    cache.clear()
+    point = OutletFactory(
+        name=f"Servicepunkt nära {outlet.name}", municipality=outlet.municipality
+    )
+    signed_agreement(point)
+    return point
+
+
+# The public pages and the embeds: everyone reads them, signed in or not; they
+# answer GET and HEAD only.
+EVERYONE = every(OK)
+EVERYONE_NO_POST = every(NOT_ALLOWED)
+EVERYONE_EVERY_OBJECT = {actor: (OK,) * 4 for actor in ACTORS}
+
+
 def per_object(outcomes, **replace):
     """`outcomes` with each OK replaced, e.g. by the status of an invalid POST."""
     return {
@@ -1280,6 +1305,39 @@ ROWS = [
         post={},
         per_object_post=per_object(EDITORS_OF_OWN_MUNICIPALITY, ok=BAD_REQUEST),
     ),
+    # The public pages (issue 18): no sign-in; the publish page (the embed codes for
+    # a municipality's website) is for staff.
+    Row("public:index", get=EVERYONE, post=EVERYONE_NO_POST),
+    Row("public:markers", get=EVERYONE, post=EVERYONE_NO_POST),
+    Row(
+        "public:municipality",
+        kwargs=lambda outlet: {"code": outlet.municipality.code},
+        get={},
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
+    ),
+    Row(
+        "public:service_point",
+        kwargs=lambda outlet: {"pk": service_point_for(outlet).pk},
+        get={},
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
+    ),
+    Row(
+        "public:publish",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    *[
+        Row(
+            f"embed:{name}",
+            kwargs=lambda outlet: {"code": outlet.municipality.code},
+            get={},
+            per_object_get=EVERYONE_EVERY_OBJECT,
+            post=EVERYONE_NO_POST,
+        )
+        for name in ("list", "map", "snippet")
+    ],
     Row(
         "set_language",
         # A GET changes nothing and only sends the visitor back.
