@@ -75,17 +75,7 @@ def public_data(*, municipality: Municipality | None = None, on=None) -> PublicD
     """
     on = on or timezone.localdate()
     versions = _versions(municipality)
-    key = ":".join(
-        [
-            "public-data",
-            municipality.code if municipality else "all",
-            on.isoformat(),
-            get_language() or "",
-            str(versions["count"]),
-            str(versions["total"] or 0),
-            versions["changed_at"].isoformat() if versions["changed_at"] else "",
-        ]
-    )
+    key = "public-data:" + _version_key(municipality, on, versions)
     found = cache.get(key)
     if found is None:
         found = PublicData(
@@ -94,6 +84,27 @@ def public_data(*, municipality: Municipality | None = None, on=None) -> PublicD
         )
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def public_data_version(*, municipality: Municipality | None = None, on=None) -> str:
+    """What `public_data` of the same scope, day and language is cached under (one
+    query): a key for what is derived from it (a page's summary, the map's markers),
+    which changes exactly when the public data does."""
+    on = on or timezone.localdate()
+    return _version_key(municipality, on, _versions(municipality))
+
+
+def _version_key(municipality, on, versions) -> str:
+    return ":".join(
+        [
+            municipality.code if municipality else "all",
+            on.isoformat(),
+            get_language() or "",
+            str(versions["count"]),
+            str(versions["total"] or 0),
+            versions["changed_at"].isoformat() if versions["changed_at"] else "",
+        ]
+    )
 
 
 def public_service_point(pk: int, *, on=None) -> PublicServicePoint | None:

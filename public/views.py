@@ -9,14 +9,16 @@ is per visitor, so a shared cache must not keep them. The embeds and the markers
 JSON hold nothing per visitor and may be kept by any cache for five minutes.
 """
 
+import json
 import re
 from collections import Counter
 from itertools import islice
 
 from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -28,9 +30,11 @@ from django.views.decorators.http import require_safe
 
 from outlets.maps import map_data
 from outlets.models import Municipality
-from public.selectors import public_data, public_service_point
+from public.selectors import public_data, public_data_version, public_service_point
 
 CACHE_SECONDS = 300
+# What is derived from the public data is cached under its version: as long as it.
+CACHE_SECONDS_DERIVED = 24 * 60 * 60
 # A search by place name shows at most this many service points: refine to see others.
 SEARCH_LIMIT = 50
 SEARCH_MAX_LENGTH = 100
@@ -80,30 +84,48 @@ def _matches(point, words):
     return all(word in text for word in words)
 
 
+def _country_summary():
+    """The number of service points and, per municipality, its name and count:
+    derived once per change of the public data (the page needs no 10 000 points)."""
+    key = "public-index:" + public_data_version()
+    summary = cache.get(key)
+    if summary is None:
+        points = public_data().service_points
+        counts = Counter((p.municipality_code, p.municipality_name) for p in points)
+        summary = {
+            "total": len(points),
+            "municipalities": [
+                {"code": code, "name": name, "count": count}
+                for (code, name), count in sorted(
+                    counts.items(), key=lambda item: item[0][1]
+                )
+            ],
+        }
+        cache.set(key, summary, CACHE_SECONDS_DERIVED)
+    return summary
+
+
+def _search(query):
+    """The first service points whose name or place has every word of the query,
+    and how many more there are."""
+    words = query.casefold().split()
+    matches = (p for p in public_data().service_points if _matches(p, words))
+    found = list(islice(matches, SEARCH_LIMIT))
+    return found, sum(1 for _ in matches)
+
+
 @login_not_required
 @require_safe
 def index(request):
     """Every service point in the country: a map (markers from `markers`) and,
     without the map, the municipalities with service points and a search."""
-    points = public_data().service_points
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    counts = Counter((p.municipality_code, p.municipality_name) for p in points)
-    municipalities = [
-        {"code": code, "name": name, "count": count}
-        for (code, name), count in sorted(counts.items(), key=lambda item: item[0][1])
-    ]
-    found, more = None, 0
-    if query:
-        words = query.casefold().split()
-        matches = (point for point in points if _matches(point, words))
-        found = list(islice(matches, SEARCH_LIMIT))
-        more = sum(1 for _ in matches)
+    found, more = _search(query) if query else (None, 0)
     response = render(
         request,
         "public/index.html",
-        {
-            "total": len(points),
-            "municipalities": municipalities,
+        _country_summary()
+        | {
             "query": query,
             "found": found,
             "more": more,
@@ -119,18 +141,26 @@ def index(request):
 @require_safe
 def markers(request):
     """The map's markers for the whole country, compact: [id, lat, lng, name]."""
-    data = public_data()
-    response = JsonResponse(
-        {
-            "url": reverse("public:service_point", kwargs={"pk": 0}),
-            "points": [
-                [point.pk, point.latitude, point.longitude, point.name]
-                for point in data.service_points
-                if point.has_position
-            ],
-        }
-    )
-    return _shared(response, data.last_modified)
+    key = "public-markers:" + public_data_version()
+    found = cache.get(key)
+    if found is None:
+        data = public_data()
+        body = json.dumps(
+            {
+                "url": reverse("public:service_point", kwargs={"pk": 0}),
+                "points": [
+                    [point.pk, point.latitude, point.longitude, point.name]
+                    for point in data.service_points
+                    if point.has_position
+                ],
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        found = (body, data.last_modified)
+        cache.set(key, found, CACHE_SECONDS_DERIVED)
+    body, last_modified = found
+    return _shared(HttpResponse(body, content_type="application/json"), last_modified)
 
 
 def _municipality(code):

@@ -201,7 +201,7 @@ def service_point_for(outlet):
 # answer GET and HEAD only.
 EVERYONE = every(OK)
 EVERYONE_NO_POST = every(NOT_ALLOWED)
-EVERYONE_EVERY_OBJECT = {actor: (OK,) * 4 for actor in ACTORS}
+EVERYONE_EVERY_OBJECT = dict.fromkeys(ACTORS, (OK,) * 4)
 
 
 def per_object(outcomes, **replace):

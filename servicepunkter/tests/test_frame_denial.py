@@ -11,14 +11,17 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from servicepunkter.tests.test_authorization import (  # noqa: F401 (fixture)
+from servicepunkter.tests import test_authorization as table
+from servicepunkter.tests.test_authorization import (
     ACTORS,
     ALL_ROWS,
-    OK,
     OBJECTS,
+    OK,
     url_pattern_names,
-    world,
 )
+
+# The authorization table's actors and objects, built once for this module too.
+world = table.world
 
 
 def frame_ancestors(response):
