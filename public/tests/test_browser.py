@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from followup.tests.factories import signed_agreement
 from outlets.tests.factories import OutletFactory, municipality
 
@@ -152,3 +153,14 @@ def test_the_embed_shows_in_another_sites_frame_where_other_pages_do_not(
     assert denied.get_by_role("heading", name="Servicepunkter").count() == 0
     browser.check_page()
     browser.screenshot(f"public-embed-in-frame-{viewport}")
+
+
+def test_the_publish_page_gives_staff_the_codes_to_paste(
+    browser, service_points, viewport
+):
+    UserFactory(email="webb@nordmaling.example")
+    browser.sign_in("webb@nordmaling.example", TEST_PASSWORD)
+    browser.goto("/service-points/publish/")
+    code = browser.page.get_by_label("Kod att klistra in").first.input_value()
+    assert code.startswith('<iframe src="http') and "/embed/2401/" in code
+    browser.screenshot(f"public-publish-{viewport}")
