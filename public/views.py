@@ -270,7 +270,6 @@ def _embed(request, code, template, **extra):
             "language": language,
         } | {key: value(data) for key, value in extra.items()}
         response = HttpResponse(render_to_string(template, context, request=request))
-    patch_vary_headers(response, ("Cookie",))
     response["Content-Language"] = language
     return _shared(response, data.last_modified)
 
