@@ -83,6 +83,7 @@ bench: setup
 	$(BIN)/python bench/agreement_pdf.py
 	$(BIN)/python bench/service_analysis.py
 	$(BIN)/python bench/road_network.py
+	$(BIN)/python bench/public_pages.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

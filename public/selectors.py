@@ -9,6 +9,7 @@ it came into force. A field added to a model later stays out until it is added h
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -75,17 +76,7 @@ def public_data(*, municipality: Municipality | None = None, on=None) -> PublicD
     """
     on = on or timezone.localdate()
     versions = _versions(municipality)
-    key = ":".join(
-        [
-            "public-data",
-            municipality.code if municipality else "all",
-            on.isoformat(),
-            get_language() or "",
-            str(versions["count"]),
-            str(versions["total"] or 0),
-            versions["changed_at"].isoformat() if versions["changed_at"] else "",
-        ]
-    )
+    key = "public-data:" + _version_key(municipality, on, versions)
     found = cache.get(key)
     if found is None:
         found = PublicData(
@@ -94,6 +85,27 @@ def public_data(*, municipality: Municipality | None = None, on=None) -> PublicD
         )
         cache.set(key, found, CACHE_SECONDS)
     return found
+
+
+def public_data_version(*, municipality: Municipality | None = None, on=None) -> str:
+    """What `public_data` of the same scope, day and language is cached under (one
+    query): a key for what is derived from it (a page's summary, the map's markers),
+    which changes exactly when the public data does."""
+    on = on or timezone.localdate()
+    return _version_key(municipality, on, _versions(municipality))
+
+
+def _version_key(municipality, on, versions) -> str:
+    return ":".join(
+        [
+            municipality.code if municipality else "all",
+            on.isoformat(),
+            get_language() or "",
+            str(versions["count"]),
+            str(versions["total"] or 0),
+            versions["changed_at"].isoformat() if versions["changed_at"] else "",
+        ]
+    )
 
 
 def public_service_point(pk: int, *, on=None) -> PublicServicePoint | None:
@@ -123,37 +135,41 @@ def _versions(municipality):
 
 
 def _service_points(municipality, on) -> tuple[PublicServicePoint, ...]:
-    signed_versions = AgreementVersion.objects.filter(
-        signed_at__isnull=False
-    ).prefetch_related(
-        Prefetch(
-            "services",
-            queryset=AgreementService.objects.select_related("service").order_by(
-                "service__name"
-            ),
-        )
-    )
-    agreements = (
+    # The signed versions are prefetched to find the terms in force; the services of
+    # those terms alone are read as plain values (a nested prefetch of every
+    # version's services cost most of the time at 10 000 service points).
+    agreements = list(
         Agreement.objects.in_force(on)
         .filter(_scope(municipality), outlet__status=Outlet.Status.OPEN)
         .select_related("outlet__municipality__county")
-        .prefetch_related(Prefetch("versions", queryset=signed_versions))
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=AgreementVersion.objects.filter(signed_at__isnull=False),
+            )
+        )
         .order_by("outlet__municipality__name", "outlet__name", "outlet__pk")
     )
-    return tuple(_public(agreement, on) for agreement in agreements)
-
-
-def _public(agreement, on) -> PublicServicePoint:
-    outlet = agreement.outlet
-    version = agreement.version_in_force(on)
-    services = (
-        tuple(
-            agreed.service.public_description or agreed.service.name
-            for agreed in version.services.all()
+    in_force = {
+        agreement.pk: agreement.version_in_force(on) for agreement in agreements
+    }
+    services = defaultdict(list)
+    agreed = (
+        AgreementService.objects.filter(
+            version__in=[version.pk for version in in_force.values() if version]
         )
-        if version
-        else ()
+        .order_by("service__name")
+        .values_list("version_id", "service__public_description", "service__name")
     )
+    for version_id, description, name in agreed:
+        services[version_id].append(description or name)
+    return tuple(
+        _public(agreement, in_force[agreement.pk], services) for agreement in agreements
+    )
+
+
+def _public(agreement, version, services) -> PublicServicePoint:
+    outlet = agreement.outlet
     return PublicServicePoint(
         pk=outlet.pk,
         name=outlet.name,
@@ -170,7 +186,7 @@ def _public(agreement, on) -> PublicServicePoint:
         longitude=outlet.longitude,
         opening_hours=outlet.opening_hours,
         phone=outlet.phone,
-        services=services,
+        services=tuple(services[version.pk]) if version else (),
         agent_roles=tuple(str(label) for label in outlet.get_agent_roles_display()),
         in_force_since=agreement.starts_on,
     )

@@ -1403,6 +1403,39 @@ ROWS = [
         post={},
         per_object_post=per_object(EDITORS_OF_OWN_MUNICIPALITY, ok=BAD_REQUEST),
     ),
+    # The public pages (issue 18): no sign-in; the publish page (the embed codes for
+    # a municipality's website) is for staff.
+    Row("public:index", get=EVERYONE, post=EVERYONE_NO_POST),
+    Row("public:markers", get=EVERYONE, post=EVERYONE_NO_POST),
+    Row(
+        "public:municipality",
+        kwargs=lambda outlet: {"code": outlet.municipality.code},
+        get={},
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
+    ),
+    Row(
+        "public:service_point",
+        kwargs=lambda outlet: {"pk": service_point_for(outlet).pk},
+        get={},
+        per_object_get=EVERYONE_EVERY_OBJECT,
+        post=EVERYONE_NO_POST,
+    ),
+    Row(
+        "public:publish",
+        get=signed_in(OK, shop_owner=FORBIDDEN),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    *[
+        Row(
+            f"embed:{name}",
+            kwargs=lambda outlet: {"code": outlet.municipality.code},
+            get={},
+            per_object_get=EVERYONE_EVERY_OBJECT,
+            post=EVERYONE_NO_POST,
+        )
+        for name in ("list", "map", "snippet")
+    ],
     Row(
         "set_language",
         # A GET changes nothing and only sends the visitor back.

@@ -286,6 +286,14 @@ NOT_OBJECT_PAGES = {
     "analysis:load_status",
     "analysis:load_confirm",
     "analysis:load_cancel",
+    # The public pages and the embeds (issue 18): every one is open to everyone by
+    # design, so an unlinked one leaks nothing; public/tests/test_views.py follows
+    # the public links from the country to a municipality to a service point.
+    "public:municipality",
+    "public:service_point",
+    "embed:list",
+    "embed:map",
+    "embed:snippet",
 }
 # The Django admin is the system owner's own tool, crawled only up to its index.
 NOT_CRAWLED = ("/admin/",)
