@@ -64,8 +64,10 @@ class SessionLimitsMiddleware:
 
 class TwoFactorMiddleware:
     """A signed-in user who owes a second factor reaches only the page of that step
-    (setting up an app, or giving a code from it), signing out and the language
-    switch. Everything else redirects there, keeping where they were going."""
+    (setting up an app, or giving a code from it), signing out, the language switch
+    and the pages open to everyone (the public pages, the statements, a calendar
+    feed, which asks no sign-in and must not carry its secret into a `next`
+    parameter). Everything else redirects there, keeping where they were going."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,14 +76,17 @@ class TwoFactorMiddleware:
         user = request.user
         request.two_factor_step = None
         if user.is_authenticated and not user.is_verified():
-            step = request.two_factor_step = self.step_owed(request)
-            if step is not None:
-                step_url = reverse(STEP_URLS[step])
-                if request.path not in (step_url, *always_reachable()):
-                    return redirect_to_login(
-                        request.get_full_path(), step_url, REDIRECT_FIELD_NAME
-                    )
+            request.two_factor_step = self.step_owed(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        step = request.two_factor_step
+        if step is None or not getattr(view_func, "login_required", True):
+            return None
+        step_url = reverse(STEP_URLS[step])
+        if request.path in (step_url, *always_reachable()):
+            return None
+        return redirect_to_login(request.get_full_path(), step_url, REDIRECT_FIELD_NAME)
 
     @staticmethod
     def step_owed(request):

@@ -52,6 +52,21 @@ def make_throttle_pass(device):
     device.save(update_fields=["throttling_failure_timestamp"])
 
 
+def test_a_user_owing_a_code_still_reads_the_pages_open_to_everyone(
+    client, administrator
+):
+    """The public pages and statements ask no sign-in, so no second factor either;
+    and a calendar feed's secret address never lands in a `next` parameter."""
+    password_sign_in(client, administrator)
+    assert redirected_to(client.get("/outlets/"), SETUP)
+
+    for page in ["/service-points/", "/accessibility/", "/privacy/", "/open-data/"]:
+        assert client.get(page).status_code == 200, page
+    feed = client.get("/calendar/" + "x" * 43 + ".ics")
+    assert feed.status_code == 404
+    assert "Location" not in feed
+
+
 @pytest.mark.parametrize("role", ["administrator", "system_owner"])
 def test_a_privileged_user_without_an_app_reaches_only_the_set_up_page(client, role):
     user = UserFactory(**{role: True})
