@@ -128,3 +128,35 @@ def test_a_bulk_write_across_municipalities_counts_each_once_and_time_moves_on(
     for place in (nordmaling, umea):
         assert after[place.pk].version == before[place.pk].version + 1
         assert after[place.pk].changed_at > before[place.pk].changed_at
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 7, 12), tick=False)
+def test_the_services_are_those_of_the_terms_in_force_as_the_agreement_says(
+    nordmaling,
+):
+    from agreements.tests.factories import AgreementVersionFactory
+
+    agreement = signed_agreement(OutletFactory(name="Ändrad"))
+    AgreementVersionFactory(
+        agreement=agreement,
+        number=2,
+        starts_on=agreement.starts_on,
+        effective_on=datetime.date(2026, 6, 1),
+        signed_at=timezone.make_aware(datetime.datetime(2026, 5, 1, 12)),
+        services=[("Kontantuttag", 10_000)],
+    )
+    AgreementVersionFactory(
+        agreement=agreement,
+        number=3,
+        starts_on=agreement.starts_on,
+        effective_on=datetime.date(2027, 1, 1),
+        signed_at=timezone.make_aware(datetime.datetime(2026, 11, 1, 12)),
+        services=[("Turistinformation", 10_000)],
+    )
+
+    expected = [
+        agreed.service.name
+        for agreed in agreement.version_in_force(TODAY).services.all()
+    ]
+    assert expected == ["Kontantuttag"]
+    assert list(public_service_point(agreement.outlet_id).services) == expected
