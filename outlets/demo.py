@@ -55,6 +55,16 @@ OUTLETS = [
     ),
 ]
 
+# The shops' phones, which the public pages and window signs show: numbers from the
+# range the Swedish Post and Telecom Authority (PTS) keeps for fiction.
+SHOP_PHONES = {
+    "Pers Livs": "070-174 06 10",
+    "ICA Lundins": "070-174 06 11",
+    "Handlarn Nyåker": "070-174 06 12",
+    "Handlarn Rundvik": "070-174 06 13",
+    "Norrfors Bageri": "070-174 06 14",
+}
+
 # The project made the service points ready to act as crisis centres (trygghetspunkter):
 # name -> crisis role, backup power, days since its last test (None: never tested),
 # crisis contact. One test is more than a year old on purpose, one never done.
@@ -117,6 +127,7 @@ def seed_outlets(nordmaling) -> dict:
                 "latitude": latitude,
                 "longitude": longitude,
                 "opening_hours": hours,
+                "phone": SHOP_PHONES[name],
                 "crisis_role": role,
                 "backup_power": power,
                 "backup_power_tested_on": (
