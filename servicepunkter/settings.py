@@ -78,6 +78,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost, so that every answer carries the frame denial and the policy: the
+    # refusals of the middleware below (400, 413) too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "servicepunkter.middleware.ChosenLanguageMiddleware",
@@ -102,8 +106,6 @@ MIDDLEWARE = [
     # after the hygiene check, whose 400 page holds nothing personal.
     "servicepunkter.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

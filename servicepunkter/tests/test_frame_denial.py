@@ -87,3 +87,26 @@ def test_a_missing_embed_is_a_page_that_refuses_to_be_framed(client):
     assert response.status_code == 404
     assert response["X-Frame-Options"] == "DENY"
     assert frame_ancestors(response) == "'none'"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/service-points/?q=%00",  # refused by the request hygiene (400)
+        "/embed/2401/?lang=%00",
+        "/survey/1/",  # a POST too large for a visitor (413)
+    ],
+)
+def test_a_refusal_before_any_view_refuses_to_be_framed_too(client, url, settings):
+    settings.REQUEST_MAX_BYTES_ANONYMOUS = 100
+    if url.startswith("/survey/"):
+        response = client.generic(
+            "POST", url, b"x" * 1000, content_type="application/octet-stream"
+        )
+    else:
+        response = client.get(url)
+
+    assert response.status_code in (400, 413)
+    assert response["X-Frame-Options"] == "DENY"
+    assert frame_ancestors(response) == "'none'"
