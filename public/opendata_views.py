@@ -32,6 +32,7 @@ from public.opendata import (
     service_points_geojson,
 )
 from public.selectors import public_data
+from statements.models import StatementSettings
 
 # Public facts: shared caches may keep them a few minutes.
 CACHE_SECONDS = 300
@@ -127,6 +128,18 @@ def _scoped(request, name, municipality):
     return _absolute(request, reverse(name) + query)
 
 
+def _contact_email(municipality) -> str:
+    """Whom to ask about the data (DCAT-AP-SE requires an e-mail of the contact
+    point): the municipality's programme address from its contacts for the
+    statements, else the service's (OPEN_DATA_CONTACT_EMAIL). A functional address,
+    never a person's account."""
+    if municipality is not None:
+        found = StatementSettings.for_municipality(municipality).programme_email
+        if found:
+            return found
+    return settings.OPEN_DATA_CONTACT_EMAIL
+
+
 @login_not_required
 @require_safe
 def catalog_view(request):
@@ -147,7 +160,7 @@ def catalog_view(request):
             geojson=_scoped(request, "opendata:geojson", municipality),
             csv=_scoped(request, "opendata:csv", municipality),
         ),
-        contact_email=settings.OPEN_DATA_CONTACT_EMAIL,
+        contact_email=_contact_email(municipality),
     )
     name = "servicepunkter" + (f"-{municipality.code}" if municipality else "")
     return _served(request, data_file, f"{name}.rdf")
