@@ -40,11 +40,14 @@ SHORTCOMINGS = [
         _("The maps"),
         _(
             "The maps of the service points, of the register and of the service "
-            "analysis show where things are as a picture. Each marker can be reached "
-            "with the keyboard and is read out by its name, but where it lies, and "
-            "how far apart the markers are, cannot be perceived with a screen reader, "
-            "and with many markers going through them with the keyboard is slow. "
-            "Colour and shape set the kinds of marker apart; the legend explains them."
+            "analysis show where things are as a picture. On most maps each marker "
+            "can be reached with the keyboard and is read out by its name, but where "
+            "it lies, and how far apart the markers are, cannot be perceived with a "
+            "screen reader, and with many markers going through them with the "
+            "keyboard is slow. The map of the whole country draws its thousands of "
+            "markers as one picture: they cannot be reached with the keyboard at all. "
+            "Colour and shape set the kinds of marker apart; on the staff's maps a "
+            "legend explains them."
         ),
         _(
             "Use the lists instead: the service points and the outlets are also "

@@ -89,8 +89,14 @@ def test_a_service_point_page_tells_what_when_where_and_how_to_get_there(
 def test_a_service_point_page_in_english(client, service_point_with_personal_data):
     outlet = service_point_with_personal_data.outlet
     client.cookies["django_language"] = "en"
-    page = text(client.get(reverse("public:service_point", kwargs={"pk": outlet.pk})))
+    response = client.get(reverse("public:service_point", kwargs={"pk": outlet.pk}))
+    page = text(response)
     assert "What you can do here" in page and "Opening hours" in page
+    # The municipality's and the shop's own words stay Swedish, and say so (WCAG
+    # 3.1.2), so that a screen reader reads them as Swedish.
+    html = response.content.decode()
+    assert '<ul class="public-services" lang="sv">' in html
+    assert '<dd lang="sv">Mån–fre 9–19, lör 10–14' in html
 
 
 def test_an_outlet_that_is_no_service_point_is_not_found(client, nordmaling):
