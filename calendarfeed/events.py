@@ -3,7 +3,9 @@
 - a decision date (the municipality's own last day to decide, ahead of the notice
   deadline) and a notice deadline for each period of an agreement tacitly extended,
   while the agreement runs (not for the shop owner: the decision is the
-  municipality's);
+  municipality's); none for the period that ends the agreement, once its end is
+  known (notice given, an early end, a fixed term): nothing is left to decide;
+- the day an agreement ends, once known, unless a signed renewal takes over;
 - the due date of each follow-up (for the shop owner: of the yearly report);
 - the due date of each payout not cancelled.
 
@@ -15,7 +17,7 @@ to two years ahead.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -64,23 +66,31 @@ def _term_events(user, since, until):
         .signed()
         .filter(starts_on__lte=until)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=since))
+        .annotate(
+            replaced=Exists(Agreement.objects.signed().filter(replaces=OuterRef("pk")))
+        )
         .select_related("outlet")
         .prefetch_related("versions")
     )
     with_decisions = not user.is_shop_owner
     for agreement in agreements:
         term = agreement.first_version().term
-        if term.is_fixed:
-            continue
         names = _names(agreement)
         path = agreement.get_absolute_url()
+        ends_on = agreement.ends_on
+        if ends_on and not agreement.replaced and since <= ends_on <= until:
+            yield _end_event(agreement, term, names, path)
+        if term.is_fixed:
+            continue
         for period in term.periods():
+            # Once the end is known (notice, an early end), the period that ends
+            # the agreement, or that it ends within, has nothing left to decide
+            # or give notice of; nor has any later one.
+            if agreement.ends_on and period.ends_on >= agreement.ends_on:
+                break
             deadline = term.notice_deadline(period)
             decision = term.decision_date(period)
             if decision > until:
-                break
-            # After notice or an early end the agreement has no later period.
-            if agreement.ends_on and period.ends_on > agreement.ends_on:
                 break
             period_names = names | {
                 "deadline": deadline.isoformat(),
@@ -112,6 +122,27 @@ def _term_events(user, since, until):
                     % period_names,
                     path,
                 )
+
+
+def _end_event(agreement, term, names, path):
+    """The agreement's last day: the service point closes unless another agreement
+    is made (a signed renewal, which gets no such event, takes over)."""
+    if agreement.notice_given_on:
+        description = _(
+            "Notice was given on %(date)s: the agreement is not extended and ends "
+            "with this day."
+        ) % {"date": agreement.notice_given_on.isoformat()}
+    elif term.is_fixed and agreement.ends_on == term.fixed_end():
+        description = _("The fixed term ends with this day; it is not extended.")
+    else:
+        description = _("The agreement ends early, with this day.")
+    return FeedEvent(
+        f"end-{agreement.pk}",
+        agreement.ends_on,
+        _("Agreement ends: %(outlet)s (%(agreement)s)") % names,
+        description,
+        path,
+    )
 
 
 def _followup_events(user, since, until):

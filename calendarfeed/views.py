@@ -91,8 +91,12 @@ def feed_view(request, token):
             "calendar_feed", feed.pk, settings.CALENDAR_FEED_FETCHES_PER_HOUR
         ):
             logger.warning("Calendar feed of user %s fetched too often", feed.user_id)
+            # In the feed's language, as the feed itself (the calendar app sends
+            # no language of the person's).
+            with translation.override(feed.language):
+                refusal = _("Too many requests: try again in an hour.")
             response = HttpResponse(
-                _("Too many requests: try again in an hour."),
+                refusal,
                 status=429,
                 content_type="text/plain; charset=utf-8",
             )

@@ -407,13 +407,35 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # No log line names a calendar address's secret (calendarfeed/redaction.py).
+    # No log line names a calendar address's secret (calendarfeed/redaction.py):
+    # every handler has the filter, and the loggers that Django's own defaults give
+    # handlers without it ("django", "django.server": runserver's access log) are
+    # given these instead.
     "filters": {"feed_address": {"()": "calendarfeed.redaction.FeedAddressFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["feed_address"]}
+        "console": {"class": "logging.StreamHandler", "filters": ["feed_address"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["feed_address"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # No handler of its own: its lines go to the root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

@@ -1,6 +1,7 @@
 """The calendar feed (issue 18): a personal iCalendar address with a secret, for the
 deadlines of the records the person sees."""
 
+import io
 import logging
 
 import pytest
@@ -14,6 +15,7 @@ from icalendar import Calendar
 from pghistory.models import Context
 
 from accounts.models import Role, token_hash
+from agreements.services.lifecycle import agreement_give_notice
 from calendarfeed import views
 from calendarfeed.events import feed_window
 from calendarfeed.models import CalendarFeed
@@ -241,6 +243,57 @@ def test_fetching_too_often_is_refused_and_counted_per_address(
     cache.clear()
 
 
+def test_the_refusal_speaks_the_feeds_language(client, settings, official):
+    settings.CALENDAR_FEED_FETCHES_PER_HOUR = 1
+    cache.clear()
+    token = calendar_feed_renew(user=official, language="en")
+    fetch(client, token)
+
+    response = client.get(feed_path(token))
+
+    assert response.status_code == 429
+    assert response.content.decode() == "Too many requests: try again in an hour."
+    cache.clear()
+
+
+def test_notice_given_ends_the_decision_dates_and_notice_deadlines_with_the_agreements_end(  # noqa: E501
+    client, official, shop_owner, pers_livs_agreement
+):
+    """Like Handlarn Nyåker in the demo: notice given in time for the current
+    period's end. Nothing is left to decide or extend: the feed shows the day the
+    agreement ends instead of that period's decision date and notice deadline."""
+    agreement = pers_livs_agreement
+    ref = agreement.reference
+    _decision, _deadline, period = term_dates(agreement)
+    agreement = agreement_give_notice(
+        agreement=agreement,
+        by=official,
+        given_on=timezone.localdate(),
+        given_by="municipality",
+        reason="",
+    )
+    assert agreement.ends_on == period.ends_on
+
+    for person in (official, shop_owner):
+        token = calendar_feed_renew(user=person, language="sv")
+        _response, calendar = fetch(client, token)
+
+        events = events_by_uid(calendar)
+        assert not any(uid.startswith(("decision-", "notice-")) for uid in events)
+        summaries = [str(event["SUMMARY"]) for event in events.values()]
+        assert not any(
+            s.startswith(("Beslutsdatum", "Sista dag för uppsägning"))
+            for s in summaries
+        )
+        end = events[f"end-{agreement.pk}@servicepunkter.example"]
+        assert end.decoded("DTSTART") == agreement.ends_on
+        assert str(end["SUMMARY"]) == f"Avtalet upphör: Pers Livs ({ref})"
+        assert str(end["DESCRIPTION"]).startswith(
+            f"Uppsägning gjordes {timezone.localdate().isoformat()}: avtalet "
+        )
+        assert str(end["URL"]) == SITE + agreement.get_absolute_url()
+
+
 def test_the_address_reaches_neither_the_security_log_nor_the_audit_trail(
     client, official, pers_livs_agreement
 ):
@@ -268,6 +321,60 @@ def test_a_log_line_naming_the_address_is_written_without_the_secret():
     )
     assert FeedAddressFilter().filter(record)
     assert record.getMessage() == "Internal Server Error: /calendar/[address].ics"
+
+
+def reached_handlers(logger):
+    """The handlers that a line logged on `logger` is written by."""
+    while logger:
+        yield from logger.handlers
+        if not logger.propagate:
+            return
+        logger = logger.parent
+
+
+@pytest.mark.parametrize(
+    ("logger_name", "level", "line", "args"),
+    [
+        # runserver's access log, as django.core.servers.basehttp writes it.
+        (
+            "django.server",
+            logging.INFO,
+            '"%s" %s %s',
+            ("GET /calendar/s3cr3t-T0ken_value.ics HTTP/1.1", "200", "512"),
+        ),
+        ("django.request", logging.ERROR, "Internal Server Error: %s", None),
+        ("django", logging.WARNING, "Something about %s", None),
+        ("calendarfeed.views", logging.WARNING, "Fetched %s", None),
+    ],
+)
+def test_no_log_handler_writes_the_address(logger_name, level, line, args):
+    logger = logging.getLogger(logger_name)
+    handlers = [
+        handler
+        for handler in reached_handlers(logger)
+        # pytest's own capture of the test's log, not the app's.
+        if not type(handler).__module__.startswith("_pytest")
+    ]
+    assert handlers
+    for handler in handlers:
+        assert any(isinstance(f, FeedAddressFilter) for f in handler.filters)
+    streams = {}
+    for handler in handlers:
+        if isinstance(handler, logging.StreamHandler):
+            streams[handler] = handler.setStream(io.StringIO())
+    try:
+        logger.log(
+            level,
+            line,
+            *(args or ("/calendar/s3cr3t-T0ken_value.ics",)),
+            extra={"status_code": 200},
+        )
+        written = "".join(handler.stream.getvalue() for handler in streams)
+    finally:
+        for handler, stream in streams.items():
+            handler.setStream(stream)
+    assert "/calendar/[address].ics" in written
+    assert "s3cr3t" not in written
 
 
 # The profile page's section and its two actions.
