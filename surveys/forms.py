@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NoColonMixin
@@ -42,15 +43,19 @@ def survey_token_nonce(token: str, outlet) -> uuid.UUID | None:
         return None
 
 
+def _in_swedish(text):
+    """The municipality's own text (a question, an option), which is Swedish on the
+    English page too: marked so, for a screen reader to read it as Swedish."""
+    return format_html('<span lang="sv">{}</span>', text)
+
+
 class SurveyForm(NoColonMixin, forms.Form):
     """One field per question in use; every question may be left unanswered, but
-    not all of them."""
+    not all of them. (The page's token is checked by the view: an expired one is
+    no error of the person's.)"""
 
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, outlet, questions, **kwargs):
+    def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outlet = outlet
         self.questions = {}
         for question in questions:
             name = f"question_{question.pk}"
@@ -61,7 +66,7 @@ class SurveyForm(NoColonMixin, forms.Form):
     def _field_for(question):
         if question.kind == SurveyQuestion.Kind.DISTANCE:
             return forms.IntegerField(
-                label=question.text,
+                label=_in_swedish(question.text),
                 required=False,
                 min_value=0,
                 max_value=MAX_DISTANCE_KM,
@@ -76,27 +81,15 @@ class SurveyForm(NoColonMixin, forms.Form):
         choices = (
             SATISFACTION_CHOICES
             if question.kind == SurveyQuestion.Kind.SATISFACTION
-            else [(option, option) for option in question.options]
+            else [(option, _in_swedish(option)) for option in question.options]
         )
         return forms.ChoiceField(
-            label=question.text,
+            label=_in_swedish(question.text),
             required=False,
             choices=choices,
             widget=forms.RadioSelect,
             error_messages={"invalid_choice": _("Choose one of the options.")},
         )
-
-    def clean_token(self):
-        nonce = survey_token_nonce(self.cleaned_data["token"], self.outlet)
-        if nonce is None:
-            raise ValidationError(
-                _(
-                    "The form had expired, so your answers are not saved yet. "
-                    "Check them and send again."
-                ),
-                code="expired",
-            )
-        return nonce
 
     def clean(self):
         cleaned = super().clean()

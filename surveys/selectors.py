@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Aggregate, Avg, Count, FloatField, Q
+from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Outlet
 from surveys.models import (
@@ -20,7 +21,7 @@ DISTANCE_BANDS = [
     ("2–5 km", 2, 5),
     ("6–10 km", 6, 10),
     ("11–20 km", 11, 20),
-    ("21– km", 21, None),
+    (_("More than 20 km"), 21, None),
 ]
 
 

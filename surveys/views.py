@@ -23,7 +23,13 @@ from core.requests import client_address
 from core.views import form_action
 from outlets.models import Outlet
 from outlets.selectors import service_points_q
-from surveys.forms import HONEYPOT, QuestionForm, SurveyForm, survey_token
+from surveys.forms import (
+    HONEYPOT,
+    QuestionForm,
+    SurveyForm,
+    survey_token,
+    survey_token_nonce,
+)
 from surveys.models import SurveyQuestion
 from surveys.permissions import can_edit_survey_questions
 from surveys.services import (
@@ -45,7 +51,9 @@ def _service_point(pk):
     )
 
 
-def _survey_page(request, outlet, form, *, token, status=200, refused=False):
+def _survey_page(
+    request, outlet, form, *, token, status=200, refused=False, expired=False
+):
     return render(
         request,
         "surveys/survey_form.html",
@@ -55,6 +63,7 @@ def _survey_page(request, outlet, form, *, token, status=200, refused=False):
             "token": token,
             "honeypot": HONEYPOT,
             "refused": refused,
+            "expired": expired,
         },
         status=status,
     )
@@ -71,18 +80,26 @@ def survey_answer(request, pk):
     outlet = _service_point(pk)
     questions = survey_questions_seed(municipality=outlet.municipality)
     if request.method != "POST":
-        form = SurveyForm(outlet=outlet, questions=questions)
+        form = SurveyForm(questions=questions)
         return _survey_page(request, outlet, form, token=survey_token(outlet))
 
     if request.POST.get(HONEYPOT):
         # A robot filled in the field no person sees: it is thanked, nothing stored.
         return redirect("surveys:thanks", pk=outlet.pk)
-    form = SurveyForm(request.POST, outlet=outlet, questions=questions)
-    if not form.is_valid():
-        token = request.POST.get("token", "")
-        if "token" in form.errors:
-            token = survey_token(outlet)
-        return _survey_page(request, outlet, form, token=token, status=400)
+    form = SurveyForm(request.POST, questions=questions)
+    token = request.POST.get("token", "")
+    nonce = survey_token_nonce(token, outlet)
+    if not form.is_valid() or nonce is None:
+        # A stale or forged token gets a fresh one; the answers stay in the form.
+        # Only when the answers are fine is the expiry worth a message of its own.
+        return _survey_page(
+            request,
+            outlet,
+            form,
+            token=token if nonce else survey_token(outlet),
+            status=400,
+            expired=form.is_valid(),
+        )
     # Answers that would be stored count against the address's limit.
     if not throttle_allows(
         THROTTLE_KIND,
@@ -103,7 +120,7 @@ def survey_answer(request, pk):
         return response
     survey_response_submit(
         outlet=outlet,
-        nonce=form.cleaned_data["token"],
+        nonce=nonce,
         answers=form.answers(),
         today=timezone.localdate(),
     )

@@ -215,20 +215,45 @@ def test_a_bad_answer_is_linked_to_its_question_and_nothing_is_stored(client, ou
     assert SurveyResponse.objects.count() == 0
 
 
-def test_a_forged_or_another_points_token_is_refused_and_a_fresh_one_given(
-    client, outlet
+@pytest.mark.parametrize("token", ["another point's", "bad", ""])
+def test_a_stale_or_forged_token_keeps_the_answers_and_gives_a_fresh_one(
+    client, outlet, token
 ):
     other = service_point(name="Handlarn Nyåker")
     data = form_of(client, other)
-    # The other service point's token, sent to this one.
+    if token != "another point's":
+        data["token"] = token
+
     response = post(client, outlet, data)
 
     assert response.status_code == 400
-    assert "Formuläret hade gått ut" in response.text
-    assert data["token"] not in response.text
+    # A plain message: nothing for the person to correct, no field's name.
+    assert (
+        "Formuläret hade gått ut. Dina svar finns kvar – skicka dem igen."
+        in response.text
+    )
+    assert "Rätta felen nedan" not in response.text
+    assert "Token" not in response.text
+    assert 'value="12"' in response.text
     assert SurveyResponse.objects.count() == 0
-    data["token"] = "forged:token"
-    assert post(client, outlet, data).status_code == 400
+    fresh = re.search(r'name="token" value="([^"]+)"', response.text).group(1)
+    assert fresh != data["token"]
+    # Sent again with the fresh token, the answers are stored.
+    assert post(client, outlet, data | {"token": fresh}).status_code == 302
+    assert SurveyResponse.objects.count() == 1
+
+
+def test_a_stale_token_and_a_bad_answer_show_only_the_answer_to_correct(client, outlet):
+    data = form_of(client, outlet)
+    distance = SurveyQuestion.objects.get(kind="distance")
+    data |= {"token": "bad", f"question_{distance.pk}": "9999"}
+
+    response = post(client, outlet, data)
+
+    assert response.status_code == 400
+    assert "Skriv ett avstånd på högst 500 km." in response.text
+    assert "Formuläret hade gått ut" not in response.text
+    assert 'name="token" value="bad"' not in response.text
 
 
 def test_the_page_sets_the_csrf_cookie_and_a_real_browser_post_needs_it(outlet):
@@ -258,6 +283,12 @@ def test_the_survey_reads_in_english(client, outlet):
     ).text
 
     assert "What do you think of the service point?" in page
+    # The municipality's questions and options are Swedish, and marked so.
+    assert '<legend><span lang="sv">Hur nöjd är du med servicepunkten?</span>' in page
+    assert '<span lang="sv">Hur långt har du rest hit (km)?</span></label>' in page
+    assert '<span lang="sv">Hämta eller lämna paket</span></label>' in page
+    # The scale's words are the interface's, in English.
+    assert "5 – very satisfied</label>" in page
 
 
 def test_a_municipality_without_questions_gets_the_standard_ones_once(client, outlet):
@@ -275,7 +306,10 @@ def test_each_radio_group_is_a_fieldset_with_its_question_as_legend(client, outl
     page = client.get(reverse("surveys:answer", kwargs={"pk": outlet.pk})).text
 
     assert page.count("<fieldset") == 3
-    assert "<legend>Hur nöjd är du med servicepunkten?</legend>" in page
+    assert (
+        '<legend><span lang="sv">Hur nöjd är du med servicepunkten?</span></legend>'
+        in page
+    )
     assert '<label for="id_question_' in page
 
 

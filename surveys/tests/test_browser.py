@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.demo import DEMO_PASSWORD
 from followup.models import FollowUp
 from outlets.models import Outlet
-from surveys.models import SurveyResponse
+from surveys.models import SurveyQuestion, SurveyResponse
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +70,26 @@ def test_a_customer_answers_the_survey(browser, demo, viewport):
     page.wait_for_load_state()
     browser.check_page()
     assert "What do you think of the service point?" in page.inner_text("h1")
+    if viewport is not PHONE:
+        return
+
+    # A question of one long word, and a long option: the page still fits the phone
+    # (check_page) and every radio button keeps its size.
+    SurveyQuestion.objects.create(
+        municipality=outlet.municipality,
+        text="x" * 200,
+        kind=SurveyQuestion.Kind.CHOICE,
+        options=["Ja", "y" * 100],
+        position=99,
+    )
+    browser.goto(f"/survey/{outlet.pk}/")
+    radio_widths = {
+        round(radio.bounding_box()["width"], 1)
+        for radio in page.locator("input[type=radio]").all()
+    }
+    assert len(radio_widths) == 1, radio_widths
+    assert page.locator("[lang=sv]", has_text="Kommunal information").count() == 1
+    browser.screenshot("survey-long-text-phone")
 
 
 def test_the_official_reads_the_results_in_the_follow_up_and_key_figures(browser, demo):

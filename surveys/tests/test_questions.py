@@ -43,7 +43,7 @@ def test_an_administrator_adds_a_question_with_options_that_the_survey_then_asks
     assert question.options == ["Varje dag", "Varje vecka", "Mer sällan"]
     assert question.position == len(STANDARD_QUESTIONS) + 1
     survey = client.get(reverse("surveys:answer", kwargs={"pk": outlet.pk})).text
-    assert "<legend>Hur ofta handlar du här?</legend>" in survey
+    assert '<legend><span lang="sv">Hur ofta handlar du här?</span></legend>' in survey
 
 
 @pytest.mark.parametrize(
