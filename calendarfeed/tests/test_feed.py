@@ -131,6 +131,7 @@ def test_the_same_deadlines_keep_their_uids_from_one_fetch_to_the_next(
     assert len(events_by_uid(first)) >= 4
 
 
+@pytest.mark.smoke
 def test_a_revoked_address_gets_404(client, official, pers_livs_agreement):
     token = calendar_feed_renew(user=official, language="sv")
     fetch(client, token)

@@ -894,8 +894,9 @@ def test_register_pages_run_a_constant_number_of_queries(
         # Two more on each record's page for its history: the changes (one union
         # over the event tables) and the users who made them. Six more on the
         # outlet's for its place in the programme: whether it is a service point,
-        # and the panels of the agreements (1), follow-up (2) and deliveries (2).
-        outlet.get_absolute_url(): 8 + 2 + 6,
+        # and the panels of the agreements (1), follow-up (2) and deliveries (2);
+        # one for the window sign's (whether it is a service point, for the public).
+        outlet.get_absolute_url(): 8 + 2 + 6 + 1,
         reverse("outlets:outlet_update", kwargs={"pk": outlet.pk}): 7,
         reverse("outlets:map") + "?municipality=all": 7,
         reverse("outlets:locality_list"): 6,
