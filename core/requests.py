@@ -32,3 +32,10 @@ def is_ip_address(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def site_origin(request) -> str:
+    """The site's address, without a trailing slash: SITE_URL where set, so that the
+    links others keep (an embed's code, a QR code, a data catalogue's identifiers)
+    are the same whichever host name a visitor used; else the request's own."""
+    return (settings.SITE_URL or request.build_absolute_uri("/")).rstrip("/")

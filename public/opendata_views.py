@@ -20,6 +20,7 @@ from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.requests import site_origin
 from outlets.models import Municipality
 from public.opendata import (
     COLUMNS,
@@ -116,11 +117,7 @@ service_points_csv_view = _data_view(service_points_csv, "csv", attachment=True)
 
 
 def _absolute(request, path):
-    """The site's own address (SITE_URL) where set: a catalogue's identifiers stay
-    the same whichever host name a harvester used."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path)
+    return site_origin(request) + path
 
 
 def _scoped(request, name, municipality):

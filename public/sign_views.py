@@ -13,6 +13,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
+from core.requests import site_origin
 from outlets.models import Municipality
 from public.selectors import public_data
 from public.signs import (
@@ -20,7 +21,6 @@ from public.signs import (
     leaflet_pdf,
     sign_filename,
     sign_pdf,
-    site_url_for,
 )
 
 
@@ -50,7 +50,7 @@ def sign(request, pk):
     point = next((point for point in data.service_points if point.pk == pk), None)
     if point is None:
         raise Http404
-    site_url = site_url_for(request)
+    site_url = site_origin(request)
     return _pdf_response(
         request,
         last_modified=data.last_modified,
@@ -70,7 +70,7 @@ def leaflet(request, code):
     data = public_data(municipality=municipality)
     if not data.service_points:
         raise Http404
-    site_url = site_url_for(request)
+    site_url = site_origin(request)
     return _pdf_response(
         request,
         last_modified=data.last_modified,

@@ -15,7 +15,7 @@ import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -41,38 +41,22 @@ SIGN_SERVICE_SIZES = (
 )
 
 
-def _url(site_url: str, name: str, kwargs: dict, fallback_path: str) -> str:
-    """The absolute URL of a page another part of the project serves; its path is
-    agreed by name, and `fallback_path` holds until that part is merged."""
-    try:
-        path = reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        path = fallback_path
-    return site_url.rstrip("/") + path
+def _url(site_url: str, name: str, kwargs: dict) -> str:
+    return site_url.rstrip("/") + reverse(name, kwargs=kwargs)
 
 
 def public_page_url(*, pk: int, site_url: str) -> str:
     """The service point's public page: where its sign's QR code leads."""
-    return _url(site_url, "public:service_point", {"pk": pk}, f"/service-points/{pk}/")
+    return _url(site_url, "public:service_point", {"pk": pk})
 
 
 def survey_url(*, pk: int, site_url: str) -> str:
     """The service point's customer survey (Swedish: *kundenkät*)."""
-    return _url(site_url, "surveys:answer", {"pk": pk}, f"/survey/{pk}/")
+    return _url(site_url, "surveys:answer", {"pk": pk})
 
 
 def municipality_page_url(*, code: str, site_url: str) -> str:
-    return _url(
-        site_url,
-        "public:municipality",
-        {"code": code},
-        f"/service-points/municipality/{code}/",
-    )
-
-
-def site_url_for(request) -> str:
-    """SITE_URL, or where the request came (an installation that left it unset)."""
-    return settings.SITE_URL or request.build_absolute_uri("/")
+    return _url(site_url, "public:municipality", {"code": code})
 
 
 def qr_code_svg(url: str) -> bytes:

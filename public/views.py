@@ -21,13 +21,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from core.requests import site_origin
 from outlets.maps import map_data
 from outlets.models import Municipality
 from public.selectors import public_data, public_data_version, public_service_point
@@ -38,14 +39,6 @@ CACHE_SECONDS_DERIVED = 24 * 60 * 60
 # A search by place name shows at most this many service points: refine to see others.
 SEARCH_LIMIT = 50
 SEARCH_MAX_LENGTH = 100
-
-
-def optional_url(name, **kwargs):
-    """The URL of a page another part of the project may not have yet (None)."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 def _private_page(request, response):
@@ -184,7 +177,7 @@ def municipality(request, code):
             "map_data": map_data(
                 [_marker(point) for point in points if point.has_position]
             ),
-            "leaflet_url": optional_url("signs:leaflet", code=place.code),
+            "leaflet_url": reverse("signs:leaflet", kwargs={"code": place.code}),
             "footer_municipality": place,
         },
     )
@@ -213,8 +206,8 @@ def service_point(request, pk):
                 else ""
             ),
             "map_data": map_data([_marker(point)] if point.has_position else []),
-            "survey_url": optional_url("surveys:answer", pk=point.pk),
-            "sign_url": optional_url("signs:sign", pk=point.pk),
+            "survey_url": reverse("surveys:answer", kwargs={"pk": point.pk}),
+            "sign_url": reverse("signs:sign", kwargs={"pk": point.pk}),
             "footer_municipality": place,
         },
     )
@@ -236,7 +229,7 @@ def publish(request):
         "municipality": place,
     }
     if place:
-        origin = request.build_absolute_uri("/").rstrip("/")
+        origin = site_origin(request)
         context |= {
             "list_url": origin + reverse("embed:list", kwargs={"code": place.code}),
             "map_url": origin + reverse("embed:map", kwargs={"code": place.code}),
@@ -309,7 +302,7 @@ def _snippet(request, place, language):
             "public/embed_snippet.html",
             {
                 "points": points,
-                "origin": request.build_absolute_uri("/").rstrip("/"),
+                "origin": site_origin(request),
                 "language": language,
             },
         )

@@ -199,8 +199,9 @@ def test_the_embed_is_swedish_by_default_and_english_when_asked_whatever_the_coo
 
 
 def test_the_snippet_is_a_plain_list_of_links_to_the_public_pages(
-    client, service_point_with_personal_data
+    client, settings, service_point_with_personal_data
 ):
+    settings.SITE_URL = ""  # unset: the address the request came to
     outlet = service_point_with_personal_data.outlet
     response = client.get(reverse("embed:snippet", kwargs={"code": "2401"}))
     snippet = text(response)
@@ -213,13 +214,31 @@ def test_the_snippet_is_a_plain_list_of_links_to_the_public_pages(
 
 
 def test_the_publish_page_gives_the_iframe_code_and_the_snippet(
-    client, administrator, service_point_with_personal_data
+    client, administrator, settings, service_point_with_personal_data
 ):
+    settings.SITE_URL = ""
     client.force_login(administrator)
     page = text(client.get(reverse("public:publish")))
     assert '&lt;iframe src="http://testserver/embed/2401/"' in page
     # The snippet is shown as code to copy, escaped, never as markup.
     assert "&lt;ul lang=&quot;sv&quot;&gt;" in page
+
+
+def test_the_code_to_paste_names_the_sites_own_address_whatever_host_was_used(
+    client, administrator, settings, service_point_with_personal_data
+):
+    """Like the sign's QR code and the data catalogue: a municipality's website keeps
+    the code for years, so it names SITE_URL, not the host the page was opened on."""
+    settings.SITE_URL = "https://servicepunkter.example.se/"
+    client.force_login(administrator)
+
+    page = text(client.get(reverse("public:publish")))
+    snippet = text(client.get(reverse("embed:snippet", kwargs={"code": "2401"})))
+
+    assert '&lt;iframe src="https://servicepunkter.example.se/embed/2401/"' in page
+    assert "http://testserver" not in page
+    point = service_point_with_personal_data.outlet.pk
+    assert f'href="https://servicepunkter.example.se/service-points/{point}/"' in snippet
 
 
 @pytest.mark.parametrize("count", [5, 50])
