@@ -64,6 +64,8 @@ def test_the_follow_up_shows_what_customers_answered_in_its_period(
         reverse("followup:followup_detail", kwargs={"pk": first_year.pk})
     ).text
     assert '<th scope="row">More than 20 km</th>' in english
+    # The municipality's own question stays Swedish, and says so (WCAG 3.1.2).
+    assert '<span lang="sv">Hur långt har du rest hit (km)?</span>' in english
 
 
 def test_a_follow_up_without_answers_says_so(client, official, first_year):

@@ -237,8 +237,8 @@ def test_the_code_to_paste_names_the_sites_own_address_whatever_host_was_used(
 
     assert '&lt;iframe src="https://servicepunkter.example.se/embed/2401/"' in page
     assert "http://testserver" not in page
-    point = service_point_with_personal_data.outlet.pk
-    assert f'href="https://servicepunkter.example.se/service-points/{point}/"' in snippet
+    pk = service_point_with_personal_data.outlet.pk
+    assert f'href="https://servicepunkter.example.se/service-points/{pk}/"' in snippet
 
 
 @pytest.mark.parametrize("count", [5, 50])
