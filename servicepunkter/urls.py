@@ -3,10 +3,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from servicepunkter import views
+from servicepunkter import health, views
 
 urlpatterns = [
     path("", views.start, name="start"),
+    # For load balancers: the process answers; it is ready to serve (README).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("outlets/", include("outlets.urls")),
     path("agreements/", include("agreements.urls")),

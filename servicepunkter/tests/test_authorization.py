@@ -724,6 +724,9 @@ ROWS = [
     # The privacy notice: for everyone, signed in or not.
     Row("privacy:notice", get=every(OK), post=every(NOT_ALLOWED)),
     # The open data (CC0): for everyone, signed in or not; read-only.
+    # The health checks: for load balancers, no sign-in; read-only.
+    Row("healthz", get=every(OK), post=every(NOT_ALLOWED)),
+    Row("readyz", get=every(OK), post=every(NOT_ALLOWED)),
     Row("opendata:index", get=every(OK), post=every(NOT_ALLOWED)),
     Row("opendata:geojson", get=every(OK), post=every(NOT_ALLOWED)),
     Row("opendata:csv", get=every(OK), post=every(NOT_ALLOWED)),
