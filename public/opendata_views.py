@@ -32,7 +32,7 @@ from public.opendata import (
     service_points_dcat,
     service_points_geojson,
 )
-from public.selectors import public_data
+from public.selectors import public_data, public_summary
 from statements.models import StatementSettings
 
 # Public facts: shared caches may keep them a few minutes.
@@ -168,27 +168,16 @@ def catalog_view(request):
 def index(request):
     """What the open data holds, under which licence, and where to get it: every
     municipality's service points together and each municipality's on its own."""
-    data = public_data()
-    municipalities = {}
-    for point in data.service_points:
-        scope = municipalities.setdefault(
-            point.municipality_code,
-            {"code": point.municipality_code, "name": point.municipality_name},
-        )
-        scope["count"] = scope.get("count", 0) + 1
+    summary = public_summary()
     scopes = [
-        {
-            "name": _("Every municipality"),
-            "count": len(data.service_points),
-            "query": "",
-        }
+        {"name": _("Every municipality"), "count": summary["total"], "query": ""}
     ] + [
         {
             "name": scope["name"],
             "count": scope["count"],
             "query": "?" + urlencode({"municipality": scope["code"]}),
         }
-        for scope in sorted(municipalities.values(), key=lambda scope: scope["name"])
+        for scope in summary["municipalities"]
     ]
     return render(
         request,
@@ -198,7 +187,7 @@ def index(request):
             "columns": COLUMNS,
             "license_url": LICENSE_URL,
             "license_name": LICENSE_NAME,
-            "last_modified": data.last_modified,
+            "last_modified": public_data().last_modified,
             "cache_minutes": CACHE_SECONDS // 60,
         },
     )

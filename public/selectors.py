@@ -9,7 +9,7 @@ it came into force. A field added to a model later stays out until it is added h
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -106,6 +106,28 @@ def _version_key(municipality, on, versions) -> str:
             versions["changed_at"].isoformat() if versions["changed_at"] else "",
         ]
     )
+
+
+def public_summary() -> dict:
+    """The country's number of service points and, per municipality in name order,
+    its code, name and count: derived once per change of the public data, for the
+    pages that need no 10 000 points."""
+    key = "public-summary:" + public_data_version()
+    summary = cache.get(key)
+    if summary is None:
+        points = public_data().service_points
+        counts = Counter((p.municipality_code, p.municipality_name) for p in points)
+        summary = {
+            "total": len(points),
+            "municipalities": [
+                {"code": code, "name": name, "count": count}
+                for (code, name), count in sorted(
+                    counts.items(), key=lambda item: item[0][1]
+                )
+            ],
+        }
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary
 
 
 def public_service_point(pk: int, *, on=None) -> PublicServicePoint | None:

@@ -11,7 +11,6 @@ JSON hold nothing per visitor and may be kept by any cache for five minutes.
 
 import json
 import re
-from collections import Counter
 from itertools import islice
 
 from csp.decorators import csp_replace
@@ -31,7 +30,12 @@ from django.views.decorators.http import require_safe
 from core.requests import site_origin
 from outlets.maps import map_data
 from outlets.models import Municipality
-from public.selectors import public_data, public_data_version, public_service_point
+from public.selectors import (
+    public_data,
+    public_data_version,
+    public_service_point,
+    public_summary,
+)
 
 CACHE_SECONDS = 300
 # What is derived from the public data is cached under its version: as long as it.
@@ -77,27 +81,6 @@ def _matches(point, words):
     return all(word in text for word in words)
 
 
-def _country_summary():
-    """The number of service points and, per municipality, its name and count:
-    derived once per change of the public data (the page needs no 10 000 points)."""
-    key = "public-index:" + public_data_version()
-    summary = cache.get(key)
-    if summary is None:
-        points = public_data().service_points
-        counts = Counter((p.municipality_code, p.municipality_name) for p in points)
-        summary = {
-            "total": len(points),
-            "municipalities": [
-                {"code": code, "name": name, "count": count}
-                for (code, name), count in sorted(
-                    counts.items(), key=lambda item: item[0][1]
-                )
-            ],
-        }
-        cache.set(key, summary, CACHE_SECONDS_DERIVED)
-    return summary
-
-
 def _search(query):
     """The first service points whose name or place has every word of the query,
     and how many more there are."""
@@ -117,7 +100,7 @@ def index(request):
     response = render(
         request,
         "public/index.html",
-        _country_summary()
+        public_summary()
         | {
             "query": query,
             "found": found,
