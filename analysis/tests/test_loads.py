@@ -2,11 +2,8 @@
 confirm, the background job (run by a real procrastinate worker in one test), the
 history, a bad or changed file, and the analysis page's pointer to the upload."""
 
-import asyncio
 import json
-import threading
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from lxml import html
-from procrastinate.contrib.django import app as procrastinate_app
 
 from accounts.tests.factories import UserFactory
 from analysis.models import (
@@ -31,8 +27,8 @@ from analysis.services.loads import (
     data_load_process,
     data_loads_expire,
 )
-from analysis.tasks import retry_stalled_jobs
 from analysis.tests.grids import E0, N0, hand_grid
+from core.testing import retry_stalled, run_worker
 from outlets.tests.factories import OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
@@ -329,62 +325,13 @@ def test_a_real_worker_runs_a_confirmed_population_load(
     load.refresh_from_db()
     assert load.status == "queued"
 
-    in_a_thread(lambda: asyncio.run(retry_stalled()))
+    retry_stalled()
     run_worker()
 
     load.refresh_from_db()
     assert load.status == "done", load.error
     assert PopulationSquare.objects.count() == 3
     assert stored_files() == []
-
-
-def worker_app():
-    """The app with the connector a worker uses, on the test database."""
-    return procrastinate_app.replace_connector(
-        procrastinate_app.connector.get_worker_connector()
-    )
-
-
-def in_a_thread(function):
-    """Run in a thread of its own, with its own event loop: a browser test leaves
-    Playwright's loop in this one."""
-    failures = []
-
-    def run():
-        try:
-            function()
-        except BaseException as error:  # noqa: BLE001 - raised in the test's thread
-            failures.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    assert not thread.is_alive(), "the worker did not stop"
-    if failures:
-        raise failures[0]
-
-
-async def retry_stalled():
-    with worker_app() as app:
-        async with app.open_async():
-            await retry_stalled_jobs.func(SimpleNamespace(app=app), timestamp=0)
-
-
-def run_worker():
-    """A procrastinate worker on the test database until the queue is empty."""
-
-    def work():
-        with worker_app() as app:
-            app.run_worker(
-                queues=["analysis"],
-                wait=False,
-                install_signal_handlers=False,
-                listen_notify=False,
-            )
-
-    in_a_thread(work)
 
 
 def test_a_load_waiting_for_minutes_says_the_worker_may_not_be_running(

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from analysis.models import DataLoad, PopulationImport
 from analysis.tests.grids import hand_grid
-from analysis.tests.test_loads import BAD_CSV, GOOD_CSV, run_worker
+from analysis.tests.test_loads import BAD_CSV, GOOD_CSV
+from core.testing import run_worker
 
 pytestmark = pytest.mark.browser
 
