@@ -71,12 +71,26 @@ system-packages:
 	  fi; \
 	fi
 
-# Production: set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment first.
-serve: $(VENV)/.installed translations
+# Production (README: Production): set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
+# MIGRATION_DATABASE_URL in the environment first. `make release` once per release,
+# from one machine, before any server starts: the migrations (as the owner role), the
+# cache table, and this checkout's static files and translations. `make serve` on
+# each server migrates nothing: it refuses to start while a migration is unapplied,
+# gathers its own static files and starts gunicorn (BIND, WORKERS, THREADS).
+.PHONY: release
+release: $(VENV)/.installed translations
 	$(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --no-input
-	$(BIN)/gunicorn servicepunkter.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WORKERS:-3}
+	$(MANAGE) check_release
+
+serve: $(VENV)/.installed translations
+	$(MANAGE) check --deploy --fail-level WARNING
+	$(MANAGE) check_release
+	$(MANAGE) collectstatic --no-input
+	$(BIN)/gunicorn servicepunkter.wsgi --bind $${BIND:-127.0.0.1:8000} \
+	  --workers $${WORKERS:-3} --threads $${THREADS:-1}
 
 bench: setup
 	$(BIN)/python bench/import_outlets.py

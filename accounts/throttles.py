@@ -1,8 +1,9 @@
 """Counters in Django's default cache that limit how often something may happen.
 
-The default cache is per process (locmem): with one server process that is exact, with
-several each counts on its own, so the limits multiply by the number of processes
-unless CACHES names a shared cache (e.g. Redis or the database cache).
+Production's default cache is shared by every server and process (the database
+cache, or Redis: CACHE_URL), so a limit holds however many there are; `incr` is
+atomic in both and keeps the window (core/cache.py). Only locmemcache://
+(development and the tests) counts per process.
 """
 
 import hashlib

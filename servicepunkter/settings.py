@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every log line of the request carries its id (servicepunkter/logs.py).
+    "servicepunkter.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost, so that every answer carries the frame denial and the policy: the
     # refusals of the middleware below (400, 413) too.
@@ -134,11 +136,11 @@ TEMPLATES = [
 # DATABASE_URL always wins.
 # Two roles (README: Database roles): the app connects with DATABASE_URL's runtime
 # role, which reads and writes rows but owns nothing, so it can neither disable the
-# triggers that keep signed records nor alter the tables; `migrate` and `restore`
-# connect as the owner, MIGRATION_DATABASE_URL (unset: DATABASE_URL's role). The
-# embedded server has both roles; the test suite, which creates its test databases,
-# keeps its superuser.
-OWNER_COMMANDS = {"migrate", "restore"}
+# triggers that keep signed records nor alter the tables; `migrate`, `restore` (and
+# `createcachetable`, for a cache table of another name) connect as the owner,
+# MIGRATION_DATABASE_URL (unset: DATABASE_URL's role). The embedded server has both
+# roles; the test suite, which creates its test databases, keeps its superuser.
+OWNER_COMMANDS = {"migrate", "restore", "createcachetable"}
 runs_as_owner = len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
@@ -164,6 +166,47 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Two test runs on one server (e.g. two checkouts) each need their own test database.
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
+
+# Database connection pool (issue 19; README: Production, Connections). With
+# DATABASE_POOL_MAX_SIZE set, each process keeps a psycopg pool of at most that many
+# connections (Django 5.2's OPTIONS["pool"]), shared by its threads; a pool replaces
+# persistent connections, so CONN_MAX_AGE is 0 then (Django refuses both). Unset: a
+# connection per thread, kept CONN_MAX_AGE seconds, as before.
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int(
+            "DATABASE_POOL_MIN_SIZE", default=min(2, DATABASE_POOL_MAX_SIZE)
+        ),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Shared cache (issue 19; README: Production, Shared cache). The throttle counters
+# (accounts/throttles.py) and the cached public pages, map squares and signs live
+# here, so every server and worker process sees the same. CACHE_URL names it
+# (django-environ): redis://host:6379/0 is Django's RedisCache, dbcache://table the
+# database cache, locmemcache:// one process's memory. Default: process memory in
+# development and the tests, the database cache with DEBUG off (its table made by
+# core's first migration: no other service to run). The database cache's counters
+# are atomic and keep their window (core/cache.py).
+CACHE_TABLE = "servicepunkter_cache"
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL",
+        default="locmemcache://"
+        if DEBUG or "pytest" in sys.modules
+        else f"dbcache://{CACHE_TABLE}",
+    )
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["BACKEND"] = "core.cache.DatabaseCache"
+# Django culls the database and memory caches beyond 300 entries, throttle counters
+# with the rest; a national deployment's pages need more room.
+if "Redis" not in CACHES["default"]["BACKEND"]:
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -224,7 +267,7 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "core.requests.client_address"
 # Password reset and the password-change form's old-password check, throttled in the
-# default cache (per process unless CACHES names a shared one: right for one server).
+# default cache (shared by every process unless CACHE_URL is locmemcache://).
 PASSWORD_RESET_MAILS_PER_ADDRESS = env.int(
     "PASSWORD_RESET_MAILS_PER_ADDRESS", default=3
 )
@@ -367,6 +410,10 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "shutdown_graceful_timeout": env.float("WORKER_SHUTDOWN_SECONDS", default=60.0),
     "delete_jobs": "successful",
 }
+# A job's log lines carry its id (servicepunkter/logs.py; Logs below).
+from servicepunkter.logs import job_log_context  # noqa: E402
+
+PROCRASTINATE_WORKER_DEFAULTS["worker_middleware"] = [job_log_context]
 
 # The deployment's certificate (PKCS#12) that seals signed agreement PDFs; unset, they
 # are stored unsealed. `manage.py create_signing_certificate` makes a self-signed one.
@@ -404,6 +451,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Logs (issue 19; README: Production, Logs). LOG_FORMAT=json writes one JSON object
+# a line (servicepunkter/logs.py) with the request id or the background job's id,
+# and a line per answered request (servicepunkter.access); plain: the message alone.
+# Default: plain with DEBUG on, json with it off.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT is plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -411,16 +465,24 @@ LOGGING = {
     # every handler has the filter, and the loggers that Django's own defaults give
     # handlers without it ("django", "django.server": runserver's access log) are
     # given these instead.
-    "filters": {"feed_address": {"()": "calendarfeed.redaction.FeedAddressFilter"}},
+    "filters": {
+        "feed_address": {"()": "calendarfeed.redaction.FeedAddressFilter"},
+        "context": {"()": "servicepunkter.logs.ContextFilter"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {"()": "servicepunkter.logs.JsonLinesFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["feed_address"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["feed_address", "context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
@@ -442,5 +504,23 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # Its start-up lines on every manage.py command; a worker logs its jobs.
         "procrastinate": {"level": "WARNING"},
+        # One line per answered request, in JSON only (runserver and gunicorn have
+        # access logs of their own).
+        "servicepunkter.access": {
+            "level": "INFO" if LOG_FORMAT == "json" else "WARNING"
+        },
     },
 }
+
+# Error reporting (issue 19; README: Production, Errors): to Sentry when SENTRY_DSN
+# is set, without personal data (servicepunkter/sentry.py); unset, nothing is sent
+# and the SDK is not started.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from servicepunkter.sentry import sentry_start
+
+    sentry_start(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )
