@@ -3,29 +3,17 @@ choose, the database cache under the runtime role seen from two processes, and
 Redis where a deployment has one."""
 
 import json
-import os
 import secrets
 import socket
-import subprocess
-import sys
 import uuid
-from urllib.parse import quote, urlencode
 
 import environ
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
 from accounts.throttles import throttle_clear, throttle_count
-
-PRODUCTION_ENV = {
-    "DEBUG": "false",
-    "SECRET_KEY": "c" * 20 + "-production-secret-key-for-tests-0123456789",
-    "ALLOWED_HOSTS": "servicepunkter.example.se",
-    "LOG_LEVEL": "CRITICAL",
-}
-LEFT_OUT = {"TEST_DATABASE_NAME", "PYTEST_XDIST_WORKER", "CACHE_URL"}
+from servicepunkter.tests.processes import PRODUCTION_ENV, database_url, run_python
 
 SETTINGS_PROBE = """
 import json, django
@@ -33,23 +21,6 @@ django.setup()
 from django.conf import settings
 print(json.dumps(settings.CACHES["default"]))
 """
-
-
-def run_python(code, env, *args):
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=settings.BASE_DIR,
-        env={
-            **{k: v for k, v in os.environ.items() if k not in LEFT_OUT},
-            "DJANGO_SETTINGS_MODULE": "servicepunkter.settings",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize(
@@ -93,12 +64,8 @@ def runtime_database_url(transactional_db):
         cursor.execute(
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}"
         )
-    parameters = connection.settings_dict
-    host = parameters["HOST"] or parameters["OPTIONS"].get("host")
-    port = parameters["PORT"] or parameters["OPTIONS"].get("port")
-    query = {key: value for key, value in {"host": host, "port": port}.items() if value}
     try:
-        yield (f"postgres://{name}:{quote(password)}@/{database}?" + urlencode(query))
+        yield database_url(name, password)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(
