@@ -183,6 +183,11 @@ if DATABASE_POOL_MAX_SIZE:
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Behind pgbouncer in transaction mode instead: a cursor cannot outlive its
+# transaction there.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 
 # Shared cache (issue 19; README: Production, Shared cache). The throttle counters
 # (accounts/throttles.py) and the cached public pages, map squares and signs live
