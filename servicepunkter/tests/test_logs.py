@@ -12,8 +12,10 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from procrastinate.contrib.django import app as procrastinate_app
 
 from calendarfeed.redaction import FeedAddressFilter
+from core.testing import run_worker
 from servicepunkter.logs import ContextFilter, JsonLinesFormatter, job_log_context
 
 ACCESS = logging.getLogger("servicepunkter.access")
@@ -96,6 +98,22 @@ def test_a_background_jobs_lines_carry_its_id(json_lines):
     during, after = json_lines()
     assert (during["job_id"], during["message"]) == (4711, "Loading")
     assert "job_id" not in after
+
+
+@procrastinate_app.task(name="servicepunkter.tests.test_logs.log_a_line")
+def log_a_line():
+    logging.getLogger("analysis.tasks").warning("Inside the job")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_line_logged_by_a_job_in_a_real_worker_carries_the_job_id(json_lines):
+    job = log_a_line.defer()
+
+    run_worker()
+
+    [line] = [line for line in json_lines() if line["message"] == "Inside the job"]
+    assert line["job_id"] == job
+    assert line["request_id"] is None
 
 
 PROBE = """
