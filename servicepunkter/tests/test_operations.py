@@ -179,3 +179,12 @@ def test_make_serve_checks_the_release_and_migrates_nothing():
         "collectstatic --no-input",
         "check_release",
     ]
+
+
+@pytest.mark.django_db
+def test_health_checks_answer_over_plain_http_where_pages_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         if plan:
-            names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan)
+            names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
+            if len(plan) > 5:
+                names += ", …"
             raise CommandError(
                 f"{len(plan)} migration(s) not applied ({names}): run `make release` "
                 "once for this release before starting the servers."
