@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: the roles, and the browser set-up."""
 
 import datetime
+import logging
 import os
 import shutil
 from contextlib import contextmanager
@@ -271,6 +272,107 @@ def service_point_with_personal_data(nordmaling):
 def municipalities_reloaded(transactional_db):
     """Live-server tests flush the database, data migrations included: reload them."""
     load_municipalities(County, Municipality)
+
+
+S3_TEST_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "servicepunkter-test",
+    "AWS_SECRET_ACCESS_KEY": "servicepunkter-test-secret",
+    "AWS_S3_REGION_NAME": "eu-north-1",
+}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server for the run (moto's server mode, in a thread of
+    this process) on a free port of 127.0.0.1; its address."""
+    from moto.server import ThreadedMotoServer
+
+    # Not a line per request in every failing test's captured log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def s3_client(endpoint_url):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=S3_TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=S3_TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=S3_TEST_CREDENTIALS["AWS_S3_REGION_NAME"],
+    )
+
+
+def s3_settings(endpoint_url, bucket) -> dict[str, str]:
+    """The environment that names the bucket, as a deployment sets it."""
+    return {
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": endpoint_url,
+        **S3_TEST_CREDENTIALS,
+    }
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """The stored files in a new bucket of the S3 server for this test, configured
+    as settings.py does when the environment names a bucket; the bucket is emptied
+    and removed afterwards. `.names()` lists what it holds, `.read(key)` a file."""
+    import uuid
+
+    from botocore.config import Config
+
+    bucket = f"servicepunkter-test-{uuid.uuid4().hex[:12]}"
+    client = s3_client(s3_server)
+    client.create_bucket(
+        Bucket=bucket,
+        CreateBucketConfiguration={
+            "LocationConstraint": S3_TEST_CREDENTIALS["AWS_S3_REGION_NAME"]
+        },
+    )
+    for name, value in s3_settings(s3_server, bucket).items():
+        setattr(settings, name, value)
+    # As settings.py (its test: test_object_storage.py).
+    settings.AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"mode": "standard", "max_attempts": 3},
+        s3={"addressing_style": "auto"},
+    )
+    # Changing STORAGES drops the storages made so far: the next use makes the S3 one.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+    }
+
+    def names():
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        return sorted(
+            item["Key"] for page in pages for item in page.get("Contents", [])
+        )
+
+    def read(key):
+        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    def empty():
+        for key in names():
+            client.delete_object(Bucket=bucket, Key=key)
+
+    yield SimpleNamespace(
+        bucket=bucket,
+        endpoint_url=s3_server,
+        client=client,
+        names=names,
+        read=read,
+        empty=empty,
+        environment=s3_settings(s3_server, bucket),
+    )
+    empty()
+    client.delete_bucket(Bucket=bucket)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from core.exporting import CONTENT_TYPES
+from core.storage import stored_files_remove_older
 from core.views import RolePermissionMixin
 from outlets.exporting import outlet_export
 from outlets.filters import outlet_list_queryset
@@ -172,10 +173,6 @@ def discard_pending_import(request):
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
         default_storage.delete(f"{PENDING_DIR}/{pending['token']}")
-    if not default_storage.exists(PENDING_DIR):
-        return
-    stale = timezone.now() - timedelta(hours=PENDING_HOURS)
-    for name in default_storage.listdir(PENDING_DIR)[1]:
-        path = f"{PENDING_DIR}/{name}"
-        if default_storage.get_modified_time(path) < stale:
-            default_storage.delete(path)
+    stored_files_remove_older(
+        folder=PENDING_DIR, before=timezone.now() - timedelta(hours=PENDING_HOURS)
+    )

@@ -6,12 +6,12 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.apps import apps
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.storage import stored_files_remove_older
 from privacy.checks import project_models
 from privacy.erasure import (
     agreements_binding,
@@ -101,16 +101,10 @@ def deactivated_accounts_anonymise(*, now: datetime) -> int:
 
 def pending_imports_remove(*, now: datetime) -> int:
     """Remove outlet files uploaded for an import never confirmed."""
-    if not default_storage.exists(PENDING_IMPORT_DIR):
-        return 0
-    cutoff = retention_cutoff("pending_imports", now=now)
-    removed = 0
-    for name in default_storage.listdir(PENDING_IMPORT_DIR)[1]:
-        path = f"{PENDING_IMPORT_DIR}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
-            removed += 1
-    return removed
+    return stored_files_remove_older(
+        folder=PENDING_IMPORT_DIR,
+        before=retention_cutoff("pending_imports", now=now),
+    )
 
 
 def retention_apply(*, now: datetime | None = None) -> dict[str, int]:

@@ -466,8 +466,9 @@ def restore_preconditions(manifest: dict, directory: Path, force: bool) -> bool:
         if entries and not force:
             raise BackupError(
                 f"The file storage {key!r} is not empty (it holds "
-                f"{', '.join(entries[:3])}). Restore into an empty storage (e.g. an "
-                "empty MEDIA_ROOT), or give --force to overwrite the backup's files."
+                f"{', '.join(entries[:3])}). Restore into an empty storage (an empty "
+                "MEDIA_ROOT or bucket), or give --force to overwrite the backup's "
+                "files."
             )
     return bool(objects)
 

@@ -2,7 +2,8 @@
 
 `/healthz`: the process answers (no database, nothing else). `/readyz`: it can serve
 requests: the database answers, every migration is applied, and the file storage
-takes a write. 503 otherwise, with the checks that failed; no detail of the error.
+(the local disk or the object storage's bucket) takes a write. 503 otherwise, with
+the checks that failed; no detail of the error.
 """
 
 import logging
@@ -11,7 +12,7 @@ import uuid
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -68,7 +69,9 @@ def readyz(request):
             continue
         try:
             results[name] = "ok" if check() else "failed"
-        except (DatabaseError, OSError) as error:
+        except Exception as error:
+            # Whatever the backend raises means not ready: OSError on disk,
+            # botocore's own errors from object storage, DatabaseError.
             logger.warning("Readiness check %s failed: %s", name, error)
             results[name] = "failed"
     ready = all(result == "ok" for result in results.values())

@@ -317,6 +317,38 @@ STORAGES = {
     },
 }
 
+# Files in object storage (README: Files in object storage). A bucket named in the
+# environment holds the stored files instead of MEDIA_ROOT, through django-storages'
+# S3 backend and its own setting names. The files stay private: no ACL of ours (the
+# bucket's own, private, applies), and no URL of a stored file is ever handed out;
+# the app's permission-checked views serve them.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+# Unset: boto3's own chain (its environment variables, an instance role).
+AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+# "path" for servers that take the bucket in the path only (bucket.host unresolvable).
+AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="auto")
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+# A name in use gets a suffix, as on disk; nothing is replaced silently.
+AWS_S3_FILE_OVERWRITE = False
+# A file read from the bucket spools to disk beyond this (django-storages' default
+# keeps a whole road network in memory).
+AWS_S3_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config
+
+    # An unreachable server fails /readyz and a request in seconds, not minutes.
+    AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"mode": "standard", "max_attempts": 3},
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+    )
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(

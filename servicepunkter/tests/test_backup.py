@@ -54,8 +54,15 @@ def new_database():
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def restore(directory: Path, database: str, media_root: Path, *options: str):
-    """`manage.py restore` in a process of its own, on database and media_root."""
+def restore(
+    directory: Path,
+    database: str,
+    media_root: Path,
+    *options: str,
+    environment: dict | None = None,
+):
+    """`manage.py restore` in a process of its own, on database and media_root
+    (or the storage `environment` names)."""
     parameters = server_parameters(database)
     query = {"host": parameters["host"], "port": parameters["port"]}
     url = (
@@ -63,16 +70,18 @@ def restore(directory: Path, database: str, media_root: Path, *options: str):
         f"{quote(parameters['password'] or '')}@/{database}?"
         + urlencode({key: value for key, value in query.items() if value})
     )
-    environment = {
+    process_environment = {
         key: value
         for key, value in os.environ.items()
         if key not in {"TEST_DATABASE_NAME", "PYTEST_XDIST_WORKER"}
     }
-    environment.update(DATABASE_URL=url, MEDIA_ROOT=str(media_root), DEBUG="true")
+    process_environment.update(
+        DATABASE_URL=url, MEDIA_ROOT=str(media_root), DEBUG="true", **environment or {}
+    )
     return subprocess.run(
         [sys.executable, "manage.py", "restore", str(directory), *options],
         cwd=REPOSITORY,
-        env=environment,
+        env=process_environment,
         capture_output=True,
         text=True,
         timeout=300,
