@@ -31,6 +31,9 @@ def test_an_official_gets_the_annual_report_made_in_the_background(
     page = browser.page
     page.set_viewport_size(DESKTOP)
     browser.sign_in("handlaggare@nordmaling.example", DEMO_PASSWORD)
+    browser.goto("/reports/annual-report/?year=2025")
+    assert page.get_by_role("button", name="Förbered årsrapporten").count() == 1
+    both_widths(browser, "none")
     browser.goto("/reports/?year=2025")
 
     page.get_by_role("button", name="Ladda ner årsrapporten 2025 (PDF)").click()
