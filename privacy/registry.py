@@ -519,6 +519,13 @@ REGISTRY = [
         Retention.WORKING_FILE,
     ),
     PersonalField(
+        "reports.AnnualReport.requested_by",
+        _("Who asked for an annual report"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    PersonalField(
         "analysis.Scenario.created_by",
         _("Who saved a scenario"),
         WHO_DID_IT,
@@ -543,6 +550,7 @@ NOT_PERSONAL = {
     "analysis.DataLoad.name": "a road network",
     "analysis.DataLoad.stored_file": "where an uploaded file waits in storage",
     "analysis.Scenario.name": "a scenario's title",
+    "reports.AnnualReport.stored_file": "where a rendered annual report is stored",
     "analysis.ScenarioAddedOutlet.name": "an outlet imagined in a scenario",
     "deliveries.MonthlyDeliveryTotal.note": "a note on a month's figures",
     "programme.Investment.note": "a note on what was invested and how it was paid",

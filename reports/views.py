@@ -1,10 +1,14 @@
+import logging
+
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.models import Agreement
 from core.pickers import municipality_pick, year_pick
@@ -12,15 +16,18 @@ from outlets.models import Municipality, Outlet
 from programme.models import Investment
 from programme.selectors import goal_results, investments_by_year
 from reports.charts import bar_chart
-from reports.documents import annual_report_render_pdf
+from reports.models import AnnualReport
 from reports.selectors import (
     kpi_years,
     municipality_kpis,
     outlet_kpis,
     report_years,
 )
+from reports.services import annual_report_latest, annual_report_request
 from reports.templatetags.reports import change_percent
 from surveys.selectors import municipality_survey_results
+
+logger = logging.getLogger(__name__)
 
 YEARS_SHOWN = 4
 # The municipality a regional viewer or system owner last chose.
@@ -118,22 +125,91 @@ def kpi_view(request):
     )
 
 
-@require_safe
-def annual_report_download(request):
-    """The annual report (Swedish: *årsrapport*) of a municipality's year as PDF."""
-    municipality, _choices = _municipality(request)
+def _report_year(request, municipality):
+    """The year asked for, else this one; a year asked for that the programme has
+    no report for is not found, not silently another year."""
     year = timezone.localdate().year
     if "year" in request.GET:
-        # A year the programme has no report for is not silently another year.
         try:
             year = int(request.GET["year"])
         except ValueError:
             raise Http404 from None
         if year not in report_years(municipality=municipality):
             raise Http404
-    pdf = annual_report_render_pdf(municipality=municipality, year=year)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="arsrapport-{municipality.code}-{year}.pdf"'
+    return year
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def annual_report_page(request):
+    """The annual report (Swedish: *årsrapport*) of a municipality's year: a POST
+    (the button on the key-figures page, or a retry) starts its background job or
+    follows the one under way or a current one; the page shows its progress, then
+    offers the PDF, or says why it failed."""
+    municipality, _choices = _municipality(request)
+    year = _report_year(request, municipality)
+    if request.method == "POST":
+        report = annual_report_request(
+            municipality=municipality,
+            year=year,
+            by=request.user,
+            again=bool(request.POST.get("again")),
+        )
+        return redirect(report)
+    report = annual_report_latest(municipality=municipality, year=year)
+    return render(
+        request,
+        "reports/annual_report.html",
+        {
+            "municipality": municipality,
+            "year": year,
+            "report": report,
+            "status_text": _status_text(report) if report else "",
+        },
     )
-    return response
+
+
+def _visible_report(request, pk, **filters):
+    return get_object_or_404(
+        AnnualReport.objects.visible_to(request.user)
+        .filter(**filters)
+        .select_related("municipality"),
+        pk=pk,
+    )
+
+
+def _status_text(report):
+    if report.status == AnnualReport.Status.DONE:
+        return _("Ready, dated %(date)s") % {
+            "date": date_format(report.dated_on, "SHORT_DATE_FORMAT")
+        }
+    return report.get_status_display()
+
+
+@require_safe
+def annual_report_status(request, pk):
+    """The report's state for its page's script, which shows it as text."""
+    report = _visible_report(request, pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "finished": not report.is_unfinished,
+            "text": _status_text(report),
+        }
+    )
+
+
+@require_safe
+def annual_report_file(request, pk):
+    """A ready report's PDF, from the default storage."""
+    report = _visible_report(request, pk, status=AnnualReport.Status.DONE)
+    try:
+        file = default_storage.open(report.stored_file, "rb")
+    except OSError:
+        logger.error("The stored annual report %s is missing", report.stored_file)
+        raise Http404 from None
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=report.file_name,
+        content_type="application/pdf",
+    )

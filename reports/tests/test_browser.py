@@ -19,7 +19,7 @@ def test_official_reads_the_key_figures_with_chart_and_table(browser, demo):
     chart = page.get_by_role("img", name="Besökare per vecka i Handlarn Nyåker, per år")
     assert chart.count() == 1
     assert "440 +4,8 % 2025" in " ".join(chart.text_content().split())
-    assert page.get_by_role("link", name="Ladda ner årsrapporten 2025 (PDF)").count()
+    assert page.get_by_role("button", name="Ladda ner årsrapporten 2025 (PDF)").count()
     browser.check_page()
     browser.screenshot("reports-kpis")
 

@@ -56,15 +56,18 @@ def test_an_official_sees_only_the_own_municipality(client, official, year_of_re
     assert response.context["municipality"] == municipality("2401")
 
 
-def test_the_annual_report_downloads_as_a_pdf(client, official, year_of_records):
+def test_the_annual_report_page_offers_to_prepare_the_report(
+    client, official, year_of_records
+):
+    """The PDF itself is made in the background: test_annual_report_jobs.py."""
     client.force_login(official)
 
     response = client.get(reverse("reports:annual_report"), {"year": 2025})
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert 'filename="arsrapport-2401-2025.pdf"' in response["Content-Disposition"]
-    assert response.content.startswith(b"%PDF")
+    assert "<h1>Årsrapport 2025: Nordmalings kommun</h1>" in html
+    assert "Förbered årsrapporten</button>" in html
 
 
 def test_shop_owners_get_neither_page(client, shop_owner):
@@ -155,7 +158,7 @@ def test_the_annual_report_of_the_year_before_the_programme_and_of_next_year(
     for year in [2024, next_year]:
         response = client.get(reverse("reports:annual_report"), {"year": year})
         assert response.status_code == 200
-        assert f"-{year}.pdf" in response["Content-Disposition"]
+        assert f"<h1>Årsrapport {year}: " in response.content.decode()
 
 
 def test_the_kpi_page_offers_next_year_when_follow_ups_fall_due_then(

@@ -554,6 +554,33 @@ def load_for(outlet):
     return load
 
 
+def annual_report_for(outlet):
+    """A ready annual report of the outlet's municipality, its PDF stored."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from reports.models import AnnualReport
+
+    report = AnnualReport.objects.filter(municipality=outlet.municipality).first()
+    if report is None or not default_storage.exists(report.stored_file):
+        AnnualReport.objects.filter(municipality=outlet.municipality).delete()
+        report = AnnualReport.objects.create(
+            municipality=outlet.municipality,
+            year=2026,
+            status="done",
+            dated_on=timezone.localdate(),
+            stored_file=default_storage.save(
+                "annual-reports/report.pdf", ContentFile(b"%PDF-1.7")
+            ),
+            sha256="0" * 64,
+        )
+    return report
+
+
+ANNUAL_REPORT_READERS = AGREEMENT_READERS | {"shop_owner": (NOT_FOUND,) * 4}
+
+
 # A population load is followed by the municipality's administrators (the system
 # owner follows road networks only); everyone else finds nothing. Confirm and cancel
 # of a finished load send back to it.
@@ -1218,11 +1245,24 @@ ROWS = [
         get=signed_in(OK, shop_owner=FORBIDDEN),
         post=signed_in(NOT_ALLOWED),
     ),
+    # The annual report's page; a POST asks for the report (a background job) and
+    # sends back to the page.
     Row(
         "reports:annual_report",
         get=signed_in(OK, shop_owner=FORBIDDEN),
-        post=signed_in(NOT_ALLOWED),
+        post=signed_in(REDIRECTED, shop_owner=FORBIDDEN),
     ),
+    # A prepared report's state and its PDF: for those who read the municipality's
+    # key figures; everyone else finds nothing.
+    *[
+        object_row(
+            f"reports:{name}",
+            lambda outlet: {"pk": annual_report_for(outlet).pk},
+            ANNUAL_REPORT_READERS,
+            post=signed_in(NOT_ALLOWED),
+        )
+        for name in ("annual_report_status", "annual_report_file")
+    ],
     # The service analysis. Nobody's municipality has a population in this world, so
     # the pages say so, and there is no table to export (the view tests export them).
     *[

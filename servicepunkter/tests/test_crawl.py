@@ -282,6 +282,10 @@ NOT_OBJECT_PAGES = {
     "surveys:thanks",
     "surveys:question_retire",
     "surveys:question_restore",
+    # A prepared annual report's state (for its page's script) and its PDF: the
+    # demo has none prepared; reports/tests/test_annual_report_jobs.py follows them.
+    "reports:annual_report_status",
+    "reports:annual_report_file",
     # A load's state for its page's script, and the POST-only confirm and cancel.
     "analysis:load_status",
     "analysis:load_confirm",

@@ -7,9 +7,12 @@ import socket
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from outlets.tests.factories import OutletFactory
 
@@ -177,16 +180,24 @@ def test_a_failed_sign_in_with_a_nul_byte_in_the_user_agent_is_refused_unlogged(
 
 
 @pytest.mark.django_db
-def test_every_answer_to_a_signed_in_person_is_no_store(client, official, monkeypatch):
-    monkeypatch.setattr(
-        "reports.views.annual_report_render_pdf", lambda **kwargs: b"%PDF-1.7"
-    )
+def test_every_answer_to_a_signed_in_person_is_no_store(client, official):
+    from reports.models import AnnualReport
+
     outlet = OutletFactory(name="Pers Livs")
+    stored = default_storage.save("annual-reports/x.pdf", ContentFile(b"%PDF"))
+    report = AnnualReport.objects.create(
+        municipality=outlet.municipality,
+        year=2026,
+        status="done",
+        dated_on=timezone.localdate(),
+        stored_file=stored,
+        sha256="0" * 64,
+    )
     client.force_login(official)
 
     answers = {
         "page": client.get(reverse("outlets:outlet_detail", args=[outlet.pk])),
-        "pdf": client.get(reverse("reports:annual_report")),
+        "pdf": client.get(reverse("reports:annual_report_file", args=[report.pk])),
         "export": client.get(reverse("outlets:outlet_export"), {"format": "csv"}),
         "not found": client.get("/outlets/no-such-page/"),
     }

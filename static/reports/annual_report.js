@@ -1,0 +1,33 @@
+// An annual report's page while its background job runs: ask for the state every
+// two seconds, show it as text, and reload the page once the job has finished (its
+// outcome is then drawn by the server). Without script the page's own link
+// refreshes it.
+(function () {
+  "use strict";
+  const row = document.querySelector("[data-status-url]");
+  if (!row) {
+    return;
+  }
+  const text = row.querySelector("[data-status-text]");
+  const url = row.dataset.statusUrl;
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (state) {
+        if (state && state.finished) {
+          window.location.reload();
+          return;
+        }
+        if (state) {
+          text.textContent = state.text;
+        }
+        window.setTimeout(poll, 2000);
+      })
+      .catch(function () {
+        window.setTimeout(poll, 5000);
+      });
+  }
+  window.setTimeout(poll, 2000);
+})();
