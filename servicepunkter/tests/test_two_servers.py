@@ -371,6 +371,7 @@ class Cluster:
     s3: object
     s3_wired: bool
     mail_dir: Path
+    signing_certificate: Path
 
     def visitor(self) -> Visitor:
         return Visitor(self.base_url, self.certificate)
@@ -486,6 +487,7 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
         AWS_ACCESS_KEY_ID="two-servers",
         AWS_SECRET_ACCESS_KEY="two-servers-secret",
         AWS_S3_REGION_NAME=S3_REGION,
+        AWS_S3_ADDRESSING_STYLE="path",
         EMAIL_URL=f"filemail:///{mail_dir}",
         LOG_FORMAT="json",
         # The day's job on every minute (helper daily's periodic followup.run_daily).
@@ -527,18 +529,21 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
     )
     processes.finish(wiring, migrate, collectstatic, certificate)
     s3_wired = "s3" in re.search(r"BACKEND (\S+)", wiring.log.read_text())[1].lower()
-    processes.run("createcachetable", [*MANAGE, "createcachetable"], env=env)
-    processes.run(
-        "check-deploy",
-        [*MANAGE, "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-    )
-
-    # The servers, and the demo seeded meanwhile (seed_demo runs with DEBUG on
-    # only: it makes users with published passwords).
+    # The demo is seeded meanwhile, and while the servers start (seed_demo runs
+    # with DEBUG on only: it makes users with published passwords).
     seed = processes.start(
         "seed_demo", [*MANAGE, "seed_demo"], env={**env, "DEBUG": "true"}
     )
+    processes.finish(
+        processes.start("createcachetable", [*MANAGE, "createcachetable"], env=env),
+        processes.start(
+            "check-deploy",
+            [*MANAGE, "check", "--deploy", "--fail-level", "WARNING"],
+            env=env,
+        ),
+    )
+
+    # The servers.
     ports = {"a": free_port(), "b": free_port()}
     server_envs = {}
     servers = []
@@ -622,6 +627,7 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
         s3=s3,
         s3_wired=s3_wired,
         mail_dir=mail_dir,
+        signing_certificate=Path(env["SIGNING_CERTIFICATE_PATH"]),
     )
     answered = {
         upstream(
@@ -636,7 +642,13 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
     }
     assert answered == set(cluster.upstreams), "nginx does not alternate"
     processes.note("nginx answers from both servers")
-    assert all(worker.running() for worker in workers)
+    wait_until(
+        lambda: cluster.query("SELECT count(*) FROM procrastinate_workers") == [(2,)],
+        timeout=120,
+        what="both workers send heartbeats",
+        processes=workers,
+    )
+    processes.note("both workers send heartbeats")
     return cluster
 
 
@@ -734,7 +746,7 @@ def test_an_agreement_sealed_on_one_server_downloads_from_the_other(cluster):
     assert elsewhere.status_code == here.status_code == 200
     assert elsewhere.headers["Content-Type"] == "application/pdf"
     assert elsewhere.content == here.content
-    assert_sealed(elsewhere.content)
+    assert_sealed(elsewhere.content, certificate=cluster.signing_certificate)
     if cluster.s3_wired:
         assert any(
             cluster.bucket_object(key) == elsewhere.content
@@ -742,14 +754,20 @@ def test_an_agreement_sealed_on_one_server_downloads_from_the_other(cluster):
         ), "the sealed document is not in the bucket"
 
 
-def assert_sealed(pdf: bytes) -> None:
+def assert_sealed(pdf: bytes, *, certificate: Path) -> None:
+    """Sealed, intact and whole, with the deployment's certificate."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+
+    from agreements.documents import pdf_seal_problems
 
     assert pdf.startswith(b"%PDF-")
+    assert pdf_seal_problems(pdf) == []
     (seal,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    status = validate_pdf_signature(seal)
-    assert status.intact and status.valid, status.pretty_print_details()
+    _key, ours, _chain = pkcs12.load_key_and_certificates(
+        certificate.read_bytes(), SIGNING_PASSPHRASE.encode()
+    )
+    assert seal.signer_cert.dump() == ours.public_bytes(Encoding.DER)
 
 
 @explained
@@ -763,22 +781,29 @@ def test_with_a_worker_beside_each_server_the_days_job_runs_once(cluster):
         )
     table = daily_run._meta.db_table
     day = daily_run._meta.get_field("day").column
+    status = daily_run._meta.get_field("status").column
     today = datetime.datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    workers = [p for p in cluster.processes.started if p.name.startswith("worker-")]
 
     assert cluster.query("SELECT count(*) FROM procrastinate_workers") == [(2,)]
-    wait_until(
-        lambda: cluster.query(f"SELECT count(*) FROM {table}") != [(0,)],
-        timeout=90,
-        what="the day's run is recorded (RUN_DAILY_CRON every minute)",
+    runs = wait_until(
+        lambda: [
+            run
+            for run in cluster.query(f"SELECT {day}, {status} FROM {table}")
+            if run[1] != "running"
+        ],
+        timeout=150,
+        what="the day's run ends (RUN_DAILY_CRON every minute)",
+        processes=workers,
         interval=1,
     )
-    # Both workers have had the minute's tick by now.
-    time.sleep(3)
 
-    assert cluster.query(f"SELECT {day} FROM {table}") == [(today,)]
+    assert runs == [(today, "done")]
+    assert cluster.query(f"SELECT count(*) FROM {table}") == [(1,)]
     assert cluster.query(
         "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'"
     ) == [(0,)]
+    assert all(worker.running() for worker in workers)
     sent = mails_sent(cluster.mail_dir)
     assert len(sent) == len(set(sent)), "a mail of the day's work went twice"
 
