@@ -6,11 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # Debian packages the test suite needs: a browser for the browser tests, poppler for
-# PDF checks, gettext for the translation-sync test, Pango for WeasyPrint's PDFs.
-SYSTEM_PACKAGES := chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0
+# PDF checks, gettext for the translation-sync test, Pango for WeasyPrint's PDFs, and
+# nginx for the two-server run (make two-servers).
+SYSTEM_PACKAGES := chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 nginx
 SYSTEM_COMMANDS := chromium pdftoppm pdfsig xgettext
 
-.PHONY: demo-code run test setup serve bench lint format messages translations db-stop clean system-packages
+.PHONY: demo-code run test setup serve bench lint format messages translations db-stop clean system-packages two-servers
 
 # A background worker (README: Background work) runs beside the development server
 # and stops with it.
@@ -34,6 +35,14 @@ test: setup system-packages
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n logical --maxprocesses 4 --create-db
+
+# Two gunicorn servers behind nginx (round-robin) on one PostgreSQL database and one
+# S3-compatible server, with a worker beside each (servicepunkter/tests/
+# test_two_servers.py, README: Several servers). It creates and drops its own
+# database on DATABASE_URL's server, else on 127.0.0.1:5432 as postgres. One process
+# (-n 0: pytest.ini's xdist options stay valid); -m overrides the ini's deselection.
+two-servers: setup system-packages
+	$(BIN)/pytest -n 0 -m two_servers servicepunkter/tests/test_two_servers.py
 
 setup: $(VENV)/.installed .env translations
 	$(MANAGE) migrate --no-input
@@ -59,6 +68,7 @@ messages: $(VENV)/.installed
 system-packages:
 	@missing=""; \
 	for command in $(SYSTEM_COMMANDS); do command -v $$command > /dev/null || missing="$$missing $$command"; done; \
+	test -x /usr/sbin/nginx || command -v nginx > /dev/null || missing="$$missing nginx"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango (WeasyPrint)"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \

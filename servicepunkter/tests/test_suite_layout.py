@@ -33,6 +33,18 @@ def test_every_apps_tests_have_one_in_the_smoke_pass():
     assert without_smoke == set()
 
 
+def test_the_two_server_run_is_left_out_of_the_suite_and_run_after_the_smoke_pass():
+    """test_two_servers.py starts real servers: a bare `pytest` (`make test`) and
+    the smoke pass leave it out; `make two-servers`, which `.ci/run` calls, runs it."""
+    config = configparser.ConfigParser()
+    config.read(settings.BASE_DIR / "pytest.ini")
+    assert '-m "not two_servers"' in config["pytest"]["addopts"]
+    module = settings.BASE_DIR / "servicepunkter" / "tests" / "test_two_servers.py"
+    assert "pytestmark = pytest.mark.two_servers" in module.read_text()
+    assert "mark.smoke" not in module.read_text()
+    assert "make two-servers" in (settings.BASE_DIR / ".ci" / "run").read_text()
+
+
 def test_loading_the_project_and_its_urls_does_not_import_scipy():
     """scipy is for the service analysis: a test session (or a server process) that
     never analyses does not pay for loading it."""

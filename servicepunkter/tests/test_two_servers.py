@@ -1,0 +1,819 @@
+"""Two servers for real (issue 19): one PostgreSQL database, one S3-compatible server
+(moto's server mode), two gunicorn servers with a procrastinate worker beside each,
+and nginx in front of them round-robin, all started here as real processes.
+
+Not in the suite nor in the smoke pass (marker `two_servers`, deselected in
+pytest.ini): `make two-servers` runs this module, and `.ci/run` calls it after the
+smoke pass. It needs Debian's nginx and a PostgreSQL server in which it may create a
+database: DATABASE_URL's server (the database named after DATABASE_URL's, with
+`_two_servers` added), else the machine's on 127.0.0.1:5432 as postgres.
+
+nginx adds `X-Upstream: <address of the gunicorn that answered>` to every answer;
+with strict round-robin, one nginx worker and only this client, requests alternate
+between the two servers, so each scenario arranges that its second step lands on the
+other server than its first, and asserts it. A failing test prints every process's
+log.
+"""
+
+import base64
+import contextlib
+import datetime
+import email
+import functools
+import io
+import ipaddress
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+import requests
+from django.apps import apps
+from django.conf import settings
+
+pytestmark = pytest.mark.two_servers
+
+BASE_DIR = Path(settings.BASE_DIR)
+BIN = Path(sys.executable).parent
+MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
+DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
+NORDMALING_SAMPLE = BASE_DIR / "outlets" / "data" / "outlets-nordmaling-excel-sv.csv"
+
+# The demo's users (accounts/demo.py): the administrator signs in with a second
+# factor from the demo's published authenticator key.
+DEMO_PASSWORD = "servicepunkt-demo"
+ADMINISTRATOR = "administrator@nordmaling.example"
+OFFICIAL = "handlaggare@nordmaling.example"
+SHOP_OWNER = "butik@perslivs.example"
+# The demo's agreement waiting for signature (agreements/demo.py).
+READY_AGREEMENT_OUTLET = "Norrfors Bageri"
+
+BUCKET = "servicepunkter"
+S3_REGION = "eu-north-1"
+SIGNING_PASSPHRASE = "two-servers-passphrase"
+# The environment of the test run that the servers must not inherit.
+NOT_INHERITED = {
+    "DATABASE_URL",
+    "MIGRATION_DATABASE_URL",
+    "TEST_DATABASE_NAME",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "MEDIA_ROOT",
+    "STATIC_ROOT",
+}
+
+
+# Processes: each in a process group of its own, its output in a log file.
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+
+@dataclass
+class Processes:
+    directory: Path
+    started: list = field(default_factory=list)
+    began: float = field(default_factory=time.monotonic)
+
+    def note(self, what) -> None:
+        """A line of the run's timeline (shown with -s, and in the logs)."""
+        line = f"{time.monotonic() - self.began:6.1f} s  {what}"
+        print(line)
+        with (self.directory / "timeline.log").open("a") as timeline:
+            timeline.write(line + "\n")
+
+    def start(self, name, command, *, env) -> Process:
+        log = self.directory / f"{name}.log"
+        with log.open("ab") as output:
+            popen = subprocess.Popen(
+                [str(part) for part in command],
+                cwd=BASE_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        process = Process(name, popen, log)
+        self.started.append(process)
+        self.note(f"{name} started")
+        return process
+
+    def finish(self, *processes: Process, timeout=600) -> None:
+        """Wait for commands started together; fail with the log of one that
+        failed."""
+        for process in processes:
+            try:
+                code = process.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.stop(process)
+                code = "timeout"
+            assert code == 0, (
+                f"{process.name} failed ({code}):\n{process.log.read_text()[-6000:]}"
+            )
+            self.note(f"{process.name} done")
+
+    def run(self, name, command, *, env, timeout=600) -> str:
+        process = self.start(name, command, env=env)
+        self.finish(process, timeout=timeout)
+        return process.log.read_text()
+
+    @staticmethod
+    def stop(process: Process, timeout=10) -> None:
+        if process.running():
+            stop_group(process.popen.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=timeout)
+        # Whatever the process left behind in its group (gunicorn's workers) too.
+        stop_group(process.popen.pid, signal.SIGKILL)
+        process.popen.wait(timeout=timeout)
+
+    def stop_all(self) -> None:
+        for process in reversed(self.started):
+            self.stop(process)
+
+    def logs(self) -> str:
+        timeline = (self.directory / "timeline.log").read_text()
+        return f"===== timeline =====\n{timeline}\n" + "\n".join(
+            f"===== {process.name} ({'running' if process.running() else 'ended'}) "
+            f"=====\n{process.log.read_text(errors='replace')[-8000:]}"
+            for process in self.started
+        )
+
+
+def stop_group(pgid, sig):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, sig)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+WAITED_OUT = (requests.RequestException, OSError, psycopg.OperationalError)
+
+
+def wait_until(
+    condition, *, timeout, what, processes=(), interval=0.2, errors=WAITED_OUT
+):
+    """Poll `condition` until it returns something true (an error among `errors`
+    counts as not yet); fail early when one of `processes` has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for process in processes:
+            assert process.running(), f"{process.name} ended while {what}"
+        try:
+            result = condition()
+        except errors as error:
+            result = error
+        if result and not isinstance(result, Exception):
+            return result
+        assert time.monotonic() < deadline, (
+            f"timed out after {timeout} s: {what} (last: {result!r})"
+        )
+        time.sleep(interval)
+
+
+# The parts: a database, an S3 bucket, a TLS certificate for nginx.
+
+
+def database_urls() -> tuple[str, str]:
+    """The server's maintenance database and the run's own database."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given:
+        parts = urlsplit(given)
+        name = f"{parts.path.lstrip('/') or 'servicepunkter'}_two_servers"
+        return (
+            urlunsplit(parts._replace(path="/postgres")),
+            urlunsplit(parts._replace(path=f"/{name}")),
+        )
+    return (
+        f"{DEFAULT_SERVER_URL}/postgres",
+        f"{DEFAULT_SERVER_URL}/servicepunkter_two_servers",
+    )
+
+
+def database_recreate(maintenance_url, database_url, *, create=True):
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            db.execute(f'CREATE DATABASE "{name}"')
+
+
+def tls_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, for nginx; the client trusts it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_path = directory / "nginx.crt"
+    key_path = directory / "nginx.key"
+    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return certificate_path, key_path
+
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log stderr notice;
+events {{ worker_connections 256; }}
+http {{
+    access_log /dev/stdout;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    client_max_body_size 25m;
+    upstream servicepunkter {{
+        server 127.0.0.1:{port_a};
+        server 127.0.0.1:{port_b};
+    }}
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {certificate};
+        ssl_certificate_key {key};
+        location / {{
+            proxy_pass http://servicepunkter;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Request-ID $request_id;
+            # A failed request is not tried again on the other server: the test
+            # sees which one answered.
+            proxy_next_upstream off;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+# The client: one person's browser session, through nginx.
+
+
+class Visitor:
+    """A requests session through nginx over HTTPS, redirects not followed, each
+    answer's server noted."""
+
+    def __init__(self, base_url, certificate):
+        self.base_url = base_url
+        self.certificate = str(certificate)
+        self.session = requests.Session()
+        # Django's CSRF check on HTTPS wants a same-origin Referer.
+        self.session.headers["Referer"] = f"{base_url}/"
+        self.last_upstream = None
+
+    def request(self, method, path, **kwargs) -> requests.Response:
+        # `verify` on each request: a session's own is overridden by
+        # REQUESTS_CA_BUNDLE in the environment.
+        response = self.session.request(
+            method,
+            self.base_url + path,
+            allow_redirects=False,
+            timeout=60,
+            verify=self.certificate,
+            **kwargs,
+        )
+        self.last_upstream = response.headers.get("X-Upstream")
+        return response
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, data, **kwargs):
+        token = self.session.cookies.get("csrftoken")
+        return self.request(
+            "POST", path, data={"csrfmiddlewaretoken": token, **data}, **kwargs
+        )
+
+    def next_request_away_from(self, upstream):
+        """Arrange, by strict alternation, that the next request goes to the other
+        server than `upstream`."""
+        if self.last_upstream != upstream:
+            self.get("/healthz")
+        assert self.last_upstream == upstream
+
+
+def upstream(response) -> str:
+    return response.headers["X-Upstream"]
+
+
+def demo_code() -> str:
+    """The current code of the demo's authenticator app (as `manage.py demo_code`
+    shows it)."""
+    from django_otp.oath import TOTP
+
+    from accounts.demo import DEMO_TOTP_KEY
+
+    return f"{TOTP(base64.b32decode(DEMO_TOTP_KEY), step=30, digits=6).token():06d}"
+
+
+# The cluster.
+
+
+@dataclass
+class Cluster:
+    processes: Processes
+    base_url: str
+    certificate: Path
+    database_url: str
+    upstreams: dict  # "127.0.0.1:port" -> server name
+    env: dict  # the release's environment, for manage.py commands
+    s3: object
+    s3_wired: bool
+    mail_dir: Path
+    signing_certificate: Path
+
+    def visitor(self) -> Visitor:
+        return Visitor(self.base_url, self.certificate)
+
+    def sign_in(self, address, *, two_factor=False) -> Visitor:
+        visitor = self.visitor()
+        assert visitor.get("/accounts/login/").status_code == 200
+        response = visitor.post(
+            "/accounts/login/", {"username": address, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, response.text[-3000:]
+        if two_factor:
+            response = visitor.post(
+                "/accounts/two-factor/verify/", {"code": demo_code()}
+            )
+            assert response.status_code == 302, response.text[-3000:]
+        return visitor
+
+    def manage(self, *arguments, name="manage") -> str:
+        return self.processes.run(name, [*MANAGE, *arguments], env=self.env)
+
+    def query(self, sql, parameters=()):
+        with psycopg.connect(self.database_url, connect_timeout=5) as db:
+            return db.execute(sql, parameters).fetchall()
+
+    def bucket_keys(self) -> set:
+        keys = set()
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+            keys.update(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    def bucket_object(self, key) -> bytes:
+        return self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+
+def explained(test):
+    """On failure, print every process's log (pytest shows it with the failure)."""
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        cluster = kwargs["cluster"]
+        try:
+            return test(*args, **kwargs)
+        except BaseException as error:
+            if not isinstance(error, pytest.skip.Exception):
+                print(cluster.processes.logs())
+            raise
+
+    return wrapper
+
+
+def app_environment(**settings_env) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    env.update({key: str(value) for key, value in settings_env.items()})
+    return env
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is missing: apt-get install nginx (make system-packages)")
+    maintenance_url, database_url = database_urls()
+    try:
+        database_recreate(maintenance_url, database_url)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"no PostgreSQL server to create a database in: {error}")
+    directory = tmp_path_factory.mktemp("two-servers")
+    processes = Processes(directory)
+    try:
+        yield cluster_start(processes, directory, nginx, database_url)
+    except BaseException:
+        print(processes.logs())
+        raise
+    finally:
+        processes.stop_all()
+        database_recreate(maintenance_url, database_url, create=False)
+
+
+def cluster_start(processes, directory, nginx, database_url) -> Cluster:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import EndpointConnectionError
+
+    moto_port = free_port()
+    moto = processes.start(
+        "s3", [BIN / "moto_server", "-H", "127.0.0.1", "-p", moto_port], env=None
+    )
+    s3_endpoint = f"http://127.0.0.1:{moto_port}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id="two-servers",
+        aws_secret_access_key="two-servers-secret",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=2),
+    )
+    mail_dir = directory / "mail"
+    mail_dir.mkdir()
+    env = app_environment(
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        BEHIND_TLS_PROXY="true",
+        AXES_PROXY_COUNT=1,
+        STATIC_ROOT=directory / "static",
+        MEDIA_ROOT=directory / "media",
+        SIGNING_CERTIFICATE_PATH=directory / "signing.p12",
+        SIGNING_CERTIFICATE_PASSPHRASE=SIGNING_PASSPHRASE,
+        AWS_STORAGE_BUCKET_NAME=BUCKET,
+        AWS_S3_ENDPOINT_URL=s3_endpoint,
+        AWS_ACCESS_KEY_ID="two-servers",
+        AWS_SECRET_ACCESS_KEY="two-servers-secret",
+        AWS_S3_REGION_NAME=S3_REGION,
+        AWS_S3_ADDRESSING_STYLE="path",
+        EMAIL_URL=f"filemail:///{mail_dir}",
+        LOG_FORMAT="json",
+        # The day's job on every minute (helper daily's periodic followup.run_daily).
+        RUN_DAILY_CRON="* * * * *",
+    )
+
+    # The release, once: migrate, cache table, static files, translations; and a
+    # signing certificate.
+    assert (BASE_DIR / "locale" / "sv" / "LC_MESSAGES" / "django.mo").exists(), (
+        "compiled translations are missing: make translations"
+    )
+    wiring = processes.start(
+        "storage-backend",
+        [
+            *MANAGE,
+            "shell",
+            "-c",
+            "from django.conf import settings; "
+            "print('BACKEND', settings.STORAGES['default']['BACKEND'])",
+        ],
+        env=env,
+    )
+    migrate = processes.start("migrate", [*MANAGE, "migrate", "--no-input"], env=env)
+    collectstatic = processes.start(
+        "collectstatic", [*MANAGE, "collectstatic", "--no-input"], env=env
+    )
+    certificate = processes.start(
+        "signing-certificate", [*MANAGE, "create_signing_certificate"], env=env
+    )
+    wait_until(
+        lambda: s3.create_bucket(
+            Bucket=BUCKET,
+            CreateBucketConfiguration={"LocationConstraint": S3_REGION},
+        ),
+        timeout=30,
+        what="the S3 server starts",
+        processes=[moto],
+        errors=(EndpointConnectionError,),
+    )
+    processes.finish(wiring, migrate, collectstatic, certificate)
+    s3_wired = "s3" in re.search(r"BACKEND (\S+)", wiring.log.read_text())[1].lower()
+    # The demo is seeded meanwhile, and while the servers start (seed_demo runs
+    # with DEBUG on only: it makes users with published passwords).
+    seed = processes.start(
+        "seed_demo", [*MANAGE, "seed_demo"], env={**env, "DEBUG": "true"}
+    )
+    processes.finish(
+        processes.start("createcachetable", [*MANAGE, "createcachetable"], env=env),
+        processes.start(
+            "check-deploy",
+            [*MANAGE, "check", "--deploy", "--fail-level", "WARNING"],
+            env=env,
+        ),
+    )
+
+    # The servers.
+    ports = {"a": free_port(), "b": free_port()}
+    server_envs = {}
+    servers = []
+    for name, port in ports.items():
+        # With files in S3, each server gets a disk of its own, as on two machines;
+        # without, they share one (until helper storage's settings are merged).
+        media = directory / (f"media-{name}" if s3_wired else "media")
+        server_envs[name] = {**env, "MEDIA_ROOT": str(media)}
+        servers.append(
+            processes.start(
+                f"gunicorn-{name}",
+                [
+                    BIN / "gunicorn",
+                    "servicepunkter.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    2,
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    5,
+                    # Not the one control socket in ~/.gunicorn both would share.
+                    "--no-control-socket",
+                ],
+                env=server_envs[name],
+            )
+        )
+    nginx_port = free_port()
+    prefix = directory / "nginx"
+    (prefix / "logs").mkdir(parents=True)
+    tls_cert, tls_key = tls_certificate(directory)
+    conf = prefix / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(
+            # As root, nginx's worker would otherwise be nobody, shut out of the
+            # test's private temporary directory.
+            user="user root;\n" if os.geteuid() == 0 else "",
+            prefix=prefix,
+            port=nginx_port,
+            port_a=ports["a"],
+            port_b=ports["b"],
+            certificate=tls_cert,
+            key=tls_key,
+        )
+    )
+    proxy = processes.start(
+        "nginx",
+        [nginx, "-e", "stderr", "-p", prefix, "-c", conf, "-g", "daemon off;"],
+        env=None,
+    )
+    for port, server in zip(ports.values(), servers, strict=True):
+        wait_until(
+            lambda port=port: (
+                requests.get(
+                    f"http://127.0.0.1:{port}/readyz",
+                    headers={"X-Forwarded-Proto": "https"},
+                    timeout=30,
+                ).status_code
+                == 200
+            ),
+            timeout=180,
+            what=f"{server.name} gets ready",
+            processes=[server],
+        )
+    processes.note("both servers ready")
+    processes.finish(seed)
+    workers = [
+        processes.start(
+            f"worker-{name}", [*MANAGE, "procrastinate", "worker"], env=server_env
+        )
+        for name, server_env in server_envs.items()
+    ]
+    cluster = Cluster(
+        processes=processes,
+        base_url=f"https://127.0.0.1:{nginx_port}",
+        certificate=tls_cert,
+        database_url=database_url,
+        upstreams={f"127.0.0.1:{port}": name for name, port in ports.items()},
+        env=env,
+        s3=s3,
+        s3_wired=s3_wired,
+        mail_dir=mail_dir,
+        signing_certificate=Path(env["SIGNING_CERTIFICATE_PATH"]),
+    )
+    answered = {
+        upstream(
+            wait_until(
+                lambda: cluster.visitor().get("/healthz"),
+                timeout=60,
+                what="nginx answers",
+                processes=[proxy],
+            )
+        )
+        for _ in range(2)
+    }
+    assert answered == set(cluster.upstreams), "nginx does not alternate"
+    processes.note("nginx answers from both servers")
+    wait_until(
+        lambda: cluster.query("SELECT count(*) FROM procrastinate_workers") == [(2,)],
+        timeout=120,
+        what="both workers send heartbeats",
+        processes=workers,
+    )
+    processes.note("both workers send heartbeats")
+    return cluster
+
+
+# The scenarios.
+
+
+def outlet_import_preview(visitor: Visitor, path: Path) -> requests.Response:
+    """Upload an outlet file: the preview page (today's flow: rendered by the
+    upload's POST, with the token the confirmation posts back)."""
+    response = visitor.post(
+        "/outlets/import/",
+        {},
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+    )
+    assert response.status_code == 200, response.text[-3000:]
+    assert re.search(r'name="token" value="[0-9a-f]+"', response.text), (
+        "no confirmable preview:\n" + response.text[-3000:]
+    )
+    return response
+
+
+def outlet_import_confirm(visitor: Visitor, preview) -> requests.Response:
+    """Confirm the previewed import, on the other server than the preview's."""
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text)[1]
+    visitor.next_request_away_from(upstream(preview))
+    response = visitor.post("/outlets/import/", {"confirm": "1", "token": token})
+    assert response.status_code == 302, response.text[-3000:]
+    assert response.headers["Location"] == "/outlets/import/history/"
+    return response
+
+
+@explained
+def test_an_import_previewed_on_one_server_is_confirmed_on_the_other(cluster):
+    administrator = cluster.sign_in(ADMINISTRATOR, two_factor=True)
+    in_bucket = cluster.bucket_keys()
+
+    preview = outlet_import_preview(administrator, NORDMALING_SAMPLE)
+    if cluster.s3_wired:
+        assert cluster.bucket_keys() - in_bucket, "the upload is not in the bucket"
+    confirmed = outlet_import_confirm(administrator, preview)
+
+    assert upstream(confirmed) != upstream(preview)
+    assert {upstream(preview), upstream(confirmed)} == set(cluster.upstreams)
+    assert cluster.query(
+        "SELECT imported_by_id IS NOT NULL FROM outlets_outletimport"
+        " WHERE file_name = %s",
+        [NORDMALING_SAMPLE.name],
+    ) == [(True,)]
+    history = administrator.get("/outlets/import/history/")
+    assert NORDMALING_SAMPLE.name in history.text
+
+
+@explained
+def test_an_agreement_sealed_on_one_server_downloads_from_the_other(cluster):
+    # The demo's agreement waiting for signature; the demo's shop owner is made its
+    # outlet's owner too, to sign for the service point in the app.
+    agreement = int(
+        cluster.manage(
+            "shell",
+            "-c",
+            "from accounts.models import User; from agreements.models import "
+            "Agreement; agreement = Agreement.objects.get(outlet__name="
+            f"{READY_AGREEMENT_OUTLET!r}); User.objects.get(email={SHOP_OWNER!r})"
+            ".outlets.add(agreement.outlet); print('AGREEMENT', agreement.pk)",
+            name="agreement-setup",
+        ).split("AGREEMENT")[-1]
+    )
+    in_bucket = cluster.bucket_keys()
+    official = cluster.sign_in(OFFICIAL)
+    owner = cluster.sign_in(SHOP_OWNER)
+    signed = {"title": "Handläggare", "password": DEMO_PASSWORD}
+    response = official.post(f"/agreements/{agreement}/sign/municipality/", signed)
+    assert response.status_code == 302, response.text[-3000:]
+    final = owner.post(
+        f"/agreements/{agreement}/sign/party/", {**signed, "title": "Ägare"}
+    )
+    assert final.status_code == 302, final.text[-3000:]
+
+    # Sealed in the request or by a background job: wait for the link.
+    link = wait_until(
+        lambda: re.search(
+            r'href="(/agreements/versions/\d+/signed\.pdf)"',
+            owner.get(f"/agreements/{agreement}/").text,
+        ),
+        timeout=60,
+        what="the signed document appears",
+    )[1]
+    owner.next_request_away_from(upstream(final))
+    elsewhere = owner.get(link)
+    owner.next_request_away_from(upstream(elsewhere))
+    here = owner.get(link)
+
+    assert upstream(elsewhere) != upstream(final)
+    assert upstream(here) == upstream(final)
+    assert elsewhere.status_code == here.status_code == 200
+    assert elsewhere.headers["Content-Type"] == "application/pdf"
+    assert elsewhere.content == here.content
+    assert_sealed(elsewhere.content, certificate=cluster.signing_certificate)
+    if cluster.s3_wired:
+        assert any(
+            cluster.bucket_object(key) == elsewhere.content
+            for key in cluster.bucket_keys() - in_bucket
+        ), "the sealed document is not in the bucket"
+
+
+def assert_sealed(pdf: bytes, *, certificate: Path) -> None:
+    """Sealed, intact and whole, with the deployment's certificate."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from agreements.documents import pdf_seal_problems
+
+    assert pdf.startswith(b"%PDF-")
+    assert pdf_seal_problems(pdf) == []
+    (seal,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    _key, ours, _chain = pkcs12.load_key_and_certificates(
+        certificate.read_bytes(), SIGNING_PASSPHRASE.encode()
+    )
+    assert seal.signer_cert.dump() == ours.public_bytes(Encoding.DER)
+
+
+@explained
+def test_with_a_worker_beside_each_server_the_days_job_runs_once(cluster):
+    try:
+        daily_run = apps.get_model("followup", "DailyRun")
+    except LookupError:
+        pytest.skip(
+            "followup.DailyRun does not exist yet: the periodic job "
+            "followup.run_daily comes with helper daily's branch (issue 19)"
+        )
+    table = daily_run._meta.db_table
+    day = daily_run._meta.get_field("day").column
+    status = daily_run._meta.get_field("status").column
+    today = datetime.datetime.now(ZoneInfo(settings.TIME_ZONE)).date()
+    workers = [p for p in cluster.processes.started if p.name.startswith("worker-")]
+
+    assert cluster.query("SELECT count(*) FROM procrastinate_workers") == [(2,)]
+    runs = wait_until(
+        lambda: [
+            run
+            for run in cluster.query(f"SELECT {day}, {status} FROM {table}")
+            if run[1] != "running"
+        ],
+        timeout=150,
+        what="the day's run ends (RUN_DAILY_CRON every minute)",
+        processes=workers,
+        interval=1,
+    )
+
+    assert runs == [(today, "done")]
+    assert cluster.query(f"SELECT count(*) FROM {table}") == [(1,)]
+    assert cluster.query(
+        "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'"
+    ) == [(0,)]
+    assert all(worker.running() for worker in workers)
+    sent = mails_sent(cluster.mail_dir)
+    assert len(sent) == len(set(sent)), "a mail of the day's work went twice"
+
+
+def mails_sent(directory: Path) -> list:
+    """(recipients, subject) of every mail Django's file backend wrote."""
+    sent = []
+    for path in directory.iterdir():
+        for text in path.read_text().split("-" * 79):
+            message = email.message_from_string(text.strip())
+            if message["Subject"]:
+                sent.append((message["To"], message["Subject"]))
+    return sent
