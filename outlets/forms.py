@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, NoColonMixin
 from outlets.geo import is_in_sweden, wgs84_from_sweref
-from outlets.importing import ImportFileError, check_file_size, read_outlet_file
+from outlets.import_runs import SUFFIXES as IMPORT_SUFFIXES
+from outlets.importing import ImportFileError, check_file_size
 from outlets.models import (
     CONSIDERED_WITHIN_KM,
     Locality,
@@ -260,14 +262,17 @@ class OutletImportForm(forms.Form):
             del self.fields["municipality"]
 
     def clean_file(self):
+        """What is cheap to check in the request; the background job reads it."""
         upload = self.cleaned_data["file"]
         try:
-            # The size is checked before the file is read into memory.
             check_file_size(upload.size)
-            self.data_bytes = upload.read()
-            self.dataset = read_outlet_file(upload.name, self.data_bytes)
         except ImportFileError as error:
-            raise forms.ValidationError(str(error), code="unreadable") from None
+            raise forms.ValidationError(str(error), code="too_large") from None
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+            raise forms.ValidationError(
+                _("Give a CSV file (.csv, .txt) or an Excel workbook (.xlsx)."),
+                code="file_type",
+            )
         return upload
 
     def chosen_municipality(self):

@@ -1,46 +1,37 @@
 """Import and export of the outlet register.
 
-An import takes two steps: the upload shows a preview of what would change and every
-invalid row; confirming stores it all, or nothing if a row has become invalid since.
-The uploaded file waits in storage between the two steps, under a random name that
-only the uploader's session knows.
+An import takes two steps, each a background job (outlets/import_runs.py): the
+upload queues the check, whose page shows its progress and then the preview of what
+would change and every invalid row; confirming queues the store, which stores it
+all, or nothing if a row has become invalid since. Everything the pages show is in
+the `OutletImportRun` row, so any server serves any step and a reload keeps it.
 """
 
-import uuid
-from datetime import timedelta
-
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from core.exporting import CONTENT_TYPES
-from core.storage import stored_files_remove_older
 from core.views import RolePermissionMixin
 from outlets.exporting import outlet_export
 from outlets.filters import outlet_list_queryset
 from outlets.forms import OutletImportForm
-from outlets.importing import (
-    OutletImporter,
-    outlet_import_store,
-    read_outlet_file,
+from outlets.import_runs import (
+    ImportRunError,
+    outlet_import_cancel,
+    outlet_import_confirm,
+    outlet_import_upload,
 )
-from outlets.models import Municipality, Outlet, OutletImport
+from outlets.models import Outlet, OutletImport, OutletImportRun
 from outlets.permissions import can_export_outlets, can_import_outlets
 
-PENDING_DIR = "outlet-imports"
-SESSION_KEY = "pending_outlet_import"
-# An uploaded file (with contacts' personal data) waits this long for confirmation.
-PENDING_HOURS = 24
-# The preview lists this many changed outlets with their fields, those whose change
-# moves the service analysis first; the counts cover the whole file.
-PREVIEW_CHANGES = 200
-PREVIEW_NEW = 100
+# The upload page lists the user's latest runs, to find one left running.
+RECENT_RUNS = 10
 
 
 class OutletImportView(RolePermissionMixin, View):
@@ -48,91 +39,87 @@ class OutletImportView(RolePermissionMixin, View):
     template_name = "outlets/import.html"
 
     def get(self, request):
-        return render(
-            request, self.template_name, {"form": OutletImportForm(user=request.user)}
-        )
+        return self.form_page(request, OutletImportForm(user=request.user))
 
     def post(self, request):
-        if "confirm" in request.POST:
-            return self.confirm(request)
         form = OutletImportForm(request.POST, request.FILES, user=request.user)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
-        municipality = form.chosen_municipality()
-        plan = OutletImporter(
-            form.dataset, user=request.user, municipality=municipality
-        ).plan()
-        token = uuid.uuid4().hex
-        discard_pending_import(request)
-        if plan.is_valid:
-            default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(form.data_bytes))
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "file_name": form.cleaned_data["file"].name,
-                "municipality": municipality.pk if municipality else None,
-            }
-        return self.preview(request, plan, form.cleaned_data["file"].name, token)
+        if form.is_valid():
+            try:
+                run = outlet_import_upload(
+                    upload=form.cleaned_data["file"],
+                    by=request.user,
+                    municipality=form.chosen_municipality(),
+                )
+            except ImportRunError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect(run)
+        return self.form_page(request, form)
 
-    def preview(self, request, plan, file_name, token):
-        # A stable sort: within each group the file's order.
-        changes = sorted(plan.changes, key=lambda change: not change.moves_analysis)
-        return render(
-            request,
-            "outlets/import_preview.html",
-            {
-                "plan": plan,
-                "counts": plan.summary(),
-                "file_name": file_name,
-                "token": token,
-                "errors": plan.errors[:500],
-                "more_errors": max(len(plan.errors) - 500, 0),
-                "new_outlets": plan.new[:PREVIEW_NEW],
-                "more_new": max(len(plan.new) - PREVIEW_NEW, 0),
-                "changes": changes[:PREVIEW_CHANGES],
-                "more_changes": max(len(changes) - PREVIEW_CHANGES, 0),
-            },
-        )
+    def form_page(self, request, form):
+        runs = OutletImportRun.objects.visible_to(request.user).filter(
+            uploaded_by=request.user
+        )[:RECENT_RUNS]
+        return render(request, self.template_name, {"form": form, "runs": runs})
 
-    def confirm(self, request):
-        pending = request.session.get(SESSION_KEY)
-        if not pending or pending["token"] != request.POST.get("token"):
-            messages.error(
-                request,
-                _("The preview is no longer available. Upload the file again."),
-            )
-            return redirect("outlets:outlet_import")
-        path = f"{PENDING_DIR}/{pending['token']}"
-        try:
-            with default_storage.open(path, "rb") as file:
-                data = file.read()
-        except FileNotFoundError:
-            del request.session[SESSION_KEY]
-            messages.error(
-                request,
-                _("The preview is no longer available. Upload the file again."),
-            )
-            return redirect("outlets:outlet_import")
-        municipality = Municipality.objects.filter(pk=pending["municipality"]).first()
-        plan = OutletImporter(
-            read_outlet_file(pending["file_name"], data),
-            user=request.user,
-            municipality=municipality,
-        ).plan()
-        if not plan.is_valid:
-            # The register changed since the preview: show what is wrong now.
-            return self.preview(request, plan, pending["file_name"], "")
-        outlet_import_store(plan, file_name=pending["file_name"], user=request.user)
-        discard_pending_import(request)
-        counts = plan.summary()
+
+def _visible_run(request, pk):
+    """Another municipality's run, or anyone's for a user who may not import,
+    looks like a missing one."""
+    return get_object_or_404(
+        OutletImportRun.objects.visible_to(request.user).select_related(
+            "municipality", "uploaded_by", "outlet_import"
+        ),
+        pk=pk,
+    )
+
+
+@require_safe
+def outlet_import_run(request, pk):
+    """A run's progress, its preview (confirm or cancel), or its outcome."""
+    run = _visible_run(request, pk)
+    preview = run.preview or {}
+    started = run.confirmed_at or run.uploaded_at
+    return render(
+        request,
+        "outlets/import_run.html",
+        {
+            "run": run,
+            "preview": preview,
+            "counts": preview.get("counts"),
+            # Queued for minutes: no worker may be running.
+            "waits_long": run.status
+            in (OutletImportRun.Status.CHECK_QUEUED, OutletImportRun.Status.QUEUED)
+            and (timezone.now() - started).total_seconds() > 120,
+        },
+    )
+
+
+@require_POST
+def outlet_import_run_confirm(request, pk):
+    run = _visible_run(request, pk)
+    try:
+        outlet_import_confirm(run=run, by=request.user)
+    except ImportRunError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(
             request,
-            _(
-                "Imported %(file)s: %(new)s new, %(changed)s changed, %(unchanged)s "
-                "unchanged."
-            )
-            % {**counts, "file": pending["file_name"]},
+            _("The import has started. You may leave this page; it runs on its own."),
         )
-        return redirect("outlets:outlet_import_history")
+    return redirect(run)
+
+
+@require_POST
+def outlet_import_run_cancel(request, pk):
+    run = _visible_run(request, pk)
+    try:
+        outlet_import_cancel(run=run, by=request.user)
+    except ImportRunError as error:
+        messages.error(request, str(error))
+        return redirect(run)
+    messages.success(request, _("The import was cancelled; nothing was stored."))
+    return redirect("outlets:outlet_import")
 
 
 class OutletImportHistoryView(RolePermissionMixin, ListView):
@@ -166,13 +153,3 @@ class OutletExportView(RolePermissionMixin, View):
         name = f"forsaljningsstallen-{timezone.localdate().isoformat()}.{export_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-
-def discard_pending_import(request):
-    """Remove the session's waiting file, and any left by abandoned previews."""
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        default_storage.delete(f"{PENDING_DIR}/{pending['token']}")
-    stored_files_remove_older(
-        folder=PENDING_DIR, before=timezone.now() - timedelta(hours=PENDING_HOURS)
-    )

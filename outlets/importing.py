@@ -379,7 +379,8 @@ class OutletImporter:
             for name, resource_field in self.resource.fields.items()
         }
 
-    def plan(self, progress=None):
+    def plan(self, progress=None, every=1000):
+        """The plan; `progress(rows)` is called after each `every` rows read."""
         plan = ImportPlan(row_count=len(self.dataset))
         columns = self._columns(plan)
         if not plan.is_valid:
@@ -388,8 +389,8 @@ class OutletImporter:
         # The header is line 1 of the file, so the first row is line 2.
         for line, row in enumerate(self.dataset, start=2):
             rows.append(self._clean_row(line, row, columns, plan))
-            if progress and line % 1000 == 0:
-                progress(1000)
+            if progress and (line - 1) % every == 0:
+                progress(every)
         for line in getattr(self.dataset, "overlong_lines", []):
             plan.errors.append(
                 RowError(

@@ -683,6 +683,129 @@ class OutletImport(models.Model):
         return self.file_name
 
 
+class OutletImportRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """As the import history: the system owner every run; a municipality's
+        administrators their municipality's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_owner:
+            return self
+        if user.is_administrator:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
+class OutletImportRun(models.Model):
+    """One upload of an outlet file followed through background jobs (Swedish:
+    *import*): checked and previewed, then confirmed and stored, or refused,
+    cancelled or expired. The row holds the whole state, so any server shows it."""
+
+    class Status(models.TextChoices):
+        CHECK_QUEUED = "check_queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking the file")
+        PREVIEWED = "previewed", _("Awaiting confirmation")
+        QUEUED = "queued", _("Waiting to be stored")
+        STORING = "storing", _("Storing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="outlet_import_runs",
+        null=True,
+        blank=True,
+        verbose_name=_("municipality"),
+        help_text=_(
+            "The uploader's municipality, or the one the system owner chose; empty "
+            "when the file names each row's municipality."
+        ),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.CHECK_QUEUED,
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The file in the default storage while a job needs it; emptied once done,
+    # failed, cancelled or expired.
+    stored_file = models.CharField(_("stored file"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    # What the preview page shows: counts, the first errors, changes and new outlets.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    job_id = models.BigIntegerField(_("background job"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outlet_import = models.OneToOneField(
+        OutletImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="run",
+        verbose_name=_("import"),
+    )
+
+    objects = OutletImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("outlet import run")
+        verbose_name_plural = _("outlet import runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="%(app_label)s_%(class)s_failure_says_why",
+                violation_error_message=_("A failed import says why."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("outlets:outlet_import_run", kwargs={"pk": self.pk})
+
+    @property
+    def is_working(self):
+        """A job has this run to do: the page follows it."""
+        return self.status in (
+            self.Status.CHECK_QUEUED,
+            self.Status.CHECKING,
+            self.Status.QUEUED,
+            self.Status.STORING,
+        )
+
+    @property
+    def percent_done(self):
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
 # A shop across the municipal border may be weighed too: people shop where it is
 # nearest. So far from the locality (straight line) it may lie.
 CONSIDERED_WITHIN_KM = 30

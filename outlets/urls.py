@@ -57,6 +57,21 @@ urlpatterns = [
     # Import and export: outlets/import_views.py.
     path("import/", import_views.OutletImportView.as_view(), name="outlet_import"),
     path(
+        "import/<int:pk>/",
+        import_views.outlet_import_run,
+        name="outlet_import_run",
+    ),
+    path(
+        "import/<int:pk>/confirm/",
+        import_views.outlet_import_run_confirm,
+        name="outlet_import_run_confirm",
+    ),
+    path(
+        "import/<int:pk>/cancel/",
+        import_views.outlet_import_run_cancel,
+        name="outlet_import_run_cancel",
+    ),
+    path(
         "import/history/",
         import_views.OutletImportHistoryView.as_view(),
         name="outlet_import_history",

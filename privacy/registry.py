@@ -214,6 +214,20 @@ REGISTRY = [
         LegalBasis.PUBLIC_TASK,
         Retention.WORKING_FILE,
     ),
+    PersonalField(
+        "outlets.OutletImportRun.uploaded_by",
+        _("Who uploaded an outlet file for import"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
+    PersonalField(
+        "outlets.OutletImportRun.confirmed_by",
+        _("Who confirmed an outlet import"),
+        WHO_DID_IT,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
     # Agreements and money.
     PersonalField(
         "agreements.Party.name",
@@ -541,6 +555,8 @@ NOT_PERSONAL = {
     "outlets.Locality.name": "a place",
     "outlets.Partner.name": "an organisation (its contact person is registered)",
     "outlets.OutletImport.file_name": "the name of an uploaded file",
+    "outlets.OutletImportRun.file_name": "the name of an uploaded file",
+    "outlets.OutletImportRun.stored_file": "where an uploaded file waits in storage",
     "agreements.Service.name": "a kind of service",
     "agreements.Service.public_description": "what a service offers, for the public",
     "analysis.PopulationImport.file_name": "the name of an uploaded file",

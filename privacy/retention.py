@@ -22,8 +22,10 @@ from privacy.erasure import (
 from privacy.registry import RETENTION_PERIODS, erasable_fields
 from securitylog.models import SecurityEvent
 
-# Where the outlet import keeps an uploaded file between preview and confirmation
-# (outlets.import_views.PENDING_DIR; a test holds the two together).
+# Where the outlet import keeps an uploaded file for its background jobs
+# (outlets.import_runs.PENDING_DIR; a test holds the two together). The import's
+# hourly job removes the files of previews not confirmed within a day; this sweep
+# removes any file left behind all the same (a run deleted, a job lost).
 PENDING_IMPORT_DIR = "outlet-imports"
 
 

@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from accounts.tests.factories import UserFactory
 from outlets.importing import OutletImporter, outlet_import_store, read_outlet_file
 from outlets.models import Locality, Outlet, OutletContact, OutletImport
 from outlets.tests.factories import OutletFactory, municipality
+from outlets.tests.imports import confirm, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -37,20 +37,6 @@ def snapshot():
         list(Outlet.objects.values().order_by("pk")),
         list(Locality.objects.values().order_by("pk")),
         list(OutletContact.objects.values().order_by("pk")),
-    )
-
-
-def upload(client, data, name="lista.csv", **fields):
-    return client.post(
-        reverse("outlets:outlet_import"),
-        {"file": SimpleUploadedFile(name, data), **fields},
-    )
-
-
-def confirm(client, response):
-    return client.post(
-        reverse("outlets:outlet_import"),
-        {"confirm": "1", "token": response.context["token"]},
     )
 
 
@@ -279,21 +265,39 @@ def test_administrator_previews_confirms_and_finds_the_import_in_the_history(
     }
     assert Outlet.objects.count() == 0
 
-    response = confirm(client, preview)
-    assert response["Location"] == reverse("outlets:outlet_import_history")
+    done = confirm(client, preview)
+    assert done.context["run"].status == "done"
     assert Outlet.objects.filter(municipality__code="2401").count() == 13
-    history = client.get(response["Location"]).content.decode()
+    page = done.content.decode()
+    assert f"Importerade {NORDMALING_SAMPLE.name}: 13 nya, 0 ändrade" in page
+    assert reverse("outlets:outlet_import_history") in page
+    history = client.get(reverse("outlets:outlet_import_history")).content.decode()
     assert NORDMALING_SAMPLE.name in history
     (record,) = OutletImport.objects.all()
     assert (record.imported_by, record.new_count) == (administrator, 13)
 
 
-def test_confirm_without_a_preview_of_ones_own_stores_nothing(client, administrator):
+def test_a_run_is_confirmed_once_and_one_that_failed_not_at_all(client, administrator):
     client.force_login(administrator)
-    response = client.post(
-        reverse("outlets:outlet_import"), {"confirm": "1", "token": "forged"}
+    preview = upload(client, csv_bytes(HEADER, GOOD_ROW))
+    run = preview.context["run"]
+    confirm_url = reverse("outlets:outlet_import_run_confirm", args=[run.pk])
+    client.post(confirm_url)
+
+    again = client.post(confirm_url, follow=True)
+
+    assert "Den här importen är redan bekräftad eller avbruten." in (
+        again.content.decode()
     )
-    assert response["Location"] == reverse("outlets:outlet_import")
+    failed = upload(client, csv_bytes(HEADER, GOOD_ROW.replace("2401", "9999")))
+    failed_url = reverse(
+        "outlets:outlet_import_run_confirm", args=[failed.context["run"].pk]
+    )
+    client.post(failed_url)
+    run.refresh_from_db()
+    assert run.status == "queued"
+    failed.context["run"].refresh_from_db()
+    assert failed.context["run"].status == "failed"
     assert Outlet.objects.count() == 0
 
 

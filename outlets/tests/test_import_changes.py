@@ -2,24 +2,17 @@
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from outlets.demo import seed_outlets
 from outlets.models import Outlet
 from outlets.tests.factories import municipality
+from outlets.tests.imports import upload
 
 pytestmark = pytest.mark.django_db
 
 NORDMALING_SAMPLE = (
     settings.BASE_DIR / "outlets" / "data" / ("outlets-nordmaling-excel-sv.csv")
 )
-
-
-def upload(client, data, name="lista.csv"):
-    return client.post(
-        reverse("outlets:outlet_import"), {"file": SimpleUploadedFile(name, data)}
-    )
 
 
 def test_nordmaling_sample_into_the_demo_shows_ica_lundins_losing_its_full_range(
@@ -30,19 +23,21 @@ def test_nordmaling_sample_into_the_demo_shows_ica_lundins_losing_its_full_range
 
     response = upload(client, NORDMALING_SAMPLE.read_bytes(), NORDMALING_SAMPLE.name)
 
-    (lundins,) = [
-        c for c in response.context["changes"] if c.outlet.name == "ICA Lundins"
-    ]
-    kind = next(field for field in lundins.fields if field.field == "kind")
-    assert (kind.old, kind.new) == (
+    changes = response.context["preview"]["changes"]
+    (lundins,) = [c for c in changes if c["name"] == "ICA Lundins"]
+    kind = next(field for field in lundins["fields"] if field["field"] == "kind")
+    assert (kind["old"], kind["new"]) == (
         "Dagligvarubutik, fullsortiment",
         "Dagligvarubutik, begränsat sortiment",
     )
-    assert kind.moves_analysis and lundins.moves_analysis
+    assert kind["moves_analysis"] and lundins["moves_analysis"]
     # The file's whole metres in SWEREF 99 TM are the same places as the demo's
     # degrees: no outlet reads as moved.
-    assert [field.field for field in lundins.fields] == ["kind", "opening_hours"]
-    assert {change.outlet.name for change in response.context["changes"]} == {
+    assert [field["field"] for field in lundins["fields"]] == [
+        "kind",
+        "opening_hours",
+    ]
+    assert {change["name"] for change in changes} == {
         "ICA Lundins",
         "Norrfors Bageri",
     }
@@ -77,11 +72,11 @@ def test_a_changed_position_is_shown_with_the_distance_it_moves(client, administ
 
     response = upload(client, data)
 
-    (change,) = response.context["changes"]
-    (position,) = change.fields
-    assert position.label == "Position"
-    assert position.old == "63.70000, 19.35000"
-    assert position.new.startswith("63.71000, 19.35000 (flyttas 1")
+    (change,) = response.context["preview"]["changes"]
+    (position,) = change["fields"]
+    assert position["label"] == "Position"
+    assert position["old"] == "63.70000, 19.35000"
+    assert position["new"].startswith("63.71000, 19.35000 (flyttas 1")
     assert "flyttar analysen" in response.content.decode()
 
 
@@ -101,7 +96,7 @@ def test_a_large_file_lists_the_first_changes_and_counts_the_rest(
 
     assert response.status_code == 200
     assert response.context["counts"]["changed"] == 230
-    assert len(response.context["changes"]) == 200
+    assert len(response.context["preview"]["changes"]) == 200
     assert "30 fler ändrade försäljningsställen visas inte här" in (
         response.content.decode()
     )

@@ -10,12 +10,13 @@ import tracemalloc
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.core.files.storage import default_storage
 from openpyxl import Workbook
 
+from outlets.import_runs import PENDING_DIR
 from outlets.importing import ImportFileError, read_outlet_file
-from outlets.models import Outlet, OutletImport
+from outlets.models import Outlet, OutletImport, OutletImportRun
+from outlets.tests.imports import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -132,12 +133,11 @@ def test_the_import_page_refuses_the_bomb_with_a_message_and_stores_nothing(
         "A1:XFD1048576", {1: HEADER, 1048576: [("A1048576", "Pers Livs")]}
     )
     client.force_login(administrator)
-    response = client.post(
-        reverse("outlets:outlet_import"),
-        {"file": SimpleUploadedFile("lista.xlsx", data)},
-    )
+    response = upload(client, data, "lista.xlsx")
     assert response.status_code == 200
     assert "Filen har fler än 100\xa0000 rader" in response.content.decode()
     assert not Outlet.objects.exists()
     assert not OutletImport.objects.exists()
-    assert "pending_outlet_import" not in client.session
+    run = OutletImportRun.objects.get()
+    assert (run.status, run.stored_file) == ("failed", "")
+    assert default_storage.listdir(PENDING_DIR)[1] == []

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User, UserEvent
 from accounts.tests.factories import UserFactory
-from outlets import import_views
+from outlets import import_runs
 from outlets.models import OutletContact, OutletContactEvent
 from privacy.registry import RETENTION_PERIODS
 from privacy.retention import (
@@ -119,7 +119,7 @@ def test_a_deactivated_shop_owner_party_to_an_agreement_in_force_is_kept(
 
 
 def test_abandoned_import_files_older_than_a_day_are_removed():
-    assert PENDING_IMPORT_DIR == import_views.PENDING_DIR
+    assert PENDING_IMPORT_DIR == import_runs.PENDING_DIR
     old = default_storage.save(f"{PENDING_IMPORT_DIR}/old", ContentFile(b"x"))
     new = default_storage.save(f"{PENDING_IMPORT_DIR}/new", ContentFile(b"x"))
     now = timezone.now()

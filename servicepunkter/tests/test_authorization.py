@@ -581,6 +581,37 @@ def annual_report_for(outlet):
 ANNUAL_REPORT_READERS = AGREEMENT_READERS | {"shop_owner": (NOT_FOUND,) * 4}
 
 
+def import_run_for(outlet):
+    """A previewed outlet import of the outlet's municipality."""
+    from outlets.models import OutletImportRun
+
+    run, _ = OutletImportRun.objects.get_or_create(
+        municipality=outlet.municipality,
+        defaults={
+            "status": "previewed",
+            "file_name": "lista.csv",
+            "file_size": 10,
+            "sha256": "0" * 64,
+        },
+    )
+    return run
+
+
+# An outlet import is followed by the municipality's administrators and the system
+# owner, as the import history; everyone else finds nothing. Confirm and cancel send
+# back to the run or to the upload page.
+IMPORT_RUN_READERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "system_owner": (OK,) * 4,
+    "administrator": (OK, OK, NOT_FOUND, NOT_FOUND),
+}
+IMPORT_RUN_ACTORS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "system_owner": (REDIRECTED,) * 4,
+    "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+}
+
+
 # A population load is followed by the municipality's administrators (the system
 # owner follows road networks only); everyone else finds nothing. Confirm and cancel
 # of a finished load send back to it.
@@ -1356,6 +1387,22 @@ ROWS = [
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),
+    object_row(
+        "outlets:outlet_import_run",
+        lambda outlet: {"pk": import_run_for(outlet).pk},
+        IMPORT_RUN_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    *[
+        Row(
+            f"outlets:{name}",
+            kwargs=lambda outlet: {"pk": import_run_for(outlet).pk},
+            get=signed_in(NOT_ALLOWED),
+            post={},
+            per_object_post=IMPORT_RUN_ACTORS,
+        )
+        for name in ("outlet_import_run_confirm", "outlet_import_run_cancel")
+    ],
     Row(
         "outlets:outlet_import_history",
         get=IMPORTERS,

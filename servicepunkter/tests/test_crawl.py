@@ -218,6 +218,11 @@ OBJECT_PAGES = {
 # (accounts/tests/test_two_factor.py follows that link). And the invitation link
 # from the e-mail, and the POST-only actions on a user's page.
 NOT_OBJECT_PAGES = {
+    # An outlet import's run: the demo has none; outlets/tests/test_import_runs.py
+    # follows the upload to its page, and its confirm and cancel are POSTs.
+    "outlets:outlet_import_run",
+    "outlets:outlet_import_run_confirm",
+    "outlets:outlet_import_run_cancel",
     # The register extract of a person: reached by the person search, which lists
     # nobody until asked (privacy/tests/test_extract.py follows its links); the file
     # only by a POST.

@@ -37,8 +37,9 @@ from conftest import s3_client
 from followup.models import SitePhoto, SiteVisit
 from followup.services import followups_create_for
 from followup.tests.factories import signed_agreement
-from outlets.import_views import PENDING_DIR
-from outlets.models import Outlet
+from outlets.import_runs import PENDING_DIR
+from outlets.models import Outlet, OutletImportRun
+from outlets.tests import imports
 from privacy.retention import pending_imports_remove
 from servicepunkter.tests.test_backup import new_database, restore  # noqa: F401
 
@@ -199,21 +200,10 @@ def test_a_site_visit_photo_and_its_thumbnail_are_in_the_bucket_served_by_their_
 # An outlet file between preview and confirmation.
 
 
-def upload(client, data=None):
-    return client.post(
-        reverse("outlets:outlet_import"),
-        {
-            "file": SimpleUploadedFile(
-                NORDMALING_SAMPLE.name, data or NORDMALING_SAMPLE.read_bytes()
-            )
-        },
-    )
-
-
-def confirm(client, preview):
-    return client.post(
-        reverse("outlets:outlet_import"),
-        {"confirm": "1", "token": preview.context["token"]},
+def upload(client):
+    """The Nordmaling sample uploaded and checked as its job does: the run's page."""
+    return imports.upload(
+        client, NORDMALING_SAMPLE.read_bytes(), name=NORDMALING_SAMPLE.name
     )
 
 
@@ -224,17 +214,19 @@ def test_an_outlet_file_waits_in_the_bucket_and_the_confirmation_reads_it_there(
 
     preview = upload(client)
 
-    assert preview.context["counts"]["new"] == 13
-    pending = f"{PENDING_DIR}/{preview.context['token']}"
-    assert s3_storage.names() == [pending]
-    assert s3_storage.read(pending) == NORDMALING_SAMPLE.read_bytes()
+    run = preview.context["run"]
+    assert run.status == "previewed"
+    assert run.preview["counts"]["new"] == 13
+    assert run.stored_file.startswith(f"{PENDING_DIR}/")
+    assert s3_storage.names() == [run.stored_file]
+    assert s3_storage.read(run.stored_file) == NORDMALING_SAMPLE.read_bytes()
     assert files_under_media_root(settings) == []
-    assert private(s3_storage, pending)
+    assert private(s3_storage, run.stored_file)
     assert Outlet.objects.count() == 0
 
-    response = confirm(client, preview)
+    done = imports.confirm(client, preview)
 
-    assert response["Location"] == reverse("outlets:outlet_import_history")
+    assert done.context["run"].status == "done"
     assert Outlet.objects.filter(municipality__code="2401").count() == 13
     assert s3_storage.names() == []
 
@@ -246,11 +238,13 @@ def test_a_confirmation_whose_file_is_gone_from_the_bucket_stores_nothing(
     preview = upload(client)
     s3_storage.empty()
 
-    response = confirm(client, preview)
+    response = client.post(
+        reverse("outlets:outlet_import_run_confirm", args=[preview.context["run"].pk]),
+        follow=True,
+    )
 
-    assert response["Location"] == reverse("outlets:outlet_import")
-    page = client.get(response["Location"]).content.decode()
-    assert "Förhandsvisningen finns inte längre. Ladda upp filen igen." in page
+    assert "Den uppladdade filen finns inte längre" in response.content.decode()
+    assert OutletImportRun.objects.get().status == "failed"
     assert Outlet.objects.count() == 0
 
 
@@ -258,7 +252,7 @@ def test_outlet_files_never_confirmed_are_removed_from_the_bucket(
     client, s3_storage, administrator
 ):
     client.force_login(administrator)
-    pending = f"{PENDING_DIR}/{upload(client).context['token']}"
+    pending = upload(client).context["run"].stored_file
 
     # A bucket has no folders: the clean-up must not ask whether one exists.
     assert pending_imports_remove(now=timezone.now()) == 0

@@ -655,28 +655,42 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
 # The scenarios.
 
 
+def run_page_in(visitor: Visitor, run_page: str, status: str) -> requests.Response:
+    """The import run's page once a worker has brought it to `status`."""
+
+    def reached():
+        page = visitor.get(run_page)
+        found = re.search(r'data-run-status="([a-z_]+)"', page.text)
+        assert found, "no run status on the page:\n" + page.text[-3000:]
+        assert found[1] != "failed", "the import failed:\n" + page.text[-3000:]
+        return page if found[1] == status else None
+
+    return wait_until(reached, timeout=120, what=f"the import run {status}")
+
+
 def outlet_import_preview(visitor: Visitor, path: Path) -> requests.Response:
-    """Upload an outlet file: the preview page (today's flow: rendered by the
-    upload's POST, with the token the confirmation posts back)."""
+    """Upload an outlet file: the upload's answer (a redirect to the run's page),
+    once a worker has checked the file and the page shows its preview."""
     response = visitor.post(
         "/outlets/import/",
         {},
         files={"file": (path.name, path.read_bytes(), "text/csv")},
     )
-    assert response.status_code == 200, response.text[-3000:]
-    assert re.search(r'name="token" value="[0-9a-f]+"', response.text), (
-        "no confirmable preview:\n" + response.text[-3000:]
-    )
+    assert response.status_code == 302, response.text[-3000:]
+    preview = run_page_in(visitor, response.headers["Location"], "previewed")
+    assert "Bekräfta importen" in preview.text, preview.text[-3000:]
     return response
 
 
-def outlet_import_confirm(visitor: Visitor, preview) -> requests.Response:
-    """Confirm the previewed import, on the other server than the preview's."""
-    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text)[1]
-    visitor.next_request_away_from(upstream(preview))
-    response = visitor.post("/outlets/import/", {"confirm": "1", "token": token})
+def outlet_import_confirm(visitor: Visitor, uploaded) -> requests.Response:
+    """Confirm the previewed import, on the other server than the upload's; the
+    confirm's answer, once a worker has stored the import."""
+    run_page = uploaded.headers["Location"]
+    visitor.next_request_away_from(upstream(uploaded))
+    response = visitor.post(run_page.rstrip("/") + "/confirm/", {})
     assert response.status_code == 302, response.text[-3000:]
-    assert response.headers["Location"] == "/outlets/import/history/"
+    assert response.headers["Location"] == run_page
+    run_page_in(visitor, run_page, "done")
     return response
 
 
