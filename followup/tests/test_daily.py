@@ -8,8 +8,10 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django import app as procrastinate_app
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -19,7 +21,7 @@ from agreements.tests.concurrency import (
     at_once,
     municipalities_back_after_the_flush,  # noqa: F401 - autouse for this module
 )
-from core.testing import in_a_thread, worker_app
+from core.testing import in_a_thread
 from followup import daily
 from followup.models import DailyRun
 from followup.tasks import run_daily
@@ -81,13 +83,13 @@ def defer_periodic(timestamp):
     """What a worker's periodic deferrer does at the job's time."""
 
     async def defer():
-        with worker_app() as app:
-            async with app.open_async():
-                periodic_task = app.periodic_registry.periodic_tasks[
-                    ("followup.run_daily", "run_daily")
-                ]
-                deferrer = PeriodicDeferrer(registry=app.periodic_registry)
-                await deferrer.defer_jobs([(periodic_task, timestamp)])
+        periodic_task = app.periodic_registry.periodic_tasks[
+            ("followup.run_daily", "run_daily")
+        ]
+        deferrer = PeriodicDeferrer(registry=app.periodic_registry)
+        await deferrer.defer_jobs([(periodic_task, timestamp)])
+        # The task's own (Django) connector deferred it from asgiref's thread.
+        await sync_to_async(connections.close_all)()
 
     in_a_thread(lambda: asyncio.run(defer()))
 
