@@ -77,6 +77,9 @@ def worker():
         install_signal_handlers=False,
         listen_notify=False,
     )
+    # Its periodic deferrer deferred through the tasks' (Django) connector, from
+    # asgiref's thread.
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 def defer_periodic(timestamp):
