@@ -66,3 +66,11 @@ def retry_stalled():
                 await retry_stalled_jobs.func(SimpleNamespace(app=app), timestamp=0)
 
     in_a_thread(lambda: asyncio.run(retry()))
+
+
+def email_queue_on(settings, delivery="django.core.mail.backends.locmem.EmailBackend"):
+    """E-mail as background jobs, as with EMAIL_QUEUE on in production, delivered
+    through `delivery` (the tests' outbox by default) by a worker."""
+    settings.EMAIL_QUEUE = True
+    settings.EMAIL_BACKEND = "core.mail.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = delivery

@@ -800,3 +800,45 @@ class Training(models.Model):
 
     def __str__(self):
         return self.title or self.get_topic_display()
+
+
+class DailyRun(models.Model):
+    """One day's run of the daily work (`run_daily`): who ran it, when, and how it
+    ended; the unique day makes the work run once a day however many workers and
+    cron lines there are (Swedish: *daglig körning*)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    class Trigger(models.TextChoices):
+        JOB = "job", _("background job")
+        COMMAND = "command", _("command")
+
+    day = models.DateField(_("day"), unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices)
+    process = models.CharField(
+        _("process"), max_length=200, help_text=_("Host and process id.")
+    )
+    job_id = models.BigIntegerField(_("job"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    output = models.TextField(_("output"), blank=True)
+
+    class Meta:
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "done", "failed"]),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Unknown status of a daily run."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} ({self.get_status_display()})"

@@ -454,6 +454,19 @@ from servicepunkter.logs import job_log_context  # noqa: E402
 
 PROCRASTINATE_WORKER_DEFAULTS["worker_middleware"] = [job_log_context]
 
+# The daily job and e-mail in the background (README: Background work, Daily run).
+# RUN_DAILY_CRON: when the periodic job `followup.run_daily` runs, read in TIME_ZONE
+# (core.tasks.periodic_tasks_in_time_zone); each day's work is done once
+# (followup.DailyRun), whether cron's `run_daily` runs too or not. EMAIL_QUEUE (on by
+# default with DEBUG off): each e-mail is a job on the `mail` queue that a worker
+# sends through the backend EMAIL_URL names (EMAIL_DELIVERY_BACKEND).
+RUN_DAILY_CRON = env.str("RUN_DAILY_CRON", default="0 5 * * *")
+PROCRASTINATE_ON_APP_READY = "core.tasks.periodic_tasks_in_time_zone"
+EMAIL_QUEUE = env.bool("EMAIL_QUEUE", default=not DEBUG)
+EMAIL_DELIVERY_BACKEND = EMAIL_BACKEND  # noqa: F821 - set from EMAIL_URL above
+if EMAIL_QUEUE:
+    EMAIL_BACKEND = "core.mail.QueuedEmailBackend"
+
 # The deployment's certificate (PKCS#12) that seals signed agreement PDFs; unset, they
 # are stored unsealed. `manage.py create_signing_certificate` makes a self-signed one.
 SIGNING_CERTIFICATE_PATH = env.str("SIGNING_CERTIFICATE_PATH", default="")

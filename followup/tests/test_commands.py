@@ -4,13 +4,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connections
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agreements.tests.concurrency import (
     at_once,
     municipalities_back_after_the_flush,  # noqa: F401 - autouse for this module
 )
-from followup.management.commands.run_daily import RUN_DAILY_LOCK
+from followup.daily import RUN_DAILY_LOCK
 from followup.models import FollowUp
 from followup.tests.factories import signed_agreement
 from outlets.tests.factories import OutletFactory
@@ -76,7 +76,10 @@ def test_a_daily_job_started_while_another_runs_skips_and_logs_it(own_outlet, ca
     other_run = connections.create_connection("default")
     try:
         with other_run.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_DAILY_LOCK])
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, %s)",
+                [RUN_DAILY_LOCK, timezone.localdate().toordinal()],
+            )
         output = run_daily()
     finally:
         other_run.close()

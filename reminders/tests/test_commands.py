@@ -1,11 +1,19 @@
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone, translation
 
+from agreements.tests.concurrency import (
+    at_once,
+    municipalities_back_after_the_flush,  # noqa: F401 - autouse for this module
+)
+from followup.models import DailyRun
+from followup.tasks import run_daily
 from reminders.models import SentReminder
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +70,21 @@ def test_the_database_refuses_a_second_record_of_the_same_reminder(official):
 
     with pytest.raises(IntegrityError):
         SentReminder.objects.create(**fields)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_days_job_at_once_send_one_set_of_reminders(
+    mailoutbox, municipalities_reloaded, agreement, shop_owner, official
+):
+    day = datetime(2026, 2, 20, 5, tzinfo=ZoneInfo("Europe/Stockholm"))
+    context = SimpleNamespace(job=SimpleNamespace(id=None))
+
+    at_once(*[lambda: run_daily.func(context, timestamp=day.timestamp())] * 2)
+
+    assert sorted(mail.to[0] for mail in mailoutbox) == [
+        "official@nordmaling.example",
+        "owner@perslivs.example",
+    ]
+    [run] = DailyRun.objects.all()
+    assert (run.day, run.status, run.attempts) == (date(2026, 2, 20), "done", 1)
+    assert "Påminnelser skickade: 2" in run.output
