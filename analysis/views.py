@@ -1,8 +1,10 @@
 """The service analysis pages: the analysis, the scenario editor, saved scenarios.
 
 Every figure comes from `service_analysis_run` (cached under a fingerprint of its
-inputs); the map's squares come from their own endpoint so that a large municipality's
-page stays light. Scenarios never touch the register.
+inputs); today's figures of a large municipality missing from the cache come from a
+background job (`services/jobs.py`), the page showing the previous ones meanwhile.
+The map's squares come from their own endpoint so that a large municipality's page
+stays light. Scenarios never touch the register.
 """
 
 from django.conf import settings

@@ -8,8 +8,8 @@ The `AnalysisJob` row keeps the computation's state for the pages; the job itsel
 result under the same fingerprint, so the next visit reads it from the cache.
 """
 
-import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -30,8 +30,6 @@ from analysis.services.runs import (
     scenario_from_json,
     service_analysis_run,
 )
-
-logger = logging.getLogger(__name__)
 
 # The job's name as analysis/tasks.py registers it (deferred by name, as loads are).
 JOB_TASK_NAME = "analysis.analysis_job_run"
@@ -197,7 +195,21 @@ def analysis_job_process(*, job_id) -> AnalysisJob | None:
             raise
         else:
             _finish(job, AnalysisJob.Status.DONE)
+            _forget_finished(job)
         return job
+
+
+# Finished computations are kept so long for the pages; a failed one forgotten may
+# be queued again by the next visit.
+KEPT_FINISHED = timedelta(days=1)
+
+
+def _forget_finished(job):
+    AnalysisJob.objects.filter(
+        municipality_id=job.municipality_id,
+        status__in=[AnalysisJob.Status.DONE, AnalysisJob.Status.FAILED],
+        finished_at__lt=timezone.now() - KEPT_FINISHED,
+    ).delete()
 
 
 def _finish(job, status, error=""):

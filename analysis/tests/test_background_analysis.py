@@ -3,6 +3,7 @@ fingerprint, the previous figures meanwhile, the page that follows the job, a
 failure that says why, and a killed worker's job picked up again."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from accounts.tests.factories import UserFactory
 from analysis.models import AnalysisJob, AnalysisResult
 from analysis.services import AnalysisError, runs, service_analysis_run
+from analysis.services.jobs import runs_in_background
 from analysis.tests.grids import hand_grid
 from analysis.tests.test_views import table
 from core.testing import retry_stalled, run_worker
@@ -46,6 +48,23 @@ def close_shop_b(shops):
     Outlet.objects.filter(pk=shops["B"].pk).update(
         status=Outlet.Status.CLOSED, closed_on=date(2026, 11, 1)
     )
+
+
+@pytest.mark.parametrize(
+    ("road_network", "squares", "background"),
+    [(None, 50_000, False), (None, 50_001, True), ("vägnät", 10, True)],
+)
+def test_a_road_network_or_many_squares_send_the_analysis_to_the_background(
+    road_network, squares, background
+):
+    prepared = SimpleNamespace(
+        run=SimpleNamespace(
+            road_network=road_network,
+            population_import=SimpleNamespace(square_count=squares),
+        )
+    )
+
+    assert runs_in_background(prepared) is background
 
 
 def test_a_small_municipality_is_computed_in_the_request(client, official):
