@@ -679,3 +679,78 @@ class DataLoad(models.Model):
     @property
     def step_count(self):
         return len(self.Step.values)
+
+
+class AnalysisJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The computations of the analyses a user may read (as on its pages)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_owner:
+            return self
+        if user.is_regional_viewer:
+            return self.filter(municipality__county_id=user.county_id)
+        if user.is_municipal_staff:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
+class AnalysisJob(models.Model):
+    """A computation of one analysis in the background (Swedish: *beräkning*),
+    one per fingerprint of its inputs; the result itself goes to `AnalysisResult`
+    under the same fingerprint."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being computed")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    bands_km = models.JSONField(_("distance bands (km)"))
+    # ScenarioSpec.as_json(); empty lists for today's register.
+    scenario = models.JSONField(_("scenario"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("why it failed"), blank=True)
+    job_id = models.BigIntegerField(_("background job"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = AnalysisJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+        verbose_name = _("analysis computation")
+        verbose_name_plural = _("analysis computations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="%(app_label)s_%(class)s_failure_says_why",
+                violation_error_message=_("A failed computation says why."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.kind} {self.fingerprint[:12]}"
+
+    @property
+    def is_unfinished(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def waits_long(self):
+        """Queued for minutes: no worker may be running."""
+        return (
+            self.status == self.Status.QUEUED
+            and timezone.now() - self.queued_at > timedelta(minutes=2)
+        )

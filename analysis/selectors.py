@@ -189,6 +189,7 @@ def locality_figures(*, user, locality):
         "municipality": municipality,
         "result": None,
         "can_recompute": can_recompute_analysis(user, municipality),
+        "job": _grocery_job(municipality, stored),
     }
     if stored is None:
         return figures
@@ -207,6 +208,26 @@ def locality_figures(*, user, locality):
         threshold=settings.strategic_threshold,
     )
     return figures
+
+
+def _grocery_job(municipality, stored):
+    """Today's grocery figures being computed in the background, or failed since
+    the stored ones were computed; None if neither."""
+    from analysis.models import AnalysisJob
+
+    job = (
+        AnalysisJob.objects.filter(
+            municipality=municipality,
+            kind="grocery",
+            scenario=ScenarioSpec().as_json(),
+        )
+        .exclude(status=AnalysisJob.Status.DONE)
+        .order_by("-queued_at", "-pk")
+        .first()
+    )
+    if job is None or job.is_unfinished:
+        return job
+    return job if stored is None or job.queued_at > stored.computed_at else None
 
 
 def scenario_history(*, scenario) -> list[HistoryEntry]:

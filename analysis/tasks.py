@@ -3,6 +3,7 @@
 from django import db
 from procrastinate.contrib.django import app
 
+from analysis.services.jobs import JOB_TASK_NAME, analysis_job_process
 from analysis.services.loads import TASK_NAME, data_load_process, data_loads_expire
 
 
@@ -14,6 +15,15 @@ def data_load_run(*, load_id: int):
     finally:
         # The worker runs each job in a thread of its own; its connection would
         # otherwise stay open with the thread.
+        db.connection.close()
+
+
+@app.task(name=JOB_TASK_NAME, queue="analysis")
+def analysis_job_run(*, job_id: int):
+    """Compute and store an analysis a page asked for (services/jobs.py)."""
+    try:
+        analysis_job_process(job_id=job_id)
+    finally:
         db.connection.close()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analysis import load_views, views
+from analysis import job_views, load_views, views
 
 app_name = "analysis"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("loads/<int:pk>/status/", load_views.load_status, name="load_status"),
     path("loads/<int:pk>/confirm/", load_views.load_confirm, name="load_confirm"),
     path("loads/<int:pk>/cancel/", load_views.load_cancel, name="load_cancel"),
+    path("jobs/status/", job_views.jobs_status, name="jobs_status"),
+    path("jobs/<int:pk>/retry/", job_views.job_retry, name="job_retry"),
     path("squares/", views.squares_json, name="squares"),
     path("export/", views.export_csv, name="export"),
     path("recompute/", views.recompute_view, name="recompute"),

@@ -1,8 +1,10 @@
 """The service analysis pages: the analysis, the scenario editor, saved scenarios.
 
 Every figure comes from `service_analysis_run` (cached under a fingerprint of its
-inputs); the map's squares come from their own endpoint so that a large municipality's
-page stays light. Scenarios never touch the register.
+inputs); today's figures of a large municipality missing from the cache come from a
+background job (`services/jobs.py`), the page showing the previous ones meanwhile.
+The map's squares come from their own endpoint so that a large municipality's page
+stays light. Scenarios never touch the register.
 """
 
 from django.conf import settings
@@ -59,6 +61,7 @@ from analysis.services import (
     scenario_spec,
     service_analysis_run,
 )
+from analysis.services.jobs import analysis_job_retry, service_analysis_or_job
 from core.forms import form_add_service_errors
 from outlets.geo import sweref_from_wgs84, wgs84_from_sweref
 from outlets.maps import locality_marker, map_legend, outlet_marker
@@ -106,8 +109,34 @@ class Page:
         self.kind, self.bands = self.form.chosen()
         self.last_error = None
         self.no_population = False
-        self.result = self.run()
+        # A computation in the background instead of today's figures, and the
+        # previous figures shown meanwhile (services/jobs.py).
+        self.job = None
+        self.previous = None
+        self.result = self._today()
         self.error = self.last_error
+
+    def _today(self):
+        try:
+            outcome = service_analysis_or_job(
+                municipality=self.municipality, kind=self.kind, bands=self.bands
+            )
+        except AnalysisError as error:
+            self.last_error = str(error)
+            self.no_population = isinstance(error, NoPopulationError)
+            return None
+        if outcome.job is not None:
+            self.job, self.previous = outcome.job, outcome.previous
+            self.last_error = (
+                _("The figures could not be computed: %(error)s")
+                % {"error": outcome.job.error}
+                if outcome.job.status == outcome.job.Status.FAILED
+                else _(
+                    "The figures are being computed in the background; "
+                    "reload the page in a while."
+                )
+            )
+        return outcome.result
 
     def run(self, spec=None):
         try:
@@ -147,6 +176,8 @@ class Page:
             "query": self.query(),
             "object_query": self.query(with_municipality=False),
             "settings_threshold": self.settings.strategic_threshold,
+            "job": self.job,
+            "previous": self.previous,
             **more,
         }
 
@@ -284,6 +315,10 @@ def analysis_view(request):
             tables=result_tables(page.result),
             **map_context(page, outlets, shown=page.result),
         )
+    elif page.previous:
+        # Out of date while today's are computed: the tables, not the map (whose
+        # squares would be computed from today's inputs).
+        context.update(tables=result_tables(page.previous))
     return render(request, "analysis/analysis.html", context)
 
 
@@ -646,14 +681,25 @@ def recompute_view(request):
         municipality=municipality, pk=_int_or_none(request.POST.get("locality"))
     ).first()
     try:
-        service_analysis_run(municipality=municipality)
+        outcome = service_analysis_or_job(municipality=municipality)
     except AnalysisError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            _("The figures are computed anew from today's register and data."),
-        )
+        if outcome.job is None:
+            messages.success(
+                request,
+                _("The figures are computed anew from today's register and data."),
+            )
+        else:
+            if outcome.job.status == outcome.job.Status.FAILED:
+                analysis_job_retry(job=outcome.job)
+            messages.info(
+                request,
+                _(
+                    "The figures are being computed anew in the background; the "
+                    "analysis page shows them when they are done."
+                ),
+            )
     if locality is not None:
         return redirect(locality.get_absolute_url() + "#locality-analysis")
     target = reverse("analysis:analysis")

@@ -20,20 +20,20 @@ from agreements.selectors import BudgetSummary, budget_summaries
 from analysis import engine
 from analysis.models import (
     DEFAULT_BANDS_KM,
+    AnalysisJob,
     AnalysisResult,
     AnalysisSettings,
     PopulationImport,
 )
 from analysis.services import (
-    AnalysisError,
     ScenarioSpec,
     analysis_fingerprint,
     inputs_fingerprint,
     outlets_load,
     road_network_current,
-    service_analysis_run,
 )
 from analysis.services.inputs import sweref_xy
+from analysis.services.jobs import analysis_job_defer
 from followup.models import FollowUp
 from outlets.models import County, Locality, Municipality, Outlet
 from programme.models import ProgrammeGoals
@@ -207,6 +207,18 @@ class CountyAnalysis:
     results: dict
     borders: list
     shared_outlets: list
+    # Per municipality id, the computation of a result not stored yet; its figures
+    # in `results` meanwhile are the previous ones (ids in `outdated`), if any.
+    jobs: dict = field(default_factory=dict)
+    outdated: set = field(default_factory=set)
+
+    @property
+    def jobs_waiting(self):
+        return [job for job in self.jobs.values() if job.is_unfinished]
+
+    @property
+    def jobs_failed(self):
+        return [job for job in self.jobs.values() if not job.is_unfinished]
 
 
 def county_analysis(*, municipalities) -> CountyAnalysis:
@@ -215,10 +227,11 @@ def county_analysis(*, municipalities) -> CountyAnalysis:
     Where the cost is: the inputs are read once for the county (every open outlet
     of the register, the settings, populations and localities: a fixed number of
     queries), each municipality's fingerprint is hashed from them, and the results
-    stored under those fingerprints are read in one query. Only a municipality
-    whose result is not stored (a new population, a changed register) is run
-    through the engine here, once: `service_analysis_run` stores it for every later
-    visit, the county page's and the municipality's own analysis page's alike.
+    stored under those fingerprints are read in one query. A municipality whose
+    result is not stored (a new population, a changed register) is computed by a
+    background job, queued once for every visitor; its job's `service_analysis_run`
+    stores it for every later visit, the county page's and the municipality's own
+    analysis page's alike. Meanwhile its previous figures stand in, out of date.
     """
     ids = [m.pk for m in municipalities]
     stored_settings = {
@@ -272,14 +285,12 @@ def county_analysis(*, municipalities) -> CountyAnalysis:
         AnalysisResult.objects.filter(pk__in=[found.pk for found in stored]).update(
             used_at=timezone.now()
         )
-    for municipality in wanted.values():
-        if municipality.pk not in results:
-            try:
-                results[municipality.pk] = service_analysis_run(
-                    municipality=municipality, kind=KIND, bands=BANDS_KM
-                )
-            except AnalysisError:
-                continue
+    missing = {
+        fingerprint: municipality
+        for fingerprint, municipality in wanted.items()
+        if municipality.pk not in results
+    }
+    jobs, outdated = _computed_in_background(missing, results)
     names = dict(Municipality.objects.values_list("code", "name"))
     return CountyAnalysis(
         bands_km=BANDS_KM,
@@ -288,7 +299,50 @@ def county_analysis(*, municipalities) -> CountyAnalysis:
             municipalities, localities, table, settings_of, names
         ),
         shared_outlets=_shared_outlets(municipalities, results, names),
+        jobs=jobs,
+        outdated=outdated,
     )
+
+
+def _computed_in_background(missing, results):
+    """Queue a job for each municipality whose result is not stored (none is
+    computed in the request: a county's take seconds), and put the previous
+    figures, if any, in `results` meanwhile. The computations by municipality
+    id, and the ids whose figures are out of date."""
+    if not missing:
+        return {}, set()
+    jobs = {
+        job.fingerprint: job
+        for job in AnalysisJob.objects.filter(fingerprint__in=list(missing))
+    }
+    pending = {}
+    for fingerprint, municipality in missing.items():
+        job = jobs.get(fingerprint)
+        if job is None or job.status == AnalysisJob.Status.DONE:
+            job = analysis_job_defer(
+                fingerprint=fingerprint,
+                municipality=municipality,
+                kind=KIND,
+                bands=BANDS_KM,
+            )
+        job.municipality = municipality
+        pending[municipality.pk] = job
+    previous = (
+        AnalysisResult.objects.filter(
+            municipality__in=list(pending),
+            kind=KIND,
+            is_scenario=False,
+            bands_km=[float(edge) for edge in BANDS_KM],
+        )
+        .order_by("municipality_id", "-computed_at", "-pk")
+        .distinct("municipality_id")
+        .only("pk", "municipality_id", "result")
+    )
+    outdated = set()
+    for stored in previous:
+        results[stored.municipality_id] = stored.result
+        outdated.add(stored.municipality_id)
+    return pending, outdated
 
 
 def _border_localities(municipalities, localities, table, settings_of, names):

@@ -112,6 +112,12 @@ def goals_table(figures, *, year):
     )
 
 
+def _job_note(job):
+    if job.is_unfinished:
+        return _("being computed")
+    return _("could not be computed")
+
+
 def bands_table(municipalities, analysis):
     """People by distance to the nearest grocery shop, per municipality."""
     labels = [
@@ -130,12 +136,13 @@ def bands_table(municipalities, analysis):
             if result is not None
             else None
         )
+        job = analysis.jobs.get(municipality.pk)
         if result is None:
             rows.append(
                 [
                     municipality.name,
                     *[None] * (len(labels) + 1),
-                    _("No population imported"),
+                    _job_note(job) if job else _("No population imported"),
                 ]
             )
             continue
@@ -147,9 +154,18 @@ def bands_table(municipalities, analysis):
             [
                 municipality.name,
                 *people,
-                _("Synthetic population")
-                if result["population_source"]["synthetic"]
-                else "",
+                "; ".join(
+                    note
+                    for note in [
+                        _("Synthetic population")
+                        if result["population_source"]["synthetic"]
+                        else "",
+                        _("Out of date: %(state)s") % {"state": _job_note(job)}
+                        if job
+                        else "",
+                    ]
+                    if note
+                ),
             ]
         )
     return Table(

@@ -75,6 +75,7 @@ def county_view(request):
             "bands_table": tables.bands_table(municipalities, analysis),
             "borders_table": tables.borders_table(analysis),
             "shared_table": tables.shared_table(analysis),
+            "analysis": analysis,
         },
     )
 

@@ -423,6 +423,10 @@ ROAD_NETWORK_GEOJSON_MAX_BYTES = env.int(
     "ROAD_NETWORK_GEOJSON_MAX_BYTES", default=256 * 1024 * 1024
 )
 GEOPACKAGE_READ_SECONDS = env.int("GEOPACKAGE_READ_SECONDS", default=300)
+# Analyses in the background (issue 19): a page that finds no stored result computes
+# it while the request waits only when it is small: straight lines (no road network)
+# over at most this many squares; any other goes to a background job.
+ANALYSIS_INLINE_MAX_SQUARES = env.int("ANALYSIS_INLINE_MAX_SQUARES", default=50_000)
 # The largest population or road file the web app accepts for a load, in bytes;
 # refused by its size before it is read.
 POPULATION_UPLOAD_MAX_BYTES = env.int(

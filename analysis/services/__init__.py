@@ -4,7 +4,8 @@ The engine (`analysis.engine`) knows nothing of Django; these functions feed it 
 register's outlets, the municipality's squares and settings, and cache what it returns
 under a fingerprint of every input. One module per job: `storage` (squares, road
 networks, settings), `synthetic_population`, `inputs` (what the engine reads),
-`cache` (fingerprints and stored results) and `runs` (one analysis, scenarios).
+`cache` (fingerprints and stored results), `runs` (one analysis, scenarios) and
+`jobs` (analyses too large for a request, computed in the background).
 """
 
 from analysis.services.cache import (

@@ -77,6 +77,19 @@ class ScenarioSpec:
         }
 
 
+def scenario_from_json(data) -> ScenarioSpec:
+    """A ScenarioSpec back from its `as_json()`."""
+    data = data or {}
+    return ScenarioSpec(
+        closed=tuple(data.get("closed", ())),
+        added=tuple(
+            (name, tuple(kinds), easting, northing)
+            for name, kinds, easting, northing in data.get("added", ())
+        ),
+        moved=tuple(tuple(moved) for moved in data.get("moved", ())),
+    )
+
+
 def scenario_spec(scenario) -> ScenarioSpec:
     """A saved scenario as the changes one run makes to the register."""
     added = []
@@ -104,6 +117,38 @@ def service_analysis_run(
     *, municipality, kind="grocery", bands=None, scenario=None, on=None, use_cache=True
 ):
     """The analysis of one kind for a municipality, from the cache when unchanged."""
+    prepared = analysis_prepared(
+        municipality=municipality, kind=kind, bands=bands, scenario=scenario, on=on
+    )
+    if use_cache:
+        cached = analysis_cached(prepared)
+        if cached is not None:
+            return cached
+    return analysis_computed(prepared)
+
+
+@dataclass
+class PreparedRun:
+    """One analysis asked for: its inputs read (the squares excepted) and its
+    fingerprint, before the cache is asked or the engine run."""
+
+    kind: str
+    bands: list
+    scenario: "ScenarioSpec"
+    versions: dict
+    run: "_RunInputs"
+    fingerprint: str
+
+    @property
+    def municipality(self):
+        return self.run.municipality
+
+
+def analysis_prepared(
+    *, municipality, kind="grocery", bands=None, scenario=None, on=None
+) -> PreparedRun:
+    """The run's inputs and fingerprint; AnalysisError for a kind, population or
+    scenario it cannot run on."""
     if kind not in engine.KINDS:
         raise AnalysisError(
             _("“%(kind)s” is not a kind; choose one of %(kinds)s.")
@@ -118,24 +163,35 @@ def service_analysis_run(
     fingerprint = analysis_fingerprint(
         kind=kind, bands=bands, scenario=scenario, inputs=run.fingerprint
     )
-    if use_cache:
-        cached = result_cached(fingerprint)
-        if cached is not None:
-            input_versions_refresh(fingerprint=fingerprint, versions=versions)
-            return cached
+    return PreparedRun(kind, bands, scenario, versions, run, fingerprint)
+
+
+def analysis_cached(prepared: PreparedRun):
+    """The stored result of the prepared run; None when it must be computed."""
+    cached = result_cached(prepared.fingerprint)
+    if cached is not None:
+        input_versions_refresh(
+            fingerprint=prepared.fingerprint, versions=prepared.versions
+        )
+    return cached
+
+
+def analysis_computed(prepared: PreparedRun):
+    """Run the engine on the prepared inputs and store the result."""
+    run, municipality = prepared.run, prepared.municipality
     started = time.perf_counter()
-    result = _result_computed(run, kind, bands, scenario)
+    result = _result_computed(run, prepared.kind, prepared.bands, prepared.scenario)
     result_store(
-        fingerprint=fingerprint,
+        fingerprint=prepared.fingerprint,
         municipality=municipality,
-        kind=kind,
+        kind=prepared.kind,
         inputs=run.fingerprint,
-        bands=bands,
-        scenario=scenario,
+        bands=prepared.bands,
+        scenario=prepared.scenario,
         result=result,
         seconds=time.perf_counter() - started,
         input_versions=input_versions_kept(
-            versions=versions, municipality=municipality, result=result
+            versions=prepared.versions, municipality=municipality, result=result
         ),
     )
     results_prune(municipality=municipality, inputs=run.fingerprint)

@@ -64,4 +64,7 @@ def locality_figures(context, locality):
         "figures": figures,
         "locality": locality,
         "analysis_url": analysis_url,
+        # For the background computation's notice: its refresh link and retry form.
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
     }

@@ -8,11 +8,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 from lxml import html
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.tests.factories import UserFactory
-from analysis.models import AnalysisResult
-from analysis.services import service_analysis_run
+from analysis.models import AnalysisJob, AnalysisResult
+from analysis.services import AnalysisError, runs, service_analysis_run
 from analysis.tests.test_views import table
+from core.testing import run_worker
 from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory, municipality
 from programme.tests.factories import ProgrammeGoalsFactory
@@ -28,6 +30,10 @@ def row_of(rows, name):
     return next(row for row in rows if row[0] == name)
 
 
+def text_of(response):
+    return " ".join(html.fromstring(response.content.decode()).text_content().split())
+
+
 def csv_rows(response):
     return list(
         csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
@@ -37,6 +43,13 @@ def csv_rows(response):
 @pytest.fixture
 def shops():
     return two_municipalities()
+
+
+def analyse(codes=("2401", "2480")):
+    """Store today's results, as the municipalities' own pages or the county
+    page's background jobs would (the county page computes none itself)."""
+    for code in codes:
+        service_analysis_run(municipality=municipality(code))
 
 
 @pytest.mark.smoke
@@ -92,6 +105,7 @@ def test_each_municipalitys_goals_stand_against_its_outcome(
 def test_the_county_analysis_shows_people_by_band_per_municipality(
     client, regional_viewer, shops
 ):
+    analyse()
     client.force_login(regional_viewer)
 
     response = client.get(COUNTY)
@@ -107,6 +121,7 @@ def test_the_county_analysis_shows_people_by_band_per_municipality(
 def test_a_village_whose_nearest_shop_is_across_the_border_is_listed(
     client, regional_viewer, shops
 ):
+    analyse()
     client.force_login(regional_viewer)
 
     response = client.get(COUNTY)
@@ -119,6 +134,7 @@ def test_a_village_whose_nearest_shop_is_across_the_border_is_listed(
 def test_a_shop_serving_two_municipalities_is_listed_with_what_its_closure_costs(
     client, regional_viewer, shops
 ):
+    analyse()
     client.force_login(regional_viewer)
 
     response = client.get(COUNTY)
@@ -139,8 +155,7 @@ def test_a_shop_serving_two_municipalities_is_listed_with_what_its_closure_costs
 def test_stored_results_are_read_not_computed_again(client, regional_viewer, shops):
     """The municipalities' own analysis pages stored today's results: the county
     page reads them and runs no analysis of its own."""
-    for code in ("2401", "2480"):
-        service_analysis_run(municipality=municipality(code))
+    analyse()
     stored = set(AnalysisResult.objects.values_list("pk", "computed_at"))
     client.force_login(regional_viewer)
 
@@ -150,20 +165,109 @@ def test_stored_results_are_read_not_computed_again(client, regional_viewer, sho
     assert set(AnalysisResult.objects.values_list("pk", "computed_at")) == stored
 
 
-def test_a_changed_register_is_not_read_from_an_old_result(
-    client, regional_viewer, shops
+def vasterbotten_viewer():
+    return UserFactory(
+        regional_viewer=True,
+        email="region@vb.example",
+        county=municipality("2401").county,
+    )
+
+
+BANDS = "Invånare efter avstånd till närmaste dagligvarubutik"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_register_is_computed_in_the_background_and_shown_when_done(
+    client, municipalities_reloaded
 ):
-    client.force_login(regional_viewer)
-    client.get(COUNTY)
+    shops = two_municipalities()
+    analyse()
+    client.force_login(vasterbotten_viewer())
     Outlet.objects.filter(pk=shops["B"].pk).update(
         status=Outlet.Status.CLOSED, closed_on=date(2026, 11, 1)
     )
 
-    response = client.get(COUNTY)
+    waiting = client.get(COUNTY)
+    again = client.get(COUNTY)
 
-    rows = table(response, "Invånare efter avstånd till närmaste dagligvarubutik")
+    # One job per municipality, however many ask; the old figures meanwhile.
+    assert AnalysisJob.objects.filter(status="queued").count() == 2
+    assert (
+        ProcrastinateJob.objects.filter(
+            task_name="analysis.analysis_job_run", status="todo"
+        ).count()
+        == 2
+    )
+    page = text_of(waiting)
+    assert "Siffrorna beräknas." in page
+    assert "2 kommuners serviceanalyser beräknas i bakgrunden: Nordmaling, Umeå." in (
+        page
+    )
+    assert row_of(table(waiting, BANDS), "Umeå")[1:] == [
+        "10", "10", "0", "0", "0", "0", "Inaktuell: beräknas"
+    ]  # fmt: skip
+    assert "data-job-status-url" in again.content.decode()
+    status_url = html.fromstring(waiting.content.decode()).xpath(
+        "//*[@data-job-status-url]/@data-job-status-url"
+    )[0]
+    assert client.get(status_url).json()["finished"] is False
+
+    run_worker()
+
+    assert client.get(status_url).json()["finished"] is True
+    done = client.get(COUNTY)
+    assert "Siffrorna beräknas." not in text_of(done)
     # Without B, Umeå's ten live 18.2 km from A.
-    assert row_of(rows, "Umeå")[1:7] == ["10", "0", "0", "10", "0", "0"]
+    assert row_of(table(done, BANDS), "Umeå")[1:7] == ["10", "0", "0", "10", "0", "0"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_computation_says_why_and_is_tried_again(
+    client, municipalities_reloaded, monkeypatch
+):
+    two_municipalities()
+    client.force_login(vasterbotten_viewer())
+    client.get(COUNTY)
+
+    def broken(*args, **kwargs):
+        raise AnalysisError("Vägnätet kunde inte läsas.")
+
+    monkeypatch.setattr(runs, "_result_computed", broken)
+    run_worker()
+    failed = client.get(COUNTY)
+
+    assert AnalysisJob.objects.filter(status="failed").count() == 2
+    failure = "Siffrorna för Nordmaling kunde inte beräknas. Vägnätet kunde inte läsas."
+    assert failure in text_of(failed)
+    assert row_of(table(failed, BANDS), "Umeå")[-1] == "kunde inte beräknas"
+    # Failed stays failed on a reload: no new job until someone retries.
+    assert not ProcrastinateJob.objects.filter(status="todo").exists()
+
+    monkeypatch.undo()
+    job = AnalysisJob.objects.get(municipality=municipality("2480"))
+    retried = client.post(
+        reverse("analysis:job_retry", args=[job.pk]), {"next": COUNTY + "?year=2026"}
+    )
+    assert retried["Location"] == COUNTY + "?year=2026"
+    run_worker()
+
+    page = client.get(COUNTY)
+    assert "Siffrorna för Umeå kunde inte beräknas" not in text_of(page)
+    assert "Siffrorna för Nordmaling kunde inte beräknas" in text_of(page)
+    assert row_of(table(page, BANDS), "Umeå")[1:7] == ["10", "10", "0", "0", "0", "0"]
+
+
+def test_a_retry_leads_back_only_to_this_site(client, regional_viewer, shops):
+    client.force_login(regional_viewer)
+    client.get(COUNTY)
+    job = AnalysisJob.objects.get(municipality=municipality("2480"))
+
+    response = client.post(
+        reverse("analysis:job_retry", args=[job.pk]),
+        {"next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == reverse("analysis:analysis")
 
 
 @pytest.mark.parametrize("size", [2, 15])
@@ -172,8 +276,8 @@ def test_the_page_takes_the_same_few_queries_for_2_or_15_municipalities(
 ):
     county = county_of(size)
     client.force_login(system_owner)
-    # Once to store each municipality's analysis, as their own pages would.
-    client.get(COUNTY, {"county": county.code})
+    # Each municipality's analysis stored, as their own pages would.
+    analyse([place.code for place in county.municipalities.all()])
 
     with django_assert_max_num_queries(30):
         response = client.get(COUNTY, {"county": county.code, "year": 2026})
@@ -260,6 +364,7 @@ def test_each_table_comes_as_csv_with_names_as_text(
     client, regional_viewer, shops, wanted, first_row
 ):
     Outlet.objects.filter(pk=shops["B"].pk).update(name=HOSTILE)
+    analyse()
     client.force_login(regional_viewer)
 
     response = client.get(EXPORT, {"table": wanted, "year": 2026})

@@ -625,6 +625,33 @@ LOAD_ACTORS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
 }
 
 
+def analysis_job_for(outlet):
+    """A failed computation of the outlet's municipality's analysis."""
+    from analysis.models import AnalysisJob
+
+    job, _ = AnalysisJob.objects.get_or_create(
+        fingerprint=f"authorization-{outlet.municipality_id}",
+        defaults={
+            "municipality": outlet.municipality,
+            "kind": "grocery",
+            "bands_km": [5, 10, 20, 30],
+            "status": "failed",
+            "error": "Provfel.",
+        },
+    )
+    return job
+
+
+# Who may read a municipality's analysis may retry its failed computation.
+ANALYSIS_JOB_RETRIERS = dict.fromkeys(ACTORS, (NOT_FOUND,) * 4) | {
+    "anonymous": (LOGIN,) * 4,
+    "system_owner": (REDIRECTED,) * 4,
+    "administrator": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+    "official": (REDIRECTED, REDIRECTED, NOT_FOUND, NOT_FOUND),
+    "regional_viewer": (REDIRECTED, REDIRECTED, REDIRECTED, NOT_FOUND),
+}
+
+
 def object_row(name, kwargs, per_object, post=None):
     """A page of one object: GET and POST outcomes per object unless `post` given."""
     return Row(
@@ -1384,6 +1411,20 @@ ROWS = [
         )
         for name in ("load_confirm", "load_cancel")
     ],
+    # The state of background computations for the pages' script (`?job=`; none
+    # named, none found), and the retry of a failed one.
+    Row(
+        "analysis:jobs_status",
+        get=signed_in(NOT_FOUND),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    Row(
+        "analysis:job_retry",
+        kwargs=lambda outlet: {"pk": analysis_job_for(outlet).pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=ANALYSIS_JOB_RETRIERS,
+    ),
     # A municipality's administrators import its outlets; the system owner any. An
     # empty POST re-shows the upload form with its error.
     Row("outlets:outlet_import", get=IMPORTERS, post=IMPORTERS),

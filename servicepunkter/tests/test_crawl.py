@@ -295,6 +295,8 @@ NOT_OBJECT_PAGES = {
     "analysis:load_status",
     "analysis:load_confirm",
     "analysis:load_cancel",
+    # The POST-only retry of a failed background computation.
+    "analysis:job_retry",
     # The public pages and the embeds (issue 18): every one is open to everyone by
     # design, so an unlinked one leaks nothing; public/tests/test_views.py follows
     # the public links from the country to a municipality to a service point.
