@@ -16,6 +16,8 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from pythonjsonlogger.json import JsonFormatter
 
 from calendarfeed.redaction import FEED_PATH, REDACTED
@@ -41,15 +43,14 @@ class RequestIdMiddleware:
         given = request.headers.get(HEADER, "")
         current = given if SAFE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         request.request_id = current
-        token = request_id.set(current)
+        # Cleared when the answer is sent (request_finished), not on the way out of
+        # here: Django logs an error answer (django.request) after the middleware.
+        request_id.set(current)
         started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            response[HEADER] = current
-            self.log(request, response, time.monotonic() - started)
-            return response
-        finally:
-            request_id.reset(token)
+        response = self.get_response(request)
+        response[HEADER] = current
+        self.log(request, response, time.monotonic() - started)
+        return response
 
     @staticmethod
     def log(request, response, seconds):
@@ -71,6 +72,11 @@ class RequestIdMiddleware:
                 "user_id": user.pk if signed_in else None,
             },
         )
+
+
+@receiver(request_finished)
+def request_id_clear(**kwargs):
+    request_id.set(None)
 
 
 async def job_log_context(call_next, context, worker):

@@ -79,6 +79,25 @@ def test_a_request_line_names_the_user_by_id_only(client, official, json_lines):
 
 
 @pytest.mark.django_db
+def test_the_error_line_django_writes_after_the_middleware_has_the_request_id(
+    client, json_lines
+):
+    django_request = logging.getLogger("django.request")
+    level = django_request.level
+    django_request.setLevel(logging.WARNING)  # ERROR in the settings: 5xx only
+    try:
+        client.get("/no-such-page/", HTTP_X_REQUEST_ID="r-404")
+    finally:
+        django_request.setLevel(level)
+    logging.getLogger("servicepunkter").warning("after the answer")
+
+    lines = {line["logger"]: line for line in json_lines()}
+    assert lines["django.request"]["message"] == "Not Found: /no-such-page/"
+    assert lines["django.request"]["request_id"] == "r-404"
+    assert lines["servicepunkter"]["request_id"] is None
+
+
+@pytest.mark.django_db
 def test_a_calendar_address_is_logged_without_its_secret(client, json_lines):
     client.get("/calendar/s3cr3t-T0ken_value.ics")
 
