@@ -95,6 +95,14 @@ def sealing_with_the_test_certificate(settings, signing_certificate):
 
 
 @pytest.fixture(autouse=True)
+def readiness_checked_afresh():
+    """/readyz keeps its result for seconds: an earlier test's would answer."""
+    from servicepunkter import health
+
+    health.readiness_forget()
+
+
+@pytest.fixture(autouse=True)
 def swedish_by_default():
     """A request in an earlier test can leave English active in this thread."""
     translation.activate(settings.LANGUAGE_CODE)

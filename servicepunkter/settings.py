@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "servicepunkter.middleware.ChosenLanguageMiddleware",
     # Before anything reads the body (CSRF does): see REQUEST_MAX_BYTES_ANONYMOUS.
     "core.middleware.RequestBodyLimitMiddleware",
+    # /healthz and /readyz, answered before CommonMiddleware asks for the host: a load
+    # balancer asks by the server's address, not a name in ALLOWED_HOSTS.
+    "servicepunkter.health.HealthCheckMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -377,6 +380,9 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # A load balancer asks each server's health checks over plain HTTP (issue 19).
 SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
+# /readyz answers from its last check (a storage write, the migration graph) for this
+# long, per process: a flood of requests costs one check in that time.
+READINESS_CACHE_SECONDS = env.float("READINESS_CACHE_SECONDS", default=5)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG

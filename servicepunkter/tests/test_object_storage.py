@@ -384,8 +384,9 @@ def s3_server_of_its_own(settings, s3_storage):
 
 @pytest.mark.processes
 def test_readyz_is_200_with_the_bucket_503_with_its_server_stopped_200_once_back(
-    client, s3_server_of_its_own
+    client, s3_server_of_its_own, settings
 ):
+    settings.READINESS_CACHE_SECONDS = 0
     assert client.get("/readyz").json()["checks"]["storage"] == "ok"
 
     s3_server_of_its_own.stop()
