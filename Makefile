@@ -47,9 +47,15 @@ two-servers: setup system-packages
 setup: $(VENV)/.installed .env translations
 	$(MANAGE) migrate --no-input
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# What a server runs on (production: release, serve, backup, restore) ...
+$(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# ... and the tests and tools on top of it (development: run, test, lint).
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -57,7 +63,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 .env:
 	cp .env.example .env
 
-translations: $(VENV)/.installed
+translations: $(VENV)/.runtime
 	$(BIN)/pybabel --quiet compile --domain django --directory locale
 
 messages: $(VENV)/.installed
@@ -88,14 +94,14 @@ system-packages:
 # each server migrates nothing: it refuses to start while a migration is unapplied,
 # gathers its own static files and starts gunicorn (BIND, WORKERS, THREADS).
 .PHONY: release
-release: $(VENV)/.installed translations
+release: $(VENV)/.runtime translations
 	$(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) migrate --no-input
 	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --no-input
 	$(MANAGE) check_release
 
-serve: $(VENV)/.installed translations
+serve: $(VENV)/.runtime translations
 	$(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) check_release
 	$(MANAGE) collectstatic --no-input
@@ -122,10 +128,10 @@ format: $(VENV)/.installed
 # one to var/backups/<UTC time>, or to DIR=…; `make restore DIR=…` restores one into an
 # empty database and file storage (FORCE=1 to replace what is there) and verifies it.
 .PHONY: backup restore
-backup: $(VENV)/.installed
+backup: $(VENV)/.runtime
 	$(MANAGE) backup $(or $(DIR),var/backups/$(shell date -u +%Y%m%dT%H%M%SZ))
 
-restore: $(VENV)/.installed translations
+restore: $(VENV)/.runtime translations
 	@test -n "$(DIR)" || { echo "usage: make restore DIR=var/backups/<time> [FORCE=1]"; exit 2; }
 	$(MANAGE) restore $(DIR) $(if $(FORCE),--force)
 

@@ -153,8 +153,9 @@ def test_check_release_refuses_an_unapplied_migration_naming_make_release():
     assert "make release" in str(refused.value)
 
 
-def make_commands(target):
-    """The commands `make TARGET` runs, without running them."""
+def make_commands(target, *, every_line=False):
+    """The commands `make TARGET` runs, without running them: those of manage.py, or
+    every one."""
     result = subprocess.run(
         ["make", "--dry-run", "--always-make", target],
         cwd=settings.BASE_DIR,
@@ -163,7 +164,8 @@ def make_commands(target):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    return [line for line in result.stdout.splitlines() if "manage.py" in line]
+    lines = result.stdout.splitlines()
+    return lines if every_line else [line for line in lines if "manage.py" in line]
 
 
 def test_make_serve_checks_the_release_and_migrates_nothing():
@@ -179,6 +181,17 @@ def test_make_serve_checks_the_release_and_migrates_nothing():
         "collectstatic --no-input",
         "check_release",
     ]
+
+
+@pytest.mark.parametrize("target", ["release", "serve"])
+def test_make_release_and_serve_install_the_runtime_requirements_only(target):
+    installs = [
+        line for line in make_commands(target, every_line=True) if " -r " in line
+    ]
+
+    assert installs
+    assert all("requirements.txt" in line for line in installs)
+    assert not any("requirements-dev" in line for line in installs)
 
 
 @pytest.mark.django_db
