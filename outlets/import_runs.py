@@ -46,6 +46,9 @@ PENDING_DIR = "outlet-imports"
 # A preview waits this long for its confirm; then its file is removed, and the
 # details of finished runs (contacts in the changes, values in the errors) with it.
 PENDING_HOURS = 24
+# A run still waiting for or in its job after this long lost its job (a worker
+# stopped, a job lost): it fails, and its file and preview go as a finished run's.
+STUCK_HOURS = 6
 # The jobs' names as outlets/tasks.py registers them; deferred by name so that the
 # services need not import the tasks that call them.
 CHECK_TASK = "outlets.outlet_import_check"
@@ -381,11 +384,24 @@ def outlet_import_cancel(*, run, by) -> OutletImportRun:
 
 def outlet_import_runs_expire(*, now=None) -> int:
     """Cancel the previews left unconfirmed for PENDING_HOURS and remove their
-    files; keep only the counts of runs finished that long ago. The number
-    cancelled."""
+    files; fail the runs stuck STUCK_HOURS in a job that is long gone (their file
+    goes now, their preview with the finished runs'); keep only the counts of runs
+    finished PENDING_HOURS ago. The number cancelled."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=PENDING_HOURS)
     Status = OutletImportRun.Status
+    stuck = [Status.CHECK_QUEUED, Status.CHECKING, Status.QUEUED, Status.STORING]
+    for run in OutletImportRun.objects.filter(
+        status__in=stuck, uploaded_at__lt=now - timedelta(hours=STUCK_HOURS)
+    ).iterator():
+        failed = OutletImportRun.objects.filter(pk=run.pk, status__in=stuck).update(
+            status=Status.FAILED,
+            error=_unexpected(),
+            finished_at=now,
+            preview={"counts": run.preview.get("counts", {})},
+        )
+        if failed:
+            _file_forget(run)
     count = 0
     for pk in OutletImportRun.objects.filter(
         status=Status.PREVIEWED, uploaded_at__lt=cutoff

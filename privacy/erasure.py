@@ -16,7 +16,8 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -26,7 +27,7 @@ from accounts.models import User
 from agreements.models import Agreement, Signature
 from calendarfeed.services import calendar_feed_revoke
 from core.triggers import erasure_allowed
-from outlets.models import OutletContact
+from outlets.models import OutletContact, OutletImportRun
 from privacy.registry import erasable_fields
 from securitylog.models import EventKind, SecurityEvent
 from securitylog.services import security_event_record
@@ -89,6 +90,28 @@ def user_erasure_refusal(user) -> str | None:
         "reference": agreement.reference_display,
         "outlet": agreement.outlet.name,
     }
+
+
+def import_previews_naming(email, name="") -> int:
+    """Cut the outlet-import previews that name the person (their contact rows) down
+    to their counts; the number cut."""
+    naming = Q()
+    for value in (email, name):
+        if value:
+            naming |= Q(text__icontains=value)
+    if not naming:
+        return 0
+    runs = (
+        OutletImportRun.objects.annotate(text=Cast("preview", TextField()))
+        .filter(naming)
+        .only("pk", "preview")
+    )
+    count = 0
+    for run in runs:
+        run.preview = {"counts": run.preview.get("counts", {})}
+        run.save(update_fields=["preview"])
+        count += 1
+    return count
 
 
 def signed_agreements_naming(user):
@@ -170,6 +193,9 @@ def user_anonymise(*, user: User, by: User | None, reason: str) -> Erasure:
             contacts.delete()
             history_scrub(model=OutletContact, filters=Q(pgh_obj_id__in=contact_ids))
             erasure.removed.append(f"{len(contact_ids)} contact person(s)")
+        previews = import_previews_naming(old_email, user.full_name)
+        if previews:
+            erasure.removed.append(f"{previews} import preview(s)")
         # The entries stay, as the record of who did what and when (the account
         # they point at is anonymised below); the address typed and any detail
         # naming the person are blanked.
@@ -234,9 +260,16 @@ def contact_erase(*, contact: OutletContact, by: User, reason: str) -> Erasure:
         raise PermissionDenied
     municipality_id = contact.outlet.municipality_id
     pk = contact.pk
+    previews = import_previews_naming(contact.email, contact.name)
     contact.delete()
     scrubbed = history_scrub(model=OutletContact, filters=Q(pgh_obj_id=pk))
-    erasure = Erasure(removed=["contact person", f"{scrubbed} history entries"])
+    erasure = Erasure(
+        removed=[
+            "contact person",
+            f"{scrubbed} history entries",
+            f"{previews} import preview(s)",
+        ]
+    )
     security_event_record(
         kind=EventKind.USER_CHANGED,
         user=by,

@@ -228,6 +228,16 @@ REGISTRY = [
         LegalBasis.PUBLIC_TASK,
         Retention.WORKING_FILE,
     ),
+    # Its changes and new outlets hold contact persons' names, e-mail addresses and
+    # phone numbers: cut down to the counts PENDING_HOURS after the run ends (its
+    # expiry), and wherever it names a person who is erased.
+    PersonalField(
+        "outlets.OutletImportRun.preview",
+        _("Contact persons' names, addresses and phone numbers in an import preview"),
+        RUNNING_THE_PROGRAMME,
+        LegalBasis.PUBLIC_TASK,
+        Retention.WORKING_FILE,
+    ),
     # Agreements and money.
     PersonalField(
         "agreements.Party.name",

@@ -402,3 +402,32 @@ def test_a_killed_workers_store_job_is_picked_up_again_and_completes(
     assert OutletImport.objects.get().new_count == 1
     assert stored_files() == []
     assert "Importerade lista.csv: 1 nya" in status_text(client.get(url))
+
+
+def test_runs_stuck_in_a_lost_job_for_hours_fail_and_lose_their_file_and_preview(
+    client, administrator
+):
+    client.force_login(administrator)
+    statuses = ["check_queued", "checking", "queued", "storing"]
+    stuck = [
+        upload(client, csv_bytes(HEADER, GOOD_ROW)).context["run"] for _ in statuses
+    ]
+    recent = upload(client, csv_bytes(HEADER, GOOD_ROW)).context["run"]
+    for run, status in zip(stuck, statuses, strict=True):
+        OutletImportRun.objects.filter(pk=run.pk).update(
+            status=status, uploaded_at=timezone.now() - timedelta(hours=7)
+        )
+    OutletImportRun.objects.filter(pk=recent.pk).update(
+        status="storing", uploaded_at=timezone.now() - timedelta(hours=5)
+    )
+
+    assert outlet_import_runs_expire() == 0
+
+    for run in stuck:
+        run.refresh_from_db()
+        assert (run.status, run.stored_file) == ("failed", "")
+        assert run.error and run.finished_at
+        assert run.preview == {"counts": run.preview["counts"]}
+    recent.refresh_from_db()
+    assert recent.status == "storing" and "new" in recent.preview
+    assert stored_files() == [recent.stored_file.rpartition("/")[2]]

@@ -19,7 +19,7 @@ from agreements.tests.test_documents import pdf_text
 from calendarfeed.models import CalendarFeed
 from calendarfeed.services import calendar_feed_renew
 from core.triggers import erasure_allowed
-from outlets.models import OutletContact, OutletContactEvent
+from outlets.models import OutletContact, OutletContactEvent, OutletImportRun
 from privacy.erasure import contact_erase, user_erase
 from securitylog.models import EventKind, SecurityEvent
 from securitylog.services import security_event_record
@@ -178,6 +178,39 @@ def test_a_contact_person_is_removed_and_blanked_in_the_outlets_history(
     events = OutletContactEvent.objects.filter(pgh_obj_id=pk)
     assert events.count() == 3
     assert set(events.values_list("name", "email", "phone")) == {("", "", "")}
+
+
+def import_run(outlet, **preview):
+    return OutletImportRun.objects.create(
+        municipality=outlet.municipality,
+        file_name="lista.csv",
+        file_size=10,
+        sha256="0" * 64,
+        preview={"counts": {"new": 1}, **preview},
+    )
+
+
+def test_erasure_cuts_the_import_previews_naming_the_person_to_their_counts(
+    administrator, official, shop_owner, own_outlet
+):
+    shop_owner.full_name = "Per Larsson"
+    shop_owner.save()
+    by_email = import_run(own_outlet, new=[{"email": "Owner@PersLivs.example"}])
+    by_name = import_run(own_outlet, changes=[{"contact": "Per Larsson, 070-1"}])
+    contact = OutletContact.objects.create(
+        outlet=own_outlet, name="Anna Ek", email="anna@ek.example", phone="070-2"
+    )
+    anna = import_run(own_outlet, new=[{"name": "Anna Ek", "email": "anna@x.example"}])
+    other = import_run(own_outlet, new=[{"email": "eva@x.example"}])
+
+    user_erase(user=shop_owner, by=administrator, reason="Slutat")
+    contact_erase(contact=contact, by=official, reason="Bad om det")
+
+    for run in (by_email, by_name, anna):
+        run.refresh_from_db()
+        assert run.preview == {"counts": {"new": 1}}
+    other.refresh_from_db()
+    assert other.preview["new"] == [{"email": "eva@x.example"}]
 
 
 def refused(sql, params=()):
