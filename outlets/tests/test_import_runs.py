@@ -429,5 +429,5 @@ def test_runs_stuck_in_a_lost_job_for_hours_fail_and_lose_their_file_and_preview
         assert run.error and run.finished_at
         assert run.preview == {"counts": run.preview["counts"]}
     recent.refresh_from_db()
-    assert recent.status == "storing" and "new" in recent.preview
+    assert recent.status == "storing" and "errors" in recent.preview
     assert stored_files() == [recent.stored_file.rpartition("/")[2]]
