@@ -981,8 +981,10 @@ def test_a_killed_workers_import_job_is_picked_up_again_and_completes(
         takers.update(
             worker_id
             for (worker_id,) in cluster.query(
+                # A fresh worker prunes the dead ones' rows: the job then waits
+                # "doing" without a worker (NULL) until the retry puts it back.
                 "SELECT worker_id FROM procrastinate_jobs WHERE id = %s"
-                " AND status = 'doing'",
+                " AND status = 'doing' AND worker_id IS NOT NULL",
                 [job_id],
             )
             if worker_id != holder_id
