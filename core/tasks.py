@@ -27,7 +27,9 @@ def periodic_tasks_in_time_zone(ready_app):
         )
 
 
-@app.periodic(cron="*/5 * * * *", periodic_id="retry_stalled_jobs")
+# The cron from the settings, which Django has loaded before procrastinate's
+# autodiscovery imports this module (as followup.tasks reads RUN_DAILY_CRON).
+@app.periodic(cron=settings.STALLED_JOBS_RETRY_CRON, periodic_id="retry_stalled_jobs")
 @app.task(
     name="core.retry_stalled_jobs",
     queueing_lock="retry_stalled_jobs",

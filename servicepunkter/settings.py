@@ -448,11 +448,13 @@ REQUEST_MAX_BYTES_BY_VIEW |= {
 
 # Background work (procrastinate; README: Background work). `manage.py procrastinate
 # worker` runs the jobs. A worker sends a heartbeat every WORKER_HEARTBEAT_SECONDS;
-# one silent for WORKER_STALLED_SECONDS is taken as dead, and a periodic job puts
-# the jobs it held back in the queue. On stop (SIGTERM) a worker lets a running job
+# one silent for WORKER_STALLED_SECONDS is taken as dead, and a periodic job
+# (core.retry_stalled_jobs, at STALLED_JOBS_RETRY_CRON, read in TIME_ZONE) puts the
+# jobs it held back in the queue. On stop (SIGTERM) a worker lets a running job
 # finish for WORKER_SHUTDOWN_SECONDS.
 WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=10.0)
 WORKER_STALLED_SECONDS = env.float("WORKER_STALLED_SECONDS", default=60.0)
+STALLED_JOBS_RETRY_CRON = env.str("STALLED_JOBS_RETRY_CRON", default="*/5 * * * *")
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
     "stalled_worker_timeout": WORKER_STALLED_SECONDS,

@@ -372,6 +372,7 @@ class Cluster:
     s3_wired: bool
     mail_dir: Path
     signing_certificate: Path
+    worker_envs: dict  # worker name -> its environment
 
     def visitor(self) -> Visitor:
         return Visitor(self.base_url, self.certificate)
@@ -494,6 +495,11 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
         LOG_FORMAT="json",
         # The day's job on every minute (helper daily's periodic followup.run_daily).
         RUN_DAILY_CRON="* * * * *",
+        # A killed worker is taken as dead after 5 s of silence (a heartbeat every
+        # second), and its jobs are put back on every minute, not every five.
+        WORKER_HEARTBEAT_SECONDS=1,
+        WORKER_STALLED_SECONDS=5,
+        STALLED_JOBS_RETRY_CRON="* * * * *",
     )
 
     # The release, once: migrate, cache table, static files, translations; and a
@@ -613,11 +619,17 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
         )
     processes.note("both servers ready")
     processes.finish(seed)
+    # Each worker's database sessions carry its name (libpq's PGAPPNAME), so that
+    # pg_stat_activity tells which worker process runs a job.
+    worker_envs = {
+        name: {**server_env, "PGAPPNAME": f"worker-{name}"}
+        for name, server_env in server_envs.items()
+    }
     workers = [
         processes.start(
-            f"worker-{name}", [*MANAGE, "procrastinate", "worker"], env=server_env
+            f"worker-{name}", [*MANAGE, "procrastinate", "worker"], env=worker_env
         )
-        for name, server_env in server_envs.items()
+        for name, worker_env in worker_envs.items()
     ]
     cluster = Cluster(
         processes=processes,
@@ -630,6 +642,7 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
         s3_wired=s3_wired,
         mail_dir=mail_dir,
         signing_certificate=Path(env["SIGNING_CERTIFICATE_PATH"]),
+        worker_envs=worker_envs,
     )
     answered = {
         upstream(
@@ -684,15 +697,21 @@ def outlet_import_preview(visitor: Visitor, path: Path) -> requests.Response:
     return response
 
 
-def outlet_import_confirm(visitor: Visitor, uploaded) -> requests.Response:
+def outlet_import_confirm_queued(visitor: Visitor, uploaded) -> requests.Response:
     """Confirm the previewed import, on the other server than the upload's; the
-    confirm's answer, once a worker has stored the import."""
+    confirm's answer (its store job queued)."""
     run_page = uploaded.headers["Location"]
     visitor.next_request_away_from(upstream(uploaded))
     response = visitor.post(run_page.rstrip("/") + "/confirm/", {})
     assert response.status_code == 302, response.text[-3000:]
     assert response.headers["Location"] == run_page
-    run_page_in(visitor, run_page, "done")
+    return response
+
+
+def outlet_import_confirm(visitor: Visitor, uploaded) -> requests.Response:
+    """The confirm's answer, once a worker has stored the import."""
+    response = outlet_import_confirm_queued(visitor, uploaded)
+    run_page_in(visitor, uploaded.headers["Location"], "done")
     return response
 
 
@@ -833,3 +852,171 @@ def mails_sent(directory: Path) -> list:
             if message["Subject"]:
                 sent.append((message["To"], message["Subject"]))
     return sent
+
+
+# A large outlet file: the check and the store each take several seconds.
+LARGE_IMPORT_ROWS = 20_000
+
+
+def large_outlet_file(directory: Path, rows: int) -> Path:
+    """The Nordmaling sample's first row `rows` times under new names, in its
+    format (Windows-1252, semicolons, CRLF): new outlets of Nordmaling only, which
+    its administrator may import."""
+    header, first = NORDMALING_SAMPLE.read_bytes().decode("cp1252").splitlines()[:2]
+    rest = first.split(";", 1)[1]
+    lines = [header, *(f"Provbutik {n:05d};{rest}" for n in range(1, rows + 1))]
+    path = directory / "outlets-large.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+def run_state(page: requests.Response) -> tuple[str, int, int]:
+    """The run page's status and progress (rows done, rows in all)."""
+    assert page.status_code == 200, page.text[-3000:]
+    status = re.search(r'data-run-status="([a-z_]+)"', page.text)
+    assert status, "no run status on the page:\n" + page.text[-3000:]
+    assert status[1] != "failed", "the import failed:\n" + page.text[-3000:]
+    progress = re.search(r'<progress[^>]*max="([^"]*)" value="([^"]*)"', page.text)
+    done, total = (
+        (
+            int(re.sub(r"\D", "", progress[2]) or 0),
+            int(re.sub(r"\D", "", progress[1]) or 0),
+        )
+        if progress
+        else (0, 0)
+    )
+    return status[1], done, total
+
+
+def worker_running_the_import(cluster: Cluster) -> list:
+    """The names of the workers whose database session last wrote an import run's
+    progress (each worker's sessions carry its name: PGAPPNAME)."""
+    return [
+        name
+        for (name,) in cluster.query(
+            "SELECT DISTINCT application_name FROM pg_stat_activity"
+            " WHERE application_name LIKE 'worker-%%' AND query ILIKE %s",
+            ['%UPDATE "outlets_outletimportrun" SET "rows_done"%'],
+        )
+    ]
+
+
+@explained
+def test_a_killed_workers_import_job_is_picked_up_again_and_completes(
+    cluster, tmp_path
+):
+    """Issue 19: a worker killed (SIGKILL) while it stores a large outlet import;
+    core.retry_stalled_jobs (every minute here) puts its job back, a live worker
+    stores the import once, and the run's page answers on both servers all along."""
+    note = cluster.processes.note
+    note("a killed worker's import job: begins")
+    large = large_outlet_file(tmp_path, LARGE_IMPORT_ROWS)
+    ((outlets_before,),) = cluster.query("SELECT count(*) FROM outlets_outlet")
+    administrator = cluster.sign_in(ADMINISTRATOR, two_factor=True)
+    uploaded = outlet_import_preview(administrator, large)
+    run_page = uploaded.headers["Location"]
+    ((run_id,),) = cluster.query(
+        "SELECT id FROM outlets_outletimportrun WHERE file_name = %s", [large.name]
+    )
+    note("the large file is previewed")
+    outlet_import_confirm_queued(administrator, uploaded)
+
+    # The store job at work, its progress on the page: kill the worker running it.
+    def storing():
+        status, done, total = run_state(administrator.get(run_page))
+        return status == "storing" and 0 < done < total
+
+    # A request that fails fails the test (errors=()): the page answers throughout.
+    wait_until(storing, timeout=60, what="the store job shows its progress", errors=())
+    ((job_id, job_status, holder_id),) = cluster.query(
+        "SELECT j.id, j.status, j.worker_id FROM procrastinate_jobs j"
+        " JOIN outlets_outletimportrun r ON r.job_id = j.id WHERE r.id = %s",
+        [run_id],
+    )
+    assert job_status == "doing"
+    holders = worker_running_the_import(cluster)
+    workers = {
+        p.name: p for p in cluster.processes.started if p.name.startswith("worker-")
+    }
+    # Not told apart: kill both, and start a fresh worker below.
+    killed = [workers[holders[0]]] if len(holders) == 1 else list(workers.values())
+    for process in killed:
+        stop_group(process.popen.pid, signal.SIGKILL)
+        process.popen.wait(timeout=10)
+    note(f"killed {', '.join(p.name for p in killed)} (SIGKILL) holding job {job_id}")
+    survivors = [p for p in workers.values() if p not in killed]
+    if not survivors:
+        survivors = [
+            cluster.processes.start(
+                "worker-c",
+                [*MANAGE, "procrastinate", "worker"],
+                env={**cluster.worker_envs["a"], "PGAPPNAME": "worker-c"},
+            )
+        ]
+
+    # The killed worker's heartbeat stops: its job is the one left "doing".
+    wait_until(
+        lambda: (
+            cluster.query(
+                "SELECT now() - last_heartbeat > interval '3 seconds'"
+                " FROM procrastinate_workers WHERE id = %s",
+                [holder_id],
+            )
+            in ([(True,)], [])
+        ),
+        timeout=20,
+        what="the killed worker's heartbeat stops",
+    )
+    ((stored_meanwhile,),) = cluster.query("SELECT count(*) FROM outlets_outlet")
+    assert stored_meanwhile == outlets_before, "the killed store left outlets behind"
+
+    # Until the import is done, its page answers from both servers; the job goes
+    # back to the queue and a live worker takes it.
+    answered, statuses, takers = set(), [], set()
+
+    def done():
+        page = administrator.get(run_page)
+        answered.add(upstream(page))
+        state = run_state(page)
+        if not statuses or statuses[-1] != state[0]:
+            statuses.append(state[0])
+        takers.update(
+            worker_id
+            for (worker_id,) in cluster.query(
+                # A fresh worker prunes the dead ones' rows: the job then waits
+                # "doing" without a worker (NULL) until the retry puts it back.
+                "SELECT worker_id FROM procrastinate_jobs WHERE id = %s"
+                " AND status = 'doing' AND worker_id IS NOT NULL",
+                [job_id],
+            )
+            if worker_id != holder_id
+        )
+        return state[0] == "done"
+
+    wait_until(
+        done,
+        timeout=150,
+        what="a live worker stores the import (STALLED_JOBS_RETRY_CRON every minute)",
+        processes=survivors,
+        interval=0.5,
+        errors=(),
+    )
+    note(
+        f"the import is done; page states {statuses}; job taken again by worker id "
+        f"{takers} (killed: id {holder_id}; live: "
+        f"{', '.join(p.name for p in survivors)})"
+    )
+
+    assert answered == set(cluster.upstreams)
+    assert takers, "no live worker was seen running the job again"
+    assert statuses[-1] == "done"
+    ((outlets_after,),) = cluster.query("SELECT count(*) FROM outlets_outlet")
+    assert outlets_after == outlets_before + LARGE_IMPORT_ROWS
+    assert cluster.query(
+        "SELECT new_count FROM outlets_outletimport WHERE file_name = %s",
+        [large.name],
+    ) == [(LARGE_IMPORT_ROWS,)]
+    assert cluster.query(
+        "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'"
+    ) == [(0,)]
+    assert all(process.running() for process in survivors)
