@@ -608,7 +608,6 @@ def signed_document_status(request, pk):
             "document_job"
         ),
         pk=pk,
-        signed_at__isnull=False,
     )
     job = _document_job(version)
     return JsonResponse(
@@ -625,7 +624,6 @@ def signed_document_retry_view(request, pk):
     version = get_object_or_404(
         AgreementVersion.objects.editable_by(request.user).select_related("agreement"),
         pk=pk,
-        signed_at__isnull=False,
     )
     try:
         signed_document_retry(version=version, by=request.user)

@@ -54,8 +54,12 @@ def signed_document_retry(*, version: AgreementVersion, by) -> SignedDocumentJob
     left as it is."""
     check_manager(by, version.agreement)
     with transaction.atomic():
-        job = SignedDocumentJob.objects.select_for_update().get(version=version)
-        if job.status != SignedDocumentJob.Status.FAILED:
+        job = (
+            SignedDocumentJob.objects.select_for_update()
+            .filter(version=version)
+            .first()
+        )
+        if job is None or job.status != SignedDocumentJob.Status.FAILED:
             raise ValidationError(
                 _("The signed document is not waiting to be tried again."),
                 code="not_failed",
