@@ -35,6 +35,7 @@ from agreements.services.clauses import (
     agreement_clause_move,
     agreement_clauses_seed,
 )
+from agreements.services.signed_documents import signed_document_process
 from outlets.services import municipality_organisation_number_set
 
 # Service point -> (party, organisation number, signatory, state, start on 1 January
@@ -348,6 +349,9 @@ def _agreement_sign(agreement, official, signatory, timeline):
                 title="Ägare",
                 paper_scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
             )
+    # The demo runs without a worker: its signed document is made here, by the
+    # job's own service, so the demo's agreements have theirs at once.
+    signed_document_process(version_id=agreement.versions.get(number=1).pk)
     agreement.refresh_from_db()
     return owner
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.payouts import agreement_year_dates
 from agreements.terms import Term
 from agreements.validators import validate_bankgiro, validate_plusgiro
-from core.triggers import AllOf, Refuse, history_append_only
+from core.triggers import AllOf, AnyOf, Refuse, history_append_only
 from outlets.models import Municipality, MunicipalitySettings, Outlet
 from outlets.validators import organisation_number_formatted
 
@@ -1042,11 +1042,36 @@ class AgreementVersion(models.Model):
             ),
         ]
         # What both sides sign cannot change: once frozen only the signing may
-        # fill in the signed document, and once signed nothing changes.
+        # set the time of signing, and once signed nothing changes but the one
+        # filling-in of the signed document, which a background job renders and
+        # seals after the signing (agreements.services.signed_documents): from no
+        # hash to a hash, with the file and whether it is sealed, nothing else.
         triggers = [
             Refuse(
                 name="signed_unchanged",
-                operation=pgtrigger.Update | pgtrigger.Delete,
+                operation=pgtrigger.Update,
+                condition=AllOf(
+                    pgtrigger.Condition("OLD.signed_at IS NOT NULL"),
+                    AnyOf(
+                        pgtrigger.Condition(
+                            "NOT (OLD.signed_document_sha256 = '' "
+                            "AND NEW.signed_document_sha256 <> '' "
+                            "AND NEW.signed_document <> '')"
+                        ),
+                        pgtrigger.AnyChange(
+                            exclude=[
+                                "signed_document",
+                                "signed_document_sha256",
+                                "is_sealed",
+                            ]
+                        ),
+                    ),
+                ),
+                message="A signed agreement version cannot be changed or deleted.",
+            ),
+            Refuse(
+                name="signed_kept",
+                operation=pgtrigger.Delete,
                 condition=pgtrigger.Condition("OLD.signed_at IS NOT NULL"),
                 message="A signed agreement version cannot be changed or deleted.",
             ),
@@ -1194,6 +1219,64 @@ class AgreementVersion(models.Model):
                         )
                     }
                 )
+
+
+class SignedDocumentJob(models.Model):
+    """The background job that renders and seals a signed version's final
+    document (Swedish: *framtagning av det undertecknade dokumentet*): its state,
+    since the signed version itself cannot be written but for the document."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    version = models.OneToOneField(
+        AgreementVersion,
+        on_delete=models.CASCADE,
+        related_name="document_job",
+        verbose_name=_("agreement version"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("why it failed"), blank=True)
+    job_id = models.BigIntegerField(_("background job"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signed document job")
+        verbose_name_plural = _("signed document jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="%(app_label)s_%(class)s_status_valid",
+                violation_error_message=_("Choose one of the job's states."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="%(app_label)s_%(class)s_failure_says_why",
+                violation_error_message=_("A failed document job says why."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version}: {self.status}"
+
+    @property
+    def is_unfinished(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def waits_long(self):
+        """Queued for minutes: no worker may be running."""
+        return (
+            self.status == self.Status.QUEUED
+            and timezone.now() - self.queued_at > timedelta(minutes=2)
+        )
 
 
 @pghistory.track(

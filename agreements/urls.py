@@ -45,6 +45,16 @@ urlpatterns = [
         views.agreement_document_view,
         name="agreement_document",
     ),
+    path(
+        "versions/<int:pk>/signed-document/status/",
+        views.signed_document_status,
+        name="signed_document_status",
+    ),
+    path(
+        "versions/<int:pk>/signed-document/retry/",
+        views.signed_document_retry_view,
+        name="signed_document_retry",
+    ),
     path("payouts/", views.payout_list_view, name="payout_list"),
     path("payouts/approve/", views.payouts_approve_view, name="payouts_approve"),
     path("payouts/export.csv", views.payout_export_view, name="payout_export"),

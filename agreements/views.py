@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,7 @@ from agreements.models import (
     ProgrammeSettings,
     Service,
     Signature,
+    SignedDocumentJob,
 )
 from agreements.permissions import (
     can_edit_agreement,
@@ -88,6 +89,7 @@ from agreements.services import (
     payouts_finance_sums,
     programme_settings_save,
     service_save,
+    signed_document_retry,
 )
 from agreements.services.withdrawal import WITHDRAWABLE
 from core.exporting import CONTENT_TYPES, csv_bytes
@@ -149,8 +151,12 @@ def agreement_detail(request, pk, **forms):
     agreement = visible_agreement(request, pk)
     user = request.user
     versions = list(
-        agreement.versions.prefetch_related("services__service", "signatures")
+        agreement.versions.select_related("document_job").prefetch_related(
+            "services__service", "signatures"
+        )
     )
+    for version in versions:
+        version.pending_document_job = _document_job(version)
     latest = versions[-1]
     term = versions[0].term
     today = timezone.localdate()
@@ -208,6 +214,11 @@ def agreement_detail(request, pk, **forms):
             agreement, term=term, renewed=renewal is not None, today=today
         ),
         "decision_date": period and term.decision_date(period),
+        # A signed document still being made: the page follows its job.
+        "document_pending": any(
+            version.pending_document_job and version.pending_document_job.is_unfinished
+            for version in versions
+        ),
         "payouts": agreement.payouts.select_related("status_changed_by"),
         "recoveries": PayoutRecovery.objects.filter(payout__agreement=agreement),
         "manages": manages,
@@ -572,6 +583,59 @@ def agreement_change_owner_view(request, pk):
     )
 
 
+def _document_job(version):
+    """The job making a signed version's document, while it has none; None."""
+    if not version.signed_at or version.signed_document:
+        return None
+    try:
+        return version.document_job
+    except SignedDocumentJob.DoesNotExist:
+        return None
+
+
+def _document_job_text(job):
+    if job.status == SignedDocumentJob.Status.FAILED:
+        return _("The signed document could not be made.")
+    return _("The signed document is being prepared.")
+
+
+@require_safe
+def signed_document_status(request, pk):
+    """The state of a signed version's document for the agreement page's script,
+    which shows it as text and reloads the page once it is no longer being made."""
+    version = get_object_or_404(
+        AgreementVersion.objects.visible_to(request.user).select_related(
+            "document_job"
+        ),
+        pk=pk,
+    )
+    job = _document_job(version)
+    return JsonResponse(
+        {
+            "finished": job is None or not job.is_unfinished,
+            "text": _document_job_text(job) if job else "",
+        }
+    )
+
+
+@require_POST
+def signed_document_retry_view(request, pk):
+    """Try a failed signed document again: those who manage the agreement."""
+    version = get_object_or_404(
+        AgreementVersion.objects.editable_by(request.user).select_related("agreement"),
+        pk=pk,
+    )
+    try:
+        signed_document_retry(version=version, by=request.user)
+        messages.success(
+            request,
+            _("The signed document is being prepared again; the page shows it."),
+        )
+    except ValidationError as error:
+        show_errors(request, error)
+    return redirect(version.agreement)
+
+
 def agreement_detail_with(request, agreement, **forms):
     """The detail page re-shown with a failed form's errors (status 400)."""
     return page_with_errors(agreement_detail, request, agreement.pk, **forms)
@@ -596,6 +660,11 @@ def agreement_document_view(request, pk, kind):
         "frozen": (version.document, version.document_sha256),
         "signed": (version.signed_document, version.signed_document_sha256),
     }.get(kind, (None, ""))
+    if kind == "signed" and version.signed_at and not document:
+        # Signed, its document still being made in the background (or failed):
+        # the agreement's page says which.
+        messages.info(request, _("The signed document is being prepared."))
+        return redirect(version.agreement)
     if not document:
         raise Http404
     try:

@@ -138,6 +138,17 @@ class AllOf(pgtrigger.Condition):
         )
 
 
+class AnyOf(pgtrigger.Condition):
+    """Any of the given conditions."""
+
+    def __init__(self, *conditions):
+        self.conditions = conditions
+        super().__init__(sql="-")
+
+    def resolve(self, model):
+        return "(" + " OR ".join(f"({c.resolve(model)})" for c in self.conditions) + ")"
+
+
 def history_append_only(*, erasable: tuple = ()):
     """The triggers of a pghistory event table: rows are added, never changed or
     removed; only erasure may blank the `erasable` columns (the copies of personal

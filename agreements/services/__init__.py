@@ -50,6 +50,10 @@ from agreements.services.payouts import (
     payouts_plan_ahead,
     payouts_replan,
 )
+from agreements.services.signed_documents import (
+    signed_document_process,
+    signed_document_retry,
+)
 from agreements.services.signing import agreement_sign
 from agreements.services.withdrawal import (
     agreement_draft_delete,
@@ -102,5 +106,7 @@ __all__ = [
     "payouts_recover_after",
     "programme_settings_save",
     "service_catalogue_seed",
+    "signed_document_process",
+    "signed_document_retry",
     "service_save",
 ]

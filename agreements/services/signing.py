@@ -1,5 +1,6 @@
 """Signing a frozen version, and what follows when both sides have signed: the
-sealed document, the payouts, and for a new agreement its entry into force."""
+sealed document (queued, see signed_documents), the payouts, and for a new
+agreement its entry into force."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -13,6 +14,7 @@ from agreements.services.access import check_manager, check_not_withdrawn
 from agreements.services.attestation import check_signer_delegation
 from agreements.services.lifecycle import replaced_end
 from agreements.services.payouts import payouts_plan, payouts_replan
+from agreements.services.signed_documents import signed_document_queue
 from agreements.signals import agreement_signed
 from core.documents import files_removed_on_rollback, stored_file_save
 
@@ -36,8 +38,8 @@ def agreement_sign(
     On paper `name` is who signed the paper, typed by the official recording it.
     On paper, an official uploads the scan of the signed page for either side: a
     PDF, or a JPEG or PNG image stored as PDF/A (see paper_scan_pdf). When both
-    sides have signed, the final document is rendered, stored and sealed. A
-    failure at any step leaves neither rows nor files.
+    sides have signed, the final document is queued to be rendered, sealed and
+    stored in the background. A failure at any step leaves neither rows nor files.
     """
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     check_not_withdrawn(agreement)
@@ -93,60 +95,17 @@ def agreement_sign(
 
 
 def _version_complete(agreement, version, by):
-    """Both sides have signed `version`: seal its final document, then plan the
-    payouts under an amendment or put a new agreement into force."""
+    """Both sides have signed `version`: it is signed at its last signature, its
+    final document is queued to be rendered and sealed in the background, then the
+    payouts are planned under an amendment or a new agreement enters into force."""
     signatures = list(version.signatures.all())
-    _signed_document_store(agreement, version, signatures)
+    version.signed_at = max(signature.signed_at for signature in signatures)
+    version.save(update_fields=["signed_at"])
+    signed_document_queue(version=version)
     if version.number > 1:
         _amendment_payouts_replan(agreement, version, by)
     else:
         _agreement_enter_into_force(agreement, version, by)
-
-
-def _signed_document_store(agreement, version, signatures):
-    """Render the signed document with the paper scans attached, seal it when a
-    seal is configured, and store it with its hash and the time of signing."""
-    from agreements.documents import agreement_render_pdf, pdf_seal, sha256_hex
-
-    pdf = agreement_render_pdf(
-        version=version,
-        signatures=signatures,
-        attachments=_paper_scan_attachments(signatures),
-    )
-    sealed = pdf_seal(pdf)
-    final = sealed or pdf
-    stored_file_save(
-        version.signed_document,
-        f"{agreement.reference}-v{version.number}-signed.pdf",
-        ContentFile(final),
-    )
-    version.signed_document_sha256 = sha256_hex(final)
-    version.is_sealed = sealed is not None
-    version.signed_at = max(signature.signed_at for signature in signatures)
-    version.save(
-        update_fields=[
-            "signed_document",
-            "signed_document_sha256",
-            "is_sealed",
-            "signed_at",
-        ]
-    )
-
-
-def _paper_scan_attachments(signatures):
-    """The scans of the paper signatures, to attach to the signed document."""
-    from agreements.documents import Attachment
-
-    return [
-        Attachment(
-            filename=signature.paper_scan.name.rsplit("/", 1)[-1],
-            content=signature.paper_scan.read(),
-            description=_("Scan of the paper signed for %(side)s")
-            % {"side": signature.get_side_display().lower()},
-        )
-        for signature in signatures
-        if signature.paper_scan
-    ]
 
 
 def _amendment_payouts_replan(agreement, version, by):

@@ -7,6 +7,7 @@ import pytest
 from accounts.demo import DEMO_PASSWORD
 from accounts.tests.factories import UserFactory
 from agreements.models import Agreement, Party
+from core.testing import run_worker
 from outlets.models import Outlet
 
 pytestmark = pytest.mark.browser
@@ -86,6 +87,14 @@ def test_an_agreement_is_drafted_frozen_signed_by_both_and_downloaded_sealed(
     page.get_by_role("button", name="Skriv under för servicepunkten").click()
     page.wait_for_load_state()
     assert "Gällande" in page.inner_text("main")
+    # The signed document is made in the background: the page says so and
+    # follows the job; once a worker has made it, the page shows it.
+    assert "Det undertecknade dokumentet tas fram." in page.inner_text("main")
+    browser.check_page()
+    browser.screenshot("agreement-signed-document-being-prepared")
+    run_worker(queues=["documents"])
+    page.get_by_role("link", name="Undertecknat avtal (PDF)").wait_for(timeout=20_000)
+    assert "Det undertecknade dokumentet tas fram." not in page.inner_text("main")
     browser.check_page()
     browser.screenshot("agreement-signed")
 

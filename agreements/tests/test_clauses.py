@@ -23,7 +23,6 @@ from agreements.models import AgreementClause, AgreementVersion
 from agreements.services import (
     agreement_documents_check_share,
     agreement_mark_ready,
-    agreement_sign,
 )
 from agreements.services.clauses import (
     agreement_clause_add,
@@ -34,6 +33,7 @@ from agreements.services.clauses import (
     agreement_clauses_seed,
 )
 from agreements.tests.factories import AgreementVersionFactory
+from agreements.tests.helpers import sign_completely
 from outlets.services import municipality_organisation_number_set
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +224,7 @@ def test_a_version_signed_after_the_template_changed_prints_the_text_it_was_made
     )
 
     for user, side in ((official, "municipality"), (shop_owner, "party")):
-        agreement_sign(
+        sign_completely(
             agreement=draft,
             by=user,
             side=side,

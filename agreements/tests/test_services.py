@@ -21,6 +21,7 @@ from agreements.services import (
 )
 from agreements.tests.conftest import TERMS, lines
 from agreements.tests.factories import AgreementVersionFactory
+from agreements.tests.helpers import sign_completely
 from outlets.tests.factories import OutletFactory, municipality
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def sign_both(agreement, official, shop_owner):
         title="Näringslivsutvecklare",
         password=TEST_PASSWORD,
     )
-    return agreement_sign(
+    return sign_completely(
         agreement=agreement,
         by=shop_owner,
         side="party",

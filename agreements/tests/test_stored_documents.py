@@ -25,6 +25,7 @@ from agreements import documents
 from agreements.demo import DEMO_SCAN
 from agreements.models import Agreement, AgreementVersion, Signature
 from agreements.services import agreement_mark_ready, agreement_sign, signing
+from agreements.tests.helpers import documents_made
 from core.documents import files_removed_on_rollback, html_render_pdf_a3a
 from securitylog.models import EventKind, SecurityEvent
 
@@ -211,6 +212,7 @@ def test_a_pdf_scan_is_kept_as_uploaded_and_embedded_in_the_sealed_agreement(
     scan = pdf_of_pages(2)
     sign_in_app(ready, official, "municipality")
     sign_on_paper(ready, official, scan)
+    documents_made()
     version = ready.first_version()
     signature = version.signatures.get(side="party")
     assert signature.paper_scan.read() == scan
@@ -242,6 +244,7 @@ def test_a_photographed_signature_is_stored_as_a_one_page_pdf_a(
 def signed(official, shop_owner, ready):
     sign_in_app(ready, official, "municipality")
     sign_in_app(ready, shop_owner, "party")
+    documents_made()
     return ready.first_version()
 
 
@@ -363,12 +366,12 @@ def fail(*args, **kwargs):
     raise Failure
 
 
-# Each step of the second, completing signature, in order; each fails once.
+# Each step of the second, completing signature, in order; each fails once. (The
+# signed document is made afterwards, in the background: test_signed_document_job.)
 STEPS = {
     "after the scan is stored": (Signature, "full_clean"),
-    "while rendering the signed document": (documents, "agreement_render_pdf"),
-    "while sealing it": (documents, "pdf_seal"),
-    "after the signed document is stored": (AgreementVersion, "save"),
+    "when the version is marked signed": (AgreementVersion, "save"),
+    "while queueing the signed document": (signing, "signed_document_queue"),
     "while planning the payouts": (signing, "payouts_plan"),
 }
 
@@ -407,6 +410,7 @@ def test_a_completed_signing_keeps_its_files(settings, official, ready):
     sign_in_app(ready, official, "municipality")
     before = media_files(settings)
     sign_on_paper(ready, official, photo("PNG"), name="scan.png")
+    documents_made()
     assert media_files(settings) - before == {
         f"signatures/{ready.reference}-v1-party.pdf",
         f"agreements/{ready.reference}-v1-signed.pdf",

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements.models import Agreement, Party, Service
-from agreements.services import agreement_amend, agreement_mark_ready, agreement_sign
+from agreements.services import agreement_amend, agreement_mark_ready
 from agreements.tests.conftest import TERMS
+from agreements.tests.helpers import sign_completely
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def signed_by_both(draft, official, shop_owner):
     """The draft made ready and signed in the app by the official and the owner."""
     agreement_mark_ready(agreement=draft, by=official)
     for user, side in ((official, "municipality"), (shop_owner, "party")):
-        agreement_sign(
+        sign_completely(
             agreement=draft,
             by=user,
             side=side,

@@ -67,7 +67,9 @@ def portal(request):
     for entry in outlets:
         agreement = entry["agreement"]
         if agreement:
-            signed = [v for v in agreement.versions.all() if v.signed_document]
+            # The latest signed version; its document may still be being made
+            # in the background, and the page says so.
+            signed = [v for v in agreement.versions.all() if v.signed_at]
             entry["document"] = max(signed, key=lambda v: v.number, default=None)
     return render(
         request,

@@ -964,6 +964,24 @@ ROWS = [
         per_object_get=AGREEMENT_READERS,
         post=signed_in(NOT_ALLOWED),
     ),
+    # The state of a signed version's document, for the agreement page's script:
+    # to whoever reads the agreement. (The world's version is unsigned: nothing
+    # being made, nothing to try again.)
+    Row(
+        "agreements:signed_document_status",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).first_version().pk},
+        get={},
+        per_object_get=AGREEMENT_READERS,
+        post=signed_in(NOT_ALLOWED),
+    ),
+    # A failed signed document is tried again by those who manage the agreement.
+    Row(
+        "agreements:signed_document_retry",
+        kwargs=lambda outlet: {"pk": agreement_for(outlet).first_version().pk},
+        get=signed_in(NOT_ALLOWED),
+        post={},
+        per_object_post=per_object(AGREEMENT_EDITORS, ok=REDIRECTED),
+    ),
     *[
         Row(
             f"agreements:{name}",

@@ -248,6 +248,11 @@ NOT_OBJECT_PAGES = {
     # erase; the same file follows the outlet page's link to that page.
     "erasure:user_erase",
     "erasure:contact_erase",
+    # The signed document's state, asked by the agreement page's script while the
+    # document is being made (agreements/tests/test_signed_document_job.py), and
+    # its retry, a POST.
+    "agreements:signed_document_status",
+    "agreements:signed_document_retry",
     "agreements:agreement_ready",
     "agreements:agreement_approve_compensation",
     "agreements:agreement_sign",
