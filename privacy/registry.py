@@ -9,6 +9,7 @@ retention read this registry; so will the privacy notice.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -615,6 +616,11 @@ RETENTION_PERIODS = {
     ),
     "pending_imports": RetentionPeriod(
         _("Outlet files uploaded for an import that was never confirmed"), days=1
+    ),
+    # A failed job keeps its arguments: a queued e-mail's recipients and text.
+    "failed_jobs": RetentionPeriod(
+        _("Background jobs that failed or were cancelled, with the e-mail they held"),
+        days=settings.FAILED_JOBS_KEEP_DAYS,
     ),
 }
 

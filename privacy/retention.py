@@ -6,7 +6,7 @@ import calendar
 from datetime import datetime, timedelta
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -109,6 +109,33 @@ def pending_imports_remove(*, now: datetime) -> int:
     )
 
 
+# Jobs that ended without succeeding; they stay in procrastinate_jobs (with their
+# arguments: a queued e-mail's message and recipients) to be read and retried by
+# hand until their retention has passed.
+FINISHED_UNSUCCESSFUL = ("failed", "cancelled", "aborted")
+
+
+@transaction.atomic
+def failed_jobs_remove(*, now: datetime) -> int:
+    """Delete the failed, cancelled and aborted background jobs that ended before
+    their retention (FAILED_JOBS_KEEP_DAYS); their events go with them."""
+    cutoff = retention_cutoff("failed_jobs", now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DELETE FROM procrastinate_jobs AS job
+            WHERE job.status::text = ANY(%s)
+              AND COALESCE(
+                    (SELECT max(event.at) FROM procrastinate_events AS event
+                     WHERE event.job_id = job.id),
+                    job.scheduled_at
+                  ) < %s
+            """,
+            [list(FINISHED_UNSUCCESSFUL), cutoff],
+        )
+        return cursor.rowcount
+
+
 def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
     """Apply every retention period; how many of each kind were removed or
     anonymised."""
@@ -118,4 +145,5 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         "personal_history": personal_history_scrub(now=now),
         "deactivated_accounts": deactivated_accounts_anonymise(now=now),
         "pending_imports": pending_imports_remove(now=now),
+        "failed_jobs": failed_jobs_remove(now=now),
     }

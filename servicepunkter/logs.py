@@ -6,8 +6,12 @@ while the request runs (a context variable and a logging filter), as a backgroun
 job's lines carry its job id. With LOG_FORMAT=json each line is one JSON object:
 time, level, logger, message, request_id or job_id, and for the line that ends a
 request its method, path, status, duration and the signed-in user's id (never an
-e-mail address or a name). A calendar address's secret is written as
-/calendar/[address].ics wherever it appears (calendarfeed/redaction.py).
+e-mail address or a name). A secret in a path is blanked wherever it appears
+(SECRET_PATHS): a calendar address is written as /calendar/[address].ics
+(calendarfeed/redaction.py), an invitation as /accounts/invitation/[token]/, a
+password reset link as /accounts/password/reset/[uid]/[token]/. No line names a
+background job's arguments (some are personal: a queued e-mail's recipients and
+text): procrastinate's lines name the task and the job id only (JobArgumentsFilter).
 """
 
 import logging
@@ -20,7 +24,7 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 from pythonjsonlogger.json import JsonFormatter
 
-from calendarfeed.redaction import FEED_PATH, REDACTED
+from calendarfeed.redaction import FEED_PATH, REDACTED, FeedAddressFilter
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 job_id: ContextVar[int | None] = ContextVar("job_id", default=None)
@@ -29,6 +33,90 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 HEADER = "X-Request-ID"
 
 access_logger = logging.getLogger("servicepunkter.access")
+
+# Paths with a secret in them (every <token> of the URL patterns), and how each is
+# written in a log line or an error report.
+_SEGMENT = r"[^/\s\"'?#]+"
+SECRET_PATHS = (
+    (FEED_PATH, REDACTED),
+    (
+        re.compile(rf"/invitation/(?!password/){_SEGMENT}/"),
+        "/invitation/[token]/",
+    ),
+    (
+        re.compile(rf"/password/reset/(?!sent/|complete/){_SEGMENT}/{_SEGMENT}/"),
+        "/password/reset/[uid]/[token]/",
+    ),
+)
+
+E_MAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
+E_MAIL_REDACTED = "[e-mail]"
+
+# A job as procrastinate names it: task[id](its arguments).
+CALL_STRING = re.compile(r"(?P<job>[\w.:]+\[\d+\])\(.*\)")
+# What a job returned, at the end of procrastinate's line about its outcome.
+JOB_RESULT = re.compile(r" - Result: .*", re.DOTALL)
+# A job's fields in procrastinate's log extras that hold its arguments.
+JOB_ARGUMENTS = {"task_kwargs", "call_string"}
+
+
+def secrets_blanked(text: str) -> str:
+    for pattern, redacted in SECRET_PATHS:
+        text = pattern.sub(redacted, text)
+    return text
+
+
+def call_strings_blanked(text: str) -> str:
+    """`core.mail_send[7](message=..., recipients=[...])` as `core.mail_send[7]`."""
+    return JOB_RESULT.sub("", CALL_STRING.sub(r"\g<job>", text))
+
+
+def job_without_arguments(job):
+    if not isinstance(job, dict):
+        return job
+    return {key: value for key, value in job.items() if key not in JOB_ARGUMENTS}
+
+
+def job_record_scrubbed(record: logging.LogRecord) -> None:
+    """A procrastinate record without the job's arguments: its message names the
+    task and the job id, its extras keep the job's fields but its arguments and
+    result, and its exception's text has no e-mail address (a refused recipient)."""
+    if hasattr(record, "job"):
+        record.job = job_without_arguments(record.job)
+    if isinstance(getattr(record, "jobs", None), list):
+        record.jobs = [job_without_arguments(job) for job in record.jobs]
+    if not record.name.startswith("procrastinate"):
+        return
+    if hasattr(record, "result"):
+        del record.result
+    message = record.getMessage()
+    scrubbed = E_MAIL.sub(E_MAIL_REDACTED, call_strings_blanked(message))
+    if scrubbed != message:
+        record.msg, record.args = scrubbed, ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = E_MAIL.sub(E_MAIL_REDACTED, record.exc_text)
+
+
+class SecretPathFilter(FeedAddressFilter):
+    """Every secret of SECRET_PATHS blanked in the line (the calendar address's
+    among them, as FeedAddressFilter does)."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        blanked = secrets_blanked(message)
+        if blanked != message:
+            record.msg, record.args = blanked, ()
+        return True
+
+
+class JobArgumentsFilter(logging.Filter):
+    """No background job's arguments in the line (job_record_scrubbed)."""
+
+    def filter(self, record):
+        job_record_scrubbed(record)
+        return True
 
 
 class RequestIdMiddleware:
@@ -56,7 +144,7 @@ class RequestIdMiddleware:
     def log(request, response, seconds):
         if not access_logger.isEnabledFor(logging.INFO):
             return
-        path = FEED_PATH.sub(REDACTED, request.path)
+        path = secrets_blanked(request.path)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         access_logger.info(
@@ -131,4 +219,9 @@ class JsonLinesFormatter(JsonFormatter):
         }
 
     def format(self, record):
-        return FEED_PATH.sub(REDACTED, super().format(record))
+        job_record_scrubbed(record)
+        return secrets_blanked(super().format(record))
+
+    def formatException(self, exc_info):
+        # JsonFormatter formats the exception again rather than using exc_text.
+        return E_MAIL.sub(E_MAIL_REDACTED, super().formatException(exc_info))

@@ -3,29 +3,38 @@ only when SENTRY_DSN is set.
 
 An event tells what failed and where, never who or what they sent: no default
 personal data (user, client address), no local variables, no request body, cookies,
-headers or query string; a calendar address's secret and any e-mail address left in
-a message or breadcrumb are blanked.
+headers or query string; a secret in a path (servicepunkter/logs.py SECRET_PATHS:
+a calendar address, an invitation, a password reset link) and any e-mail address
+left in a message or breadcrumb are blanked, and no background job's arguments are
+sent (procrastinate names a job with them, and gives them as the log line's extra).
 """
-
-import re
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 
-from calendarfeed.redaction import FEED_PATH, REDACTED
-from servicepunkter.logs import job_id, request_id
+from servicepunkter.logs import (
+    E_MAIL,
+    E_MAIL_REDACTED,
+    JOB_ARGUMENTS,
+    call_strings_blanked,
+    job_id,
+    request_id,
+    secrets_blanked,
+)
 
-E_MAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
-E_MAIL_REDACTED = "[e-mail]"
 # The request's parts that hold what the person sent or who they are.
 REQUEST_KEPT = {"url", "method"}
 
 
 def _blanked(value):
     if isinstance(value, str):
-        return E_MAIL.sub(E_MAIL_REDACTED, FEED_PATH.sub(REDACTED, value))
+        return E_MAIL.sub(E_MAIL_REDACTED, call_strings_blanked(secrets_blanked(value)))
     if isinstance(value, dict):
-        return {key: _blanked(item) for key, item in value.items()}
+        return {
+            key: _blanked(item)
+            for key, item in value.items()
+            if key not in JOB_ARGUMENTS
+        }
     if isinstance(value, list | tuple):
         return [_blanked(item) for item in value]
     return value
@@ -41,6 +50,9 @@ def without_personal_data(event, hint=None):
             key: value for key, value in request.items() if key in REQUEST_KEPT
         }
     event.pop("user", None)
+    # What a job returned (procrastinate's extra "result" on its outcome's line).
+    if isinstance(event.get("extra"), dict):
+        event["extra"].pop("result", None)
     tags = event.setdefault("tags", {})
     if request_id.get():
         tags["request_id"] = request_id.get()
@@ -51,6 +63,8 @@ def without_personal_data(event, hint=None):
 
 def breadcrumb_without_personal_data(crumb, hint=None):
     """Sentry's before_breadcrumb: log lines and queries as above."""
+    if isinstance(crumb.get("data"), dict):
+        crumb["data"].pop("result", None)
     return _blanked(crumb)
 
 

@@ -525,12 +525,15 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # No log line names a calendar address's secret (calendarfeed/redaction.py):
-    # every handler has the filter, and the loggers that Django's own defaults give
+    # No log line names a secret in a path (a calendar address, an invitation, a
+    # password reset link: servicepunkter/logs.py SECRET_PATHS) or a background
+    # job's arguments (a queued e-mail's recipients and text): every handler has
+    # the filters, and the loggers that Django's own defaults give
     # handlers without it ("django", "django.server": runserver's access log) are
     # given these instead.
     "filters": {
-        "feed_address": {"()": "calendarfeed.redaction.FeedAddressFilter"},
+        "secret_paths": {"()": "servicepunkter.logs.SecretPathFilter"},
+        "job_arguments": {"()": "servicepunkter.logs.JobArgumentsFilter"},
         "context": {"()": "servicepunkter.logs.ContextFilter"},
     },
     "formatters": {
@@ -544,13 +547,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["feed_address", "context"],
+            "filters": ["job_arguments", "secret_paths", "context"],
             **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
         },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["feed_address"],
+            "filters": ["job_arguments", "secret_paths"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -579,6 +582,10 @@ LOGGING = {
 # Error reporting (issue 19; README: Production, Errors): to Sentry when SENTRY_DSN
 # is set, without personal data (servicepunkter/sentry.py); unset, nothing is sent
 # and the SDK is not started.
+# Failed, cancelled and aborted background jobs (a failed e-mail with its message
+# and recipients) are deleted this many days after they ended (privacy/retention.py).
+FAILED_JOBS_KEEP_DAYS = env.int("FAILED_JOBS_KEEP_DAYS", default=30)
+
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from servicepunkter.sentry import sentry_start

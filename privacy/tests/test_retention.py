@@ -147,3 +147,49 @@ def test_the_daily_job_applies_retention(official):
 
 def test_every_period_of_the_registry_is_applied_and_nothing_else():
     assert set(retention_apply(now=NOW)) == set(RETENTION_PERIODS)
+
+
+def failed_job(status, ended):
+    """A background job that ended with `status` at `ended`, with a queued
+    e-mail's arguments."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, args)"
+            " VALUES ('mail', 'core.mail_send', %s) RETURNING id",
+            ['{"message": "SGVq", "recipients": ["anna@example.se"]}'],
+        )
+        [pk] = cursor.fetchone()
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = %s WHERE id = %s", [status, pk]
+        )
+    dated("procrastinate_events", "job_id", pk, "at", ended)
+    return pk
+
+
+def jobs_left():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM procrastinate_jobs")
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def events_left():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT job_id FROM procrastinate_events")
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def test_failed_jobs_are_removed_with_their_events_after_thirty_days():
+    assert RETENTION_PERIODS["failed_jobs"].days == 30
+    old = NOW - timedelta(days=31)
+    removed = {failed_job(status, old) for status in ("failed", "cancelled", "aborted")}
+    kept = {
+        failed_job("failed", NOW - timedelta(days=29)),
+        failed_job("todo", old),  # waiting for its retry
+        failed_job("doing", old),
+        failed_job("succeeded", old),
+    }
+
+    assert retention_apply(now=NOW)["failed_jobs"] == 3
+
+    assert jobs_left() == kept
+    assert events_left() <= kept and not events_left() & removed

@@ -14,9 +14,13 @@ from django.conf import settings
 from django.urls import reverse
 from procrastinate.contrib.django import app as procrastinate_app
 
-from calendarfeed.redaction import FeedAddressFilter
 from core.testing import run_worker
-from servicepunkter.logs import ContextFilter, JsonLinesFormatter, job_log_context
+from servicepunkter.logs import (
+    ContextFilter,
+    JsonLinesFormatter,
+    SecretPathFilter,
+    job_log_context,
+)
 
 ACCESS = logging.getLogger("servicepunkter.access")
 
@@ -26,7 +30,7 @@ def json_lines():
     """The app's log as the json handler writes it, one parsed object a line."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(FeedAddressFilter())
+    handler.addFilter(SecretPathFilter())
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonLinesFormatter())
     root, level = logging.getLogger(), ACCESS.level

@@ -19,6 +19,7 @@ def _labels():
             "Accounts deactivated long ago anonymised: %(count)s"
         ),
         "pending_imports": _("Abandoned import files removed: %(count)s"),
+        "failed_jobs": _("Failed background jobs removed: %(count)s"),
     }
 
 
