@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 
 from accounts.demo import DEMO_PASSWORD
+from outlets.import_runs import outlet_import_check
+from outlets.models import OutletImportRun
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +87,11 @@ def test_administrator_sees_what_the_nordmaling_file_would_change(
     browser.goto("/outlets/import/")
     page.get_by_label("Fil").set_input_files(str(NORDMALING_SAMPLE))
     page.get_by_role("button", name="Visa förhandsvisning").click()
-    page.wait_for_load_state()
+    page.locator(".import-status").wait_for()
+    # The file is checked by a background job: run here as a worker would.
+    outlet_import_check(run_id=OutletImportRun.objects.latest("pk").pk)
+    page.reload()
+    page.get_by_role("heading", level=1, name="Förhandsvisning av import").wait_for()
     browser.check_page()
 
     lundins = page.locator(".import-change", has_text="ICA Lundins")
