@@ -33,6 +33,7 @@ from accounts.tests.factories import TEST_PASSWORD
 from agreements.demo import DEMO_SCAN
 from agreements.services import agreement_mark_ready, agreement_sign
 from agreements.tests.conftest import catalogue, draft, party  # noqa: F401
+from agreements.tests.helpers import documents_made
 from conftest import s3_client
 from followup.models import SitePhoto, SiteVisit
 from followup.services import followups_create_for
@@ -94,6 +95,8 @@ def signed_with_a_paper_scan(agreement, official):
         title="VD",
         paper_scan=SimpleUploadedFile("scan.pdf", DEMO_SCAN),
     )
+    # The signed document, as the background worker makes it.
+    assert documents_made() == 1
     return agreement.first_version()
 
 
