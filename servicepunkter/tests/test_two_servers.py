@@ -347,14 +347,19 @@ def upstream(response) -> str:
     return response.headers["X-Upstream"]
 
 
-def demo_code() -> str:
+def demo_code(*, after_step: int | None = None) -> str:
     """The current code of the demo's authenticator app (as `manage.py demo_code`
-    shows it)."""
+    shows it). A code is accepted once only, so with `after_step` (the device's
+    last used step) this waits for the app's next code."""
     from django_otp.oath import TOTP
 
     from accounts.demo import DEMO_TOTP_KEY
 
-    return f"{TOTP(base64.b32decode(DEMO_TOTP_KEY), step=30, digits=6).token():06d}"
+    totp = TOTP(base64.b32decode(DEMO_TOTP_KEY), step=30, digits=6)
+    while after_step is not None and totp.t() <= after_step:
+        time.sleep(0.5)
+        totp.time = time.time()
+    return f"{totp.token():06d}"
 
 
 # The cluster.
@@ -385,8 +390,15 @@ class Cluster:
         )
         assert response.status_code == 302, response.text[-3000:]
         if two_factor:
+            ((last_step,),) = self.query(
+                "SELECT device.last_t FROM otp_totp_totpdevice device"
+                " JOIN accounts_user person ON person.id = device.user_id"
+                " WHERE person.email = %s",
+                (address,),
+            )
             response = visitor.post(
-                "/accounts/two-factor/verify/", {"code": demo_code()}
+                "/accounts/two-factor/verify/",
+                {"code": demo_code(after_step=last_step)},
             )
             assert response.status_code == 302, response.text[-3000:]
         return visitor
