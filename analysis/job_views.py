@@ -1,5 +1,5 @@
 """Following analyses computed in the background: the state of one or more
-computations for the pages' script (analysis_job.js), and the retry of a failed
+computations for the pages' script (core/job_status.js), and the retry of a failed
 one. The pages themselves (the analysis, the county) show the computation."""
 
 from django.contrib import messages

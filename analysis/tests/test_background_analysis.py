@@ -34,7 +34,7 @@ def text_of(response):
 
 def status_url(response):
     return html.fromstring(response.content.decode()).xpath(
-        "//*[@data-job-status-url]/@data-job-status-url"
+        "//*[@data-status-url]/@data-status-url"
     )[0]
 
 

@@ -206,9 +206,9 @@ def test_a_changed_register_is_computed_in_the_background_and_shown_when_done(
     assert row_of(table(waiting, BANDS), "Umeå")[1:] == [
         "10", "10", "0", "0", "0", "0", "Inaktuell: beräknas"
     ]  # fmt: skip
-    assert "data-job-status-url" in again.content.decode()
+    assert "data-status-url" in again.content.decode()
     status_url = html.fromstring(waiting.content.decode()).xpath(
-        "//*[@data-job-status-url]/@data-job-status-url"
+        "//*[@data-status-url]/@data-status-url"
     )[0]
     assert client.get(status_url).json()["finished"] is False
 

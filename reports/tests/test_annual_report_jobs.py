@@ -74,7 +74,7 @@ def test_the_button_queues_a_job_and_the_request_renders_nothing(
     page = client.get(response.url)
     assert "Väntar på att starta" in status_text(page)
     assert "förbereds i bakgrunden" in status_text(page)
-    assert "/static/reports/annual_report.js" in page.content.decode()
+    assert "/static/core/job_status.js" in page.content.decode()
     status = client.get(reverse("reports:annual_report_status", args=[report.pk]))
     assert status.json() == {
         "status": "queued",
@@ -101,7 +101,7 @@ def test_the_job_stores_the_pdf_and_the_page_offers_it(
     assert stored_files() == [report.stored_file]
     page = client.get(report.get_absolute_url())
     assert status_text(page).startswith("Status: Klar, daterad ")
-    assert "/static/reports/annual_report.js" not in page.content.decode()
+    assert "/static/core/job_status.js" not in page.content.decode()
     link = reverse("reports:annual_report_file", args=[report.pk])
     assert texts(page, f"//a[@href='{link}']") == ["Ladda ner årsrapporten 2025 (PDF)"]
     download = client.get(link)

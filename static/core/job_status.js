@@ -1,7 +1,9 @@
-// An agreement's page while its signed document is made in the background: ask for
-// the state every two seconds, show it as text, and reload the page once the job
-// has finished (its outcome, the document or why it failed, is then drawn by the
-// server). Without script the page's own link refreshes it.
+// A page waiting for work done in the background (an import's check, a load, an
+// analysis, an annual report, a signed document): for each element with
+// data-status-url, ask for the state every two seconds, show its text in the
+// element's data-status-text, and reload the page once the job has finished (its
+// outcome is then drawn by the server). Without script the page's own link
+// refreshes it.
 (function () {
   "use strict";
   const boxes = document.querySelectorAll("[data-status-url]");
