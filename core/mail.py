@@ -64,13 +64,24 @@ class StoredEmailMessage(EmailMessage):
         return self._stored
 
 
+class MailRetryStrategy(RetryStrategy):
+    """Try again while the mail server fails, not when it refuses every recipient:
+    that answer would be the same next time (smtplib's SMTPRecipientsRefused is an
+    OSError, like a dropped connection)."""
+
+    def get_retry_decision(self, *, exception, job):
+        if isinstance(exception, smtplib.SMTPRecipientsRefused):
+            return None
+        return super().get_retry_decision(exception=exception, job=job)
+
+
 @app.task(
     name="core.mail_send",
     queue="mail",
     # While the mail server fails: after 4 s, 16 s, 1 min, 4 min, 17 min, 68 min,
-    # 4.5 h. A message whose every recipient it refuses fails for good, and stays
-    # in procrastinate_jobs to be read and retried by hand.
-    retry=RetryStrategy(
+    # 4.5 h. A message whose every recipient it refuses fails for good at once, and
+    # stays in procrastinate_jobs to be read and retried by hand.
+    retry=MailRetryStrategy(
         max_attempts=8,
         exponential_wait=4,
         retry_exceptions={

@@ -36,12 +36,18 @@ def mail_jobs():
 
 
 class FlakySMTP:
-    """An SMTP server that drops the connection at the first message."""
+    """An SMTP server that drops the connection at the first message, or refuses
+    every recipient."""
 
     failures_left = 0
+    refuses_everyone = False
     sent = []
 
     def sendmail(self, from_addr, to_addrs, msg):
+        if FlakySMTP.refuses_everyone:
+            raise smtplib.SMTPRecipientsRefused(
+                dict.fromkeys(to_addrs, (550, b"No such user"))
+            )
         if FlakySMTP.failures_left:
             FlakySMTP.failures_left -= 1
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -140,3 +146,17 @@ def test_without_the_queue_mail_goes_out_at_once(settings):
 
     assert len(mail.outbox) == 1
     assert not mail_jobs().exists()
+
+
+def test_a_mail_refused_for_every_recipient_fails_at_once_and_is_kept(settings):
+    email_queue_on(settings, delivery="core.tests.test_mail.FlakySMTPBackend")
+    FlakySMTP.failures_left, FlakySMTP.refuses_everyone, FlakySMTP.sent = 0, True, []
+    try:
+        reminder().send()
+        run_worker(["mail"])
+    finally:
+        FlakySMTP.refuses_everyone = False
+
+    [job] = mail_jobs()
+    assert (job.status, job.attempts) == ("failed", 1), "not tried again 8 times"
+    assert FlakySMTP.sent == []
