@@ -65,8 +65,11 @@ class _StraightLineIndex:
         self.factor = distance.detour_factor
         self.tree = _kd_tree(source_xy) if self.count else None
 
-    def nearest(self, target_xy, k, excluded=None):
-        """(distance in metres (n, k), source index (n, k)); inf and -1 where none."""
+    def nearest(self, target_xy, k, excluded=None, rows=None):
+        """(distance in metres (n, k), source index (n, k)); inf and -1 where none.
+        With `rows`, for the targets target_xy[rows] only."""
+        if rows is not None:
+            target_xy = target_xy[rows]
         n = len(target_xy)
         excluded = np.asarray(
             [] if excluded is None else excluded, dtype=np.int64
@@ -111,25 +114,45 @@ class _RoadIndex:
 
     def __init__(self, source_xy, network):
         self.count = len(source_xy)
+        self.network = network
         self.labels = network.source_labels(source_xy) if self.count else None
+        # The squares snapped to the network, kept for the array they came from
+        # once a scenario asks again for some of them (as every closure does).
+        self._snapped = (None, None, None)
 
-    def nearest(self, target_xy, k, excluded=None):
-        n = len(target_xy)
+    def nearest(self, target_xy, k, excluded=None, rows=None):
+        """As `_StraightLineIndex.nearest`."""
+        n = len(target_xy) if rows is None else len(rows)
         dist = np.full((n, k), np.inf)
         idx = np.full((n, k), -1, dtype=np.int64)
         if n == 0 or self.labels is None:
             return dist, idx
-        target_xy = np.asarray(target_xy, dtype=float)
+        if rows is None:
+            target_node, target_offset = self.network.nodes_nearest(
+                np.asarray(target_xy, dtype=float)
+            )
+        else:
+            target_node, target_offset = self._snap(target_xy)
+            target_node, target_offset = target_node[rows], target_offset[rows]
         if excluded is not None and len(excluded):
             excluded = np.asarray(excluded, dtype=np.int64)
-            found_d, found_i = self.labels.at_without(target_xy, excluded)
+            found_d, found_i = self.labels.at_nodes_without(
+                target_node, target_offset, excluded
+            )
         else:
-            found_d, found_i = self.labels.at(target_xy)
+            found_d, found_i = self.labels.at_nodes(target_node, target_offset)
         take = min(k, found_d.shape[1])
         reachable = (found_i[:, :take] >= 0) & np.isfinite(found_d[:, :take])
         dist[:, :take] = np.where(reachable, found_d[:, :take], np.inf)
         idx[:, :take] = np.where(reachable, found_i[:, :take], -1)
         return dist, idx
+
+    def _snap(self, target_xy):
+        kept_xy, node, offset = self._snapped
+        if target_xy is not kept_xy:
+            node, offset = self.network.nodes_nearest(np.asarray(target_xy, float))
+            self._snapped = (target_xy, node, offset)
+        return node, offset
 
 
 @dataclass
@@ -361,11 +384,12 @@ class Analysis:
         touched = np.empty(0, dtype=np.int64)
         if len(gone_rows) and self.outlets.kinds[gone_rows, KINDS.index(kind)].any():
             members, index = self._indexes[kind]
-            touched = np.flatnonzero(gone[idx[:, 0]] | gone[idx[:, 1]])
+            pair = gone[idx]  # one gather over both columns
+            touched = np.flatnonzero(pair[:, 0] | pair[:, 1])
             if len(touched):
                 excluded = np.flatnonzero(np.isin(members, gone_rows))
                 local_d, local_i = index.nearest(
-                    self.squares.xy[touched], 2, excluded=excluded
+                    self.squares.xy, 2, excluded=excluded, rows=touched
                 )
                 dist, idx = dist.copy(), idx.copy()
                 dist[touched] = local_d

@@ -142,7 +142,10 @@ class SourceLabels:
     def at(self, target_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The two nearest open sources of each target: (m, 2) metres, (m, 2) indices;
         inf and -1 where there are fewer."""
-        target_node, target_offset = self.network.nodes_nearest(target_xy)
+        return self.at_nodes(*self.network.nodes_nearest(target_xy))
+
+    def at_nodes(self, target_node, target_offset):
+        """`at` for targets already snapped: their nodes and offsets."""
         if not len(self.network.node_xy):
             m = len(target_node)
             return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
@@ -174,8 +177,12 @@ class SourceLabels:
     def at_without(self, target_xy: np.ndarray, closed) -> tuple:
         """`without(closed).at(target_xy)` for a one-off closure: only the changed
         nodes' labels are made, not a copy of every node's."""
-        _closed_now, nodes, new_distance, new_source = self._changes(closed)
         target_node, target_offset = self.network.nodes_nearest(target_xy)
+        return self.at_nodes_without(target_node, target_offset, closed)
+
+    def at_nodes_without(self, target_node, target_offset, closed) -> tuple:
+        """`at_without` for targets already snapped: their nodes and offsets."""
+        _closed_now, nodes, new_distance, new_source = self._changes(closed)
         if not len(self.network.node_xy):
             m = len(target_node)
             return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
@@ -193,7 +200,8 @@ class SourceLabels:
         closed_now[np.asarray(closed, dtype=np.int64)] = True
         # A spare last entry answers for the label -1.
         gone = np.r_[closed_now, False]
-        changed = gone[self.source[:, 0]] | gone[self.source[:, 1]]
+        pair = gone[self.source]  # one gather over both labels
+        changed = pair[:, 0] | pair[:, 1]
         nodes = np.flatnonzero(changed)
         if not len(nodes):
             return closed_now, nodes, self.distance[nodes], self.source[nodes]
