@@ -14,6 +14,8 @@ How distances are measured is a strategy object (`StraightLine`, `RoadDistance`)
 the method that produced it.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,8 +65,11 @@ class _StraightLineIndex:
         self.factor = distance.detour_factor
         self.tree = _kd_tree(source_xy) if self.count else None
 
-    def nearest(self, target_xy, k, excluded=None):
-        """(distance in metres (n, k), source index (n, k)); inf and -1 where none."""
+    def nearest(self, target_xy, k, excluded=None, rows=None):
+        """(distance in metres (n, k), source index (n, k)); inf and -1 where none.
+        With `rows`, for the targets target_xy[rows] only."""
+        if rows is not None:
+            target_xy = target_xy[rows]
         n = len(target_xy)
         excluded = np.asarray(
             [] if excluded is None else excluded, dtype=np.int64
@@ -109,23 +114,45 @@ class _RoadIndex:
 
     def __init__(self, source_xy, network):
         self.count = len(source_xy)
+        self.network = network
         self.labels = network.source_labels(source_xy) if self.count else None
+        # The squares snapped to the network, kept for the array they came from
+        # once a scenario asks again for some of them (as every closure does).
+        self._snapped = (None, None, None)
 
-    def nearest(self, target_xy, k, excluded=None):
-        n = len(target_xy)
+    def nearest(self, target_xy, k, excluded=None, rows=None):
+        """As `_StraightLineIndex.nearest`."""
+        n = len(target_xy) if rows is None else len(rows)
         dist = np.full((n, k), np.inf)
         idx = np.full((n, k), -1, dtype=np.int64)
         if n == 0 or self.labels is None:
             return dist, idx
-        labels = self.labels
+        if rows is None:
+            target_node, target_offset = self.network.nodes_nearest(
+                np.asarray(target_xy, dtype=float)
+            )
+        else:
+            target_node, target_offset = self._snap(target_xy)
+            target_node, target_offset = target_node[rows], target_offset[rows]
         if excluded is not None and len(excluded):
-            labels = labels.without(np.asarray(excluded, dtype=np.int64))
-        found_d, found_i = labels.at(np.asarray(target_xy, dtype=float))
+            excluded = np.asarray(excluded, dtype=np.int64)
+            found_d, found_i = self.labels.at_nodes_without(
+                target_node, target_offset, excluded
+            )
+        else:
+            found_d, found_i = self.labels.at_nodes(target_node, target_offset)
         take = min(k, found_d.shape[1])
         reachable = (found_i[:, :take] >= 0) & np.isfinite(found_d[:, :take])
         dist[:, :take] = np.where(reachable, found_d[:, :take], np.inf)
         idx[:, :take] = np.where(reachable, found_i[:, :take], -1)
         return dist, idx
+
+    def _snap(self, target_xy):
+        kept_xy, node, offset = self._snapped
+        if target_xy is not kept_xy:
+            node, offset = self.network.nodes_nearest(np.asarray(target_xy, float))
+            self._snapped = (target_xy, node, offset)
+        return node, offset
 
 
 @dataclass
@@ -262,12 +289,17 @@ class Analysis:
             return
         self._indexes = {}
         self.nearest = {}
-        for kind in self.kinds:
-            members = outlets.members(kind)
-            index = distance.index(outlets.xy[members])
-            dist, local = index.nearest(squares.xy, 2)
+        found = _side_by_side(self._kind_nearest, self.kinds)
+        for kind, (members, index, nearest) in zip(self.kinds, found, strict=True):
             self._indexes[kind] = (members, index)
-            self.nearest[kind] = Nearest(dist, _to_rows(local, members))
+            self.nearest[kind] = nearest
+
+    def _kind_nearest(self, kind):
+        """The kind's outlet rows, its index and the two nearest of every square."""
+        members = self.outlets.members(kind)
+        index = self.distance.index(self.outlets.xy[members])
+        dist, local = index.nearest(self.squares.xy, 2)
+        return members, index, Nearest(dist, _to_rows(local, members))
 
     @property
     def method(self):
@@ -293,15 +325,19 @@ class Analysis:
         nearest, changed = {}, {}
         for kind in kinds:
             base = self.nearest[kind]
-            dist, idx = self._nearest_without(kind, gone, gone_rows)
+            dist, idx, touched = self._nearest_without(kind, gone, gone_rows)
+            without = dist
             dist, idx = self._nearest_with(kind, extra, dist, idx)
             nearest[kind] = Nearest(dist, idx)
-            if dist is base.dist:
-                changed[kind] = np.empty(0, dtype=np.int64)
-            else:
-                changed[kind] = np.flatnonzero(
-                    (idx != base.idx).any(axis=1) | (dist != base.dist).any(axis=1)
-                )
+            # Only the squares searched again can change, unless outlets were added.
+            rows = touched if dist is without else slice(None)
+            differs = np.zeros(len(dist[rows]), dtype=bool)
+            for column in range(dist.shape[1]):
+                differs |= idx[rows, column] != base.idx[rows, column]
+                differs |= dist[rows, column] != base.dist[rows, column]
+            changed[kind] = (
+                touched[differs] if dist is without else np.flatnonzero(differs)
+            )
         # The register's rows keep their place; closed and moved-away rows are simply
         # never chosen again, so a scenario's outlet table only grows.
         return Analysis(
@@ -341,22 +377,24 @@ class Analysis:
 
     def _nearest_without(self, kind, gone, gone_rows):
         """The kind's two nearest per square once the `gone_rows` are gone: searched
-        again only for the squares where one of them counted; the base arrays
-        themselves when nothing changes."""
+        again only for the squares where one of them counted (their rows are
+        returned too); the base arrays themselves when nothing changes."""
         base = self.nearest[kind]
         dist, idx = base.dist, base.idx
+        touched = np.empty(0, dtype=np.int64)
         if len(gone_rows) and self.outlets.kinds[gone_rows, KINDS.index(kind)].any():
             members, index = self._indexes[kind]
-            touched = gone[idx[:, 0]] | gone[idx[:, 1]]
-            if touched.any():
+            pair = gone[idx]  # one gather over both columns
+            touched = np.flatnonzero(pair[:, 0] | pair[:, 1])
+            if len(touched):
                 excluded = np.flatnonzero(np.isin(members, gone_rows))
                 local_d, local_i = index.nearest(
-                    self.squares.xy[touched], 2, excluded=excluded
+                    self.squares.xy, 2, excluded=excluded, rows=touched
                 )
                 dist, idx = dist.copy(), idx.copy()
                 dist[touched] = local_d
                 idx[touched] = _to_rows(local_i, members)
-        return dist, idx
+        return dist, idx, touched
 
     def _nearest_with(self, kind, extra, dist, idx):
         """The two nearest per square once the `extra` outlets of the kind (rows
@@ -424,6 +462,16 @@ class _LazyIndexes(dict):
         entry = (members, self.parent.distance.index(self.outlets.xy[members]))
         self[kind] = entry
         return entry
+
+
+def _side_by_side(function, items):
+    """`function` of each item, on as many threads as there are cores: the road
+    searches and the k-d tree queries release the GIL while they work."""
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
 
 
 def _to_rows(local, members):
@@ -669,30 +717,34 @@ def _outlet_figures(sums, outlets):
     has_ages = sums.band.shape[1] > 1
     m = len(outlets)
     outlet_rows = np.flatnonzero(np.round(sums.outlet_squares[:m]) > 0)
-    per_outlet = [
+    values = np.round(sums.outlet[outlet_rows]).astype(np.int64)
+    ids = outlets.ids[outlet_rows]
+    # Most dependants first, then by id (ids are unique): ordered before the lists
+    # are made, as a numpy sort is far cheaper than sorting the dicts.
+    order = np.lexsort((ids, -values[:, 0]))
+    outlet_rows, values, ids = outlet_rows[order], values[order], ids[order]
+    return [
         {
             "id": outlet_id,
             "squares": count,
-            "dependent_population": values[0],
+            "dependent_population": row[0],
             "dependent_by_age": (
-                dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
+                dict(zip(AGE_GROUP_NAMES, row[1:], strict=True))
                 if has_ages
                 else dict.fromkeys(AGE_GROUP_NAMES)
             ),
             "beyond_10_km_if_closed": far,
             "transport_need_70_plus_km": need_km if has_ages else None,
         }
-        for outlet_id, count, values, far, need_km in zip(
-            outlets.ids[outlet_rows].tolist(),
+        for outlet_id, count, row, far, need_km in zip(
+            ids.tolist(),
             _ints(sums.outlet_squares[outlet_rows]),
-            _ints(sums.outlet[outlet_rows]),
+            values.tolist(),
             _ints(sums.beyond[outlet_rows]),
             np.round(sums.transport[outlet_rows] + 0.0, 1).tolist(),
             strict=True,
         )
     ]
-    per_outlet.sort(key=lambda entry: (-entry["dependent_population"], entry["id"]))
-    return per_outlet
 
 
 def _locality_figures(sums):
@@ -717,20 +769,25 @@ def _locality_figures(sums):
 def _strategic_candidates(sums, outlets, threshold):
     """Candidate strategic localities: one outlet is the only one within 10 km of
     at least `threshold` of its people; most people first."""
-    strategic = []
-    sole = _ints(sums.sole) if len(sums.sole_keys) else []
-    for key, values in zip(sums.sole_keys.tolist(), sole, strict=True):
-        if values[0] >= threshold:
-            strategic.append(
-                {
-                    "locality": key >> _PAIR_SHIFT,
-                    "outlet_id": int(outlets.ids[key & ((1 << _PAIR_SHIFT) - 1)]),
-                    "population": values[0],
-                    "by_age": _ages_dict(values),
-                }
-            )
-    strategic.sort(key=lambda entry: -entry["population"])
-    return strategic
+    if not len(sums.sole_keys):
+        return []
+    sole = np.round(sums.sole).astype(np.int64)
+    # Those with enough people, most people first (ties in key order, as sorted).
+    chosen = np.flatnonzero(sole[:, 0] >= threshold)
+    chosen = chosen[np.argsort(-sole[chosen, 0], kind="stable")]
+    keys = sums.sole_keys[chosen]
+    outlet_ids = outlets.ids[keys & ((1 << _PAIR_SHIFT) - 1)]
+    return [
+        {
+            "locality": key >> _PAIR_SHIFT,
+            "outlet_id": outlet_id,
+            "population": values[0],
+            "by_age": _ages_dict(values),
+        }
+        for key, outlet_id, values in zip(
+            keys.tolist(), outlet_ids.tolist(), sole[chosen].tolist(), strict=True
+        )
+    ]
 
 
 def _number(value):

@@ -3,6 +3,7 @@ the nearest sources of target points (the searches are in `search`)."""
 
 import hashlib
 import io
+import threading
 import zipfile
 
 import numpy as np
@@ -10,7 +11,13 @@ import scipy.sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from analysis.roads.graph import Chains, simple_edges, snapped_nodes, symmetric_csr
+from analysis.roads.graph import (
+    Chains,
+    simple_edges,
+    snapped_nodes,
+    spatial_order,
+    symmetric_csr,
+)
 from analysis.roads.search import SourceLabels, chain_nearest_labels, nearest_labels
 
 _FORMAT_VERSION = 1
@@ -33,9 +40,11 @@ class RoadNetwork:
         self.node_xy = np.ascontiguousarray(node_xy, dtype=np.float64).reshape(-1, 2)
         self.graph = scipy.sparse.csr_matrix(graph, dtype=np.float64)
         self._tree = None
-        self._rows = None
         self._snapped = {}
         self._chain_cache = None
+        # The kinds of an analysis search on threads side by side; they share the
+        # k-d tree, the snapped squares and the chains, each made once.
+        self._lock = threading.RLock()
 
     def __repr__(self):
         return f"<RoadNetwork {len(self.node_xy)} nodes, {self.edge_count} edges>"
@@ -73,15 +82,17 @@ class RoadNetwork:
     @classmethod
     def _from_edges(cls, node_xy, a, b, length) -> "RoadNetwork":
         """Network from undirected edges; loops dropped, parallel edges: shortest kept,
-        nodes without an edge dropped."""
+        nodes without an edge dropped, the others numbered in Z order
+        (`spatial_order`)."""
         low, high, length = simple_edges(len(node_xy), a, b, length)
         used = np.zeros(len(node_xy), dtype=bool)
         used[low] = used[high] = True
-        renumbered = np.cumsum(used) - 1
-        graph = symmetric_csr(
-            int(used.sum()), renumbered[low], renumbered[high], length
-        )
-        return cls(node_xy[used], graph)
+        kept = np.flatnonzero(used)
+        kept = kept[spatial_order(node_xy[kept])]
+        renumbered = np.full(len(node_xy), -1, dtype=np.int64)
+        renumbered[kept] = np.arange(len(kept))
+        graph = symmetric_csr(len(kept), renumbered[low], renumbered[high], length)
+        return cls(node_xy[kept], graph)
 
     @property
     def edge_count(self) -> int:
@@ -138,6 +149,10 @@ class RoadNetwork:
         xy = np.ascontiguousarray(xy, dtype=np.float64).reshape(-1, 2)
         if not len(self.node_xy):
             return np.full(len(xy), -1, dtype=np.int64), np.full(len(xy), np.inf)
+        with self._lock:
+            return self._nodes_nearest(xy)
+
+    def _nodes_nearest(self, xy):
         key = None
         if len(xy) >= _SNAP_CACHE_MIN_POINTS:
             key = (len(xy), hashlib.blake2b(xy.data, digest_size=16).digest())
@@ -237,14 +252,6 @@ class RoadNetwork:
         distance[distance > limit] = np.inf
         return distance
 
-    def _edge_rows(self) -> np.ndarray:
-        if self._rows is None:
-            self._rows = np.repeat(
-                np.arange(self.graph.shape[0], dtype=np.int32),
-                np.diff(self.graph.indptr),
-            )
-        return self._rows
-
     def node_nearest_sources(
         self, source_node: np.ndarray, source_offset: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -252,9 +259,9 @@ class RoadNetwork:
 
         A source j at node v_j with offset o_j is at o_j + path(v_j, u) from node u.
 
-        First nearest: one multi-source Dijkstra from a virtual node per source (edge
-        o_j to v_j) gives d1(u) and its source s1(u); the nodes with the same s1 form
-        s1's cell.
+        First nearest: one multi-source Dijkstra, each source starting at its node
+        with its offset, gives d1(u) and its source s1(u); the nodes with the same s1
+        form s1's cell.
 
         Second nearest, exactly, with one more Dijkstra: take u's second source j and
         its shortest path P from v_j to u. If every node of P lies in u's cell, j sits
@@ -272,13 +279,12 @@ class RoadNetwork:
         source_offset = np.asarray(source_offset, dtype=np.float64)
         chains = self._chains()
         if chains is None:
-            return nearest_labels(
-                self.graph, self._edge_rows(), source_node, source_offset, k
-            )
+            return nearest_labels(self.graph, source_node, source_offset, k)
         return chain_nearest_labels(chains, source_node, source_offset, k)
 
     def _chains(self) -> "Chains | None":
         """The network's chains of two-road nodes, if contracting them pays."""
-        if self._chain_cache is None:
-            self._chain_cache = Chains.of(self.graph) or False
+        with self._lock:
+            if self._chain_cache is None:
+                self._chain_cache = Chains.of(self.graph) or False
         return self._chain_cache or None

@@ -4,41 +4,13 @@ contracted chains, and the labels kept for closure scenarios (`SourceLabels`).""
 
 import numpy as np
 import scipy.sparse
-from scipy.sparse.csgraph import dijkstra
 
 from analysis.roads.graph import simple_edges, symmetric_csr
+from analysis.roads.kernel import two_nearest
 
 
-def seeded_dijkstra(indptr, indices, data, n, seed_node, seed_value):
-    """Multi-source Dijkstra where seed i starts at node seed_node[i] with distance
-    seed_value[i]: per node, the least distance and the seed it comes from (-1 if none).
-    A virtual node per seed, with one edge of the seed's value, carries the start."""
-    q = len(seed_node)
-    if q == 0:
-        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    start = int(indptr[-1])
-    graph = scipy.sparse.csr_matrix(
-        (
-            np.concatenate([data, seed_value]),
-            np.concatenate([indices, seed_node]).astype(np.int32),
-            np.concatenate([indptr, start + np.arange(1, q + 1)]),
-        ),
-        shape=(n + q, n + q),
-    )
-    distance, _predecessor, origin = dijkstra(
-        graph,
-        directed=True,
-        indices=np.arange(n, n + q),
-        min_only=True,
-        return_predecessors=True,
-    )
-    origin = origin[:n].astype(np.int64)
-    return distance[:n], np.where(origin >= 0, origin - n, -1)
-
-
-def nearest_labels(graph, rows, source_node, source_offset, k, source_id=None):
-    """`RoadNetwork.node_nearest_sources` on a CSR graph whose expanded row index
-    per stored edge is `rows`.
+def nearest_labels(graph, source_node, source_offset, k, source_id=None):
+    """`RoadNetwork.node_nearest_sources` on a CSR graph.
 
     With `source_id`, entry i is source source_id[i] reached at node source_node[i]
     after source_offset[i] metres; a source may have several entries (it is then
@@ -47,74 +19,18 @@ def nearest_labels(graph, rows, source_node, source_offset, k, source_id=None):
     """
     n = graph.shape[0]
     s = len(source_node)
-    distance = np.full((n, k), np.inf)
-    source = np.full((n, k), -1, dtype=np.int64)
     if n == 0 or s == 0:
-        return distance, source
-    source_offset = np.asarray(source_offset, dtype=np.float64)
+        return np.full((n, k), np.inf), np.full((n, k), -1, dtype=np.int64)
     own = np.arange(s) if source_id is None else np.asarray(source_id, np.int64)
-    d1, entry = seeded_dijkstra(
+    return two_nearest(
         graph.indptr,
         graph.indices,
         graph.data,
-        n,
-        source_node,
-        source_offset,
+        np.asarray(source_node, dtype=np.int64),
+        np.asarray(source_offset, dtype=np.float64),
+        own.astype(np.int64),
+        k,
     )
-    s1 = np.where(entry >= 0, own[entry], -1)
-    distance[:, 0], source[:, 0] = d1, s1
-    if k == 2:
-        distance[:, 1], source[:, 1] = _second_labels(
-            graph, rows, source_node, source_offset, own, d1, s1
-        )
-    return distance, source
-
-
-def _second_labels(graph, rows, source_node, source_offset, own, d1, s1):
-    """Per node, its nearest source other than its first (`s1`), and the distance:
-    a search from the seeds of `_cell_seeds` along the edges inside cells."""
-    n = graph.shape[0]
-    cols, lengths = graph.indices, graph.data
-    boundary = s1[rows] != s1[cols]
-    seed_node, seed_value, seed_source = _cell_seeds(
-        graph, rows, boundary, source_node, source_offset, own, d1, s1
-    )
-    if not len(seed_node):
-        return np.inf, -1
-    inside = ~boundary
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows[inside], minlength=n), out=indptr[1:])
-    d2, seed = seeded_dijkstra(
-        indptr,
-        cols[inside],
-        lengths[inside],
-        n,
-        seed_node,
-        seed_value,
-    )
-    return d2, np.where(seed >= 0, seed_source[seed], -1)
-
-
-def _cell_seeds(graph, rows, boundary, source_node, source_offset, own, d1, s1):
-    """The seeds of the second search, the best one per node: across each edge
-    between two cells, the first label of the node on the other side; and each
-    source at a node of another source's cell. Returns node, value, source."""
-    cols, lengths = graph.indices, graph.data
-    elsewhere = s1[source_node] != own
-    seed_node = np.concatenate([cols[boundary], source_node[elsewhere]])
-    seed_value = np.concatenate(
-        [d1[rows[boundary]] + lengths[boundary], source_offset[elsewhere]]
-    )
-    seed_source = np.concatenate([s1[rows][boundary], own[elsewhere]])
-    order = np.lexsort((seed_value, seed_node))
-    seed_node, seed_value, seed_source = (
-        seed_node[order],
-        seed_value[order],
-        seed_source[order],
-    )
-    best = np.ones(len(seed_node), dtype=bool)
-    best[1:] = seed_node[1:] != seed_node[:-1]
-    return seed_node[best], seed_value[best], seed_source[best]
 
 
 def chain_nearest_labels(chains, source_node, source_offset, k):
@@ -128,9 +44,8 @@ def chain_nearest_labels(chains, source_node, source_offset, k):
     seq_special = chains.seq_junction | special[chains.seq_node]
 
     graph = _contracted_graph(chains, contracted, count, seq_special)
-    rows = np.repeat(np.arange(count, dtype=np.int32), np.diff(graph.indptr))
     label_distance, label_source = nearest_labels(
-        graph, rows, contracted[source_node], source_offset, k
+        graph, contracted[source_node], source_offset, k
     )
 
     distance = np.full((chains.n, k), np.inf)
@@ -227,7 +142,10 @@ class SourceLabels:
     def at(self, target_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The two nearest open sources of each target: (m, 2) metres, (m, 2) indices;
         inf and -1 where there are fewer."""
-        target_node, target_offset = self.network.nodes_nearest(target_xy)
+        return self.at_nodes(*self.network.nodes_nearest(target_xy))
+
+    def at_nodes(self, target_node, target_offset):
+        """`at` for targets already snapped: their nodes and offsets."""
         if not len(self.network.node_xy):
             m = len(target_node)
             return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
@@ -244,17 +162,9 @@ class SourceLabels:
         the changed nodes passes a last outside node, whose two labels are at least
         as near, and distinct.
         """
-        closed_now = self.closed.copy()
-        closed_now[np.asarray(closed, dtype=np.int64)] = True
-        # A spare last entry answers for the label -1.
-        gone = np.r_[closed_now, False]
-        changed = gone[self.source[:, 0]] | gone[self.source[:, 1]]
+        closed_now, nodes, new_distance, new_source = self._changes(closed)
         distance, source = self.distance.copy(), self.source.copy()
-        nodes = np.flatnonzero(changed)
-        if len(nodes):
-            distance[nodes], source[nodes] = self._relabelled(
-                nodes, changed, closed_now
-            )
+        distance[nodes], source[nodes] = new_distance, new_source
         return SourceLabels(
             self.network,
             self.source_node,
@@ -263,6 +173,39 @@ class SourceLabels:
             source,
             closed_now,
         )
+
+    def at_without(self, target_xy: np.ndarray, closed) -> tuple:
+        """`without(closed).at(target_xy)` for a one-off closure: only the changed
+        nodes' labels are made, not a copy of every node's."""
+        target_node, target_offset = self.network.nodes_nearest(target_xy)
+        return self.at_nodes_without(target_node, target_offset, closed)
+
+    def at_nodes_without(self, target_node, target_offset, closed) -> tuple:
+        """`at_without` for targets already snapped: their nodes and offsets."""
+        _closed_now, nodes, new_distance, new_source = self._changes(closed)
+        if not len(self.network.node_xy):
+            m = len(target_node)
+            return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
+        distance, source = self.distance[target_node], self.source[target_node]
+        # `nodes` is sorted: find each target's node among them.
+        at = np.minimum(np.searchsorted(nodes, target_node), max(len(nodes) - 1, 0))
+        moved = np.flatnonzero(nodes[at] == target_node) if len(nodes) else at[:0]
+        distance[moved], source[moved] = new_distance[at[moved]], new_source[at[moved]]
+        return distance + target_offset[:, None], source
+
+    def _changes(self, closed):
+        """What closing `closed` too changes: the closed sources, the changed nodes
+        (sorted) and their new distances and sources."""
+        closed_now = self.closed.copy()
+        closed_now[np.asarray(closed, dtype=np.int64)] = True
+        # A spare last entry answers for the label -1.
+        gone = np.r_[closed_now, False]
+        pair = gone[self.source]  # one gather over both labels
+        changed = pair[:, 0] | pair[:, 1]
+        nodes = np.flatnonzero(changed)
+        if not len(nodes):
+            return closed_now, nodes, self.distance[nodes], self.source[nodes]
+        return closed_now, nodes, *self._relabelled(nodes, changed, closed_now)
 
     def _relabelled(self, nodes, changed, closed_now):
         """The new labels of the changed `nodes`, from a search on them alone."""
@@ -289,7 +232,6 @@ class SourceLabels:
         )
         return nearest_labels(
             part,
-            np.repeat(np.arange(len(nodes), dtype=np.int32), np.diff(indptr)),
             entry_node,
             entry_value,
             2,

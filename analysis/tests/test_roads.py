@@ -393,9 +393,12 @@ def test_kept_labels_close_sources_one_step_after_another_as_brute_force_says(
     assert_k_nearest(*labels.at(targets), every)
     for _step in range(3):
         closed = rng.choice(len(sources), int(rng.integers(1, 3)), replace=False)
+        at_once = labels.at_without(targets, closed)
         labels = labels.without(closed)
         every[:, closed] = np.inf
         assert_k_nearest(*labels.at(targets), every)
+        assert np.array_equal(at_once[0], labels.at(targets)[0])
+        assert np.array_equal(at_once[1], labels.at(targets)[1])
 
 
 def test_distances_from_a_new_point_match_brute_force_within_the_limit():
