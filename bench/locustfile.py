@@ -21,6 +21,8 @@ from locust.contrib.fasthttp import FastHttpUser
 with open(os.environ["NATIONAL_LOAD_FIXTURES"]) as file:
     FIXTURES = json.load(file)
 
+# Seconds a virtual user waits between pages (bench/national_load.py --think).
+THINK = [float(s) for s in os.environ.get("NATIONAL_LOAD_THINK", "3,8").split(",")]
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
@@ -41,7 +43,7 @@ def take(kind, pool):
 
 class Visitor(FastHttpUser):
     abstract = True
-    wait_time = between(1, 2)
+    wait_time = between(*THINK)
     user_agent = DESKTOP
     session_key = None
 

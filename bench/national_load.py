@@ -516,12 +516,15 @@ def query_counts(fixtures) -> list:
 # The load.
 
 
-def locust_run(*, host, users, seconds, fixtures_path, certificate, prefix) -> dict:
+def locust_run(
+    *, host, users, seconds, think, fixtures_path, certificate, prefix
+) -> dict:
     env = {
         key: value for key, value in os.environ.items() if key != "REQUESTS_CA_BUNDLE"
     }
     env["NATIONAL_LOAD_FIXTURES"] = str(fixtures_path)
     env["NATIONAL_LOAD_CERTIFICATE"] = str(certificate)
+    env["NATIONAL_LOAD_THINK"] = think
     result = subprocess.run(
         [
             cluster.BIN / "locust",
@@ -570,7 +573,8 @@ def locust_run(*, host, users, seconds, fixtures_path, certificate, prefix) -> d
 
 
 def uptime() -> str:
-    return Path("/proc/loadavg").read_text().split(" ")[:3].__str__()
+    """The load averages (1, 5, 15 minutes): other work on the machine."""
+    return " ".join(Path("/proc/loadavg").read_text().split(" ")[:3])
 
 
 def main():
@@ -578,6 +582,11 @@ def main():
     parser.add_argument("--users", default="50,100")
     parser.add_argument("--servers", default="1,2")
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--think",
+        default="3,8",
+        help="seconds a virtual user waits between pages, at least and at most",
+    )
     arguments = parser.parse_args()
     user_counts = [int(n) for n in arguments.users.split(",")]
     server_counts = [int(n) for n in arguments.servers.split(",")]
@@ -652,6 +661,19 @@ def main():
         )
         for port, server in zip(ports, servers, strict=True):
             cluster.server_ready(port, server)
+        # Every worker of every server warm (imports, templates, connections)
+        # before the figures count.
+        widest = max(sites, key=lambda site: len(sites[site]))
+        locust_run(
+            host=f"https://127.0.0.1:{widest}",
+            users=8,
+            seconds=15,
+            think="0.2,0.5",
+            fixtures_path=fixtures_path,
+            certificate=certificate,
+            prefix=directory / "warm-up",
+        )
+        processes.note("servers warmed up")
         for (site, upstreams), users in (
             (item, users) for item in sites.items() for users in user_counts
         ):
@@ -661,6 +683,7 @@ def main():
                 host=f"https://127.0.0.1:{site}",
                 users=users,
                 seconds=arguments.seconds,
+                think=arguments.think,
                 fixtures_path=fixtures_path,
                 certificate=certificate,
                 prefix=directory / f"locust-{len(upstreams)}-{users}",
@@ -668,14 +691,22 @@ def main():
             results.append((len(upstreams), users, load, outcome))
     finally:
         processes.stop_all()
-    table = report(results, queries, counts, built_in, migrated_in, arguments.seconds)
+    table = report(
+        results,
+        queries,
+        counts,
+        built_in,
+        migrated_in,
+        arguments.seconds,
+        arguments.think,
+    )
     table += f"\nWhole run: {time.perf_counter() - began:.0f} s.\n"
     print(table)
     REPORT.write_text(table)
     print(f"Written to {REPORT.relative_to(BASE_DIR)}")
 
 
-def report(results, queries, counts, built_in, migrated_in, seconds) -> str:
+def report(results, queries, counts, built_in, migrated_in, seconds, think) -> str:
     cores = os.cpu_count()
     lines = [
         "# National load test",
@@ -686,7 +717,8 @@ def report(results, queries, counts, built_in, migrated_in, seconds) -> str:
         f"**Client (locust), nginx, the gunicorn servers ({GUNICORN_WORKERS} workers "
         f"each) and PostgreSQL share this machine's {cores} cores**: the figures are "
         "a floor for the servers, not what they hold on machines of their own.",
-        f"{seconds} s per configuration; think time 1–2 s per virtual user. "
+        f"{seconds} s per configuration after a warm-up; each virtual user waits "
+        f"{think.replace(',', '–')} s between pages. "
         "Times in ms (locust rounds them above 100 ms to 2 significant figures).",
         "",
         "| servers × users | load avg | req/s | errors | "
