@@ -156,8 +156,12 @@ def build():
         AgreementVersion,
         Party,
         Payout,
+        Service,
     )
-    from agreements.services import service_catalogue_seed
+    from agreements.services.catalogue import (
+        DEFAULT_PUBLIC_DESCRIPTIONS,
+        DEFAULT_SERVICES,
+    )
     from followup.models import FollowUp
     from outlets.models import Municipality, Outlet
 
@@ -179,10 +183,27 @@ def build():
             others[index % len(others)] for index in range(count - large_count)
         ]
 
-    services = {
-        place.pk: service_catalogue_seed(municipality=place)[:4]
-        for place in municipalities
-    }
+    # The default catalogue (as service_catalogue_seed gives it), for every
+    # municipality in one insert.
+    Service.objects.bulk_create(
+        (
+            Service(
+                municipality=place,
+                name=name,
+                shop_commitment=commitment,
+                municipality_provides=provides,
+                public_description=DEFAULT_PUBLIC_DESCRIPTIONS.get(name, ""),
+                default_annual_fee=10_000,
+            )
+            for place in municipalities
+            for name, commitment, provides in DEFAULT_SERVICES
+        ),
+        batch_size=5000,
+    )
+    services = {}
+    for service in Service.objects.order_by("pk"):
+        services.setdefault(service.municipality_id, []).append(service)
+    services = {place: found[:4] for place, found in services.items()}
     parties = Party.objects.bulk_create(
         Party(
             municipality=place,
