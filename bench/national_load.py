@@ -642,12 +642,12 @@ def main():
     import django
 
     django.setup()
-    from django.db import connection, transaction
+    from django.db import connection
 
     started = time.perf_counter()
-    # One transaction: one commit instead of one per insert.
-    with transaction.atomic():
-        fixtures, counts = build()
+    # Not in one transaction: Django's foreign keys are checked at commit, and
+    # holding them all to the end made the build slower (223 s against 135 s).
+    fixtures, counts = build()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     built_in = time.perf_counter() - started
