@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # Debian packages the test suite needs: a browser for the browser tests, poppler for
 # PDF checks, gettext for the translation-sync test, Pango for WeasyPrint's PDFs, and
-# nginx for the two-server run (make two-servers).
+# nginx for the two-server run (make two-servers) and the national load test (make bench).
 SYSTEM_PACKAGES := chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 nginx
 SYSTEM_COMMANDS := chromium pdftoppm pdfsig xgettext
 
@@ -108,12 +108,13 @@ serve: $(VENV)/.runtime translations
 	$(BIN)/gunicorn servicepunkter.wsgi --bind $${BIND:-127.0.0.1:8000} \
 	  --workers $${WORKERS:-3} --threads $${THREADS:-1}
 
-bench: setup
+bench: setup system-packages
 	$(BIN)/python bench/import_outlets.py
 	$(BIN)/python bench/agreement_pdf.py
 	$(BIN)/python bench/service_analysis.py
 	$(BIN)/python bench/road_network.py
 	$(BIN)/python bench/public_pages.py
+	$(BIN)/python bench/national_load.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -16,22 +16,16 @@ log.
 """
 
 import base64
-import contextlib
 import datetime
 import email
 import functools
 import io
-import ipaddress
 import os
 import re
 import secrets
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -42,11 +36,26 @@ import requests
 from django.apps import apps
 from django.conf import settings
 
+from servicepunkter.cluster import (
+    BIN,
+    MANAGE,
+    Processes,
+    Visitor,
+    app_environment,
+    database_recreate,
+    free_port,
+    gunicorn_start,
+    nginx_path,
+    nginx_start,
+    server_ready,
+    stop_group,
+    upstream,
+    wait_until,
+)
+
 pytestmark = pytest.mark.two_servers
 
 BASE_DIR = Path(settings.BASE_DIR)
-BIN = Path(sys.executable).parent
-MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 NORDMALING_SAMPLE = BASE_DIR / "outlets" / "data" / "outlets-nordmaling-excel-sv.csv"
 
@@ -62,138 +71,6 @@ READY_AGREEMENT_OUTLET = "Norrfors Bageri"
 BUCKET = "servicepunkter"
 S3_REGION = "eu-north-1"
 SIGNING_PASSPHRASE = "two-servers-passphrase"
-# The environment of the test run that the servers must not inherit.
-NOT_INHERITED = {
-    "DATABASE_URL",
-    "MIGRATION_DATABASE_URL",
-    "TEST_DATABASE_NAME",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "MEDIA_ROOT",
-    "STATIC_ROOT",
-}
-
-
-# Processes: each in a process group of its own, its output in a log file.
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen
-    log: Path
-
-    def running(self) -> bool:
-        return self.popen.poll() is None
-
-
-@dataclass
-class Processes:
-    directory: Path
-    started: list = field(default_factory=list)
-    began: float = field(default_factory=time.monotonic)
-
-    def note(self, what) -> None:
-        """A line of the run's timeline (shown with -s, and in the logs)."""
-        line = f"{time.monotonic() - self.began:6.1f} s  {what}"
-        print(line)
-        with (self.directory / "timeline.log").open("a") as timeline:
-            timeline.write(line + "\n")
-
-    def start(self, name, command, *, env) -> Process:
-        log = self.directory / f"{name}.log"
-        with log.open("ab") as output:
-            popen = subprocess.Popen(
-                [str(part) for part in command],
-                cwd=BASE_DIR,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        process = Process(name, popen, log)
-        self.started.append(process)
-        self.note(f"{name} started")
-        return process
-
-    def finish(self, *processes: Process, timeout=600) -> None:
-        """Wait for commands started together; fail with the log of one that
-        failed."""
-        for process in processes:
-            try:
-                code = process.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.stop(process)
-                code = "timeout"
-            assert code == 0, (
-                f"{process.name} failed ({code}):\n{process.log.read_text()[-6000:]}"
-            )
-            self.note(f"{process.name} done")
-
-    def run(self, name, command, *, env, timeout=600) -> str:
-        process = self.start(name, command, env=env)
-        self.finish(process, timeout=timeout)
-        return process.log.read_text()
-
-    @staticmethod
-    def stop(process: Process, timeout=10) -> None:
-        if process.running():
-            stop_group(process.popen.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.popen.wait(timeout=timeout)
-        # Whatever the process left behind in its group (gunicorn's workers) too.
-        stop_group(process.popen.pid, signal.SIGKILL)
-        process.popen.wait(timeout=timeout)
-
-    def stop_all(self) -> None:
-        for process in reversed(self.started):
-            self.stop(process)
-
-    def logs(self) -> str:
-        timeline = (self.directory / "timeline.log").read_text()
-        return f"===== timeline =====\n{timeline}\n" + "\n".join(
-            f"===== {process.name} ({'running' if process.running() else 'ended'}) "
-            f"=====\n{process.log.read_text(errors='replace')[-8000:]}"
-            for process in self.started
-        )
-
-
-def stop_group(pgid, sig):
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, sig)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-WAITED_OUT = (requests.RequestException, OSError, psycopg.OperationalError)
-
-
-def wait_until(
-    condition, *, timeout, what, processes=(), interval=0.2, errors=WAITED_OUT
-):
-    """Poll `condition` until it returns something true (an error among `errors`
-    counts as not yet); fail early when one of `processes` has ended."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for process in processes:
-            assert process.running(), f"{process.name} ended while {what}"
-        try:
-            result = condition()
-        except errors as error:
-            result = error
-        if result and not isinstance(result, Exception):
-            return result
-        assert time.monotonic() < deadline, (
-            f"timed out after {timeout} s: {what} (last: {result!r})"
-        )
-        time.sleep(interval)
-
-
-# The parts: a database, an S3 bucket, a TLS certificate for nginx.
 
 
 def database_urls() -> tuple[str, str]:
@@ -210,141 +87,6 @@ def database_urls() -> tuple[str, str]:
         f"{DEFAULT_SERVER_URL}/postgres",
         f"{DEFAULT_SERVER_URL}/servicepunkter_two_servers",
     )
-
-
-def database_recreate(maintenance_url, database_url, *, create=True):
-    name = urlsplit(database_url).path.lstrip("/")
-    with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            db.execute(f'CREATE DATABASE "{name}"')
-
-
-def tls_certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, for nginx; the client trusts it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    certificate_path = directory / "nginx.crt"
-    key_path = directory / "nginx.key"
-    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return certificate_path, key_path
-
-
-NGINX_CONF = """\
-{user}worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log stderr notice;
-events {{ worker_connections 256; }}
-http {{
-    access_log /dev/stdout;
-    client_body_temp_path {prefix}/client_body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    client_max_body_size 25m;
-    upstream servicepunkter {{
-        server 127.0.0.1:{port_a};
-        server 127.0.0.1:{port_b};
-    }}
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {certificate};
-        ssl_certificate_key {key};
-        location / {{
-            proxy_pass http://servicepunkter;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Request-ID $request_id;
-            # A failed request is not tried again on the other server: the test
-            # sees which one answered.
-            proxy_next_upstream off;
-            add_header X-Upstream $upstream_addr always;
-        }}
-    }}
-}}
-"""
-
-
-# The client: one person's browser session, through nginx.
-
-
-class Visitor:
-    """A requests session through nginx over HTTPS, redirects not followed, each
-    answer's server noted."""
-
-    def __init__(self, base_url, certificate):
-        self.base_url = base_url
-        self.certificate = str(certificate)
-        self.session = requests.Session()
-        # Django's CSRF check on HTTPS wants a same-origin Referer.
-        self.session.headers["Referer"] = f"{base_url}/"
-        self.last_upstream = None
-
-    def request(self, method, path, **kwargs) -> requests.Response:
-        # `verify` on each request: a session's own is overridden by
-        # REQUESTS_CA_BUNDLE in the environment.
-        response = self.session.request(
-            method,
-            self.base_url + path,
-            allow_redirects=False,
-            timeout=60,
-            verify=self.certificate,
-            **kwargs,
-        )
-        self.last_upstream = response.headers.get("X-Upstream")
-        return response
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, data, **kwargs):
-        token = self.session.cookies.get("csrftoken")
-        return self.request(
-            "POST", path, data={"csrfmiddlewaretoken": token, **data}, **kwargs
-        )
-
-    def next_request_away_from(self, upstream):
-        """Arrange, by strict alternation, that the next request goes to the other
-        server than `upstream`."""
-        if self.last_upstream != upstream:
-            self.get("/healthz")
-        assert self.last_upstream == upstream
-
-
-def upstream(response) -> str:
-    return response.headers["X-Upstream"]
 
 
 def demo_code(*, after_step: int | None = None) -> str:
@@ -436,16 +178,9 @@ def explained(test):
     return wrapper
 
 
-def app_environment(**settings_env) -> dict:
-    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
-    env.update({key: str(value) for key, value in settings_env.items()})
-    return env
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
+    if nginx_path() is None:
         pytest.fail("nginx is missing: apt-get install nginx (make system-packages)")
     maintenance_url, database_url = database_urls()
     try:
@@ -457,7 +192,7 @@ def cluster(tmp_path_factory):
     directory = tmp_path_factory.mktemp("two-servers")
     processes = Processes(directory)
     try:
-        yield cluster_start(processes, directory, nginx, database_url)
+        yield cluster_start(processes, directory, database_url)
     except BaseException:
         print(processes.logs())
         raise
@@ -466,7 +201,7 @@ def cluster(tmp_path_factory):
         database_recreate(maintenance_url, database_url, create=False)
 
 
-def cluster_start(processes, directory, nginx, database_url) -> Cluster:
+def cluster_start(processes, directory, database_url) -> Cluster:
     import boto3
     from botocore.config import Config
     from botocore.exceptions import EndpointConnectionError
@@ -573,62 +308,16 @@ def cluster_start(processes, directory, nginx, database_url) -> Cluster:
         media = directory / (f"media-{name}" if s3_wired else "media")
         server_envs[name] = {**env, "MEDIA_ROOT": str(media)}
         servers.append(
-            processes.start(
-                f"gunicorn-{name}",
-                [
-                    BIN / "gunicorn",
-                    "servicepunkter.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    2,
-                    "--access-logfile",
-                    "-",
-                    "--graceful-timeout",
-                    5,
-                    # Not the one control socket in ~/.gunicorn both would share.
-                    "--no-control-socket",
-                ],
-                env=server_envs[name],
+            gunicorn_start(
+                processes, f"gunicorn-{name}", port, env=server_envs[name], workers=2
             )
         )
     nginx_port = free_port()
-    prefix = directory / "nginx"
-    (prefix / "logs").mkdir(parents=True)
-    tls_cert, tls_key = tls_certificate(directory)
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        NGINX_CONF.format(
-            # As root, nginx's worker would otherwise be nobody, shut out of the
-            # test's private temporary directory.
-            user="user root;\n" if os.geteuid() == 0 else "",
-            prefix=prefix,
-            port=nginx_port,
-            port_a=ports["a"],
-            port_b=ports["b"],
-            certificate=tls_cert,
-            key=tls_key,
-        )
-    )
-    proxy = processes.start(
-        "nginx",
-        [nginx, "-e", "stderr", "-p", prefix, "-c", conf, "-g", "daemon off;"],
-        env=None,
+    proxy, tls_cert = nginx_start(
+        processes, directory, {nginx_port: [ports["a"], ports["b"]]}
     )
     for port, server in zip(ports.values(), servers, strict=True):
-        wait_until(
-            lambda port=port: (
-                requests.get(
-                    f"http://127.0.0.1:{port}/readyz",
-                    headers={"X-Forwarded-Proto": "https"},
-                    timeout=30,
-                ).status_code
-                == 200
-            ),
-            timeout=180,
-            what=f"{server.name} gets ready",
-            processes=[server],
-        )
+        server_ready(port, server)
     processes.note("both servers ready")
     processes.finish(seed)
     # Each worker's database sessions carry its name (libpq's PGAPPNAME), so that
