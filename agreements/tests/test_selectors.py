@@ -181,39 +181,3 @@ def test_the_agreement_page_and_the_start_page_warn_of_a_passed_notice_deadline(
     start = client.get(reverse("start")).content.decode()
     assert "Passerat utan beslut" in start
     assert warning in start
-
-
-@pytest.mark.parametrize("payouts", [3, 30])
-def test_the_start_page_lists_the_earliest_deadlines_in_the_same_queries(
-    client, official, payouts, django_assert_max_num_queries, monkeypatch
-):
-    """A programme of thousands of agreements has as many payouts due a quarter:
-    the start page lists the earliest and says how many there are."""
-    from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
-    from servicepunkter import views as start_views
-
-    monkeypatch.setattr(start_views, "START_PAGE_DEADLINES", 10)
-    today = timezone.localdate()
-    for agreement in AgreementFactory.create_batch(
-        payouts,
-        state=Agreement.State.SIGNED,
-        signed_on=today - timedelta(days=60),
-        starts_on=today - timedelta(days=30),
-    ):
-        AgreementVersionFactory(agreement=agreement, starts_on=agreement.starts_on)
-        Payout.objects.create(
-            agreement=agreement,
-            agreement_year=1,
-            period_start=today - timedelta(days=30),
-            period_end=today,
-            due_on=today + timedelta(days=20),
-            amount=10_000,
-            vat_amount=2_500,
-        )
-    client.force_login(official)
-
-    with django_assert_max_num_queries(16):
-        page = client.get(reverse("start")).content.decode()
-
-    assert page.count("Utbetalning på ") == min(payouts, 10)
-    assert ("De 10 tidigaste av 30 visas." in page) == (payouts == 30)
