@@ -494,7 +494,10 @@ class AgreementQuerySet(models.QuerySet):
         scope = user.records_scope()
         if not scope:
             return self
-        return self.filter(scope | Q(outlet__owners=user)).distinct()
+        # The owner's outlets as a subquery: a join through the owners would read
+        # every agreement of the country (and need DISTINCT) to find one
+        # municipality's.
+        return self.filter(scope | Q(outlet__in=user.outlets.values("pk")))
 
     def editable_by(self, user):
         """The agreements of the municipality the user manages."""

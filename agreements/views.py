@@ -852,7 +852,9 @@ def payout_list_view(request):
         payout.overdue = payout.status in Payout.PAYABLE and payout.due_on < today
         if payout.agreement_id not in refusal:
             refusal[payout.agreement_id] = payout_attestation_refusal(
-                agreement=payout.agreement, by=request.user
+                agreement=payout.agreement,
+                by=request.user,
+                party=payout.agreement.party,
             )
         payout.attestation_refusal = refusal[payout.agreement_id]
     return render(

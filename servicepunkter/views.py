@@ -15,6 +15,9 @@ from agreements.selectors import (
 from outlets.models import Municipality, Outlet
 
 START_PAGE_OUTLETS = 10
+# How many coming deadlines, and how many passed ones, the start page lists (the
+# earliest); a programme of thousands of agreements has as many payouts a quarter.
+START_PAGE_DEADLINES = 50
 
 
 @require_safe
@@ -28,12 +31,13 @@ def start(request):
         )
         # Read once for the coming deadlines and those passed without action.
         agreements = list(agreements_with_open_terms(municipality=user.municipality))
-        context["deadlines"] = deadlines(
-            municipality=user.municipality, agreements=agreements
-        )
-        context["missed_deadlines"] = missed_deadlines(
-            municipality=user.municipality, agreements=agreements
-        )
+        coming = deadlines(municipality=user.municipality, agreements=agreements)
+        missed = missed_deadlines(municipality=user.municipality, agreements=agreements)
+        context["deadlines"] = coming[:START_PAGE_DEADLINES]
+        context["deadline_count"] = len(coming)
+        context["missed_deadlines"] = missed[:START_PAGE_DEADLINES]
+        context["missed_deadline_count"] = len(missed)
+        context["deadlines_shown"] = START_PAGE_DEADLINES
         context["changes_under_work"] = changes_under_work(
             agreements=Agreement.objects.filter(municipality=user.municipality)
         )

@@ -180,11 +180,17 @@ def party_confirm_bank_details(*, party: Party, by) -> Party:
     return party
 
 
-def payout_attestation_refusal(*, agreement: Agreement, by) -> ValidationError | None:
+def payout_attestation_refusal(
+    *, agreement: Agreement, by, party: Party | None = None
+) -> ValidationError | None:
     """Why `by` may not approve the agreement's payouts under the attestation order
     (*beslutsattest*), or None: not by who drafted the agreement, nor by who entered
-    or last changed the payee's bank details, and only to confirmed bank details."""
-    party = Party.objects.get(pk=agreement.party_id)
+    or last changed the payee's bank details, and only to confirmed bank details.
+
+    The payee is read afresh unless a list passes the `party` it read with its
+    rows (as a hint beside each row; approving checks afresh)."""
+    if party is None:
+        party = Party.objects.get(pk=agreement.party_id)
     if agreement.created_by_id == by.pk:
         return ValidationError(
             _(

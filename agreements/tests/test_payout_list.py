@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Payout
+from agreements.models import Agreement, Payout
 from agreements.services import agreement_mark_ready, payout_approve
 from agreements.tests.factories import AgreementFactory
 from agreements.tests.test_cancelled_payouts import quarter
@@ -356,3 +356,32 @@ def test_the_agreements_list_and_the_budget_link_to_the_payouts_page(client, off
     link = f'href="{reverse("agreements:payout_list")}"'
     assert link in client.get(reverse("agreements:agreement_list")).content.decode()
     assert link in client.get(reverse("agreements:budget")).content.decode()
+
+
+@pytest.mark.parametrize("payees", [3, 30])
+def test_the_payouts_page_reads_the_same_queries_for_3_or_30_payees(
+    client, colleague, payees, django_assert_max_num_queries
+):
+    """Each agreement with a party of its own: the attestation hint beside each
+    payout reads the payee with the rows, not once a row."""
+    for agreement in AgreementFactory.create_batch(
+        payees,
+        state=Agreement.State.SIGNED,
+        signed_on=date(2025, 12, 1),
+        starts_on=date(2026, 1, 1),
+    ):
+        Payout.objects.create(
+            agreement=agreement,
+            agreement_year=1,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31),
+            due_on=date(2026, 4, 30),
+            amount=10_000,
+            vat_amount=2_500,
+        )
+    client.force_login(colleague)
+
+    with django_assert_max_num_queries(10):
+        page = page_of(client)
+
+    assert page.count('name="payout"') == payees

@@ -369,3 +369,28 @@ def test_the_portal_shows_a_withheld_payout_with_its_reason(
     assert "Innehållen: Öppettiderna hölls inte." in page
     assert "Dubbelregistrerad." not in page
     assert agreement.payouts.filter(status=Payout.Status.WITHHELD).count() == 1
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_follow_up_list_shows_the_earliest_overdue_in_the_same_queries(
+    client, official, count, django_assert_max_num_queries, monkeypatch
+):
+    """Thousands of agreements have as many follow-ups overdue or due: the list
+    shows the earliest of each and counts them all."""
+    from followup.views import followup as followup_views
+
+    monkeypatch.setattr(followup_views, "OPEN_SHOWN", 10)
+    for outlet in OutletFactory.create_batch(count):
+        agreement = signed_agreement(outlet, payouts_planned_on=None)
+        followups_create_for(agreement=agreement, today=date(2025, 6, 1))
+    client.force_login(official)
+
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("followup:followup_list")).content.decode()
+
+    assert f"Försenade ({count})" in page
+    rows = lxml.html.fromstring(page).xpath(
+        '//section[@aria-labelledby="overdue-heading"]//tbody/tr'
+    )
+    assert len(rows) == min(count, 10)
+    assert ("De 10 tidigaste av 30 visas." in page) == (count == 30)

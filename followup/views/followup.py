@@ -42,6 +42,9 @@ from surveys.selectors import outlet_survey_results
 
 # How many completed follow-ups the list shows; older ones stay on their agreements.
 COMPLETED_SHOWN = 50
+# How many overdue and how many due follow-ups the list shows, the earliest first;
+# the headings count them all.
+OPEN_SHOWN = 100
 
 
 def report_of(followup):
@@ -57,12 +60,17 @@ def followup_list(request):
     followups = FollowUp.objects.visible_to(request.user).select_related(
         "agreement__outlet", "agreement__municipality", "report"
     )
+    overdue = followups.overdue(today).order_by("due_on", "pk")
+    due = followups.due(today).order_by("due_on", "pk")
     return render(
         request,
         "followup/followup_list.html",
         {
-            "overdue": followups.overdue(today).order_by("due_on"),
-            "due": followups.due(today).order_by("due_on"),
+            "overdue": overdue[:OPEN_SHOWN],
+            "overdue_count": overdue.count(),
+            "due": due[:OPEN_SHOWN],
+            "due_count": due.count(),
+            "open_shown": OPEN_SHOWN,
             "complete": followups.complete().order_by("-completed_at")[
                 :COMPLETED_SHOWN
             ],

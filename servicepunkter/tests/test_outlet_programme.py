@@ -3,19 +3,21 @@ this year's follow-up, home deliveries), each app giving its own panel; the regi
 list filters and marks the service points."""
 
 import datetime
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement
-from agreements.tests.factories import AgreementFactory
+from agreements.models import Agreement, Payout
+from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
 from deliveries.tests.factories import DeliveryFactory
 from followup.models import FollowUp
 from followup.tests.factories import signed_agreement
 from outlets.models import Outlet
 from outlets.selectors import service_points_q
 from outlets.tests.factories import OutletFactory
+from servicepunkter import views as start_views
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +159,36 @@ def test_the_list_filters_the_service_points_and_marks_them(
     header, row = export.splitlines()[:2]
     columns = dict(zip(header.split(";"), row.split(";"), strict=True))
     assert columns["Servicepunkt"] == "Ja"
+
+
+@pytest.mark.parametrize("payouts", [3, 30])
+def test_the_start_page_lists_the_earliest_deadlines_in_the_same_queries(
+    client, official, payouts, django_assert_max_num_queries, monkeypatch
+):
+    """A programme of thousands of agreements has as many payouts due a quarter:
+    the start page lists the earliest and says how many there are."""
+    monkeypatch.setattr(start_views, "START_PAGE_DEADLINES", 10)
+    today = timezone.localdate()
+    for agreement in AgreementFactory.create_batch(
+        payouts,
+        state=Agreement.State.SIGNED,
+        signed_on=today - timedelta(days=60),
+        starts_on=today - timedelta(days=30),
+    ):
+        AgreementVersionFactory(agreement=agreement, starts_on=agreement.starts_on)
+        Payout.objects.create(
+            agreement=agreement,
+            agreement_year=1,
+            period_start=today - timedelta(days=30),
+            period_end=today,
+            due_on=today + timedelta(days=20),
+            amount=10_000,
+            vat_amount=2_500,
+        )
+    client.force_login(official)
+
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("start")).content.decode()
+
+    assert page.count("Utbetalning på ") == min(payouts, 10)
+    assert ("De 10 tidigaste av 30 visas." in page) == (payouts == 30)
