@@ -11,7 +11,7 @@ from agreements.models import (
     Signature,
 )
 from agreements.services import ServiceLine
-from core.forms import DateInput, NoColonMixin
+from core.forms import DateInput, LongSelect, NoColonMixin
 from core.numbers import KronorField
 from outlets.models import Outlet
 
@@ -334,7 +334,9 @@ class PayoutFilterForm(NoColonMixin, forms.Form):
     )
     due_from = forms.DateField(label=_("Due from"), required=False, widget=DATE_INPUT)
     due_to = forms.DateField(label=_("Due to"), required=False, widget=DATE_INPUT)
-    outlet = forms.TypedChoiceField(label=_("Outlet"), required=False, coerce=int)
+    outlet = forms.TypedChoiceField(
+        label=_("Outlet"), required=False, coerce=int, widget=LongSelect
+    )
 
     def __init__(self, *args, outlets, **kwargs):
         super().__init__(*args, **kwargs)

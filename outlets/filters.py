@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LongSelect
 from outlets.models import Locality, Municipality, Outlet, Partner
 from outlets.selectors import service_points_q
 
@@ -87,7 +88,7 @@ class ScopedFilterForm(forms.Form):
         label=_("Municipality"),
         required=False,
         validators=[RegexValidator(r"^(all|[0-9]{4})$")],
-        widget=forms.Select,
+        widget=LongSelect,
     )
 
     def __init__(self, data, *, user):
@@ -120,7 +121,7 @@ class OutletFilterForm(ScopedFilterForm):
         choices=[("", _("Open and closed")), *Outlet.Status.choices],
     )
     locality = forms.IntegerField(
-        label=_("Locality"), required=False, min_value=1, widget=forms.Select
+        label=_("Locality"), required=False, min_value=1, widget=LongSelect
     )
     service_point = forms.ChoiceField(
         label=_("Service points"),
