@@ -187,7 +187,7 @@ def index(request):
             "columns": COLUMNS,
             "license_url": LICENSE_URL,
             "license_name": LICENSE_NAME,
-            "last_modified": public_data().last_modified,
+            "last_modified": summary["last_modified"],
             "cache_minutes": CACHE_SECONDS // 60,
         },
     )

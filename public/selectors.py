@@ -109,16 +109,19 @@ def _version_key(municipality, on, versions) -> str:
 
 
 def public_summary() -> dict:
-    """The country's number of service points and, per municipality in name order,
-    its code, name and count: derived once per change of the public data, for the
-    pages that need no 10 000 points."""
-    key = "public-summary:" + public_data_version()
+    """The country's number of service points, when they last changed, and, per
+    municipality in name order, its code, name and count: derived once per change
+    of the public data, for the pages that need no 10 000 points (the whole
+    country's data is megabytes to read from a shared cache)."""
+    key = "public-summary-2:" + public_data_version()
     summary = cache.get(key)
     if summary is None:
-        points = public_data().service_points
+        data = public_data()
+        points = data.service_points
         counts = Counter((p.municipality_code, p.municipality_name) for p in points)
         summary = {
             "total": len(points),
+            "last_modified": data.last_modified,
             "municipalities": [
                 {"code": code, "name": name, "count": count}
                 for (code, name), count in sorted(

@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -486,6 +487,11 @@ def test_the_open_data_page_describes_the_files_and_every_link_on_it_opens(
     assert f'href="{LICENSE_URL}" rel="license"' in page
     assert "CC0 1.0" in page
     assert all(f"<code>{column}</code>" in page for column in COLUMN_NAMES)
+    assert "Senast ändrad: 20" in page, "when the public data last changed"
+    again = client.get(reverse("opendata:index")).content.decode()
+    assert re.findall("Senast ändrad: [^<]*", again) == re.findall(
+        "Senast ändrad: [^<]*", page
+    ), "the same date from the cached summary"
     parser = Links()
     parser.feed(page)
     own = [
