@@ -7,6 +7,7 @@ hashes belongs to the services that freeze and sign a version.
 
 import asyncio
 import datetime
+import functools
 import hashlib
 import io
 import logging
@@ -18,9 +19,11 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -34,9 +37,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from weasyprint import Attachment as PdfAttachment
 
 from accounts.models import Role, User
@@ -274,6 +280,19 @@ def agreement_context(*, version, signatures=(), draft=False):
     }
 
 
+def agreement_html(
+    *, version: AgreementVersion, signatures: Iterable[Signature] = (), draft=False
+) -> str:
+    """The agreement document's HTML, in Swedish, that agreement_render_pdf()
+    renders."""
+    signatures = list(signatures)
+    created = _document_time(signatures)
+    with translation.override("sv"):
+        context = agreement_context(version=version, signatures=signatures, draft=draft)
+        context["created"] = created.isoformat() if created else ""
+        return render_to_string(TEMPLATE_NAME, context)
+
+
 def agreement_render_pdf(
     *,
     version: AgreementVersion,
@@ -290,12 +309,10 @@ def agreement_render_pdf(
     the same bytes.
     """
     signatures = list(signatures)
-    created = _document_time(signatures)
-    with translation.override("sv"):
-        context = agreement_context(version=version, signatures=signatures, draft=draft)
-        context["created"] = created.isoformat() if created else ""
-        html = render_to_string(TEMPLATE_NAME, context)
-    created = created or datetime.datetime.fromtimestamp(UNSIGNED_EPOCH, datetime.UTC)
+    html = agreement_html(version=version, signatures=signatures, draft=draft)
+    created = _document_time(signatures) or datetime.datetime.fromtimestamp(
+        UNSIGNED_EPOCH, datetime.UTC
+    )
     fetcher = StaticFileFetcher()
     pdf_attachments = [
         PdfAttachment(
@@ -324,6 +341,87 @@ def _passphrase(passphrase: str) -> bytes | None:
     return passphrase.encode() if passphrase else None
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, with the private key kept as loaded.
+
+    SimpleSigner loads its key again from DER for every signature it makes, and
+    cryptography checks an RSA key's primes on each load: that was most of a
+    seal's time.
+    """
+
+    def __init__(self, *, private_key, **kwargs):
+        super().__init__(**kwargs)
+        self.private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = None
+        key = self.private_key
+        digest = get_pyca_cryptography_hash(digest_algorithm)
+        if algorithm == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), digest)
+        if algorithm == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(digest))
+        return super().sign_raw(data, digest_algorithm)
+
+
+@functools.lru_cache(maxsize=4)
+def _signer(pkcs12_data: bytes, passphrase: bytes | None) -> _LoadedKeySigner:
+    """The signer of a PKCS#12 file's content, loaded once per process; a replaced
+    file (other bytes) or another passphrase loads anew."""
+    try:
+        key, certificate, chain = pkcs12.load_key_and_certificates(
+            pkcs12_data, passphrase
+        )
+    except Exception as error:  # cryptography fails in several ways
+        raise ValueError("Could not load key material from PKCS#12 data") from error
+    if key is None or certificate is None:
+        raise ValueError("The PKCS#12 data holds no key and certificate")
+    registry = SimpleCertificateStore()
+    registry.register_multiple(
+        asn1_x509.Certificate.load(other.public_bytes(serialization.Encoding.DER))
+        for other in chain
+    )
+    signer = _LoadedKeySigner(
+        private_key=key,
+        signing_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+        signing_cert=asn1_x509.Certificate.load(
+            certificate.public_bytes(serialization.Encoding.DER)
+        ),
+        cert_registry=registry,
+    )
+    signer.bytes_reserved = _outside_event_loop(
+        lambda: asyncio.run(_signature_space(signer))
+    )
+    return signer
+
+
+async def _signature_space(signer) -> int:
+    """The room a seal by `signer` takes in the PDF, reckoned as pyHanko does for
+    each signature unless told: a dry run's CMS, twice (hex) and half again. With
+    neither a timestamp nor revocation data it depends on the signer alone."""
+    dry_run = await signer.async_sign(
+        hashlib.sha256().digest(),
+        "sha256",
+        dry_run=True,
+        use_pades=True,
+        signed_attr_settings=PdfCMSSignedAttributes(
+            signing_time=datetime.datetime.now(datetime.UTC)
+        ),
+    )
+    hex_length = len(dry_run.dump()) * 2
+    return hex_length + 2 * (hex_length // 4)
+
+
 def pdf_seal(pdf_bytes: bytes) -> bytes | None:
     """The PDF with an invisible PAdES signature by the deployment's certificate.
 
@@ -334,10 +432,8 @@ def pdf_seal(pdf_bytes: bytes) -> bytes | None:
     if path is None:
         return None
     try:
-        signer = signers.SimpleSigner.load_pkcs12_data(
-            path.read_bytes(),
-            other_certs=(),
-            passphrase=_passphrase(settings.SIGNING_CERTIFICATE_PASSPHRASE),
+        signer = _signer(
+            path.read_bytes(), _passphrase(settings.SIGNING_CERTIFICATE_PASSPHRASE)
         )
     except (OSError, ValueError) as error:
         raise ImproperlyConfigured(
@@ -352,7 +448,9 @@ def pdf_seal(pdf_bytes: bytes) -> bytes | None:
         reason="Servicepunkter",
     )
     output = _outside_event_loop(
-        lambda: signers.sign_pdf(writer, metadata, signer=signer)
+        lambda: signers.sign_pdf(
+            writer, metadata, signer=signer, bytes_reserved=signer.bytes_reserved
+        )
     )
     return output.getvalue()
 

@@ -3,18 +3,22 @@
 import asyncio
 import datetime
 import difflib
+import io
 import os
 import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
+from unittest import mock
 
 import pytest
+from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from agreements.documents import (
     Attachment,
@@ -22,6 +26,7 @@ from agreements.documents import (
     pdf_seal,
     pdf_seal_problems,
     sha256_hex,
+    signing_certificate_create,
 )
 from agreements.models import Agreement, AgreementVersion
 from agreements.tests.factories import AgreementVersionFactory, SignatureFactory
@@ -356,6 +361,50 @@ def test_a_missing_certificate_file_is_a_configuration_error(settings, tmp_path)
 
     with pytest.raises(ImproperlyConfigured, match="SIGNING_CERTIFICATE_PATH"):
         pdf_seal(b"%PDF-1.7")
+
+
+def sealed_by(sealed: bytes):
+    """The serial number of the certificate that sealed the PDF."""
+    (signature,) = PdfFileReader(io.BytesIO(sealed)).embedded_signatures
+    return signature.signer_cert.serial_number
+
+
+def test_the_certificate_is_loaded_once_and_a_replaced_one_is_used(
+    version, certificate
+):
+    pdf = agreement_render_pdf(version=version)
+    loads = []
+    load = pkcs12.load_key_and_certificates
+
+    def counted(*args, **kwargs):
+        loads.append(args)
+        return load(*args, **kwargs)
+
+    with mock.patch.object(pkcs12, "load_key_and_certificates", counted):
+        first, second = pdf_seal(pdf), pdf_seal(pdf)
+        assert len(loads) == 1
+        assert sealed_by(first) == sealed_by(second)
+
+        replaced = signing_certificate_create(
+            path=certificate, passphrase="hemlig-fras"
+        )
+        third = pdf_seal(pdf)
+
+    assert len(loads) == 2
+    assert sealed_by(third) == replaced.serial_number != sealed_by(first)
+    assert pdf_seal_problems(third) == []
+
+
+def test_a_wrong_passphrase_is_a_configuration_error_after_a_seal(
+    settings, version, certificate
+):
+    pdf = agreement_render_pdf(version=version)
+    assert pdf_seal(pdf) is not None
+
+    settings.SIGNING_CERTIFICATE_PASSPHRASE = "fel-fras"
+
+    with pytest.raises(ImproperlyConfigured, match="SIGNING_CERTIFICATE_PASSPHRASE"):
+        pdf_seal(pdf)
 
 
 def test_the_certificate_is_not_overwritten_without_force(certificate):
