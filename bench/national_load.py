@@ -61,7 +61,7 @@ LARGE_OUTLETS = 600
 LARGE_AGREEMENTS = 300
 # Sessions written for the virtual users of each kind.
 SESSIONS = {"official": 300, "owner": 200, "administrator": 60, "system_owner": 1}
-GUNICORN_WORKERS = 2
+GUNICORN_WORKERS = 3
 
 GOAL_STAFF_P95_MS = 300
 GOAL_RATIO = 0.25
