@@ -15,9 +15,11 @@ from agreements.selectors import (
 from outlets.models import Municipality, Outlet
 
 START_PAGE_OUTLETS = 10
-# How many coming deadlines, and how many passed ones, the start page lists (the
-# earliest); a programme of thousands of agreements has as many payouts a quarter.
-START_PAGE_DEADLINES = 50
+# How many payouts due the start page lists among the coming deadlines (the
+# earliest; the payouts page has them all): a programme of thousands of agreements
+# has as many payouts a quarter. Decision dates and notice deadlines are never left
+# out: a missed one extends an agreement.
+START_PAGE_PAYOUTS = 50
 
 
 @require_safe
@@ -33,11 +35,15 @@ def start(request):
         agreements = list(agreements_with_open_terms(municipality=user.municipality))
         coming = deadlines(municipality=user.municipality, agreements=agreements)
         missed = missed_deadlines(municipality=user.municipality, agreements=agreements)
-        context["deadlines"] = coming[:START_PAGE_DEADLINES]
-        context["deadline_count"] = len(coming)
-        context["missed_deadlines"] = missed[:START_PAGE_DEADLINES]
-        context["missed_deadline_count"] = len(missed)
-        context["deadlines_shown"] = START_PAGE_DEADLINES
+        payouts = [deadline for deadline in coming if deadline.kind == "payout"]
+        context["deadlines"] = sorted(
+            [deadline for deadline in coming if deadline.kind != "payout"]
+            + payouts[:START_PAGE_PAYOUTS],
+            key=lambda deadline: (deadline.on, deadline.kind),
+        )
+        context["payout_count"] = len(payouts)
+        context["payouts_shown"] = START_PAGE_PAYOUTS
+        context["missed_deadlines"] = missed
         context["changes_under_work"] = changes_under_work(
             agreements=Agreement.objects.filter(municipality=user.municipality)
         )

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Payout
 from agreements.tests.factories import AgreementFactory, AgreementVersionFactory
+from agreements.tests.test_selectors import (
+    signed_agreement as signed_agreement_with_notice,
+)
 from deliveries.tests.factories import DeliveryFactory
 from followup.models import FollowUp
 from followup.tests.factories import signed_agreement
@@ -162,12 +165,14 @@ def test_the_list_filters_the_service_points_and_marks_them(
 
 
 @pytest.mark.parametrize("payouts", [3, 30])
-def test_the_start_page_lists_the_earliest_deadlines_in_the_same_queries(
+def test_the_start_page_lists_the_earliest_payouts_and_every_notice_deadline(
     client, official, payouts, django_assert_max_num_queries, monkeypatch
 ):
     """A programme of thousands of agreements has as many payouts due a quarter:
-    the start page lists the earliest and says how many there are."""
-    monkeypatch.setattr(start_views, "START_PAGE_DEADLINES", 10)
+    the start page lists the earliest and says how many there are. A notice
+    deadline later than all of them is listed still: missed, it extends an
+    agreement."""
+    monkeypatch.setattr(start_views, "START_PAGE_PAYOUTS", 10)
     today = timezone.localdate()
     for agreement in AgreementFactory.create_batch(
         payouts,
@@ -185,10 +190,20 @@ def test_the_start_page_lists_the_earliest_deadlines_in_the_same_queries(
             amount=10_000,
             vat_amount=2_500,
         )
+    # Its initial term ends four months from now, with three months' notice: notice
+    # by the end of next month, after every payout above.
+    open_ended = signed_agreement_with_notice(
+        OutletFactory(municipality=official.municipality),
+        starts_on=datetime.date(today.year - 2, 1, 1),
+        initial_term_months=24 + today.month + 4,
+    )
     client.force_login(official)
 
     with django_assert_max_num_queries(16):
         page = client.get(reverse("start")).content.decode()
 
     assert page.count("Utbetalning på ") == min(payouts, 10)
-    assert ("De 10 tidigaste av 30 visas." in page) == (payouts == 30)
+    note = "Alla beslutsdagar och sista dagar för uppsägning visas; av de 30"
+    assert (note in page) == (payouts == 30)
+    assert "Sista dag för uppsägning" in page
+    assert open_ended.reference in page
