@@ -10,7 +10,22 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True, inline="always")
+def compiled(**options):
+    """numba's njit, releasing the GIL, with its on-disk cache where a folder for it
+    is writable (beside this file, NUMBA_CACHE_DIR or the user's cache). numba
+    refuses to decorate when none is, as on a deployment with read-only code and no
+    home: the search is then compiled once per process instead."""
+
+    def decorate(function):
+        try:
+            return njit(cache=True, nogil=True, **options)(function)
+        except RuntimeError:
+            return njit(nogil=True, **options)(function)
+
+    return decorate
+
+
+@compiled(inline="always")
 def _push(heap_key, heap_node, size, key, node):
     """Push (key, node) on the binary min-heap of `size` entries; the new size."""
     j = size
@@ -26,7 +41,7 @@ def _push(heap_key, heap_node, size, key, node):
     return size + 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@compiled(inline="always")
 def _pop(heap_key, heap_node, size):
     """Remove the least entry of the heap (read it from [0] first); the new size."""
     size -= 1
@@ -51,7 +66,7 @@ def _pop(heap_key, heap_node, size):
     return size
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def _search(indptr, indices, data, distance, label, cell, within_cells):
     """Dijkstra from every node with a finite `distance`, carrying `label` along;
     with `within_cells`, only along roads between nodes of the same `cell`.
@@ -88,7 +103,7 @@ def _search(indptr, indices, data, distance, label, cell, within_cells):
                 size = _push(heap_key, heap_node, size, candidate, v)
 
 
-@njit(cache=True, nogil=True)
+@compiled()
 def two_nearest(indptr, indices, data, seed_node, seed_value, seed_source, k):
     """Per node of the CSR graph, its k (1 or 2) nearest distinct sources.
 
