@@ -368,10 +368,11 @@ class _LoadedKeySigner(signers.SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=1)
 def _signer(pkcs12_data: bytes, passphrase: bytes | None) -> _LoadedKeySigner:
     """The signer of a PKCS#12 file's content, loaded once per process; a replaced
-    file (other bytes) or another passphrase loads anew."""
+    file (other bytes) or another passphrase loads anew, and the replaced key is
+    dropped from memory."""
     try:
         key, certificate, chain = pkcs12.load_key_and_certificates(
             pkcs12_data, passphrase
