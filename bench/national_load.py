@@ -62,6 +62,8 @@ LARGE_AGREEMENTS = 300
 # Sessions written for the virtual users of each kind.
 SESSIONS = {"official": 300, "owner": 200, "administrator": 60, "system_owner": 1}
 GUNICORN_WORKERS = 3
+# Seconds over which the virtual users start, before the figures count.
+RAMP_SECONDS = 5
 
 GOAL_STAFF_P95_MS = 300
 GOAL_RATIO = 0.25
@@ -556,9 +558,12 @@ def locust_run(
             "--users",
             str(users),
             "--spawn-rate",
-            str(max(users // 5, 1)),
+            str(max(users / RAMP_SECONDS, 1)),
+            # The figures are of the users all there: every user's first page comes
+            # at once as it starts, so the ramp is run, then the counts start afresh.
+            "--reset-stats",
             "--run-time",
-            f"{seconds}s",
+            f"{seconds + RAMP_SECONDS}s",
             "--host",
             host,
             "--csv",
@@ -608,6 +613,15 @@ def main():
         "--think",
         default="3,8",
         help="seconds a virtual user waits between pages, at least and at most",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=GUNICORN_WORKERS, help="per server"
+    )
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="each server logs every request with its time in µs (in the run's "
+        "folder), to find the pages behind a p95",
     )
     arguments = parser.parse_args()
     user_counts = [int(n) for n in arguments.users.split(",")]
@@ -672,14 +686,18 @@ def main():
                 f"gunicorn-{index + 1}",
                 port,
                 env=env,
-                workers=GUNICORN_WORKERS,
-                access_log=False,
+                workers=arguments.workers,
+                access_log=arguments.access_log,
             )
             for index, port in enumerate(ports)
         ]
         sites = {cluster.free_port(): ports[:count] for count in server_counts}
         _proxy, certificate = cluster.nginx_start(
-            processes, directory, sites, access_log=False, worker_connections=2048
+            processes,
+            directory,
+            sites,
+            access_log=arguments.access_log,
+            worker_connections=2048,
         )
         for port, server in zip(ports, servers, strict=True):
             cluster.server_ready(port, server)
@@ -721,6 +739,7 @@ def main():
         migrated_in,
         arguments.seconds,
         arguments.think,
+        arguments.workers,
     )
     table += f"\nWhole run: {time.perf_counter() - began:.0f} s.\n"
     print(table)
@@ -728,7 +747,9 @@ def main():
     print(f"Written to {REPORT.relative_to(BASE_DIR)}")
 
 
-def report(results, queries, counts, built_in, migrated_in, seconds, think) -> str:
+def report(
+    results, queries, counts, built_in, migrated_in, seconds, think, workers
+) -> str:
     cores = os.cpu_count()
     lines = [
         "# National load test",
@@ -736,10 +757,11 @@ def report(results, queries, counts, built_in, migrated_in, seconds, think) -> s
         ", ".join(f"{v} {k}" for k, v in counts.items())
         + f"; built in {built_in:.0f} s (database from the migrated template in "
         f"{migrated_in:.0f} s).",
-        f"**Client (locust), nginx, the gunicorn servers ({GUNICORN_WORKERS} workers "
+        f"**Client (locust), nginx, the gunicorn servers ({workers} workers "
         f"each) and PostgreSQL share this machine's {cores} cores**: the figures are "
         "a floor for the servers, not what they hold on machines of their own.",
-        f"{seconds} s per configuration after a warm-up; each virtual user waits "
+        f"{seconds} s per configuration after a warm-up, counted from when all the "
+        f"users are there (they start over {RAMP_SECONDS} s); each virtual user waits "
         f"{think.replace(',', '–')} s between pages. "
         "Times in ms (locust rounds them above 100 ms to 2 significant figures).",
         "",

@@ -215,6 +215,9 @@ pid {prefix}/nginx.pid;
 error_log stderr notice;
 events {{ worker_connections {worker_connections}; }}
 http {{
+    # Seconds in nginx and until the server answered: beside the server's own log
+    # of its time per request, the difference is the wait for a free worker.
+    log_format timed '$request $status $request_time $upstream_response_time';
     access_log {access_log};
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
@@ -273,7 +276,7 @@ def nginx_start(
             user="user root;\n" if os.geteuid() == 0 else "",
             prefix=prefix,
             worker_connections=worker_connections,
-            access_log="/dev/stdout" if access_log else "off",
+            access_log="/dev/stdout timed" if access_log else "off",
             sites="".join(
                 NGINX_SITE.format(
                     port=port,
@@ -319,6 +322,8 @@ def gunicorn_start(
             "--threads",
             threads,
             *(["--access-logfile", "-"] if access_log else []),
+            # The path, status and microseconds of each request: which pages are slow.
+            *(["--access-logformat", "%(r)s %(s)s %(D)s"] if access_log else []),
             "--graceful-timeout",
             5,
             # Not the one control socket in ~/.gunicorn servers would share.
