@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -148,13 +148,23 @@ def editable_agreement(request, pk):
 
 @require_safe
 def agreement_detail(request, pk, **forms):
-    agreement = visible_agreement(request, pk)
-    user = request.user
-    versions = list(
-        agreement.versions.select_related("document_job").prefetch_related(
-            "services__service", "signatures"
-        )
+    # Versions and renewals read once: the page asks for them in several places.
+    agreement = get_object_or_404(
+        Agreement.objects.visible_to(request.user)
+        .select_related("outlet", "party", "municipality")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=AgreementVersion.objects.select_related(
+                    "document_job"
+                ).prefetch_related("services__service", "signatures"),
+            ),
+            "renewals__versions",
+        ),
+        pk=pk,
     )
+    user = request.user
+    versions = list(agreement.versions.all())
     for version in versions:
         version.pending_document_job = _document_job(version)
     latest = versions[-1]
