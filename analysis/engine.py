@@ -75,8 +75,8 @@ class _StraightLineIndex:
             [] if excluded is None else excluded, dtype=np.int64
         ).ravel()
         available = self.count - len(np.unique(excluded))
-        dist = np.full((n, k), np.inf)
-        idx = np.full((n, k), -1, dtype=np.int64)
+        dist = np.full((n, k), np.inf, order="F")
+        idx = np.full((n, k), -1, dtype=np.int64, order="F")
         if n == 0 or available <= 0:
             return dist, idx
         ask = min(k + len(excluded), self.count)
@@ -123,8 +123,8 @@ class _RoadIndex:
     def nearest(self, target_xy, k, excluded=None, rows=None):
         """As `_StraightLineIndex.nearest`."""
         n = len(target_xy) if rows is None else len(rows)
-        dist = np.full((n, k), np.inf)
-        idx = np.full((n, k), -1, dtype=np.int64)
+        dist = np.full((n, k), np.inf, order="F")
+        idx = np.full((n, k), -1, dtype=np.int64, order="F")
         if n == 0 or self.labels is None:
             return dist, idx
         if rows is None:
@@ -165,6 +165,7 @@ class Squares:
     locality: np.ndarray | None = None
     _groups: np.ndarray | None = field(default=None, repr=False)
     _weights: np.ndarray | None = field(default=None, repr=False)
+    _by_locality: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.xy = np.asarray(self.xy, dtype=float).reshape(-1, 2)
@@ -188,7 +189,29 @@ class Squares:
 
     @property
     def locality_count(self):
-        return int(self.locality.max()) + 1 if len(self.locality) else 0
+        return self._locality_figures()[0]
+
+    @property
+    def locality_bins(self):
+        """Each square's locality, the spare last one for squares without."""
+        return self._locality_figures()[1]
+
+    @property
+    def locality_sums(self):
+        """(localities + 1, w) weights and (localities + 1,) squares per locality
+        bin: the same for every kind and scenario."""
+        return self._locality_figures()[2:]
+
+    def _locality_figures(self):
+        # Kept for the locality array they came from: it may be replaced.
+        kept = self._by_locality
+        if kept is None or kept[0] is not self.locality:
+            count = int(self.locality.max()) + 1 if len(self.locality) else 0
+            bins = np.where(self.locality >= 0, self.locality, count)
+            sums = _sums(bins, self.weights, count + 1)
+            squares = np.bincount(bins, minlength=count + 1).astype(float)
+            kept = self._by_locality = (self.locality, count, bins, sums, squares)
+        return kept[1:]
 
     @property
     def weights(self):
@@ -264,12 +287,53 @@ def localities_assign(square_xy, locality_xy):
     return _kd_tree(locality_xy).query(square_xy, k=1, workers=-1)[1].astype(np.int64)
 
 
-@dataclass
 class Nearest:
-    """The two nearest outlets of one kind per square: metres and outlet rows."""
+    """The two nearest outlets of one kind per square: metres and outlet rows.
 
-    dist: np.ndarray
-    idx: np.ndarray
+    A closure's are its parent's with the squares searched again replaced
+    (`patched`): the full arrays are only made if asked for, as copying them would
+    cost a closure more than its search.
+    """
+
+    def __init__(self, dist, idx):
+        self._dist, self._idx = dist, idx
+        self._patch = None
+
+    @classmethod
+    def patched(cls, base, rows, dist, idx):
+        """`base` with the squares `rows` (sorted, unique) at `dist` and `idx`."""
+        nearest = cls(None, None)
+        nearest._patch = (base, rows, dist, idx)
+        return nearest
+
+    @property
+    def dist(self):
+        self._materialize()
+        return self._dist
+
+    @property
+    def idx(self):
+        self._materialize()
+        return self._idx
+
+    def at(self, rows):
+        """(dist, idx) of the squares `rows` only (new arrays)."""
+        if self._patch is None:
+            return self._dist[rows], self._idx[rows]
+        base, patch_rows, patch_dist, patch_idx = self._patch
+        dist, idx = base.at(rows)
+        if len(patch_rows):
+            where = np.minimum(np.searchsorted(patch_rows, rows), len(patch_rows) - 1)
+            hit = np.flatnonzero(patch_rows[where] == rows)
+            dist[hit], idx[hit] = patch_dist[where[hit]], patch_idx[where[hit]]
+        return dist, idx
+
+    def _materialize(self):
+        if self._patch is not None:
+            base, rows, dist, idx = self._patch
+            self._dist, self._idx = base.dist.copy(), base.idx.copy()
+            self._dist[rows], self._idx[rows] = dist, idx
+            self._patch = None
 
 
 class Analysis:
@@ -319,25 +383,22 @@ class Analysis:
             extra = extra.concatenated(added)
         outlets = self.outlets.concatenated(extra) if len(extra) else self.outlets
         kinds = self.kinds if kinds is None else tuple(kinds)
-        # A lookup table of the rows that are gone; its spare last entry answers -1.
-        gone = np.zeros(len(self.outlets) + 1, dtype=bool)
-        gone[gone_rows] = True
         nearest, changed = {}, {}
         for kind in kinds:
             base = self.nearest[kind]
-            dist, idx, touched = self._nearest_without(kind, gone, gone_rows)
-            without = dist
-            dist, idx = self._nearest_with(kind, extra, dist, idx)
-            nearest[kind] = Nearest(dist, idx)
+            without, touched = self._nearest_without(kind, gone_rows)
+            nearest[kind] = self._nearest_with(kind, extra, without)
             # Only the squares searched again can change, unless outlets were added.
-            rows = touched if dist is without else slice(None)
-            differs = np.zeros(len(dist[rows]), dtype=bool)
-            for column in range(dist.shape[1]):
-                differs |= idx[rows, column] != base.idx[rows, column]
-                differs |= dist[rows, column] != base.dist[rows, column]
-            changed[kind] = (
-                touched[differs] if dist is without else np.flatnonzero(differs)
-            )
+            if nearest[kind] is without:
+                rows = touched
+                before, after = base.at(rows), without.at(rows)
+            else:
+                rows = np.arange(len(self.squares))
+                before = base.dist, base.idx
+                after = nearest[kind].dist, nearest[kind].idx
+            differs = (before[0] != after[0]).any(axis=1)
+            differs |= (before[1] != after[1]).any(axis=1)
+            changed[kind] = rows[differs]
         # The register's rows keep their place; closed and moved-away rows are simply
         # never chosen again, so a scenario's outlet table only grows.
         return Analysis(
@@ -375,37 +436,34 @@ class Analysis:
             kinds=np.asarray(extra_kinds, dtype=bool).reshape(-1, len(KINDS)),
         )
 
-    def _nearest_without(self, kind, gone, gone_rows):
-        """The kind's two nearest per square once the `gone_rows` are gone: searched
-        again only for the squares where one of them counted (their rows are
-        returned too); the base arrays themselves when nothing changes."""
+    def _nearest_without(self, kind, gone_rows):
+        """The kind's two nearest per square once the `gone_rows` are gone, and the
+        squares searched again: those where one of them counted."""
         base = self.nearest[kind]
-        dist, idx = base.dist, base.idx
         touched = np.empty(0, dtype=np.int64)
         if len(gone_rows) and self.outlets.kinds[gone_rows, KINDS.index(kind)].any():
             members, index = self._indexes[kind]
-            pair = gone[idx]  # one gather over both columns
-            touched = np.flatnonzero(pair[:, 0] | pair[:, 1])
+            touched = np.flatnonzero(_in_rows(base.idx, gone_rows))
             if len(touched):
                 excluded = np.flatnonzero(np.isin(members, gone_rows))
                 local_d, local_i = index.nearest(
                     self.squares.xy, 2, excluded=excluded, rows=touched
                 )
-                dist, idx = dist.copy(), idx.copy()
-                dist[touched] = local_d
-                idx[touched] = _to_rows(local_i, members)
-        return dist, idx, touched
+                return Nearest.patched(
+                    base, touched, local_d, _to_rows(local_i, members)
+                ), touched
+        return base, touched
 
-    def _nearest_with(self, kind, extra, dist, idx):
+    def _nearest_with(self, kind, extra, nearest):
         """The two nearest per square once the `extra` outlets of the kind (rows
-        after the register's) are there too; the same arrays when there are none."""
+        after the register's) are there too; `nearest` itself when there are none."""
         new_members = np.flatnonzero(extra.kinds[:, KINDS.index(kind)])
         if not len(new_members):
-            return dist, idx
+            return nearest
         new_index = self.distance.index(extra.xy[new_members])
         new_d, new_i = new_index.nearest(self.squares.xy, min(2, len(new_members)))
         new_rows = _to_rows(new_i, new_members + len(self.outlets))
-        return _best_two(dist, idx, new_d, new_rows)
+        return Nearest(*_best_two(nearest.dist, nearest.idx, new_d, new_rows))
 
     def _scenario_indexes(self, outlets, gone_rows):
         # A scenario of a scenario starts again from the full index of its outlets,
@@ -474,6 +532,16 @@ def _side_by_side(function, items):
         return list(pool.map(function, items))
 
 
+def _in_rows(pairs, rows):
+    """Whether each row of `pairs` holds one of `rows`: column by column (columns
+    are contiguous in the arrays of nearest outlets), comparing with each of a few
+    rows (isin's "sort" kind does), which costs less than a gather."""
+    found = np.isin(pairs[:, 0], rows, kind="sort")
+    for column in range(1, pairs.shape[1]):
+        found |= np.isin(pairs[:, column], rows, kind="sort")
+    return found
+
+
 def _to_rows(local, members):
     """Local indices into `members` → outlet rows, keeping -1."""
     members = np.asarray(members, dtype=np.int64)
@@ -524,10 +592,13 @@ class Sums:
         """The sums over all squares, or over the squares `rows`."""
         weights = squares.weights
         loc = squares.locality
-        dist = nearest.dist
-        row = nearest.idx[:, 0]
-        if rows is not None:
-            weights, loc, dist, row = weights[rows], loc[rows], dist[rows], row[rows]
+        loc_bins = squares.locality_bins
+        if rows is None:
+            dist, idx = nearest.dist, nearest.idx
+        else:
+            dist, idx = nearest.at(rows)
+            weights, loc, loc_bins = weights[rows], loc[rows], loc_bins[rows]
+        row = idx[:, 0]
         localities = squares.locality_count
         band_count = len(bands_km) + 1
         pop = weights[:, 0]
@@ -535,11 +606,13 @@ class Sums:
         # not move a square across a band edge by a rounding error.
         near_km = np.round(dist[:, 0] / 1000.0, 6)
         next_km = np.round(dist[:, 1] / 1000.0, 6)
-        # Each band includes its lower edge and excludes its upper one.
-        band = np.searchsorted(np.asarray(bands_km), near_km, side="right")
+        # Each band includes its lower edge and excludes its upper one: the band is
+        # the number of edges at or below the distance.
+        band = np.zeros(len(near_km), dtype=np.intp)
+        for edge in sorted(bands_km):
+            band += near_km >= edge
         served = row >= 0
         bins = np.where(served, row, m)
-        loc_bins = np.where(loc >= 0, loc, localities)
         if weights.shape[1] > 1:
             need = np.where(
                 served & (near_km >= TRANSPORT_FROM_KM),
@@ -556,9 +629,13 @@ class Sums:
         )
         keys = (loc[sole] << _PAIR_SHIFT) | row[sole]
         sole_keys, inverse = np.unique(keys, return_inverse=True)
+        by_band, by_outlet = _sums_by_band_and_outlet(
+            band, band_count, bins, m + 1, weights
+        )
+        locality, locality_squares = squares.locality_sums
         return cls(
-            band=_sums(band, weights, band_count),
-            outlet=_sums(bins, weights, m + 1),
+            band=by_band,
+            outlet=by_outlet,
             outlet_squares=np.bincount(bins, minlength=m + 1).astype(float),
             beyond=np.bincount(
                 bins,
@@ -571,14 +648,12 @@ class Sums:
                 weights=pop,
                 minlength=(localities + 1) * band_count,
             ).reshape(localities + 1, band_count),
-            locality=_sums(loc_bins, weights, localities + 1),
-            locality_squares=np.bincount(loc_bins, minlength=localities + 1).astype(
-                float
-            ),
+            locality=locality,
+            locality_squares=locality_squares,
             sole_keys=sole_keys,
             sole=_sums(inverse.ravel(), weights[sole], len(sole_keys)),
             unreachable=float(pop[~np.isfinite(dist[:, 0])].sum()),
-            total=weights.sum(axis=0),
+            total=locality.sum(axis=0),
         )
 
     def padded(self, m):
@@ -623,12 +698,19 @@ class Sums:
                 "beyond",
                 "transport",
                 "locality_band",
-                "locality",
-                "locality_squares",
                 "unreachable",
             )
         }
-        return Sums(**fields, sole_keys=sole_keys, sole=sole, total=self.total)
+        # The localities' own sums and the total are over all squares, whatever
+        # their nearest outlets.
+        return Sums(
+            **fields,
+            locality=self.locality,
+            locality_squares=self.locality_squares,
+            sole_keys=sole_keys,
+            sole=sole,
+            total=self.total,
+        )
 
     def __add__(self, other):
         return self._combined(other, 1)
@@ -647,15 +729,36 @@ def _sums(keys, weights, size):
     ).reshape(size, weights.shape[1])
 
 
+def _sums_by_band_and_outlet(band, bands, outlet, outlets, weights):
+    """`_sums` per band and per outlet. Over many squares, in one pass per column
+    over both keys at once: the sums of its results over outlets and over bands are
+    exact, as people are whole numbers."""
+    if len(band) < outlets * bands:
+        return _sums(band, weights, bands), _sums(outlet, weights, outlets)
+    both = _sums(outlet * bands + band, weights, outlets * bands)
+    both = both.reshape(outlets, bands, -1)
+    return both.sum(axis=0), both.sum(axis=1)
+
+
 def _ints(values):
     return np.round(values).astype(np.int64).tolist()
 
 
 def _ages_dict(values):
     """Age-group figures from a row of [people, 0-19, 20-64, 65-79, 80+, 70+]."""
-    if len(values) == 1:
-        return dict.fromkeys(AGE_GROUP_NAMES)
-    return dict(zip(AGE_GROUP_NAMES, values[1:], strict=True))
+    return _ages_dicts([values])[0]
+
+
+def _ages_dicts(rows):
+    """`_ages_dict` of each row; rows of [people] alone have no age figures.
+    Built as dict displays: three times faster than from zip() for thousands."""
+    if rows and len(rows[0]) == 1:
+        return [dict.fromkeys(AGE_GROUP_NAMES) for _ in rows]
+    young, working, older, old, seventy = AGE_GROUP_NAMES
+    return [
+        {young: a, working: b, older: c, old: d, seventy: e}
+        for _, a, b, c, d, e in rows
+    ]
 
 
 def kind_report(
@@ -723,23 +826,21 @@ def _outlet_figures(sums, outlets):
     # are made, as a numpy sort is far cheaper than sorting the dicts.
     order = np.lexsort((ids, -values[:, 0]))
     outlet_rows, values, ids = outlet_rows[order], values[order], ids[order]
+    values = values.tolist()
     return [
         {
             "id": outlet_id,
             "squares": count,
             "dependent_population": row[0],
-            "dependent_by_age": (
-                dict(zip(AGE_GROUP_NAMES, row[1:], strict=True))
-                if has_ages
-                else dict.fromkeys(AGE_GROUP_NAMES)
-            ),
+            "dependent_by_age": by_age,
             "beyond_10_km_if_closed": far,
             "transport_need_70_plus_km": need_km if has_ages else None,
         }
-        for outlet_id, count, row, far, need_km in zip(
+        for outlet_id, count, row, by_age, far, need_km in zip(
             ids.tolist(),
             _ints(sums.outlet_squares[outlet_rows]),
-            values.tolist(),
+            values,
+            _ages_dicts(values),
             _ints(sums.beyond[outlet_rows]),
             np.round(sums.transport[outlet_rows] + 0.0, 1).tolist(),
             strict=True,
@@ -750,16 +851,18 @@ def _outlet_figures(sums, outlets):
 def _locality_figures(sums):
     """Per locality with squares: its people, by age and by distance band."""
     present = np.flatnonzero(np.round(sums.locality_squares[:-1]) > 0)
+    values = _ints(sums.locality[present])
     return [
         {
             "locality": index,
-            "population": values[0],
-            "by_age": _ages_dict(values),
+            "population": row[0],
+            "by_age": by_age,
             "bands": people,
         }
-        for index, values, people in zip(
+        for index, row, by_age, people in zip(
             present.tolist(),
-            _ints(sums.locality[present]),
+            values,
+            _ages_dicts(values),
             _ints(sums.locality_band[present]),
             strict=True,
         )
@@ -777,15 +880,16 @@ def _strategic_candidates(sums, outlets, threshold):
     chosen = chosen[np.argsort(-sole[chosen, 0], kind="stable")]
     keys = sums.sole_keys[chosen]
     outlet_ids = outlets.ids[keys & ((1 << _PAIR_SHIFT) - 1)]
+    values = sole[chosen].tolist()
     return [
         {
             "locality": key >> _PAIR_SHIFT,
             "outlet_id": outlet_id,
-            "population": values[0],
-            "by_age": _ages_dict(values),
+            "population": row[0],
+            "by_age": by_age,
         }
-        for key, outlet_id, values in zip(
-            keys.tolist(), outlet_ids.tolist(), sole[chosen].tolist(), strict=True
+        for key, outlet_id, row, by_age in zip(
+            keys.tolist(), outlet_ids.tolist(), values, _ages_dicts(values), strict=True
         )
     ]
 

@@ -198,10 +198,11 @@ class SourceLabels:
         (sorted) and their new distances and sources."""
         closed_now = self.closed.copy()
         closed_now[np.asarray(closed, dtype=np.int64)] = True
-        # A spare last entry answers for the label -1.
-        gone = np.r_[closed_now, False]
-        pair = gone[self.source]  # one gather over both labels
-        changed = pair[:, 0] | pair[:, 1]
+        # Label by label, comparing with each of a few closed sources (isin's "sort"
+        # kind does): that costs less than a gather over every node.
+        closed_sources = np.flatnonzero(closed_now)
+        changed = np.isin(self.source[:, 0], closed_sources, kind="sort")
+        changed |= np.isin(self.source[:, 1], closed_sources, kind="sort")
         nodes = np.flatnonzero(changed)
         if not len(nodes):
             return closed_now, nodes, self.distance[nodes], self.source[nodes]
