@@ -15,6 +15,7 @@ the method that produced it.
 """
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -103,22 +104,32 @@ class RoadDistance:
 
     def __init__(self, network):
         self.network = network
+        self._snapped = (None, None, None)
+        self._lock = threading.Lock()
 
     def index(self, source_xy):
-        return _RoadIndex(np.asarray(source_xy, dtype=float), self.network)
+        return _RoadIndex(np.asarray(source_xy, dtype=float), self)
+
+    def snapped(self, target_xy):
+        """The targets' nearest nodes and their distances to them, kept for the
+        array last asked about: every kind and scenario of an analysis asks about
+        the same squares, and the network's own cache would hash them each time."""
+        with self._lock:
+            kept_xy, node, offset = self._snapped
+            if target_xy is not kept_xy:
+                node, offset = self.network.nodes_nearest(np.asarray(target_xy, float))
+                self._snapped = (target_xy, node, offset)
+            return node, offset
 
 
 class _RoadIndex:
     """The two nearest sources of every network node, kept: targets are answered by
     a lookup, and closing sources recomputes labels only where they counted."""
 
-    def __init__(self, source_xy, network):
+    def __init__(self, source_xy, distance):
         self.count = len(source_xy)
-        self.network = network
-        self.labels = network.source_labels(source_xy) if self.count else None
-        # The squares snapped to the network, kept for the array they came from
-        # once a scenario asks again for some of them (as every closure does).
-        self._snapped = (None, None, None)
+        self.distance = distance
+        self.labels = distance.network.source_labels(source_xy) if self.count else None
 
     def nearest(self, target_xy, k, excluded=None, rows=None):
         """As `_StraightLineIndex.nearest`."""
@@ -127,12 +138,8 @@ class _RoadIndex:
         idx = np.full((n, k), -1, dtype=np.int64, order="F")
         if n == 0 or self.labels is None:
             return dist, idx
-        if rows is None:
-            target_node, target_offset = self.network.nodes_nearest(
-                np.asarray(target_xy, dtype=float)
-            )
-        else:
-            target_node, target_offset = self._snap(target_xy)
+        target_node, target_offset = self.distance.snapped(target_xy)
+        if rows is not None:
             target_node, target_offset = target_node[rows], target_offset[rows]
         if excluded is not None and len(excluded):
             excluded = np.asarray(excluded, dtype=np.int64)
@@ -146,13 +153,6 @@ class _RoadIndex:
         dist[:, :take] = np.where(reachable, found_d[:, :take], np.inf)
         idx[:, :take] = np.where(reachable, found_i[:, :take], -1)
         return dist, idx
-
-    def _snap(self, target_xy):
-        kept_xy, node, offset = self._snapped
-        if target_xy is not kept_xy:
-            node, offset = self.network.nodes_nearest(np.asarray(target_xy, float))
-            self._snapped = (target_xy, node, offset)
-        return node, offset
 
 
 @dataclass
@@ -347,23 +347,35 @@ class Analysis:
         # Sums over squares, kept per (kind, bands); a scenario derives its own from
         # its parent's by redoing only the squares whose nearest outlets changed.
         self._aggregates = {}
+        self._served = {}
         self._parent, self._changed = None, {}
         if _state is not None:
             self._indexes, self.nearest, self._parent, self._changed = _state
             return
         self._indexes = {}
         self.nearest = {}
+        _ = self.squares.weights  # made once, before the threads need it
         found = _side_by_side(self._kind_nearest, self.kinds)
-        for kind, (members, index, nearest) in zip(self.kinds, found, strict=True):
+        for kind, (members, index, nearest, served) in zip(
+            self.kinds, found, strict=True
+        ):
             self._indexes[kind] = (members, index)
             self.nearest[kind] = nearest
+            self._served[kind] = served
 
     def _kind_nearest(self, kind):
-        """The kind's outlet rows, its index and the two nearest of every square."""
+        """The kind's outlet rows, its index, the two nearest of every square and
+        their `Served` figures (made here, beside the other kinds' searches)."""
         members = self.outlets.members(kind)
         index = self.distance.index(self.outlets.xy[members])
         dist, local = index.nearest(self.squares.xy, 2)
-        return members, index, Nearest(dist, _to_rows(local, members))
+        nearest = Nearest(dist, _to_rows(local, members))
+        return (
+            members,
+            index,
+            nearest,
+            Served.of(self.squares, nearest, len(self.outlets)),
+        )
 
     @property
     def method(self):
@@ -496,8 +508,14 @@ class Analysis:
                     + Sums.of(self.squares, self.nearest[kind], bands_km, m, rows)
                 )
             else:
+                if kind not in self._served:
+                    self._served[kind] = Served.of(self.squares, self.nearest[kind], m)
                 self._aggregates[key] = Sums.of(
-                    self.squares, self.nearest[kind], bands_km, m
+                    self.squares,
+                    self.nearest[kind],
+                    bands_km,
+                    m,
+                    served=self._served[kind],
                 )
         return self._aggregates[key]
 
@@ -588,71 +606,39 @@ class Sums:
     total: np.ndarray  # (w,)
 
     @classmethod
-    def of(cls, squares, nearest, bands_km, m, rows=None):
-        """The sums over all squares, or over the squares `rows`."""
+    def of(cls, squares, nearest, bands_km, m, rows=None, served=None):
+        """The sums over all squares, or over the squares `rows`; `served` is their
+        `Served` if known."""
+        if served is None:
+            served = Served.of(squares, nearest, m, rows)
         weights = squares.weights
-        loc = squares.locality
         loc_bins = squares.locality_bins
-        if rows is None:
-            dist, idx = nearest.dist, nearest.idx
-        else:
-            dist, idx = nearest.at(rows)
-            weights, loc, loc_bins = weights[rows], loc[rows], loc_bins[rows]
-        row = idx[:, 0]
+        if rows is not None:
+            weights, loc_bins = weights[rows], loc_bins[rows]
         localities = squares.locality_count
         band_count = len(bands_km) + 1
-        pop = weights[:, 0]
-        # To the millimetre: positions converted between coordinate systems should
-        # not move a square across a band edge by a rounding error.
-        near_km = np.round(dist[:, 0] / 1000.0, 6)
-        next_km = np.round(dist[:, 1] / 1000.0, 6)
         # Each band includes its lower edge and excludes its upper one: the band is
         # the number of edges at or below the distance.
-        band = np.zeros(len(near_km), dtype=np.intp)
+        band = np.zeros(len(served.near_km), dtype=np.intp)
         for edge in sorted(bands_km):
-            band += near_km >= edge
-        served = row >= 0
-        bins = np.where(served, row, m)
-        if weights.shape[1] > 1:
-            need = np.where(
-                served & (near_km >= TRANSPORT_FROM_KM),
-                weights[:, 1 + AGE_70_PLUS] * np.where(served, near_km, 0),
-                0,
-            )
-        else:
-            need = np.zeros(len(pop))
-        sole = np.flatnonzero(
-            served
-            & (loc >= 0)
-            & (near_km <= ALTERNATIVE_KM)
-            & (next_km > ALTERNATIVE_KM)
-        )
-        keys = (loc[sole] << _PAIR_SHIFT) | row[sole]
-        sole_keys, inverse = np.unique(keys, return_inverse=True)
-        by_band, by_outlet = _sums_by_band_and_outlet(
-            band, band_count, bins, m + 1, weights
-        )
+            band += served.near_km >= edge
         locality, locality_squares = squares.locality_sums
         return cls(
-            band=by_band,
-            outlet=by_outlet,
-            outlet_squares=np.bincount(bins, minlength=m + 1).astype(float),
-            beyond=np.bincount(
-                bins,
-                weights=np.where(next_km > ALTERNATIVE_KM, pop, 0),
-                minlength=m + 1,
-            ),
-            transport=np.bincount(bins, weights=need, minlength=m + 1),
+            band=_sums(band, weights, band_count),
+            outlet=served.outlet,
+            outlet_squares=served.outlet_squares,
+            beyond=served.beyond,
+            transport=served.transport,
             locality_band=np.bincount(
                 loc_bins * band_count + band,
-                weights=pop,
+                weights=weights[:, 0],
                 minlength=(localities + 1) * band_count,
             ).reshape(localities + 1, band_count),
             locality=locality,
             locality_squares=locality_squares,
-            sole_keys=sole_keys,
-            sole=_sums(inverse.ravel(), weights[sole], len(sole_keys)),
-            unreachable=float(pop[~np.isfinite(dist[:, 0])].sum()),
+            sole_keys=served.sole_keys,
+            sole=served.sole,
+            unreachable=served.unreachable,
             total=locality.sum(axis=0),
         )
 
@@ -719,6 +705,71 @@ class Sums:
         return self._combined(other, -1)
 
 
+@dataclass
+class Served:
+    """What one kind's sums take from the nearest outlets of the squares whatever
+    the distance bands: the distances in km, and the sums per outlet and per
+    locality with a sole outlet (as in `Sums`)."""
+
+    near_km: np.ndarray
+    outlet: np.ndarray
+    outlet_squares: np.ndarray
+    beyond: np.ndarray
+    transport: np.ndarray
+    sole_keys: np.ndarray
+    sole: np.ndarray
+    unreachable: float
+
+    @classmethod
+    def of(cls, squares, nearest, m, rows=None):
+        """Over all squares, or over the squares `rows`."""
+        weights = squares.weights
+        loc = squares.locality
+        if rows is None:
+            dist, idx = nearest.dist, nearest.idx
+        else:
+            dist, idx = nearest.at(rows)
+            weights, loc = weights[rows], loc[rows]
+        row = idx[:, 0]
+        pop = weights[:, 0]
+        # To the millimetre: positions converted between coordinate systems should
+        # not move a square across a band edge by a rounding error.
+        near_km = np.round(dist[:, 0] / 1000.0, 6)
+        next_km = np.round(dist[:, 1] / 1000.0, 6)
+        served = row >= 0
+        bins = np.where(served, row, m)
+        if weights.shape[1] > 1:
+            need = np.where(
+                served & (near_km >= TRANSPORT_FROM_KM),
+                weights[:, 1 + AGE_70_PLUS] * np.where(served, near_km, 0),
+                0,
+            )
+        else:
+            need = np.zeros(len(pop))
+        sole = np.flatnonzero(
+            served
+            & (loc >= 0)
+            & (near_km <= ALTERNATIVE_KM)
+            & (next_km > ALTERNATIVE_KM)
+        )
+        keys = (loc[sole] << _PAIR_SHIFT) | row[sole]
+        sole_keys, inverse = np.unique(keys, return_inverse=True)
+        return cls(
+            near_km=near_km,
+            outlet=_sums(bins, weights, m + 1),
+            outlet_squares=np.bincount(bins, minlength=m + 1).astype(float),
+            beyond=np.bincount(
+                bins,
+                weights=np.where(next_km > ALTERNATIVE_KM, pop, 0),
+                minlength=m + 1,
+            ),
+            transport=np.bincount(bins, weights=need, minlength=m + 1),
+            sole_keys=sole_keys,
+            sole=_sums(inverse.ravel(), weights[sole], len(sole_keys)),
+            unreachable=float(pop[~np.isfinite(dist[:, 0])].sum()),
+        )
+
+
 def _sums(keys, weights, size):
     """Sums of each weight column per key in range(size): (size, columns) floats."""
     return np.column_stack(
@@ -727,17 +778,6 @@ def _sums(keys, weights, size):
             for j in range(weights.shape[1])
         ]
     ).reshape(size, weights.shape[1])
-
-
-def _sums_by_band_and_outlet(band, bands, outlet, outlets, weights):
-    """`_sums` per band and per outlet. Over many squares, in one pass per column
-    over both keys at once: the sums of its results over outlets and over bands are
-    exact, as people are whole numbers."""
-    if len(band) < outlets * bands:
-        return _sums(band, weights, bands), _sums(outlet, weights, outlets)
-    both = _sums(outlet * bands + band, weights, outlets * bands)
-    both = both.reshape(outlets, bands, -1)
-    return both.sum(axis=0), both.sum(axis=1)
 
 
 def _ints(values):
