@@ -148,10 +148,11 @@ class _RoadIndex:
             )
         else:
             found_d, found_i = self.labels.at_nodes(target_node, target_offset)
+        # The labels are inf and -1 together, where no source is reachable.
         take = min(k, found_d.shape[1])
-        reachable = (found_i[:, :take] >= 0) & np.isfinite(found_d[:, :take])
-        dist[:, :take] = np.where(reachable, found_d[:, :take], np.inf)
-        idx[:, :take] = np.where(reachable, found_i[:, :take], -1)
+        if take == k:
+            return found_d[:, :k], found_i[:, :k]
+        dist[:, :take], idx[:, :take] = found_d, found_i
         return dist, idx
 
 
@@ -562,10 +563,8 @@ def _in_rows(pairs, rows):
 
 def _to_rows(local, members):
     """Local indices into `members` → outlet rows, keeping -1."""
-    members = np.asarray(members, dtype=np.int64)
-    if not len(members):
-        return np.full_like(local, -1)
-    return np.where(local >= 0, members[np.maximum(local, 0)], -1)
+    # The index -1 picks the -1 appended.
+    return np.append(np.asarray(members, dtype=np.int64), -1)[local]
 
 
 def _best_two(dist, idx, other_dist, other_idx):
