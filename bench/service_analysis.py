@@ -262,6 +262,7 @@ def database_rows(squares, outlets, kind_names):
 
 def main():
     arguments = set(sys.argv[1:])
+    load_at_start = os.getloadavg()[0]
     data = {}
     generate = Timed(
         lambda: data.update(
@@ -356,7 +357,8 @@ def main():
     print(
         "\nCPU counts every thread (the k-d tree queries and the road searches of "
         "the kinds use both cores); the machine "
-        f"is shared, load average {os.getloadavg()[0]:.1f} at the end."
+        f"is shared, load average {load_at_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end."
     )
 
 

@@ -126,12 +126,14 @@ def two_nearest(indptr, indices, data, seed_node, seed_value, seed_source, k):
             d1[v] = seed_value[i]
             s1[v] = seed_source[i]
     _search(indptr, indices, data, d1, s1, s1, False)
-    distance = np.full((n, k), np.inf)
-    source = np.full((n, k), -1, dtype=np.int64)
-    distance[:, 0] = d1
-    source[:, 0] = s1
+    # Made (k, n) and returned transposed: each label's column is contiguous, as
+    # closures scan them one by one.
+    distance = np.full((k, n), np.inf)
+    source = np.full((k, n), -1, dtype=np.int64)
+    distance[0] = d1
+    source[0] = s1
     if k == 1:
-        return distance, source
+        return distance.T, source.T
     d2 = np.full(n, np.inf)
     s2 = np.full(n, -1, dtype=np.int64)
     for i in range(len(seed_node)):
@@ -151,6 +153,6 @@ def two_nearest(indptr, indices, data, seed_node, seed_value, seed_source, k):
                     d2[v] = candidate
                     s2[v] = cell
     _search(indptr, indices, data, d2, s2, s1, True)
-    distance[:, 1] = d2
-    source[:, 1] = s2
-    return distance, source
+    distance[1] = d2
+    source[1] = s2
+    return distance.T, source.T

@@ -149,8 +149,9 @@ class SourceLabels:
         if not len(self.network.node_xy):
             m = len(target_node)
             return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
-        distance = self.distance[target_node] + target_offset[:, None]
-        return distance, self.source[target_node]
+        distance = _gathered(self.distance, target_node)
+        distance += target_offset[:, None]
+        return distance, _gathered(self.source, target_node)
 
     def without(self, closed) -> "SourceLabels":
         """The labels once the sources with the indices `closed` have closed too.
@@ -186,7 +187,8 @@ class SourceLabels:
         if not len(self.network.node_xy):
             m = len(target_node)
             return np.full((m, 2), np.inf), np.full((m, 2), -1, dtype=np.int64)
-        distance, source = self.distance[target_node], self.source[target_node]
+        distance = _gathered(self.distance, target_node)
+        source = _gathered(self.source, target_node)
         # `nodes` is sorted: find each target's node among them.
         at = np.minimum(np.searchsorted(nodes, target_node), max(len(nodes) - 1, 0))
         moved = np.flatnonzero(nodes[at] == target_node) if len(nodes) else at[:0]
@@ -198,10 +200,11 @@ class SourceLabels:
         (sorted) and their new distances and sources."""
         closed_now = self.closed.copy()
         closed_now[np.asarray(closed, dtype=np.int64)] = True
-        # A spare last entry answers for the label -1.
-        gone = np.r_[closed_now, False]
-        pair = gone[self.source]  # one gather over both labels
-        changed = pair[:, 0] | pair[:, 1]
+        # Label by label, comparing with each of a few closed sources (isin's "sort"
+        # kind does): that costs less than a gather over every node.
+        closed_sources = np.flatnonzero(closed_now)
+        changed = np.isin(self.source[:, 0], closed_sources, kind="sort")
+        changed |= np.isin(self.source[:, 1], closed_sources, kind="sort")
         nodes = np.flatnonzero(changed)
         if not len(nodes):
             return closed_now, nodes, self.distance[nodes], self.source[nodes]
@@ -258,6 +261,15 @@ class SourceLabels:
             np.concatenate(entry_value),
             np.concatenate(entry_source),
         )
+
+
+def _gathered(labels, nodes):
+    """labels[nodes], gathered column by column into contiguous columns: gathering
+    rows of labels stored by column is several times slower."""
+    found = np.empty((len(nodes), labels.shape[1]), dtype=labels.dtype, order="F")
+    for column in range(labels.shape[1]):
+        np.take(labels[:, column], nodes, out=found[:, column])
+    return found
 
 
 def nearest_after_closing(

@@ -346,3 +346,146 @@ def test_a_shop_added_on_the_road_takes_the_people_it_is_nearest_to():
     # s1 is 10 km from the new shop by road, s2 still 5 km from A.
     assert by_id(report)[-1]["dependent_population"] == 10
     assert band_people(report) == [0, 20, 10, 0, 0]
+
+
+# Scenarios against fresh analyses ---------------------------------------------------
+
+
+def random_region(seed, squares_count=4000, outlets_count=90):
+    """Squares in towns (with localities, so strategic candidates occur) and outlets
+    of random kinds, over 60 km × 60 km."""
+    rng = np.random.default_rng(seed)
+    towns = rng.uniform([E0, N0], [E0 + 60_000, N0 + 60_000], size=(12, 2))
+    xy = towns[rng.integers(0, 12, squares_count)] + rng.normal(
+        scale=4000, size=(squares_count, 2)
+    )
+    ages = rng.integers(0, 6, (squares_count, 19))
+    squares = Squares(
+        xy=xy,
+        population=ages.sum(axis=1),
+        ages=ages,
+        locality=localities_assign(xy, towns),
+    )
+    outlets = Outlets(
+        ids=np.arange(100, 100 + outlets_count),
+        xy=towns[rng.integers(0, 12, outlets_count)]
+        + rng.normal(scale=6000, size=(outlets_count, 2)),
+        kinds=rng.random((outlets_count, len(KINDS))) < 0.4,
+    )
+    return squares, outlets
+
+
+def road_distance_over_region():
+    from analysis.roads import synthetic_road_network
+
+    network = synthetic_road_network(
+        6000, seed=5, bbox=(E0 - 20_000, N0 - 20_000, E0 + 80_000, N0 + 80_000)
+    )
+    return RoadDistance(network)
+
+
+def fresh_equivalent(outlets, closed=(), added=None, moved=None):
+    """The scenario's outlet table made anew: the register without the closed and
+    moved outlets, then the moved ones at their new places, then the added ones (the
+    rows keep their order, as ties between figures are broken by it)."""
+    moved = dict(moved or {})
+    keep = ~np.isin(outlets.ids, [*closed, *moved])
+    rows = [np.flatnonzero(outlets.ids == outlet_id)[0] for outlet_id in moved]
+    parts = [
+        Outlets(ids=outlets.ids[keep], xy=outlets.xy[keep], kinds=outlets.kinds[keep]),
+        Outlets(
+            ids=list(moved),
+            xy=np.array(list(moved.values())).reshape(-1, 2),
+            kinds=outlets.kinds[rows].reshape(-1, len(KINDS)),
+        ),
+    ]
+    if added is not None:
+        parts.append(added)
+    table = parts[0]
+    for part in parts[1:]:
+        table = table.concatenated(part)
+    return table
+
+
+@pytest.mark.parametrize("along_roads", [False, True])
+def test_scenario_reports_equal_reports_computed_from_scratch(along_roads):
+    squares, outlets = random_region(11)
+    distance = road_distance_over_region() if along_roads else StraightLine(1.3)
+    analysis = Analysis(squares, outlets, distance)
+    for kind in KINDS:
+        analysis.report(kind)
+    grocery = outlets.ids[outlets.kinds[:, KINDS.index("grocery")]]
+    served = np.bincount(analysis.nearest["grocery"].idx[:, 0], minlength=90)
+    busiest = [int(outlet_id) for outlet_id in outlets.ids[np.argsort(-served)[:3]]]
+    new = Outlets(
+        ids=[-1, -2],
+        xy=[squares.xy[10], squares.xy[2000]],
+        kinds=[kind_flags("grocery", "fuel"), kind_flags("grocery")],
+    )
+    cases = [
+        {"closed": [busiest[0]]},
+        {"closed": busiest},
+        {"closed": [int(grocery[-1])]},
+        {"added": new},
+        {"moved": {busiest[1]: tuple(squares.xy[3000])}},
+        {"closed": [busiest[2]], "added": new, "moved": {busiest[0]: at(5, 5)}},
+    ]
+    options = {"bands_km": (2, 4.5, 8), "threshold": 20}
+    for case in cases:
+        scenario = analysis.scenario(**case)
+        fresh = Analysis(squares, fresh_equivalent(outlets, **case), distance)
+        for kind in KINDS:
+            assert scenario.report(kind) == fresh.report(kind), (case, kind)
+            assert scenario.report(kind, **options) == fresh.report(kind, **options)
+            np.testing.assert_array_equal(
+                scenario.nearest[kind].dist, fresh.nearest[kind].dist
+            )
+
+
+@pytest.mark.parametrize("along_roads", [False, True])
+def test_a_scenario_of_a_scenario_equals_the_whole_scenario_from_scratch(along_roads):
+    squares, outlets = random_region(12)
+    distance = road_distance_over_region() if along_roads else StraightLine(1.3)
+    analysis = Analysis(squares, outlets, distance)
+    new = Outlets(ids=[-1], xy=[squares.xy[7]], kinds=[kind_flags("grocery")])
+    first = analysis.scenario(closed=[100, 101], moved={102: at(30, 30)}, added=new)
+    for kind in KINDS:
+        first.report(kind)
+    second = first.scenario(closed=[103, 104, -1], kinds=["grocery", "agent"])
+    fresh = Analysis(
+        squares,
+        fresh_equivalent(outlets, closed=[100, 101, 103, 104], moved={102: at(30, 30)}),
+        distance,
+    )
+    for kind in ("grocery", "agent"):
+        assert second.report(kind) == fresh.report(kind)
+
+
+def test_a_closure_patches_the_nearest_outlets_without_copying_them_until_asked():
+    squares, outlets = random_region(13)
+    analysis = Analysis(squares, outlets, StraightLine(1.3))
+    base = analysis.nearest["grocery"]
+    closed = int(outlets.ids[np.argmax(np.bincount(base.idx[:, 0]))])
+    nearest = analysis.scenario(closed=[closed]).nearest["grocery"]
+    rows = np.array(
+        [0, 5, *np.flatnonzero(base.idx[:, 0] == outlets.positions_of([closed])[0])]
+    )
+    dist, idx = nearest.at(rows)
+    # Asked for whole, the arrays are the base's with the closed outlet's squares
+    # searched again.
+    np.testing.assert_array_equal(nearest.dist[rows], dist)
+    np.testing.assert_array_equal(nearest.idx[rows], idx)
+    assert not np.isin(nearest.idx, outlets.positions_of([closed])).any()
+    unchanged = ~np.isin(base.idx, outlets.positions_of([closed])).any(axis=1)
+    np.testing.assert_array_equal(nearest.dist[unchanged], base.dist[unchanged])
+
+
+def test_localities_given_to_the_squares_later_are_the_ones_summed():
+    squares, outlets = random_region(14)
+    before = Analysis(squares, outlets, StraightLine(1.3)).report("grocery")
+    squares.locality = np.zeros(len(squares), dtype=np.int64)
+    after = Analysis(squares, outlets, StraightLine(1.3)).report("grocery")
+    assert len(before["localities"]) > 1
+    assert [entry["population"] for entry in after["localities"]] == [
+        before["total_population"]
+    ]
