@@ -27,6 +27,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicepunkter.settings")
+# No DATABASE_URL: the embedded server's superuser (the bench makes its own database).
+os.environ.setdefault("EMBEDDED_DATABASE_ROLE", "superuser")
 # DEBUG off, so that Django does not keep every query in memory.
 os.environ.update(
     DEBUG="false", SECRET_KEY="bench-only-" + "x" * 40, ALLOWED_HOSTS="testserver"

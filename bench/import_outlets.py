@@ -28,6 +28,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicepunkter.settings")
+# No DATABASE_URL: the embedded server's superuser (the bench makes its own database).
+os.environ.setdefault("EMBEDDED_DATABASE_ROLE", "superuser")
 
 BENCH_DATABASE = "servicepunkter_bench"
 WORK_DIR = BASE_DIR / "var" / "bench"

@@ -152,14 +152,19 @@ if env.str("DATABASE_URL", default=""):
 else:
     from servicepunkter.embedded_db import embedded_database_settings
 
+    # The benchmarks, like the test suite, create and drop databases of their own:
+    # they ask for the superuser (bench/*.py set EMBEDDED_DATABASE_ROLE).
     DATABASES = {
         "default": embedded_database_settings(
             BASE_DIR / "var" / "pgdata",
-            role="owner"
-            if runs_as_owner
-            else "superuser"
-            if "pytest" in sys.modules
-            else "runtime",
+            role=env.str("EMBEDDED_DATABASE_ROLE", default="")
+            or (
+                "owner"
+                if runs_as_owner
+                else "superuser"
+                if "pytest" in sys.modules
+                else "runtime"
+            ),
         )
     }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
