@@ -293,7 +293,8 @@ class Nearest:
 
     A closure's are its parent's with the squares searched again replaced
     (`patched`): the full arrays are only made if asked for, as copying them would
-    cost a closure more than its search.
+    cost a closure more than its search. One thread at a time: an analysis belongs to
+    one request or job, and making the arrays is not locked.
     """
 
     def __init__(self, dist, idx):
@@ -332,7 +333,7 @@ class Nearest:
     def _materialize(self):
         if self._patch is not None:
             base, rows, dist, idx = self._patch
-            self._dist, self._idx = base.dist.copy(), base.idx.copy()
+            self._dist, self._idx = base.dist.copy(order="K"), base.idx.copy(order="K")
             self._dist[rows], self._idx[rows] = dist, idx
             self._patch = None
 

@@ -784,7 +784,8 @@ def report(
         f"each) and PostgreSQL share this machine's {cores} cores**: the figures are "
         "a floor for the servers, not what they hold on machines of their own.",
         f"{seconds} s per configuration after a warm-up, counted from when all the "
-        f"users are there (they start over {RAMP_SECONDS} s); each virtual user waits "
+        f"users are there (they start over {RAMP_SECONDS} s, whose requests and errors "
+        "are not counted); each virtual user waits "
         f"{think.replace(',', '–')} s between pages. "
         "Times in ms (locust rounds them above 100 ms to 2 significant figures).",
         "",

@@ -150,21 +150,23 @@ if env.str("DATABASE_URL", default=""):
     if runs_as_owner and env.str("MIGRATION_DATABASE_URL", default=""):
         DATABASES = {"default": env.db_url("MIGRATION_DATABASE_URL")}
 else:
-    from servicepunkter.embedded_db import embedded_database_settings
+    from servicepunkter.embedded_db import ROLES, embedded_database_settings
 
     # The benchmarks, like the test suite, create and drop databases of their own:
-    # they ask for the superuser (bench/*.py set EMBEDDED_DATABASE_ROLE).
+    # they ask for the superuser (bench/*.py set EMBEDDED_DATABASE_ROLE). `migrate`
+    # and `restore` stay the owner's, whose tables the runtime role is granted.
+    embedded_role = env.str("EMBEDDED_DATABASE_ROLE", default="")
+    if embedded_role and embedded_role not in ROLES:
+        raise ImproperlyConfigured(
+            f"EMBEDDED_DATABASE_ROLE must be one of {', '.join(ROLES)}."
+        )
     DATABASES = {
         "default": embedded_database_settings(
             BASE_DIR / "var" / "pgdata",
-            role=env.str("EMBEDDED_DATABASE_ROLE", default="")
-            or (
-                "owner"
-                if runs_as_owner
-                else "superuser"
-                if "pytest" in sys.modules
-                else "runtime"
-            ),
+            role="owner"
+            if runs_as_owner
+            else embedded_role
+            or ("superuser" if "pytest" in sys.modules else "runtime"),
         )
     }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
