@@ -44,8 +44,9 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional or live-server test ends by emptying every table, the
     municipalities that the data migration loaded among them: once its fixtures are
     torn down (the flush among them), load them again, so that the next test on this
-    worker finds them. Not after the worker's last test: by then the session's
-    fixtures are gone too, the test database with them."""
+    worker finds them, and empty the background jobs' tables, which the flush leaves.
+    Not after the worker's last test: by then the session's fixtures are gone too,
+    the test database with them."""
     result = yield
     marker = item.get_closest_marker("django_db")
     flushed = {"transactional_db", "live_server"} & set(item.fixturenames) or (
@@ -54,7 +55,23 @@ def pytest_runtest_teardown(item, nextitem):
     if flushed and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             load_municipalities(County, Municipality)
+            background_jobs_delete()
     return result
+
+
+def background_jobs_delete():
+    """Procrastinate's tables are not Django's to flush (its models are unmanaged):
+    a job a transactional test queued and left would meet the next test on this
+    worker, as a mail test's count of mail jobs did. DELETE, not TRUNCATE: it waits
+    for no lock a worker's idle connection may hold."""
+    with connection.cursor() as cursor:
+        for table in (
+            "procrastinate_events",
+            "procrastinate_periodic_defers",
+            "procrastinate_jobs",
+            "procrastinate_workers",
+        ):
+            cursor.execute(f"DELETE FROM {table}")
 
 
 @pytest.fixture(autouse=True)
