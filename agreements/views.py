@@ -128,11 +128,11 @@ class AgreementListView(ListView):
         return context
 
 
-def visible_agreement(request, pk, *related):
+def visible_agreement(request, pk, *related, prefetch=()):
     return get_object_or_404(
-        Agreement.objects.visible_to(request.user).select_related(
-            "outlet", "party", "municipality", *related
-        ),
+        Agreement.objects.visible_to(request.user)
+        .select_related("outlet", "party", "municipality", *related)
+        .prefetch_related(*prefetch),
         pk=pk,
     )
 
@@ -149,10 +149,10 @@ def editable_agreement(request, pk):
 @require_safe
 def agreement_detail(request, pk, **forms):
     # Versions and renewals read once: the page asks for them in several places.
-    agreement = get_object_or_404(
-        Agreement.objects.visible_to(request.user)
-        .select_related("outlet", "party", "municipality")
-        .prefetch_related(
+    agreement = visible_agreement(
+        request,
+        pk,
+        prefetch=(
             Prefetch(
                 "versions",
                 queryset=AgreementVersion.objects.select_related(
@@ -161,7 +161,6 @@ def agreement_detail(request, pk, **forms):
             ),
             "renewals__versions",
         ),
-        pk=pk,
     )
     user = request.user
     versions = list(agreement.versions.all())
