@@ -329,9 +329,9 @@ def missed_deadlines(
 
 def agreement_history(*, agreement, versions, limit=200) -> list[HistoryEntry]:
     """Every recorded change to the agreement, its versions, signatures and payouts,
-    and its party (whose bank details payouts go to), newest first, with who made
-    it."""
-    return history_of([agreement], versions, [agreement.party], limit=limit)
+    and to its party (whose bank details payouts go to), newest first, with who
+    made it. Not the party's other agreements: they have pages of their own."""
+    return history_of([agreement], versions, tracked=[agreement.party], limit=limit)
 
 
 @dataclass(frozen=True)

@@ -99,12 +99,14 @@ def _newest_first(event):
 
 
 def history_of(
-    *groups, models=None, limit=200, shown_fields=None
+    *groups, tracked=(), models=None, limit=200, shown_fields=None
 ) -> list[HistoryEntry]:
     """Every recorded change to the objects and to the rows that refer to them,
-    newest first, with who made it. Each group holds objects of one model; `models`
-    (tracked models) limits the changes to those of these models. A row linked or
-    unlinked in a many-to-many field shows as a change of that field.
+    newest first, with who made it. Each group holds objects of one model; the
+    objects in `tracked` (of one model) add their own changes only, not those of
+    the rows that refer to them. `models` (tracked models) limits the changes to
+    those of these models. A row linked or unlinked in a many-to-many field shows as
+    a change of that field.
 
     `shown_fields` ({tracked model: field names}) is an allow-list for readers who
     may not read all of a record: of those models' changes only these fields show,
@@ -120,6 +122,8 @@ def history_of(
         if objects:
             # references() takes objects of one model per call.
             events += queryset.references(*objects).order_by("-pgh_created_at")[:limit]
+    if tracked:
+        events += queryset.tracks(*tracked).order_by("-pgh_created_at")[:limit]
     unique = {(event.pgh_model, event.pgh_id): event for event in events}
     events = sorted(unique.values(), key=_newest_first, reverse=True)[:limit]
     user_ids = {

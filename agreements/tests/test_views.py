@@ -6,7 +6,11 @@ from django.urls import reverse
 
 from accounts.tests.factories import TEST_PASSWORD
 from agreements.models import Agreement, Party, Service
-from agreements.services import agreement_amend, agreement_mark_ready
+from agreements.services import (
+    agreement_amend,
+    agreement_create,
+    agreement_mark_ready,
+)
 from agreements.tests.conftest import TERMS
 from agreements.tests.helpers import sign_completely
 
@@ -310,6 +314,38 @@ def test_the_history_names_changed_fields_in_words_foreign_keys_included(
     assert "dokumentets kontrollsumma (SHA-256)" in history
     assert "uppsägningen registrerad av" in history
     assert "sha256" not in history and "_id" not in history
+
+
+def test_the_history_keeps_to_the_agreement_and_its_party_not_the_partys_others(
+    client, official, draft, party, catalogue
+):
+    """A party (one company) may hold several agreements: each has its own page,
+    and the party's own changes (where payouts go) show on all of them."""
+    from agreements.tests.conftest import lines
+    from outlets.tests.factories import OutletFactory
+
+    other_shop = OutletFactory(name="Perssons Bensin")
+    sibling = agreement_create(
+        by=official,
+        outlet=other_shop,
+        party=party,
+        version_fields=dict(TERMS),
+        services=lines(catalogue),
+    )
+    Agreement.objects.filter(pk=sibling.pk).update(notice_recorded_by=official)
+    Party.objects.filter(pk=party.pk).update(contact_name="Lisa Persson")
+    client.force_login(official)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+
+    history = page[page.index("Ändringshistorik") :]
+    assert "Avtalspart ändrades: kontaktperson" in history
+    assert "uppsägningen registrerad av" not in history
+    sibling_page = client.get(sibling.get_absolute_url()).content.decode()
+    assert (
+        "uppsägningen registrerad av"
+        in sibling_page[sibling_page.index("Ändringshistorik") :]
+    )
 
 
 def test_the_history_says_what_a_status_went_from_and_to(
