@@ -1493,6 +1493,16 @@ class Payout(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+        # The payout list shows the open payouts (neither paid nor cancelled) of a
+        # municipality's agreements: found by agreement among the open ones, while
+        # the paid ones pile up year after year.
+        indexes = [
+            models.Index(
+                fields=["agreement", "due_on"],
+                condition=~Q(status__in=["paid", "cancelled"]),
+                name="agreements_payout_open",
+            )
+        ]
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
         constraints = [

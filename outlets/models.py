@@ -437,6 +437,9 @@ class Outlet(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        # The register's lists and the admin's read outlets in this order, a page
+        # at a time: by index, not by sorting the whole country for each page.
+        indexes = [models.Index(fields=["name", "id"], name="outlets_outlet_by_name")]
         verbose_name = _("outlet")
         verbose_name_plural = _("outlets")
         constraints = [
