@@ -3,7 +3,8 @@
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,22 +126,21 @@ class BudgetSummary:
         return self.budget is not None and self.committed > self.budget
 
 
-def budget_summary(*, municipality, year) -> BudgetSummary:
+def budget_summary(*, municipality, year, changes=None) -> BudgetSummary:
     """Committed (agreements in force, pro rata by days of the calendar year),
     approved and paid (payouts, pro rata by the days of their periods in the year).
-    Amendments and renewals under work are listed beside, never counted."""
+    Amendments and renewals under work are listed beside, never counted;
+    `changes`: the municipality's changes_under_work, when the caller has them."""
     summary = budget_summaries(municipalities=[municipality], year=year)[
         municipality.pk
     ]
+    if changes is None:
+        changes = changes_under_work(
+            agreements=Agreement.objects.filter(municipality=municipality)
+        )
     return replace(
         summary,
-        changes=tuple(
-            change
-            for change in changes_under_work(
-                agreements=Agreement.objects.filter(municipality=municipality)
-            )
-            if change.changes_year(year)
-        ),
+        changes=tuple(change for change in changes if change.changes_year(year)),
     )
 
 
@@ -154,22 +154,28 @@ def budget_summaries(*, municipalities, year) -> dict[int, BudgetSummary]:
             "municipality_id", "amount"
         )
     )
+    # Each agreement's compensation under the terms in force when the year (or the
+    # agreement) starts: Agreement.version_on, read in SQL rather than from every
+    # agreement's versions (a county has thousands).
+    terms_then = AgreementVersion.objects.filter(
+        agreement=OuterRef("pk"),
+        signed_at__isnull=False,
+        effective_on__lte=Greatest(OuterRef("starts_on"), Value(date(year, 1, 1))),
+    ).order_by("-number")
     agreements = (
         Agreement.objects.signed()
         .filter(municipality__in=ids, starts_on__lte=date(year, 12, 31))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
-        .prefetch_related("versions")
+        .annotate(compensation=Subquery(terms_then.values("annual_compensation")[:1]))
+        .values_list("municipality_id", "compensation", "starts_on", "ends_on")
     )
     committed = dict.fromkeys(ids, 0)
-    for agreement in agreements:
-        version = agreement.version_on(max(agreement.starts_on, date(year, 1, 1)))
-        if version is None:
+    for municipality_id, compensation, starts_on, ends_on in agreements:
+        if compensation is None:  # no terms signed by then
             continue
-        end = agreement.ends_on or date(year, 12, 31)
-        committed[agreement.municipality_id] += (
-            version.annual_compensation
-            * days_within(agreement.starts_on, end, year)
-            // year_length(year)
+        end = ends_on or date(year, 12, 31)
+        committed[municipality_id] += (
+            compensation * days_within(starts_on, end, year) // year_length(year)
         )
     sums = {pk: {Payout.Status.APPROVED: 0, Payout.Status.PAID: 0} for pk in ids}
     payouts = Payout.objects.filter(

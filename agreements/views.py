@@ -57,6 +57,7 @@ from agreements.permissions import (
 from agreements.selectors import (
     agreement_history,
     budget_summary,
+    changes_under_work,
     changes_under_work_of,
     missed_deadline,
 )
@@ -1156,13 +1157,18 @@ def budget_view(request):
         ),
         reverse=True,
     )
+    # Listed beside each year's commitment it would change; read once for all.
+    changes = changes_under_work(
+        agreements=Agreement.objects.filter(municipality=municipality)
+    )
     return render(
         request,
         "agreements/budget.html",
         {
             "form": form,
             "summaries": [
-                budget_summary(municipality=municipality, year=year) for year in years
+                budget_summary(municipality=municipality, year=year, changes=changes)
+                for year in years
             ],
             "can_edit": can_edit_catalogue(request.user),
         },

@@ -28,8 +28,13 @@ def start(request):
     user = request.user
     context = {}
     if user.is_municipal_staff:
+        changes = changes_under_work(
+            agreements=Agreement.objects.filter(municipality=user.municipality)
+        )
         context["budget"] = budget_summary(
-            municipality=user.municipality, year=timezone.localdate().year
+            municipality=user.municipality,
+            year=timezone.localdate().year,
+            changes=changes,
         )
         # Read once for the coming deadlines and those passed without action.
         agreements = list(agreements_with_open_terms(municipality=user.municipality))
@@ -44,9 +49,7 @@ def start(request):
         context["payout_count"] = len(payouts)
         context["payouts_shown"] = START_PAGE_PAYOUTS
         context["missed_deadlines"] = missed
-        context["changes_under_work"] = changes_under_work(
-            agreements=Agreement.objects.filter(municipality=user.municipality)
-        )
+        context["changes_under_work"] = changes
     if user.is_shop_owner:
         context["awaiting_signature"] = awaiting_party_signature(user=user)
     if user.is_municipal_staff or user.is_shop_owner:

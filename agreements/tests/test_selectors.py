@@ -83,6 +83,35 @@ def test_a_mid_year_start_commits_its_days_of_the_calendar_year(in_force, nordma
     assert budget_summary(municipality=nordmaling, year=2027).committed == 40_000
 
 
+def test_a_year_commits_the_terms_signed_and_in_force_when_it_starts(
+    in_force, nordmaling
+):
+    def amendment(number, effective_on, compensation, *, signed):
+        """The first version's terms copied (Django's way: saved without a pk),
+        with another number, start and compensation."""
+        version = in_force.versions.get(number=1)
+        version.pk, version._state.adding = None, True
+        version.number, version.effective_on = number, effective_on
+        version.annual_compensation = compensation
+        version.signed_at = (
+            timezone.make_aware(datetime.combine(effective_on, time(10)))
+            if signed
+            else None
+        )
+        version.save()
+
+    amendment(2, date(2027, 7, 1), 50_000, signed=True)
+    amendment(3, date(2028, 1, 1), 60_000, signed=False)
+
+    assert budget_summary(municipality=nordmaling, year=2026).committed == (
+        40_000 * 184 // 365
+    )
+    # The amendment counts from the year after it took effect: the year's
+    # commitment is the terms at its start.
+    assert budget_summary(municipality=nordmaling, year=2027).committed == 40_000
+    assert budget_summary(municipality=nordmaling, year=2028).committed == 50_000
+
+
 def test_commitments_over_the_budget_are_flagged(in_force, nordmaling, administrator):
     budget_set(municipality=nordmaling, year=2027, amount=30_000, by=administrator)
     assert budget_summary(municipality=nordmaling, year=2027).over_budget
