@@ -502,6 +502,7 @@ ADMIN_PAGE = "admin change list (baseline; first page, page 50)"
 def page_urls(place) -> dict:
     """A representative URL of each staff page kind, in municipality `place`."""
     return {
+        "start page": "/",
         "outlet list": "/outlets/",
         "outlet list, whole country": "/outlets/?municipality=all&page=7",
         "agreement list": "/agreements/",
