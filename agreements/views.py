@@ -1020,7 +1020,8 @@ def party_update_view(request, pk):
         return render(
             request,
             "agreements/party_form.html",
-            {"form": form, "party": party, "history": history_of([party])},
+            # The party's own changes: its agreements have pages of their own.
+            {"form": form, "party": party, "history": history_of(tracked=[party])},
         )
 
     if request.method != "POST":

@@ -348,6 +348,21 @@ def test_the_history_keeps_to_the_agreement_and_its_party_not_the_partys_others(
     )
 
 
+def test_the_party_page_shows_the_partys_changes_not_its_agreements(
+    client, official, draft, party
+):
+    Agreement.objects.filter(pk=draft.pk).update(notice_recorded_by=official)
+    Party.objects.filter(pk=party.pk).update(contact_name="Lisa Persson")
+    client.force_login(official)
+
+    page = client.get(reverse("agreements:party_update", args=[party.pk])).content
+    history = page.decode()[page.decode().index("Ändringshistorik") :]
+
+    assert "Avtalspart ändrades: kontaktperson" in history
+    assert "uppsägningen registrerad av" not in history
+    assert "Avtal skapades" not in history
+
+
 def test_the_history_says_what_a_status_went_from_and_to(
     client, official, colleague, shop_owner, draft
 ):
