@@ -355,8 +355,9 @@ def test_the_party_page_shows_the_partys_changes_not_its_agreements(
     Party.objects.filter(pk=party.pk).update(contact_name="Lisa Persson")
     client.force_login(official)
 
-    page = client.get(reverse("agreements:party_update", args=[party.pk])).content
-    history = page.decode()[page.decode().index("Ändringshistorik") :]
+    url = reverse("agreements:party_update", args=[party.pk])
+    page = client.get(url).content.decode()
+    history = page[page.index("Ändringshistorik") :]
 
     assert "Avtalspart ändrades: kontaktperson" in history
     assert "uppsägningen registrerad av" not in history
