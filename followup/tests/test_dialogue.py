@@ -143,7 +143,7 @@ def test_the_owner_marks_the_shops_action_done_and_the_official_sees_it(
     shop_action.refresh_from_db()
     assert shop_action.status == AgreedAction.Status.DONE
     assert shop_action.done_by == shop_owner
-    assert shop_action.done_at.date() == timezone.localdate()
+    assert timezone.localdate(shop_action.done_at) == timezone.localdate()
     assert shop_action.done_comment == "Tavlan sitter vid kassan."
     client.force_login(official)
     page = text_of(client.get(followup.get_absolute_url()))

@@ -20,6 +20,7 @@ from followup.tests.factories import signed_agreement
 from outlets.geo import SWEDEN_LATITUDE, SWEDEN_LONGITUDE
 from outlets.models import Outlet
 from outlets.tests.factories import OutletFactory, municipality
+from public.models import PublicDataVersion
 from public.opendata import COLUMN_NAMES, LICENSE_URL
 
 pytestmark = pytest.mark.django_db
@@ -270,11 +271,17 @@ def test_a_second_request_with_the_first_ones_validators_gets_304(
 
 
 def test_a_change_within_the_same_second_is_not_answered_304(client, nordmaling):
-    """The triggers stamp a change with its transaction's start: the whole test is
-    one transaction, so both versions have the very same Last-Modified."""
+    """Last-Modified counts whole seconds. The triggers stamp a change with the
+    clock, never before the last stamp; two changes within one second are made
+    here by putting the stamps where the clock leaves them when it has not yet
+    passed the second (a test left to the clock failed when it had)."""
     agreement = signed_agreement(OutletFactory(name="Gamla namnet"))
+    versions = PublicDataVersion.objects.filter(municipality=nordmaling)
+    second_began = versions.get().changed_at.replace(microsecond=0)
+    versions.update(changed_at=second_began)
     first = client.get(reverse("opendata:geojson"))
     Outlet.objects.filter(pk=agreement.outlet_id).update(name="Nya namnet")
+    versions.update(changed_at=second_began + datetime.timedelta(microseconds=1))
 
     second = client.get(
         reverse("opendata:geojson"),
