@@ -1,10 +1,12 @@
 """The change history of records, as django-pghistory's database triggers keep it
 (so bulk changes are there too), in words a user reads."""
 
+import json
 from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils.translation import gettext as _
 
 
@@ -77,13 +79,137 @@ def _many_to_many_field(model):
 
 
 def _event_models(models):
-    """The event tables of the given tracked models."""
+    """The event tables of the given tracked models (all of them for None)."""
     from pghistory.models import Event
 
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, Event) and model.pgh_tracked_model in models
+        if issubclass(model, Event)
+        and not model._meta.proxy
+        and (models is None or model.pgh_tracked_model in models)
+    ]
+
+
+@dataclass(frozen=True)
+class _Event:
+    pgh_model: str
+    pgh_obj_model: str
+    pgh_id: int
+    pgh_created_at: object
+    pgh_label: str
+    pgh_context: dict | None
+    pgh_diff: dict | None
+
+
+def _concrete(obj):
+    return obj._meta.concrete_model
+
+
+def _columns_to(event_model, model) -> list[str]:
+    """The event table's columns that refer to rows of (concrete) `model`."""
+    return [
+        field.column
+        for field in event_model._meta.fields
+        if field.related_model is not None
+        and field.related_model._meta.concrete_model is model
+    ]
+
+
+def _json(text):
+    # Selected as text, decoded here: Django's cursors hand jsonb over as text
+    # (for JSONField to decode), other cursors as objects.
+    return None if text is None else json.loads(text)
+
+
+def _diff(data, previous) -> dict | None:
+    """{column: [before, after]} of what changed since the object's previous event,
+    as django-pghistory's `pgh_diff`; None for its first event or no change."""
+    if previous is None:
+        return None
+    changed = {
+        key: [previous[key], value]
+        for key, value in data.items()
+        if not key.startswith("pgh_") and key in previous and previous[key] != value
+    }
+    return changed or None
+
+
+def _events(groups, tracked, models, limit) -> list[_Event]:
+    """The newest `limit` events that refer to the objects of `groups` or track
+    those in `tracked`, in one query.
+
+    django-pghistory's Events queryset reads the same, but in a query per group,
+    each a union over the event tables of three correlated subqueries (the JSON
+    of the row, of its previous one, and their difference): planning it cost more
+    than running it, 9 ms on an agreement's page. Here each table's rows come with
+    the previous row of the same object, and the difference is taken in Python."""
+    from pghistory.models import Context
+
+    parts, params = [], []
+    for part, event_model in enumerate(_event_models(models)):
+        conditions, keys = [], []
+        for objects in groups:
+            for column in _columns_to(event_model, _concrete(objects[0])):
+                conditions.append(f'e."{column}" = ANY(%s)')
+                keys.append([obj.pk for obj in objects])
+        tracks = event_model._meta.get_field("pgh_obj").related_model
+        if tracked and tracks._meta.concrete_model is _concrete(tracked[0]):
+            conditions.append('e."pgh_obj_id" = ANY(%s)')
+            keys.append([obj.pk for obj in tracked])
+        if not conditions:
+            continue
+        table = event_model._meta.db_table
+        parts.append(
+            f"""(SELECT %s AS part, %s AS pgh_model, %s AS pgh_obj_model, e.pgh_id,
+                e.pgh_created_at, e.pgh_label, c.metadata::text AS pgh_context,
+                to_jsonb(e)::text AS data,
+                (SELECT to_jsonb(p)::text FROM "{table}" p
+                 WHERE p.pgh_obj_id = e.pgh_obj_id AND p.pgh_id < e.pgh_id
+                 ORDER BY p.pgh_id DESC LIMIT 1) AS previous
+              FROM "{table}" e
+              LEFT JOIN "{Context._meta.db_table}" c ON c.id = e.pgh_context_id
+              WHERE {" OR ".join(conditions)}
+              ORDER BY e.pgh_created_at DESC, e.pgh_id DESC LIMIT %s)"""
+        )
+        params += [
+            part,
+            event_model._meta.label,
+            event_model.pgh_tracked_model._meta.label,
+            *keys,
+            limit,
+        ]
+    if not parts:
+        return []
+    sql = (
+        f"SELECT * FROM ({' UNION ALL '.join(parts)}) events"
+        # Changes made together (one transaction, one time) in the order made.
+        " ORDER BY pgh_created_at DESC, part, pgh_id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        rows = cursor.fetchall()
+    return [
+        _Event(
+            pgh_model=model_label,
+            pgh_obj_model=obj_model_label,
+            pgh_id=pgh_id,
+            pgh_created_at=created_at,
+            pgh_label=label,
+            pgh_context=_json(context),
+            pgh_diff=_diff(_json(data), _json(previous)),
+        )
+        for (
+            _part,
+            model_label,
+            obj_model_label,
+            pgh_id,
+            created_at,
+            label,
+            context,
+            data,
+            previous,
+        ) in rows
     ]
 
 
@@ -112,20 +238,9 @@ def history_of(
     may not read all of a record: of those models' changes only these fields show,
     and a change of other fields only is left out (a field added later is hidden
     until it is listed)."""
-    from pghistory.models import Events
-
-    queryset = Events.objects.all()
-    if models is not None:
-        queryset = queryset.across(*_event_models(models))
-    events = []
-    for objects in groups:
-        if objects:
-            # references() takes objects of one model per call.
-            events += queryset.references(*objects).order_by("-pgh_created_at")[:limit]
-    if tracked:
-        events += queryset.tracks(*tracked).order_by("-pgh_created_at")[:limit]
-    unique = {(event.pgh_model, event.pgh_id): event for event in events}
-    events = sorted(unique.values(), key=_newest_first, reverse=True)[:limit]
+    groups = [list(objects) for objects in groups if objects]
+    events = _events(groups, list(tracked), models, limit)
+    events = sorted(events, key=_newest_first, reverse=True)
     user_ids = {
         (event.pgh_context or {}).get("user")
         for event in events

@@ -348,6 +348,28 @@ def test_the_history_keeps_to_the_agreement_and_its_party_not_the_partys_others(
     )
 
 
+def test_the_agreement_history_is_one_query_over_its_versions_payouts_and_party(
+    official, draft, party, django_assert_max_num_queries
+):
+    """Each event table refers to the agreement, its versions or its party in one
+    union (and one more for the users who made the changes): it was a query per
+    kind of object, each planned anew, 9 ms of an agreement page's time."""
+    from agreements.selectors import agreement_history
+
+    Party.objects.filter(pk=party.pk).update(contact_name="Lisa Persson")
+    Agreement.objects.filter(pk=draft.pk).update(notice_recorded_by=official)
+    agreement = Agreement.objects.select_related("party").get(pk=draft.pk)
+    versions = list(agreement.versions.all())
+
+    with django_assert_max_num_queries(2):
+        history = agreement_history(agreement=agreement, versions=versions)
+
+    changes = [(str(entry.model), entry.action, entry.fields) for entry in history]
+    assert ("avtal", "update", ["uppsägningen registrerad av"]) in changes
+    assert ("avtalspart", "update", ["kontaktperson"]) in changes
+    assert ("avtalsversion", "insert", []) in changes
+
+
 def test_the_party_page_shows_the_partys_changes_not_its_agreements(
     client, official, draft, party
 ):
