@@ -93,7 +93,6 @@ def _event_models(models):
 
 @dataclass(frozen=True)
 class _Event:
-    pgh_model: str
     pgh_obj_model: str
     pgh_id: int
     pgh_created_at: object
@@ -139,42 +138,47 @@ def _events(groups, tracked, models, limit) -> list[_Event]:
     """The newest `limit` events that refer to the objects of `groups` or track
     those in `tracked`, in one query.
 
-    django-pghistory's Events queryset reads the same, but in a query per group,
-    each a union over the event tables of three correlated subqueries (the JSON
-    of the row, of its previous one, and their difference): planning it cost more
-    than running it, 9 ms on an agreement's page. Here each table's rows come with
-    the previous row of the same object, and the difference is taken in Python."""
+    What django-pghistory's Events queryset reads (`references`, `tracks`,
+    `across`), but its query per group, a union with three correlated JSON
+    subqueries per event table, took longer to plan than to run. Here each table's
+    rows come with the object's previous row, and the difference is taken in
+    Python. Assumes pghistory's default event fields: `pgh_obj`, and `pgh_context`
+    a foreign key to its Context table (this project sets no PGHISTORY_* option)."""
     from pghistory.models import Context
 
+    quote = connection.ops.quote_name
+    for objects in groups:
+        if len({_concrete(obj) for obj in objects}) > 1:
+            raise ValueError("A group of history_of() holds objects of one model.")
     parts, params = [], []
-    for part, event_model in enumerate(_event_models(models)):
+    for table_order, event_model in enumerate(_event_models(models)):
         conditions, keys = [], []
         for objects in groups:
             for column in _columns_to(event_model, _concrete(objects[0])):
-                conditions.append(f'e."{column}" = ANY(%s)')
+                conditions.append(f"e.{quote(column)} = ANY(%s)")
                 keys.append([obj.pk for obj in objects])
         tracks = event_model._meta.get_field("pgh_obj").related_model
         if tracked and tracks._meta.concrete_model is _concrete(tracked[0]):
-            conditions.append('e."pgh_obj_id" = ANY(%s)')
+            conditions.append("e.pgh_obj_id = ANY(%s)")
             keys.append([obj.pk for obj in tracked])
         if not conditions:
             continue
-        table = event_model._meta.db_table
+        table = quote(event_model._meta.db_table)
         parts.append(
-            f"""(SELECT %s AS part, %s AS pgh_model, %s AS pgh_obj_model, e.pgh_id,
+            f"""(SELECT %s AS table_order, %s AS pgh_obj_model, e.pgh_id,
                 e.pgh_created_at, e.pgh_label, c.metadata::text AS pgh_context,
                 to_jsonb(e)::text AS data,
-                (SELECT to_jsonb(p)::text FROM "{table}" p
+                (SELECT to_jsonb(p)::text FROM {table} p
                  WHERE p.pgh_obj_id = e.pgh_obj_id AND p.pgh_id < e.pgh_id
                  ORDER BY p.pgh_id DESC LIMIT 1) AS previous
-              FROM "{table}" e
-              LEFT JOIN "{Context._meta.db_table}" c ON c.id = e.pgh_context_id
+              FROM {table} e
+              LEFT JOIN {quote(Context._meta.db_table)} c
+                ON c.id = e.pgh_context_id
               WHERE {" OR ".join(conditions)}
-              ORDER BY e.pgh_created_at DESC, e.pgh_id DESC LIMIT %s)"""
+              ORDER BY e.pgh_created_at DESC, e.pgh_id LIMIT %s)"""
         )
         params += [
-            part,
-            event_model._meta.label,
+            table_order,
             event_model.pgh_tracked_model._meta.label,
             *keys,
             limit,
@@ -183,15 +187,15 @@ def _events(groups, tracked, models, limit) -> list[_Event]:
         return []
     sql = (
         f"SELECT * FROM ({' UNION ALL '.join(parts)}) events"
-        # Changes made together (one transaction, one time) in the order made.
-        " ORDER BY pgh_created_at DESC, part, pgh_id LIMIT %s"
+        # Changes made together (one transaction, one time): table by table, each
+        # table's in the order made (as pghistory's union gave them).
+        " ORDER BY pgh_created_at DESC, table_order, pgh_id LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     return [
         _Event(
-            pgh_model=model_label,
             pgh_obj_model=obj_model_label,
             pgh_id=pgh_id,
             pgh_created_at=created_at,
@@ -200,8 +204,7 @@ def _events(groups, tracked, models, limit) -> list[_Event]:
             pgh_diff=_diff(_json(data), _json(previous)),
         )
         for (
-            _part,
-            model_label,
+            _table_order,
             obj_model_label,
             pgh_id,
             created_at,

@@ -348,12 +348,11 @@ def test_the_history_keeps_to_the_agreement_and_its_party_not_the_partys_others(
     )
 
 
-def test_the_agreement_history_is_one_query_over_its_versions_payouts_and_party(
+def test_the_agreement_history_is_one_query_over_its_versions_and_party(
     official, draft, party, django_assert_max_num_queries
 ):
-    """Each event table refers to the agreement, its versions or its party in one
-    union (and one more for the users who made the changes): it was a query per
-    kind of object, each planned anew, 9 ms of an agreement page's time."""
+    """The event tables that refer to the agreement, its versions or its party in
+    one union, and one more query for the users who made the changes."""
     from agreements.selectors import agreement_history
 
     Party.objects.filter(pk=party.pk).update(contact_name="Lisa Persson")
