@@ -151,18 +151,25 @@ def _events(groups, tracked, models, limit) -> list[_Event]:
         if len({_concrete(obj) for obj in objects}) > 1:
             raise ValueError("A group of history_of() holds objects of one model.")
     parts, params = [], []
+    # Per table, (group's index, column, keys) of each condition, `tracked` last:
+    # which group an event came by, for the order of changes made together.
+    matchers = {}
     for table_order, event_model in enumerate(_event_models(models)):
-        conditions, keys = [], []
-        for objects in groups:
+        matched = []
+        for index, objects in enumerate(groups):
             for column in _columns_to(event_model, _concrete(objects[0])):
-                conditions.append(f"e.{quote(column)} = ANY(%s)")
-                keys.append([obj.pk for obj in objects])
+                matched.append((index, column, [obj.pk for obj in objects]))
         tracks = event_model._meta.get_field("pgh_obj").related_model
         if tracked and tracks._meta.concrete_model is _concrete(tracked[0]):
-            conditions.append("e.pgh_obj_id = ANY(%s)")
-            keys.append([obj.pk for obj in tracked])
-        if not conditions:
+            matched.append((len(groups), "pgh_obj_id", [obj.pk for obj in tracked]))
+        if not matched:
             continue
+        conditions = [f"e.{quote(column)} = ANY(%s)" for _i, column, _k in matched]
+        keys = [keys for _i, _column, keys in matched]
+        matchers[table_order] = [
+            (index, column, {str(key) for key in keys})
+            for index, column, keys in matched
+        ]
         table = quote(event_model._meta.db_table)
         parts.append(
             f"""(SELECT %s AS table_order, %s AS pgh_obj_model, e.pgh_id,
@@ -187,33 +194,33 @@ def _events(groups, tracked, models, limit) -> list[_Event]:
         return []
     sql = (
         f"SELECT * FROM ({' UNION ALL '.join(parts)}) events"
-        # Changes made together (one transaction, one time): table by table, each
-        # table's in the order made (as pghistory's union gave them).
         " ORDER BY pgh_created_at DESC, table_order, pgh_id LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
-    return [
-        _Event(
-            pgh_obj_model=obj_model_label,
+    events = []
+    for table_order, obj_model, pgh_id, at, label, context, data, previous in rows:
+        data = _json(data)
+        group = min(
+            index
+            for index, column, keys in matchers[table_order]
+            if str(data[column]) in keys
+        )
+        event = _Event(
+            pgh_obj_model=obj_model,
             pgh_id=pgh_id,
-            pgh_created_at=created_at,
+            pgh_created_at=at,
             pgh_label=label,
             pgh_context=_json(context),
-            pgh_diff=_diff(_json(data), _json(previous)),
+            pgh_diff=_diff(data, _json(previous)),
         )
-        for (
-            _table_order,
-            obj_model_label,
-            pgh_id,
-            created_at,
-            label,
-            context,
-            data,
-            previous,
-        ) in rows
-    ]
+        events.append((group, table_order, pgh_id, event))
+    # Changes made together (one transaction, one time) in the order pghistory's
+    # query per group gave them: group by group as given, table by table, each
+    # table's in the order made. history_of sorts by time, keeping this order.
+    events.sort(key=lambda item: item[:3])
+    return [event for *_order, event in events]
 
 
 def _newest_first(event):
