@@ -59,6 +59,17 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A kept test database (`--reuse-db`) is as the last run left it, and a worker
+    whose last test was transactional left it flushed (see above): its municipalities
+    are loaded again, or every test that asks for one fails at setup."""
+    with django_db_blocker.unblock():
+        if not Municipality.objects.exists():
+            load_municipalities(County, Municipality)
+            background_jobs_delete()
+
+
 def background_jobs_delete():
     """Procrastinate's tables are not Django's to flush (its models are unmanaged):
     a job a transactional test queued and left would meet the next test on this
