@@ -54,9 +54,15 @@ def pytest_runtest_teardown(item, nextitem):
     )
     if flushed and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
-            load_municipalities(County, Municipality)
-            background_jobs_delete()
+            flushed_database_refill()
     return result
+
+
+def flushed_database_refill():
+    """What a flush takes that the tests count on: the data migration's
+    municipalities back, the background jobs' tables emptied."""
+    load_municipalities(County, Municipality)
+    background_jobs_delete()
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +72,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     are loaded again, or every test that asks for one fails at setup."""
     with django_db_blocker.unblock():
         if not Municipality.objects.exists():
-            load_municipalities(County, Municipality)
-            background_jobs_delete()
+            flushed_database_refill()
 
 
 def background_jobs_delete():

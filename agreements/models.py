@@ -12,7 +12,7 @@ from django.core.validators import (
     MinValueValidator,
 )
 from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Func, OuterRef, Q, Value
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -817,6 +817,16 @@ class AgreementPartQuerySet(models.QuerySet):
         return self.filter(agreement__in=Agreement.objects.editable_by(user))
 
 
+class AgreementVersionQuerySet(AgreementPartQuerySet):
+    def terms_on(self, day):
+        """In a subquery of agreements: the outer agreement's terms in force on
+        `day` (a date or an expression) first, as `Agreement.version_on` picks
+        them in Python: its signed versions effective by then, the latest first."""
+        return self.filter(
+            agreement=OuterRef("pk"), signed_at__isnull=False, effective_on__lte=day
+        ).order_by("-number")
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
@@ -989,7 +999,7 @@ class AgreementVersion(models.Model):
         _("why the amendment was withdrawn"), blank=True
     )
 
-    objects = AgreementPartQuerySet.as_manager()
+    objects = AgreementVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["agreement", "number"]

@@ -91,6 +91,12 @@ def changes_under_work(*, agreements) -> list[ChangeUnderWork]:
     )
 
 
+def changes_under_work_in(municipality) -> list[ChangeUnderWork]:
+    return changes_under_work(
+        agreements=Agreement.objects.filter(municipality=municipality)
+    )
+
+
 def changes_under_work_of(agreement) -> list[ChangeUnderWork]:
     """`changes_under_work` of one agreement, read from its versions and its
     renewal (`replaced_by`) with the renewal's versions, prefetched for a list."""
@@ -135,9 +141,7 @@ def budget_summary(*, municipality, year, changes=None) -> BudgetSummary:
         municipality.pk
     ]
     if changes is None:
-        changes = changes_under_work(
-            agreements=Agreement.objects.filter(municipality=municipality)
-        )
+        changes = changes_under_work_in(municipality)
     return replace(
         summary,
         changes=tuple(change for change in changes if change.changes_year(year)),
@@ -155,13 +159,11 @@ def budget_summaries(*, municipalities, year) -> dict[int, BudgetSummary]:
         )
     )
     # Each agreement's compensation under the terms in force when the year (or the
-    # agreement) starts: Agreement.version_on, read in SQL rather than from every
-    # agreement's versions (a county has thousands).
-    terms_then = AgreementVersion.objects.filter(
-        agreement=OuterRef("pk"),
-        signed_at__isnull=False,
-        effective_on__lte=Greatest(OuterRef("starts_on"), Value(date(year, 1, 1))),
-    ).order_by("-number")
+    # agreement) starts, read in SQL rather than from every agreement's versions (a
+    # county has thousands).
+    terms_then = AgreementVersion.objects.terms_on(
+        Greatest(OuterRef("starts_on"), Value(date(year, 1, 1)))
+    )
     agreements = (
         Agreement.objects.signed()
         .filter(municipality__in=ids, starts_on__lte=date(year, 12, 31))

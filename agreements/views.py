@@ -57,7 +57,7 @@ from agreements.permissions import (
 from agreements.selectors import (
     agreement_history,
     budget_summary,
-    changes_under_work,
+    changes_under_work_in,
     changes_under_work_of,
     missed_deadline,
 )
@@ -1159,9 +1159,7 @@ def budget_view(request):
         reverse=True,
     )
     # Listed beside each year's commitment it would change; read once for all.
-    changes = changes_under_work(
-        agreements=Agreement.objects.filter(municipality=municipality)
-    )
+    changes = changes_under_work_in(municipality)
     return render(
         request,
         "agreements/budget.html",

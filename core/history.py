@@ -1,6 +1,7 @@
 """The change history of records, as django-pghistory's database triggers keep it
 (so bulk changes are there too), in words a user reads."""
 
+import functools
 import json
 from dataclasses import dataclass, replace
 
@@ -105,14 +106,15 @@ def _concrete(obj):
     return obj._meta.concrete_model
 
 
-def _columns_to(event_model, model) -> list[str]:
+@functools.cache  # models do not change in a running process
+def _columns_to(event_model, model) -> tuple[str, ...]:
     """The event table's columns that refer to rows of (concrete) `model`."""
-    return [
+    return tuple(
         field.column
         for field in event_model._meta.fields
         if field.related_model is not None
         and field.related_model._meta.concrete_model is model
-    ]
+    )
 
 
 def _json(text):

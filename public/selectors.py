@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -162,15 +162,9 @@ def _versions(municipality):
 def _service_points(municipality, on) -> tuple[PublicServicePoint, ...]:
     """Read as plain values: at 10 000 service points, making model instances of
     the agreements, outlets and versions cost seconds."""
-    # For an agreement in force on the day, `Agreement.version_in_force` is the
-    # latest signed version effective by then (`version_on`).
-    terms_in_force = (
-        AgreementVersion.objects.filter(
-            agreement=OuterRef("pk"), signed_at__isnull=False, effective_on__lte=on
-        )
-        .order_by("-number")
-        .values("pk")[:1]
-    )
+    # For an agreement in force on the day, `Agreement.version_in_force` is
+    # `version_on` the day.
+    terms_in_force = AgreementVersion.objects.terms_on(on).values("pk")[:1]
     rows = list(
         Agreement.objects.in_force(on)
         .filter(_scope(municipality), outlet__status=Outlet.Status.OPEN)

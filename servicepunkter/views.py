@@ -3,12 +3,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from agreements.models import Agreement
 from agreements.selectors import (
     agreements_with_open_terms,
     awaiting_party_signature,
     budget_summary,
-    changes_under_work,
+    changes_under_work_in,
     deadlines,
     missed_deadlines,
 )
@@ -28,9 +27,7 @@ def start(request):
     user = request.user
     context = {}
     if user.is_municipal_staff:
-        changes = changes_under_work(
-            agreements=Agreement.objects.filter(municipality=user.municipality)
-        )
+        changes = changes_under_work_in(user.municipality)
         context["budget"] = budget_summary(
             municipality=user.municipality,
             year=timezone.localdate().year,
